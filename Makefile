@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 # Debian packages: CJK faces for the letters, HarfBuzz subsetting (seconds vs. milliseconds per
-# PDF), Pango for WeasyPrint, Chromium for the browser tests, poppler and zbar to inspect PDFs.
+# PDF), Pango for WeasyPrint, Chromium for the browser tests, poppler and zbar to inspect PDFs,
+# Graphviz to draw the state machine.
 SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
-                   chromium poppler-utils zbar-tools
+                   chromium poppler-utils zbar-tools graphviz
 
 .PHONY: install system-packages run serve test lint format bench clean
 

@@ -1,0 +1,107 @@
+"""The Flask application: `create_app()` reads the instance folder and wires the engine."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from workflow import settings as settings_mod
+from workflow.context import Runtime
+from workflow.db import Database
+from workflow.storage import FileStore
+
+
+def _secret_key(instance: Path) -> str:
+    """A key made once per instance folder, so sessions survive restarts."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class PdfRenderer:
+    """Letters and generated documents through web.pdf (WeasyPrint, imported lazily)."""
+
+    def letter(self, context: dict[str, Any]) -> bytes:
+        from .pdf.render import render_letter
+
+        return render_letter(context)
+
+    def document(self, context: dict[str, Any]) -> bytes:
+        from .pdf.render import render_document
+
+        return render_document(context)
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    instance_path = os.environ.get("ELEVATOR_INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_path=str(Path(instance_path).resolve()) if instance_path else None,
+        instance_relative_config=True,
+    )
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(
+        DATABASE_URL=f"sqlite:///{instance / 'jiati.sqlite3'}",
+        FILES_DIR=str(instance / "files"),
+        RENDER_PDF=True,
+        BABEL_DEFAULT_LOCALE="zh_Hans_CN",
+        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env()
+        if os.environ.get("DATABASE_URL"):
+            app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    else:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(instance)
+
+    base = settings_mod.from_config(app.config)
+    # A request may carry the largest upload plus its form fields.
+    app.config.setdefault("MAX_CONTENT_LENGTH", base.upload_max_bytes + 1024 * 1024)
+    app.config.setdefault("MAX_FORM_MEMORY_SIZE", 2 * 1024 * 1024)
+
+    db = Database(app.config["DATABASE_URL"])
+    runtime = Runtime(
+        db=db,
+        settings=base,
+        store=FileStore(app.config["FILES_DIR"]),
+        renderer=PdfRenderer() if app.config["RENDER_PDF"] else None,
+    )
+    app.extensions["jiati"] = runtime
+
+    from . import cli
+
+    cli.init_app(app)
+    _register_blueprints(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    """Each user's area is a blueprint package; those present are registered."""
+    import importlib
+
+    for name in ("errors", "auth", "homeowner", "public", "staff", "admin", "api"):
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            continue
+        module.init_app(app)
+
+
+def runtime(app: Flask | None = None) -> Runtime:
+    from flask import current_app
+
+    return (app or current_app).extensions["jiati"]

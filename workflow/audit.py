@@ -1,0 +1,116 @@
+"""The audit log: every transition and recorded fact appends one event, chained by SHA-256.
+
+Each case has its own chain ("case:<id>"), everything else the "system" chain, so that writers
+on different cases never wait for each other; (chain, seq) is unique, so two writers that race
+for the same link cannot both commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .models import Case, Event, User
+
+GENESIS = "0" * 64
+
+
+def _canonical_time(at: datetime) -> str:
+    return at.replace(tzinfo=None).isoformat(timespec="microseconds")
+
+
+def event_digest(e: Event) -> str:
+    body = {
+        "chain": e.chain,
+        "seq": e.seq,
+        "prev": e.prev_hash,
+        "case": e.case_id,
+        "actor": e.actor_id,
+        "actor_name": e.actor_name,
+        "role": e.actor_role,
+        "at": _canonical_time(e.at),
+        "kind": e.kind,
+        "from": e.from_state,
+        "to": e.to_state,
+        "payload": e.payload or {},
+    }
+    data = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+def append(
+    session: Session,
+    *,
+    kind: str,
+    at: datetime,
+    actor: User | None,
+    case: Case | None = None,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    payload: dict[str, Any] | None = None,
+    role: str | None = None,
+) -> Event:
+    chain = f"case:{case.id}" if case is not None else "system"
+    last = session.execute(
+        select(Event.seq, Event.hash)
+        .where(Event.chain == chain)
+        .order_by(Event.seq.desc())
+        .limit(1)
+    ).first()
+    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    event = Event(
+        chain=chain,
+        seq=seq,
+        case_id=case.id if case is not None else None,
+        actor_id=actor.id if actor else None,
+        actor_name=(actor.name or actor.username) if actor else "",
+        actor_role=role or (actor.role if actor else "public"),
+        at=at.replace(tzinfo=None),
+        kind=kind,
+        from_state=from_state,
+        to_state=to_state,
+        payload=json.loads(json.dumps(payload or {}, ensure_ascii=False, default=str)),
+        prev_hash=prev,
+    )
+    event.hash = event_digest(event)
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class Break:
+    chain: str
+    seq: int
+    event_id: int
+    reason: str
+
+
+def verify(session: Session) -> tuple[int, Break | None]:
+    """Walk every chain; return how many events were checked and the first broken link."""
+    checked = 0
+    chains = session.scalars(select(Event.chain).distinct().order_by(Event.chain)).all()
+    for chain in chains:
+        prev, expected_seq = GENESIS, 1
+        for e in session.scalars(select(Event).where(Event.chain == chain).order_by(Event.seq)):
+            checked += 1
+            if e.seq != expected_seq:
+                return checked, Break(chain, e.seq, e.id, f"序号不连续：期望 {expected_seq}")
+            if e.prev_hash != prev:
+                return checked, Break(
+                    chain, e.seq, e.id, "与上一事件的链接不符（上一事件被改动或删除）"
+                )
+            if event_digest(e) != e.hash:
+                return checked, Break(chain, e.seq, e.id, "事件内容与其哈希不符（事件被改动）")
+            prev, expected_seq = e.hash, e.seq + 1
+    return checked, None
+
+
+def count(session: Session) -> int:
+    return session.scalar(select(func.count(Event.id))) or 0

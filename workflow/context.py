@@ -1,0 +1,58 @@
+"""What a guard or an effect may look at: one object per fired trigger."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from .db import Database
+from .models import Case, Letter, User
+from .rules.workdays import WorkCalendar
+from .settings import Settings
+from .storage import FileStore
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def china_now() -> datetime:
+    """Times are stored naive, in Beijing time: the dates on letters and deadlines are local."""
+    return datetime.now(CHINA).replace(tzinfo=None)
+
+
+class Renderer(Protocol):
+    """Turns a letter's or a generated document's context into PDF bytes (web/pdf does)."""
+
+    def letter(self, context: dict[str, Any]) -> bytes: ...
+
+    def document(self, context: dict[str, Any]) -> bytes: ...
+
+
+@dataclass
+class Runtime:
+    """Everything a use case needs besides its arguments; one per application."""
+
+    db: Database
+    settings: Settings
+    store: FileStore
+    renderer: Renderer | None = None
+    clock: Callable[[], datetime] = china_now
+
+
+@dataclass
+class Context:
+    session: Session
+    case: Case
+    actor: User
+    roles: frozenset[str]
+    settings: Settings
+    calendar: WorkCalendar
+    now: datetime
+    store: FileStore
+    renderer: Renderer | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    issued: list[Letter] = field(default_factory=list)

@@ -1,0 +1,257 @@
+"""Demo data: an account for every role and department, and cases spread over the states,
+all made through the use cases (so the audit log and letters are real). Loaded once."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from . import services
+from .context import Runtime
+from .models import User
+
+PASSWORD = "demo12345"
+
+STAFF = [
+    ("admin", "admin", None, "系统管理员"),
+    ("clerk", "clerk", None, "王窗口"),
+    ("housing", "approver", "housing", "赵住建"),
+    ("planning", "approver", "planning", "钱规划"),
+    ("market", "approver", "market", "孙市监"),
+]
+OWNERS = [("13800000001", "李秀英"), ("13800000002", "张建国")]
+
+ROSTER = [
+    ("101", 1, "72.50", "陈桂兰"), ("201", 2, "72.50", "刘国强"), ("301", 3, "85.20", "李秀英"),
+    ("401", 4, "85.20", "周志华"), ("501", 5, "85.20", "吴淑珍"), ("601", 6, "90.10", "郑喆"),
+]  # fmt: skip
+
+
+def blank_pdf() -> bytes:
+    from pypdf import PdfWriter
+
+    w = PdfWriter()
+    w.add_blank_page(width=595, height=842)
+    buf = io.BytesIO()
+    w.write(buf)
+    return buf.getvalue()
+
+
+def _households(prefix: str) -> list[dict]:
+    return [
+        {
+            "room": room,
+            "floor": floor,
+            "area": Decimal(area),
+            "owner_name": name,
+            "phone": f"139{prefix}{i:04d}",
+        }
+        for i, (room, floor, area, name) in enumerate(ROSTER, start=1)
+    ]
+
+
+def _case(rt: Runtime, owner: int, n: int) -> int:
+    return services.create_case(
+        rt,
+        owner,
+        {
+            "community": ["翠湖花园", "东湖小区", "光明里"][n % 3],
+            "address": f"市中区建设路 {10 + n} 号",
+            "building": f"{n + 1}号楼",
+            "unit": "1单元",
+            "floors": 6,
+            "households": _households(f"{n:04d}"),
+        },
+    )
+
+
+def _sign_all(rt: Runtime, case_id: int, owner: int, agree: int = 5) -> None:
+    case = services.signing_links(rt, owner, case_id)
+    for i, link in enumerate(case):
+        choice = "agree" if i < agree else "object"
+        services.sign(
+            rt,
+            link["token"],
+            owner_name=link["owner_name"],
+            phone_tail=link["phone"][-4:],
+            choice=choice,
+            signature=link["owner_name"],
+        )
+
+
+def load(rt: Runtime) -> list[str]:
+    with rt.db.session() as s:
+        if s.scalar(select(User.id).where(User.username == "clerk")) is not None:
+            return []
+    ids = {}
+    for username, role, dept, name in STAFF:
+        ids[username] = services.create_user(
+            rt, None, username=username, password=PASSWORD, role=role, department=dept, name=name
+        ).id
+    for phone, name in OWNERS:
+        ids[phone] = services.register(rt, phone, PASSWORD, name).id
+    quick = replace(rt, settings=replace(rt.settings, publicity_days=0))
+    owner, other = ids["13800000001"], ids["13800000002"]
+    pdf = blank_pdf()
+
+    def to(state_steps: list[str], n: int, applicant: int = owner) -> int:
+        cid = _case(quick, applicant, n)
+        services.set_costs(quick, applicant, cid, "600000")
+        for step in state_steps:
+            step_fn[step](cid, applicant)
+        return cid
+
+    def consult(cid: int, a: int) -> None:
+        services.fire(quick, a, cid, "start_consultation")
+
+    def signed(cid: int, a: int) -> None:
+        _sign_all(quick, cid, a)
+
+    def notice(cid: int, a: int) -> None:
+        services.fire(quick, a, cid, "finish_consultation", {"place": "单元门口公告栏"})
+        services.upload_document(quick, a, cid, "design_plan", pdf, "设计方案.pdf")
+
+    def submit(cid: int, a: int) -> None:
+        services.fire(quick, a, cid, "submit")
+
+    def accept(cid: int, a: int) -> None:
+        services.fire(quick, ids["clerk"], cid, "accept")
+
+    def correction(cid: int, a: int) -> None:
+        services.fire(
+            quick,
+            ids["clerk"],
+            cid,
+            "request_correction",
+            {"items": [{"document": "design_plan", "text": "设计方案缺少结构安全评估章节"}]},
+        )
+
+    def opinions(cid: int, a: int) -> None:
+        for dept in ("housing", "planning", "market"):
+            services.give_opinion(quick, ids[dept], cid, verdict="agree", comment="符合要求")
+
+    def approve(cid: int, a: int) -> None:
+        services.fire(quick, ids["housing"], cid, "approve")
+
+    def build(cid: int, a: int) -> None:
+        services.fire(
+            quick,
+            a,
+            cid,
+            "start_construction",
+            {"contractor": "枣庄市安居电梯工程有限公司", "start_date": "2026-09-01"},
+        )
+
+    def complete(cid: int, a: int) -> None:
+        services.upload_document(quick, a, cid, "acceptance_report", pdf, "竣工验收报告.pdf")
+        services.upload_document(quick, a, cid, "equipment_registration", pdf, "使用登记证.pdf")
+        services.fire(quick, a, cid, "report_completion")
+        services.fire(quick, ids["clerk"], cid, "confirm_completion")
+
+    def subsidy(cid: int, a: int) -> None:
+        services.upload_document(quick, a, cid, "invoice", pdf, "发票.pdf")
+        services.fire(
+            quick,
+            a,
+            cid,
+            "apply_subsidy",
+            {"actual_cost": "586000.00", "payee": "翠湖花园业主委员会 6222 0000 1234 5678"},
+        )
+
+    def subsidy_ok(cid: int, a: int) -> None:
+        services.fire(quick, ids["housing"], cid, "approve_subsidy", {})
+
+    def reject(cid: int, a: int) -> None:
+        services.give_opinion(
+            quick, ids["planning"], cid, verdict="disagree", comment="电梯井道占用消防通道"
+        )
+        services.fire(
+            quick,
+            ids["housing"],
+            cid,
+            "reject",
+            {"reasons": "加装方案占用消防通道，经规划部门审查不符合要求。"},
+        )
+
+    def withdraw(cid: int, a: int) -> None:
+        services.fire(quick, a, cid, "withdraw", {"reason": "业主内部协商暂缓"})
+
+    step_fn = {k: v for k, v in locals().items() if callable(v) and k not in ("to",)}
+    made = [
+        ("draft", to([], 0)),
+        ("consultation", to(["consult"], 1)),
+        ("submitted", to(["consult", "signed", "notice", "submit"], 2)),
+        ("correction", to(["consult", "signed", "notice", "submit", "correction"], 3)),
+        ("review", to(["consult", "signed", "notice", "submit", "accept"], 4)),
+        (
+            "approved",
+            to(["consult", "signed", "notice", "submit", "accept", "opinions", "approve"], 5),
+        ),
+        (
+            "construction",
+            to(
+                ["consult", "signed", "notice", "submit", "accept", "opinions", "approve", "build"],
+                6,
+                other,
+            ),
+        ),
+        (
+            "subsidy_review",
+            to(
+                [
+                    "consult",
+                    "signed",
+                    "notice",
+                    "submit",
+                    "accept",
+                    "opinions",
+                    "approve",
+                    "build",
+                    "complete",
+                    "subsidy",
+                ],
+                7,
+                other,
+            ),
+        ),
+        (
+            "subsidy_approved",
+            to(
+                [
+                    "consult",
+                    "signed",
+                    "notice",
+                    "submit",
+                    "accept",
+                    "opinions",
+                    "approve",
+                    "build",
+                    "complete",
+                    "subsidy",
+                    "subsidy_ok",
+                ],
+                8,
+                other,
+            ),
+        ),
+        ("rejected", to(["consult", "signed", "notice", "submit", "accept", "reject"], 9, other)),
+        ("withdrawn", to(["consult", "withdraw"], 10, other)),
+    ]
+    # One case in a real public-notice period, with the configured number of days.
+    cid = _case(rt, owner, 11)
+    services.set_costs(rt, owner, cid, "580000")
+    services.fire(rt, owner, cid, "start_consultation")
+    _sign_all(rt, cid, owner)
+    services.fire(rt, owner, cid, "finish_consultation", {"place": "单元门口公告栏"})
+    made.append(("publicity", cid))
+
+    lines = [
+        f"{u} / {PASSWORD}  ({role}{'，' + dept if dept else ''}，{name})"
+        for u, role, dept, name in STAFF
+    ]
+    lines += [f"{p} / {PASSWORD}  (homeowner，{name})" for p, name in OWNERS]
+    lines.append("cases: " + ", ".join(f"#{cid} {state}" for state, cid in made))
+    return lines

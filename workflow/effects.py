@@ -1,0 +1,167 @@
+"""Effects of transitions. They run inside the transaction that changes the state, so the
+state, its audit event, its letters and their files commit together or not at all."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from . import documents, letters
+from .models import Correction, Document, Letter
+
+if TYPE_CHECKING:
+    from .context import Context
+
+
+def issue_signing_links(ctx: Context) -> None:
+    ctx.case.consultation_started_at = ctx.now
+    for h in ctx.case.households:
+        if not h.signing_token:
+            h.signing_token = secrets.token_urlsafe(18)
+
+
+def start_publicity(ctx: Context) -> None:
+    # A period of 0 days is over at once (demos and tests).
+    ctx.case.publicity_start = ctx.now
+    ctx.case.publicity_end = ctx.now + timedelta(days=ctx.settings.publicity_days)
+    if ctx.params.get("place"):
+        ctx.case.publicity_place = ctx.params["place"]
+
+
+def freeze_generated_documents(ctx: Context) -> None:
+    """At submission the generated documents are produced from the case and frozen."""
+    have = documents.current(ctx.case)
+    today = ctx.now.date().isoformat()
+    for kind in documents.GENERATED:
+        if kind in have and have[kind].source == "uploaded":
+            continue  # an uploaded signed scan replaces the generated document
+        data = documents.document_context(ctx.case, kind, ctx.settings, today)
+        photo = have.get("notice_photo")
+        if kind == "publicity_report" and photo is not None and photo.sha256:
+            raw = ctx.store.read(photo.sha256)
+            data["notice_photo"] = (
+                f"data:{photo.content_type};base64,{base64.b64encode(raw).decode()}"
+            )
+        sha = None
+        if ctx.renderer is not None:
+            sha = ctx.store.record(
+                ctx.session, ctx.renderer.document(data), "application/pdf", ctx.now
+            )
+        doc = Document(
+            case_id=ctx.case.id,
+            kind=kind,
+            source="generated",
+            sha256=sha,
+            filename=f"{documents.KINDS[kind].label}.pdf",
+            content_type="application/pdf",
+            data={k: v for k, v in data.items() if k != "notice_photo"},
+            created_at=ctx.now,
+        )
+        ctx.session.add(doc)
+        ctx.case.documents.append(doc)
+
+
+def set_acceptance_deadline(ctx: Context) -> None:
+    ctx.case.submitted_at = ctx.now
+    due = ctx.calendar.add_workdays(ctx.now.date(), ctx.settings.acceptance_workdays)
+    ctx.case.acceptance_due = due.due
+    ctx.case.deadline_estimated = due.estimated
+
+
+def open_review_round(ctx: Context) -> None:
+    # Time spent in correction does not count: each acceptance starts a fresh review clock.
+    ctx.case.accepted_at = ctx.now
+    ctx.case.review_round = (ctx.case.review_round or 0) + 1
+    due = ctx.calendar.add_workdays(ctx.now.date(), ctx.settings.review_workdays)
+    ctx.case.review_due = due.due
+    ctx.case.deadline_estimated = due.estimated
+
+
+def record_correction(ctx: Context) -> None:
+    c = Correction(
+        case_id=ctx.case.id,
+        items=ctx.params["items"],
+        requested_by_id=ctx.actor.id,
+        requested_at=ctx.now,
+        from_state=ctx.params["_from_state"],
+    )
+    ctx.session.add(c)
+    ctx.case.corrections.append(c)
+
+
+def answer_correction(ctx: Context) -> None:
+    for c in ctx.case.corrections:
+        if c.answered_at is None:
+            c.answered_at = ctx.now
+
+
+def record_decision(ctx: Context) -> None:
+    ctx.case.decided_at = ctx.now
+    ctx.case.decision_reasons = ctx.params.get("reasons")
+
+
+def record_construction(ctx: Context) -> None:
+    ctx.case.contractor = ctx.params["contractor"].strip()
+    ctx.case.construction_start = ctx.params["start_date"]
+
+
+def record_completion(ctx: Context) -> None:
+    ctx.case.completed_at = ctx.now
+
+
+def record_subsidy_application(ctx: Context) -> None:
+    ctx.case.actual_cost_fen = ctx.params["actual_cost"]
+    ctx.case.payee = ctx.params["payee"].strip()
+
+
+def record_subsidy(ctx: Context) -> None:
+    from .guards import subsidy_cap_of
+
+    amount = ctx.params.get("amount")
+    ctx.case.subsidy_fen = subsidy_cap_of(ctx) if amount is None else amount
+    ctx.case.subsidy_reason = (ctx.params.get("reason") or "").strip() or None
+
+
+def record_subsidy_return(ctx: Context) -> None:
+    ctx.case.subsidy_reason = ctx.params.get("reasons")
+
+
+def issue_letter(ctx: Context, kind: str) -> Letter:
+    """Number, compose, render and store one letter, in the issuing transaction."""
+    year = ctx.now.year
+    serial = letters.allocate_serial(ctx.session, kind, year)
+    number = letters.format_number(ctx.settings, kind, year, serial)
+    code = letters.new_verify_code()
+    while letters.exists_code(ctx.session, code):
+        code = letters.new_verify_code()
+    data = letters.letter_context(
+        ctx.case,
+        kind,
+        settings=ctx.settings,
+        number=number,
+        verify_code=code,
+        issued_on=ctx.now.date().isoformat(),
+        params=ctx.params,
+    )
+    sha = None
+    if ctx.renderer is not None:
+        sha = ctx.store.record(ctx.session, ctx.renderer.letter(data), "application/pdf", ctx.now)
+    letter = Letter(
+        case_id=ctx.case.id,
+        kind=kind,
+        year=year,
+        serial=serial,
+        number=number,
+        verify_code=code,
+        issued_at=ctx.now,
+        addressee=data["addressee"],
+        data=data,
+        sha256=sha,
+        trigger=ctx.params.get("_trigger", ""),
+    )
+    ctx.session.add(letter)
+    ctx.case.letters.append(letter)
+    ctx.issued.append(letter)
+    return letter

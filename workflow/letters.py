@@ -1,0 +1,140 @@
+"""Letters clerks print (DESIGN §5): kinds, gapless numbers, and the facts each one shows."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from .documents import _case_facts, mask_phone
+from .models import Case, LetterCounter
+from .rules import quorum as quorum_rule
+from .rules.subsidy import subsidy_cap
+from .settings import Settings
+
+KINDS: dict[str, tuple[str, str]] = {
+    "acceptance_notice": ("受理通知书", "Notice of acceptance"),
+    "correction_notice": ("补正材料通知书", "Notice to supply missing materials"),
+    "approval_decision": ("准予加装电梯决定书", "Decision to approve the elevator"),
+    "rejection_decision": ("不予批准决定书", "Decision not to approve"),
+    "subsidy_notice": ("财政补贴核定通知书", "Notice of the approved subsidy"),
+}
+
+# No 0/O or 1/I/L: the code is typed by hand from paper.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_verify_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+
+
+def allocate_serial(session: Session, kind: str, year: int) -> int:
+    """The next number for (kind, year), without gaps or duplicates.
+
+    The counter row is incremented with one UPDATE inside the issuing transaction: PostgreSQL
+    holds the row lock until commit, SQLite admits one writer (BEGIN IMMEDIATE), and a rolled
+    back transaction gives its number back.
+    """
+    dialect = session.get_bind().dialect.name
+    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(LetterCounter)
+    session.execute(ins.values(kind=kind, year=year, last=0).on_conflict_do_nothing())
+    return session.execute(
+        update(LetterCounter)
+        .where(LetterCounter.kind == kind, LetterCounter.year == year)
+        .values(last=LetterCounter.last + 1)
+        .returning(LetterCounter.last)
+    ).scalar_one()
+
+
+def format_number(settings: Settings, kind: str, year: int, serial: int) -> str:
+    return f"{settings.letter_prefixes[kind]}〔{year}〕{serial}号"
+
+
+def addressee(case: Case) -> str:
+    names = [h.owner_name for h in case.households]
+    applicant = case.applicant.name or case.applicant.username
+    if not names:
+        return applicant
+    head = "、".join(names[:3])
+    more = f"等{len(names)}户业主" if len(names) > 3 else "业主"
+    return f"{case.community}{case.building}{case.unit} {head}{more}"
+
+
+def quorum_figures(case: Case, settings: Settings) -> dict[str, str]:
+    result = quorum_rule.consent_quorum(
+        [quorum_rule.Ballot(h.area, h.vote.choice if h.vote else None) for h in case.households],
+        quorum_rule.QuorumThresholds(settings.participation, settings.agreement),
+    )
+    return {
+        "participation_area": quorum_rule.format_ratio(result.participation_area),
+        "participation_count": quorum_rule.format_ratio(result.participation_count),
+        "agree_area": quorum_rule.format_ratio(result.agree_area),
+        "agree_count": quorum_rule.format_ratio(result.agree_count),
+    }
+
+
+def letter_context(
+    case: Case,
+    kind: str,
+    *,
+    settings: Settings,
+    number: str,
+    verify_code: str,
+    issued_on: str,
+    params: dict[str, Any],
+) -> dict[str, Any]:
+    """Everything the letter shows, so that it renders without the case again."""
+    from .settings import DEPARTMENTS
+
+    title = KINDS[kind][0]
+    data: dict[str, Any] = {
+        "kind": kind,
+        "title": title,
+        "number": number,
+        "authority": settings.authority_name,
+        "issued_on": issued_on,
+        "addressee": addressee(case),
+        "applicant": {
+            "name": case.applicant.name or case.applicant.username,
+            "phone_masked": mask_phone(case.applicant.phone or case.applicant.username),
+        },
+        "owners": [h.owner_name for h in case.households],
+        "case": _case_facts(case),
+        "quorum": quorum_figures(case, settings),
+        "opinions": [
+            {
+                "department": o.department,
+                "department_label": DEPARTMENTS.get(o.department, (o.department,))[0],
+                "verdict": o.verdict,
+                "comment": o.comment,
+            }
+            for o in case.opinions
+            if o.review_round == case.review_round
+        ],
+        "verify_code": verify_code,
+        "verify_url": f"{settings.public_base_url.rstrip('/')}/verify/{verify_code}",
+    }
+    if kind == "acceptance_notice":
+        data["review_deadline"] = case.review_due.isoformat() if case.review_due else ""
+    if kind == "correction_notice":
+        data["items"] = [i["text"] for i in params.get("items", [])]
+    if kind == "rejection_decision":
+        data["reasons"] = params.get("reasons", "")
+    if kind == "subsidy_notice":
+        data["amount_fen"] = case.subsidy_fen or 0
+        data["actual_cost_fen"] = case.actual_cost_fen or 0
+        data["cap_fen"] = subsidy_cap(
+            case.floors, case.actual_cost_fen or 0, settings.subsidy_tiers_fen
+        )
+        data["payee"] = case.payee or ""
+        data["reason"] = case.subsidy_reason or ""
+    return data
+
+
+def exists_code(session: Session, code: str) -> bool:
+    from .models import Letter
+
+    return session.scalar(select(Letter.id).where(Letter.verify_code == code)) is not None

@@ -1,0 +1,340 @@
+"""The process of an elevator-retrofit application, declared once (DESIGN §2).
+
+Read top to bottom: the states with their labels and tags, then every trigger with where it
+may fire from, where it leads, who may fire it, the guards that must all hold and the effects
+it has. Pages, the API, the diagram, the stepper and the tests read this declaration; none of
+them lists states or triggers again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from transitions import Machine
+
+from . import effects, guards
+
+
+@dataclass(frozen=True)
+class State:
+    name: str
+    label: str
+    label_en: str
+    # Groups of states are tags here, never constants elsewhere:
+    #   final      – nothing more happens
+    #   editable   – the applicant may still change the building and roster
+    #   voting     – signing links work, paper votes may be recorded
+    #   objections – owners may lodge objections
+    #   window     – waiting on the clerk at the window
+    #   review     – waiting on the approvers
+    #   opinions   – the departments give their opinions (joint review)
+    #   applicant  – waiting on the applicant
+    tags: frozenset[str] = frozenset()
+    step: int = 0  # position on the progress stepper; side states share a main step
+    deadline: str | None = None  # the Case attribute holding this state's deadline
+    hint: str = ""  # what the applicant does next, in plain words
+    hint_en: str = ""
+
+
+@dataclass(frozen=True)
+class Field:
+    """An input a trigger takes: parsed and checked before any guard runs."""
+
+    name: str
+    kind: str  # text, items, date, money, document
+    label: str
+    label_en: str
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Transition:
+    trigger: str
+    sources: tuple[str, ...]
+    dest: str
+    roles: frozenset[str]
+    label: str
+    label_en: str
+    guards: tuple[guards.Guard, ...] = ()
+    effects: tuple[Callable[[Any], None], ...] = ()
+    fields: tuple[Field, ...] = ()
+    letter: str | None = None  # the letter kind this transition issues
+    confirm: bool = False  # ask "are you sure?" before firing
+
+
+def _tags(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+# fmt: off
+STATES: tuple[State, ...] = (
+    State("draft", "草拟", "Draft", _tags("editable", "applicant"), 1,
+          hint="填写楼栋和住户名单，然后发起意见征询。",
+          hint_en="Fill in the building and households, then start the consultation."),
+    State("consultation", "意见征询", "Consultation", _tags("voting", "objections", "applicant", "window"), 2,
+          hint="把签字链接发给各户业主；达到法定比例后结束征询、开始公示。",
+          hint_en="Send each household its signing link; once the quorum is met, start the notice."),
+    State("publicity", "公示中", "Public notice", _tags("objections", "applicant"), 3,
+          hint="在楼道张贴公示并上传照片和设计方案；公示期满且异议处理完毕后提交申请。",
+          hint_en="Post the notice, upload its photo and the design plan; submit when the period is over."),
+    State("submitted", "待受理", "Awaiting acceptance", _tags("window"), 4, deadline="acceptance_due",
+          hint="申请已提交，等待窗口受理。", hint_en="Submitted; waiting for the window to accept it."),
+    State("correction", "补正中", "Correction", _tags("applicant"), 4,
+          hint="按补正通知补齐材料后重新提交。",
+          hint_en="Supply what the correction notice lists, then resubmit."),
+    State("review", "联合审查", "Joint review", _tags("review", "opinions"), 5, deadline="review_due",
+          hint="各部门联合审查中，请等待结果。", hint_en="Under joint review by the departments."),
+    State("approved", "已批准", "Approved", _tags("applicant"), 6,
+          hint="已批准：确定施工单位后报告开工。",
+          hint_en="Approved: report the start of construction with the contractor."),
+    State("rejected", "不予批准", "Rejected", _tags("final"), 6,
+          hint="申请未获批准，可依法申请行政复议或提起行政诉讼。",
+          hint_en="Not approved; administrative reconsideration or a lawsuit is open to you."),
+    State("construction", "施工中", "Under construction", _tags("applicant"), 7,
+          hint="竣工验收后上传验收报告和特种设备使用登记证。",
+          hint_en="After acceptance testing, upload the report and the equipment registration."),
+    State("acceptance", "待竣工核验", "Awaiting completion check", _tags("window"), 8,
+          hint="等待窗口核验竣工材料。", hint_en="Waiting for the window to check the completion papers."),
+    State("completed", "已竣工", "Completed", _tags("applicant"), 9,
+          hint="已竣工，可申请财政补贴。", hint_en="Completed: you may apply for the subsidy."),
+    State("subsidy_review", "补贴审核", "Subsidy review", _tags("review"), 10,
+          hint="补贴申请审核中。", hint_en="The subsidy application is under review."),
+    State("subsidy_approved", "补贴已核准", "Subsidy approved", _tags("final"), 11,
+          hint="补贴已核准，办理完毕。", hint_en="Subsidy approved: the case is complete."),
+    State("withdrawn", "已撤回", "Withdrawn", _tags("final"), 0,
+          hint="申请已撤回。", hint_en="The application was withdrawn."),
+)
+
+ITEMS = Field("items", "items", "需补正的事项", "Items to correct")
+REASONS = Field("reasons", "text", "理由", "Reasons")
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition("start_consultation", ("draft",), "consultation", _tags("applicant"),
+               "发起意见征询", "Start consultation",
+               guards=(guards.building_complete, guards.roster_complete),
+               effects=(effects.issue_signing_links,)),
+    Transition("finish_consultation", ("consultation",), "publicity", _tags("applicant"),
+               "结束征询并开始公示", "Finish consultation and start notice",
+               guards=(guards.consent_quorum_met,),
+               fields=(Field("place", "text", "公示张贴地点", "Where the notice is posted", False),),
+               effects=(effects.start_publicity,)),
+    Transition("submit", ("publicity",), "submitted", _tags("applicant"),
+               "提交申请", "Submit",
+               guards=(guards.publicity_over, guards.no_open_objection, guards.design_plan_uploaded),
+               effects=(effects.freeze_generated_documents, effects.set_acceptance_deadline)),
+    Transition("accept", ("submitted",), "review", _tags("clerk"),
+               "受理", "Accept",
+               effects=(effects.open_review_round,), letter="acceptance_notice"),
+    Transition("request_correction", ("submitted",), "correction", _tags("clerk"),
+               "要求补正", "Request correction",
+               guards=(guards.items_listed,), fields=(ITEMS,),
+               effects=(effects.record_correction,), letter="correction_notice"),
+    Transition("resubmit", ("correction",), "submitted", _tags("applicant"),
+               "重新提交", "Resubmit",
+               guards=(guards.four_documents_complete, guards.corrections_answered),
+               effects=(effects.answer_correction, effects.set_acceptance_deadline)),
+    Transition("return_for_correction", ("review",), "correction", _tags("approver"),
+               "退回补正", "Return for correction",
+               guards=(guards.items_listed,), fields=(ITEMS,),
+               effects=(effects.record_correction,), letter="correction_notice"),
+    Transition("approve", ("review",), "approved", _tags("lead_approver"),
+               "准予加装", "Approve",
+               guards=(guards.every_department_agrees,),
+               effects=(effects.record_decision,), letter="approval_decision"),
+    Transition("reject", ("review",), "rejected", _tags("lead_approver"),
+               "不予批准", "Reject",
+               guards=(guards.reasons_given,), fields=(REASONS,),
+               effects=(effects.record_decision,), letter="rejection_decision", confirm=True),
+    Transition("start_construction", ("approved",), "construction", _tags("applicant"),
+               "报告开工", "Report construction start",
+               guards=(guards.contractor_and_start_date,),
+               fields=(Field("contractor", "text", "施工单位", "Contractor"),
+                       Field("start_date", "date", "开工日期", "Start date")),
+               effects=(effects.record_construction,)),
+    Transition("report_completion", ("construction",), "acceptance", _tags("applicant"),
+               "报告竣工", "Report completion",
+               guards=(guards.completion_documents_uploaded,)),
+    Transition("confirm_completion", ("acceptance",), "completed", _tags("clerk"),
+               "确认竣工", "Confirm completion",
+               effects=(effects.record_completion,)),
+    Transition("apply_subsidy", ("completed",), "subsidy_review", _tags("applicant"),
+               "申请补贴", "Apply for subsidy",
+               guards=(guards.actual_cost_and_invoice,),
+               fields=(Field("actual_cost", "money", "实际造价（元）", "Actual cost (yuan)"),
+                       Field("payee", "text", "收款账户", "Payee account")),
+               effects=(effects.record_subsidy_application,)),
+    Transition("approve_subsidy", ("subsidy_review",), "subsidy_approved", _tags("lead_approver"),
+               "核准补贴", "Approve subsidy",
+               guards=(guards.subsidy_within_rule,),
+               fields=(Field("amount", "money", "核准金额（元）", "Amount (yuan)", False),
+                       Field("reason", "text", "低于标准的理由", "Reason for a lower amount", False)),
+               effects=(effects.record_subsidy,), letter="subsidy_notice"),
+    Transition("return_subsidy", ("subsidy_review",), "completed", _tags("lead_approver"),
+               "退回补贴申请", "Return subsidy application",
+               guards=(guards.reasons_given,), fields=(REASONS,),
+               effects=(effects.record_subsidy_return,)),
+    Transition("withdraw", ("draft", "consultation", "publicity", "submitted", "correction"),
+               "withdrawn", _tags("applicant"),
+               "撤回申请", "Withdraw",
+               fields=(Field("reason", "text", "撤回原因", "Reason", False),), confirm=True),
+)
+
+# fmt: on
+
+STATE = {s.name: s for s in STATES}
+TRANSITION = {t.trigger: t for t in TRANSITIONS}
+INITIAL = "draft"
+
+
+def states_tagged(tag: str) -> tuple[str, ...]:
+    return tuple(s.name for s in STATES if tag in s.tags)
+
+
+def sources_of(trigger: str) -> tuple[str, ...]:
+    return TRANSITION[trigger].sources
+
+
+def triggers_from(state: str) -> tuple[Transition, ...]:
+    return tuple(t for t in TRANSITIONS if state in t.sources)
+
+
+def main_path() -> tuple[State, ...]:
+    """The stepper: one state per step, the happy path's."""
+    first: dict[int, State] = {}
+    for s in STATES:
+        if s.step:
+            first.setdefault(s.step, s)  # the side states (correction, rejected) come later
+    return tuple(first[k] for k in sorted(first))
+
+
+def _condition(t: Transition) -> Callable[[Any], bool]:
+    def holds(event: Any) -> bool:
+        ctx = event.kwargs["ctx"]
+        return not guards.failing(t.guards, ctx, with_input=False)
+
+    holds.__name__ = f"guards_of_{t.trigger}"
+    return holds
+
+
+def _after(t: Transition) -> Callable[[Any], None]:
+    def run(event: Any) -> None:
+        ctx = event.kwargs["ctx"]
+        for effect in t.effects:
+            effect(ctx)
+        if t.letter:
+            effects.issue_letter(ctx, t.letter)
+
+    return run
+
+
+@cache
+def machine() -> Machine:
+    """The one machine all cases share (built once per process).
+
+    `auto_transitions=False`: the generated `to_<state>()` jumps would bypass every guard.
+    Effects run after the state changes, inside the caller's database transaction; the machine
+    rolls nothing back, the transaction does.
+    """
+    return Machine(
+        model=None,
+        states=[s.name for s in STATES],
+        transitions=[
+            {
+                "trigger": t.trigger,
+                "source": list(t.sources),
+                "dest": t.dest,
+                "conditions": [_condition(t)],
+                "after": [_after(t)],
+            }
+            for t in TRANSITIONS
+        ],
+        initial=INITIAL,
+        auto_transitions=False,
+        send_event=True,
+        ignore_invalid_triggers=False,
+    )
+
+
+class bound:
+    """`with bound(case): case.accept(ctx=ctx)` — attach a loaded case to the shared machine."""
+
+    def __init__(self, case: Any):
+        self.case = case
+
+    def __enter__(self) -> Any:
+        machine().add_model(self.case, initial=self.case.state)
+        return self.case
+
+    def __exit__(self, *exc: object) -> None:
+        machine().remove_model(self.case)
+
+
+def describe() -> dict[str, Any]:
+    """The declaration as plain data (API `/workflow`, the diagram)."""
+    return {
+        "states": [
+            {
+                "name": s.name,
+                "label": s.label,
+                "label_en": s.label_en,
+                "final": "final" in s.tags,
+                "tags": sorted(s.tags),
+            }
+            for s in STATES
+        ],
+        "transitions": [
+            {
+                "trigger": t.trigger,
+                "label": t.label,
+                "label_en": t.label_en,
+                "sources": list(t.sources),
+                "dest": t.dest,
+                "roles": sorted(t.roles),
+                "guards": [g.name for g in t.guards],
+                "fields": [
+                    {"name": f.name, "kind": f.kind, "label": f.label, "required": f.required}
+                    for f in t.fields
+                ],
+                "letter": t.letter,
+            }
+            for t in TRANSITIONS
+        ],
+    }
+
+
+def mermaid() -> str:
+    lines = ["stateDiagram-v2", f"    [*] --> {INITIAL}"]
+    for s in STATES:
+        lines.append(f"    {s.name} : {s.label} {s.name}")
+    for t in TRANSITIONS:
+        for src in t.sources:
+            lines.append(f"    {src} --> {t.dest} : {t.trigger}")
+    for s in STATES:
+        if "final" in s.tags:
+            lines.append(f"    {s.name} --> [*]")
+    return "\n".join(lines) + "\n"
+
+
+def all_triggers() -> Iterable[str]:
+    return (t.trigger for t in TRANSITIONS)
+
+
+def svg() -> str:
+    """The declaration drawn by Graphviz (needs Debian's `graphviz` for `dot`)."""
+    import graphviz
+
+    g = graphviz.Digraph("jiati", format="svg")
+    g.attr(rankdir="LR", fontname="Noto Sans CJK SC")
+    g.attr("node", shape="box", style="rounded", fontname="Noto Sans CJK SC")
+    g.attr("edge", fontname="Noto Sans CJK SC", fontsize="10")
+    for s in STATES:
+        shape = "doubleoctagon" if "final" in s.tags else "box"
+        g.node(s.name, f"{s.label}\n{s.name}", shape=shape)
+    for t in TRANSITIONS:
+        roles = "/".join(sorted(t.roles))
+        for src in t.sources:
+            g.edge(src, t.dest, label=f"{t.label}\n{t.trigger} [{roles}]")
+    return g.pipe(encoding="utf-8")

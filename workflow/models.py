@@ -1,0 +1,316 @@
+"""Persistence: the tables of the engine, SQLAlchemy 2 declarative.
+
+Recorded facts (votes, objections, opinions, uploads) are rows; the case's position in the
+process is `Case.state`, which only the machine in `workflow.machine` changes.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))  # homeowner, clerk, approver, admin
+    department: Mapped[str | None] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(64), default="")
+    phone: Mapped[str | None] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in ("clerk", "approver")
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    community: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(200))
+    building: Mapped[str] = mapped_column(String(32))
+    unit: Mapped[str] = mapped_column(String(32))
+    floors: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(32), default="draft", index=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    estimated_cost_fen: Mapped[int | None] = mapped_column(Integer)
+    # Floor coefficients for cost sharing, {"3": "0.7", ...}; missing floors use the default.
+    coefficients: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+
+    consultation_started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    publicity_start: Mapped[datetime | None] = mapped_column(DateTime)
+    publicity_end: Mapped[datetime | None] = mapped_column(DateTime)
+    publicity_place: Mapped[str | None] = mapped_column(String(200))
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    acceptance_due: Mapped[date | None] = mapped_column(Date)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    review_due: Mapped[date | None] = mapped_column(Date)
+    deadline_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
+    review_round: Mapped[int] = mapped_column(Integer, default=0)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decision_reasons: Mapped[str | None] = mapped_column(Text)
+    contractor: Mapped[str | None] = mapped_column(String(200))
+    construction_start: Mapped[date | None] = mapped_column(Date)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    actual_cost_fen: Mapped[int | None] = mapped_column(Integer)
+    payee: Mapped[str | None] = mapped_column(String(200))
+    subsidy_fen: Mapped[int | None] = mapped_column(Integer)
+    subsidy_reason: Mapped[str | None] = mapped_column(Text)
+
+    applicant: Mapped[User] = relationship(lazy="joined")
+    households: Mapped[list[Household]] = relationship(
+        back_populates="case", order_by="Household.position", cascade="all, delete-orphan"
+    )
+    objections: Mapped[list[Objection]] = relationship(
+        back_populates="case", order_by="Objection.id"
+    )
+    opinions: Mapped[list[Opinion]] = relationship(order_by="Opinion.id")
+    documents: Mapped[list[Document]] = relationship(order_by="Document.id")
+    letters: Mapped[list[Letter]] = relationship(order_by="Letter.id")
+    corrections: Mapped[list[Correction]] = relationship(order_by="Correction.id")
+
+    # Two people firing triggers on one case at once: the second flush finds the version
+    # moved and raises StaleDataError, which the services turn into a conflict (HTTP 409).
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Household(Base):
+    __tablename__ = "households"
+    __table_args__ = (UniqueConstraint("case_id", "room"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    room: Mapped[str] = mapped_column(String(16))
+    floor: Mapped[int] = mapped_column(Integer)
+    area: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    owner_name: Mapped[str] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    signing_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    case: Mapped[Case] = relationship(back_populates="households")
+    vote: Mapped[Vote | None] = relationship(back_populates="household", uselist=False)
+
+
+class Vote(Base):
+    __tablename__ = "votes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # One vote per household: the unique key makes a second signature fail even when two
+    # arrive at the same moment.
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    choice: Mapped[str] = mapped_column(String(8))  # agree, object, abstain
+    signature_name: Mapped[str] = mapped_column(String(64))
+    signature_image: Mapped[str | None] = mapped_column(String(64))  # sha256 of a drawn PNG
+    signed_at: Mapped[datetime] = mapped_column(DateTime)
+    channel: Mapped[str] = mapped_column(String(8))  # online, paper
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    scan_sha256: Mapped[str | None] = mapped_column(String(64))
+
+    household: Mapped[Household] = relationship(back_populates="vote")
+
+
+class Objection(Base):
+    __tablename__ = "objections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"))
+    text: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(8))
+    lodged_at: Mapped[datetime] = mapped_column(DateTime)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    scan_sha256: Mapped[str | None] = mapped_column(String(64))
+    resolution: Mapped[str | None] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    case: Mapped[Case] = relationship(back_populates="objections")
+    household: Mapped[Household | None] = relationship()
+
+
+class Opinion(Base):
+    __tablename__ = "opinions"
+    __table_args__ = (UniqueConstraint("case_id", "review_round", "department"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    review_round: Mapped[int] = mapped_column(Integer)
+    department: Mapped[str] = mapped_column(String(32))
+    verdict: Mapped[str] = mapped_column(String(8))  # agree, disagree
+    comment: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    given_at: Mapped[datetime] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class StoredFile(Base):
+    """A file's bytes live under the instance folder, named by their SHA-256."""
+
+    __tablename__ = "stored_files"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Document(Base):
+    """One version of one document of a case; the newest of each kind is the current one."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(16))  # generated, uploaded
+    sha256: Mapped[str | None] = mapped_column(ForeignKey("stored_files.sha256"))
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    content_type: Mapped[str] = mapped_column(String(64), default="application/pdf")
+    # For generated documents: the facts they were generated from, frozen at submission.
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Correction(Base):
+    """A request for correction: every item at once (一次性告知)."""
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    # [{"document": kind or None, "text": "..."}]
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(DateTime)
+    from_state: Mapped[str] = mapped_column(String(32))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class LetterCounter(Base):
+    """The last document number given per letter kind and year: numbers have no gaps."""
+
+    __tablename__ = "letter_counters"
+
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Letter(Base):
+    __tablename__ = "letters"
+    __table_args__ = (UniqueConstraint("kind", "year", "serial"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    year: Mapped[int] = mapped_column(Integer)
+    serial: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(64))
+    verify_code: Mapped[str] = mapped_column(String(16), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    addressee: Mapped[str] = mapped_column(String(400))
+    # The letter's full context as rendered: rendering never needs the case again.
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    sha256: Mapped[str | None] = mapped_column(ForeignKey("stored_files.sha256"))
+    trigger: Mapped[str] = mapped_column(String(32))
+
+
+class Event(Base):
+    """The append-only audit log, one SHA-256 chain per case (and one for the system)."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("chain", "seq"),
+        Index("ix_events_case_id_seq", "case_id", "seq"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chain: Mapped[str] = mapped_column(String(32))
+    seq: Mapped[int] = mapped_column(Integer)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_name: Mapped[str] = mapped_column(String(64), default="")
+    actor_role: Mapped[str] = mapped_column(String(16), default="")
+    at: Mapped[datetime] = mapped_column(DateTime)
+    kind: Mapped[str] = mapped_column(String(32))  # a trigger, or a fact such as "vote"
+    from_state: Mapped[str | None] = mapped_column(String(32))
+    to_state: Mapped[str | None] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class Setting(Base):
+    """An admin's change to a setting; absent keys keep their configured default."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+
+
+class Holiday(Base):
+    """Admin-entered calendar days, for years `chinese_calendar` does not cover."""
+
+    __tablename__ = "holidays"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    workday: Mapped[bool] = mapped_column(Boolean, default=False)
+    name: Mapped[str] = mapped_column(String(64), default="")
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    user: Mapped[User] = relationship()

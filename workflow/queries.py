@@ -1,0 +1,391 @@
+"""Read side: what pages and the API show of a case, computed here once for both."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+
+from . import documents
+from .access import can_see, case_roles
+from .context import Context, Runtime
+from .errors import NotFound
+from .guards import quorum_of
+from .machine import STATE, main_path, states_tagged
+from .models import Case, Event, Household, Letter, User
+from .rules.quorum import format_ratio, ratio_str
+from .services.common import CASE_NOT_FOUND, actor_of, calendar, current_settings
+from .services.transitions import actions_for
+
+
+@dataclass(frozen=True)
+class Deadline:
+    due: date
+    workdays_left: int
+    overdue: bool
+    estimated: bool  # computed with weekends only: a year without a holiday calendar
+
+
+def deadline_of(case: Case, cal: Any, today: date) -> Deadline | None:
+    attr = STATE[case.state].deadline
+    due = getattr(case, attr) if attr else None
+    if due is None:
+        return None
+    left = cal.workdays_between(today, due)
+    return Deadline(due, left, left < 0, bool(case.deadline_estimated))
+
+
+def _ratio(f: Any) -> dict[str, str]:
+    return {"fraction": ratio_str(f), "percent": format_ratio(f)}
+
+
+def describe_case(rt: Runtime, actor: Any, case_id: int) -> dict[str, Any]:
+    """The whole case as the actor may see it: facts, quorum, documents, actions, letters."""
+    with rt.db.session() as s:
+        user = actor_of(s, actor)
+        case = s.get(Case, case_id)
+        if case is None or not can_see(user, case):
+            raise NotFound(CASE_NOT_FOUND)
+        settings = current_settings(s, rt.settings)
+        now = rt.clock()
+        cal = calendar(s)
+        ctx = Context(s, case, user, case_roles(user, case, settings), settings, cal, now, rt.store)
+        q = quorum_of(ctx)
+        st = STATE[case.state]
+        staff = user.role != "homeowner"
+        dl = deadline_of(case, cal, now.date())
+        return {
+            "id": case.id,
+            "reference": case.reference,
+            "state": case.state,
+            "state_label": st.label,
+            "state_label_en": st.label_en,
+            "final": "final" in st.tags,
+            "hint": st.hint,
+            "hint_en": st.hint_en,
+            "version": case.version,
+            "community": case.community,
+            "address": case.address,
+            "building": case.building,
+            "unit": case.unit,
+            "floors": case.floors,
+            "applicant": {
+                "id": case.applicant_id,
+                "name": case.applicant.name or "",
+                "phone": case.applicant.phone if staff else None,
+            },
+            "created_at": case.created_at.isoformat(timespec="minutes"),
+            "households": [
+                {
+                    "id": h.id,
+                    "room": h.room,
+                    "floor": h.floor,
+                    "area": f"{h.area:.2f}",
+                    "owner_name": h.owner_name,
+                    "phone": h.phone,
+                    "vote": (
+                        {
+                            "choice": h.vote.choice,
+                            "signature_name": h.vote.signature_name,
+                            "signed_at": h.vote.signed_at.isoformat(timespec="minutes"),
+                            "channel": h.vote.channel,
+                        }
+                        if h.vote
+                        else None
+                    ),
+                }
+                for h in case.households
+            ],
+            "quorum": {
+                "participation_area": _ratio(q.participation_area),
+                "participation_count": _ratio(q.participation_count),
+                "agree_area": _ratio(q.agree_area),
+                "agree_count": _ratio(q.agree_count),
+                "thresholds": {
+                    "participation": ratio_str(settings.participation),
+                    "agreement": ratio_str(settings.agreement),
+                },
+                "met": q.met,
+                "missing": list(q.missing),
+                "missing_en": list(q.missing_en),
+            },
+            "costs": {
+                "estimated_cost_fen": case.estimated_cost_fen,
+                "coefficients": {str(k): str(v) for k, v in documents.coefficients(case).items()},
+                "shares_fen": {str(k): v for k, v in documents.cost_shares(case).items()},
+            },
+            "publicity": {
+                "start": case.publicity_start.isoformat(timespec="minutes")
+                if case.publicity_start
+                else None,
+                "end": case.publicity_end.isoformat(timespec="minutes")
+                if case.publicity_end
+                else None,
+                "place": case.publicity_place,
+                "over": bool(case.publicity_end and now >= case.publicity_end),
+            },
+            "objections": [
+                {
+                    "id": o.id,
+                    "room": o.household.room if o.household else None,
+                    "text": o.text,
+                    "channel": o.channel,
+                    "lodged_at": o.lodged_at.isoformat(timespec="minutes"),
+                    "resolution": o.resolution,
+                    "resolved_at": o.resolved_at.isoformat(timespec="minutes")
+                    if o.resolved_at
+                    else None,
+                }
+                for o in case.objections
+            ],
+            "documents": documents.status(case),
+            "other_documents": {
+                k: {
+                    "document_id": d.id,
+                    "label": documents.KINDS[k].label,
+                    "created_at": d.created_at.isoformat(timespec="minutes"),
+                }
+                for k, d in documents.current(case).items()
+                if k not in documents.FOUR
+            },
+            "review_round": case.review_round,
+            "opinions": [
+                {
+                    "department": o.department,
+                    "department_label": settings.department_label(o.department),
+                    "round": o.review_round,
+                    "verdict": o.verdict,
+                    "comment": o.comment,
+                    "given_at": o.given_at.isoformat(timespec="minutes"),
+                }
+                for o in case.opinions
+            ],
+            "corrections": [
+                {
+                    "id": c.id,
+                    "items": c.items,
+                    "requested_at": c.requested_at.isoformat(timespec="minutes"),
+                    "answered_at": c.answered_at.isoformat(timespec="minutes")
+                    if c.answered_at
+                    else None,
+                }
+                for c in case.corrections
+            ],
+            "construction": {
+                "contractor": case.contractor,
+                "start_date": case.construction_start.isoformat()
+                if case.construction_start
+                else None,
+            },
+            "subsidy": {
+                "actual_cost_fen": case.actual_cost_fen,
+                "payee": case.payee,
+                "amount_fen": case.subsidy_fen,
+                "reason": case.subsidy_reason,
+            },
+            "deadline": (
+                {
+                    "due": dl.due.isoformat(),
+                    "workdays_left": dl.workdays_left,
+                    "overdue": dl.overdue,
+                    "estimated": dl.estimated,
+                }
+                if dl
+                else None
+            ),
+            "actions": [
+                {
+                    "trigger": a.trigger,
+                    "label": a.label,
+                    "label_en": a.label_en,
+                    "allowed": a.allowed,
+                    "blocked_by": [m.as_dict() for m in a.blocked_by],
+                    "fields": [
+                        {
+                            "name": f.name,
+                            "kind": f.kind,
+                            "label": f.label,
+                            "label_en": f.label_en,
+                            "required": f.required,
+                        }
+                        for f in a.fields
+                    ],
+                    "confirm": a.confirm,
+                }
+                for a in actions_for(ctx)
+            ],
+            "letters": [
+                {
+                    "id": x.id,
+                    "kind": x.kind,
+                    "title": x.data.get("title", ""),
+                    "number": x.number,
+                    "issued_at": x.issued_at.isoformat(timespec="minutes"),
+                    "verify_code": x.verify_code,
+                    "rendered": x.sha256 is not None,
+                }
+                for x in case.letters
+            ],
+            "stepper": stepper(case.state),
+        }
+
+
+def stepper(state: str) -> list[dict[str, Any]]:
+    """The progress steps, each done, current or to come."""
+    current = STATE[state].step
+    return [
+        {
+            "state": s.name,
+            "label": s.label,
+            "label_en": s.label_en,
+            "status": "done" if s.step < current else "current" if s.step == current else "todo",
+        }
+        for s in main_path()
+    ]
+
+
+def history(rt: Runtime, actor: Any, case_id: int) -> list[dict[str, Any]]:
+    """Who did what and when; to homeowners, staff appear as their department."""
+    with rt.db.session() as s:
+        user = actor_of(s, actor)
+        case = s.get(Case, case_id)
+        if case is None or not can_see(user, case):
+            raise NotFound(CASE_NOT_FOUND)
+        settings = current_settings(s, rt.settings)
+        rows = s.execute(
+            select(Event, User)
+            .outerjoin(User, Event.actor_id == User.id)
+            .where(Event.chain == f"case:{case.id}")
+            .order_by(Event.seq)
+        ).all()
+        out = []
+        for e, u in rows:
+            who = e.actor_name
+            if user.role == "homeowner" and u is not None and u.role in ("clerk", "approver"):
+                who = settings.department_label(u.department) if u.department else "窗口"
+            if e.actor_id is None:
+                who = "业主（签字链接）" if e.actor_role == "owner" else "系统"
+            out.append(
+                {
+                    "seq": e.seq,
+                    "at": e.at.isoformat(timespec="minutes"),
+                    "kind": e.kind,
+                    "who": who,
+                    "role": e.actor_role,
+                    "from": e.from_state,
+                    "to": e.to_state,
+                    "from_label": STATE[e.from_state].label if e.from_state else None,
+                    "to_label": STATE[e.to_state].label if e.to_state else None,
+                    "payload": e.payload,
+                }
+            )
+        return out
+
+
+def visible_cases(actor: User) -> Select:
+    q = select(Case)
+    if actor.role == "homeowner":
+        q = q.where(Case.applicant_id == actor.id)
+    return q
+
+
+def list_cases(
+    rt: Runtime,
+    actor: Any,
+    *,
+    state: str | None = None,
+    tag: str | None = None,
+    q: str | None = None,
+    community: str | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> dict[str, Any]:
+    """The cases the actor may see, oldest first for staff, newest first for homeowners."""
+    with rt.db.session() as s:
+        user = actor_of(s, actor)
+        query = visible_cases(user)
+        if state:
+            query = query.where(Case.state == state)
+        if tag:
+            query = query.where(Case.state.in_(states_tagged(tag)))
+        if community:
+            query = query.where(Case.community == community)
+        if q:
+            like = f"%{q.strip()}%"
+            owners = select(Household.case_id).where(
+                or_(Household.owner_name.like(like), Household.phone.like(like))
+            )
+            query = query.where(
+                or_(
+                    Case.reference.like(like),
+                    Case.address.like(like),
+                    Case.community.like(like),
+                    Case.id.in_(owners),
+                )
+            )
+        total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
+        order = Case.updated_at.desc() if user.role == "homeowner" else Case.updated_at.asc()
+        page = max(1, page)
+        rows = s.scalars(
+            query.order_by(order, Case.id).limit(per_page).offset((page - 1) * per_page)
+        ).all()
+        cal = calendar(s)
+        today = rt.clock().date()
+        items = []
+        for c in rows:
+            st = STATE[c.state]
+            dl = deadline_of(c, cal, today)
+            items.append(
+                {
+                    "id": c.id,
+                    "reference": c.reference,
+                    "state": c.state,
+                    "state_label": st.label,
+                    "state_label_en": st.label_en,
+                    "community": c.community,
+                    "address": c.address,
+                    "building": c.building,
+                    "unit": c.unit,
+                    "hint": st.hint,
+                    "hint_en": st.hint_en,
+                    "updated_at": c.updated_at.isoformat(timespec="minutes"),
+                    "version": c.version,
+                    "deadline": (
+                        {
+                            "due": dl.due.isoformat(),
+                            "workdays_left": dl.workdays_left,
+                            "overdue": dl.overdue,
+                            "estimated": dl.estimated,
+                        }
+                        if dl
+                        else None
+                    ),
+                }
+            )
+        return {
+            "items": items,
+            "page": page,
+            "per_page": per_page,
+            "total": total,
+            "pages": max(1, -(-total // per_page)),
+        }
+
+
+def letter_for(rt: Runtime, actor: Any, letter_id: int) -> Letter:
+    """A letter for download: only the case's applicant and staff."""
+    with rt.db.session() as s:
+        user = actor_of(s, actor)
+        letter = s.get(Letter, letter_id)
+        if letter is None:
+            raise NotFound(CASE_NOT_FOUND)
+        case = s.get(Case, letter.case_id)
+        if not can_see(user, case):
+            raise NotFound(CASE_NOT_FOUND)
+        return letter
+
+
+def letter_by_code(rt: Runtime, code: str) -> Letter | None:
+    with rt.db.session() as s:
+        return s.scalar(select(Letter).where(Letter.verify_code == (code or "").strip().upper()))

@@ -1,0 +1,36 @@
+"""Use cases: one function each, taking the acting user; each is one transaction."""
+
+from .admin import change_settings, effective_settings, holidays, remove_holiday, set_holiday
+from .cases import create_case, set_costs, update_case, validate_application
+from .consent import (
+    lodge_objection,
+    lodge_objection_by_link,
+    record_paper_vote,
+    resolve_objection,
+    sign,
+    signing_links,
+    signing_view,
+)
+from .files import store_scan, upload_document
+from .review import give_opinion
+from .transitions import Action, Outcome, actions, fire
+from .users import (
+    Account,
+    authenticate,
+    create_user,
+    get_account,
+    issue_token,
+    register,
+    revoke_token,
+    token_account,
+    update_user,
+)
+
+__all__ = [
+    "Account", "Action", "Outcome", "actions", "authenticate", "change_settings", "create_case",
+    "create_user", "effective_settings", "fire", "get_account", "give_opinion", "holidays",
+    "issue_token", "lodge_objection", "lodge_objection_by_link", "record_paper_vote", "register",
+    "remove_holiday", "resolve_objection", "revoke_token", "set_costs", "set_holiday", "sign", "signing_links",
+    "signing_view", "store_scan", "token_account", "update_case", "update_user", "upload_document",
+    "validate_application",
+]  # fmt: skip

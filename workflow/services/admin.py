@@ -1,0 +1,80 @@
+"""Settings and the holiday calendar, changed by an admin."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from .. import audit
+from .. import settings as settings_mod
+from ..context import Runtime
+from ..errors import InvalidInput, msg
+from ..models import Holiday, User
+from ..settings import Settings
+from .common import actor_of, current_settings, require_role
+
+
+def effective_settings(rt: Runtime) -> Settings:
+    with rt.db.session() as s:
+        return current_settings(s, rt.settings)
+
+
+def change_settings(rt: Runtime, actor: User | int, changes: Mapping[str, Any]) -> Settings:
+    with rt.db.transaction() as s:
+        admin = actor_of(s, actor)
+        require_role(admin, "admin")
+        stored = settings_mod.save(s, dict(changes))
+        audit.append(
+            s, kind="settings_changed", at=rt.clock(), actor=admin, role="admin", payload=stored
+        )
+        s.flush()
+        return current_settings(s, rt.settings)
+
+
+def set_holiday(
+    rt: Runtime, actor: User | int | None, day: date, *, workday: bool, name: str = ""
+) -> None:
+    """Enter a holiday (or a make-up working day, 调休) for a year chinese_calendar lacks."""
+    if not isinstance(day, date):
+        raise InvalidInput(msg("day", "日期无效。", "Invalid date."))
+    with rt.db.transaction() as s:
+        admin = None
+        if actor is not None:
+            admin = actor_of(s, actor)
+            require_role(admin, "admin")
+        row = s.get(Holiday, day) or Holiday(day=day)
+        row.workday, row.name = workday, (name or "").strip()[:64]
+        s.add(row)
+        audit.append(
+            s,
+            kind="holiday_set",
+            at=rt.clock(),
+            actor=admin,
+            role="admin",
+            payload={"day": day.isoformat(), "workday": workday, "name": row.name},
+        )
+
+
+def remove_holiday(rt: Runtime, actor: User | int, day: date) -> None:
+    with rt.db.transaction() as s:
+        admin = actor_of(s, actor)
+        require_role(admin, "admin")
+        row = s.get(Holiday, day)
+        if row is not None:
+            s.delete(row)
+            audit.append(
+                s,
+                kind="holiday_removed",
+                at=rt.clock(),
+                actor=admin,
+                role="admin",
+                payload={"day": day.isoformat()},
+            )
+
+
+def holidays(rt: Runtime) -> list[Holiday]:
+    with rt.db.session() as s:
+        return list(s.scalars(select(Holiday).order_by(Holiday.day)))

@@ -1,0 +1,280 @@
+"""Opening an application and keeping its building, roster and cost figures."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .. import audit
+from ..context import Runtime
+from ..errors import Conflict, Forbidden, InvalidInput, Message, msg
+from ..machine import STATE
+from ..models import Case, Household, User
+from ..rules.money import parse_yuan
+from .common import actor_of, case_for
+
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+BUILDING_FIELDS = (
+    ("community", "小区名称", 100),
+    ("address", "地址", 200),
+    ("building", "楼栋号", 32),
+    ("unit", "单元号", 32),
+)
+
+
+def valid_mobile(phone: str) -> bool:
+    return bool(MOBILE.match(phone or ""))
+
+
+def _building(data: Mapping[str, Any], errors: list[Message]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, label, size in BUILDING_FIELDS:
+        value = str(data.get(name) or "").strip()
+        if not value:
+            errors.append(msg(name, f"请填写{label}。", f"{name} is required."))
+        elif len(value) > size:
+            errors.append(msg(name, f"{label}不能超过 {size} 个字。", f"{name} is too long."))
+        out[name] = value
+    try:
+        floors = int(str(data.get("floors", "")).strip())
+        if not 2 <= floors <= 40:
+            raise ValueError
+        out["floors"] = floors
+    except ValueError:
+        errors.append(
+            msg("floors", "楼层数应为 2 到 40 之间的整数。", "Floors: a number from 2 to 40.")
+        )
+    return out
+
+
+def parse_household(
+    row: Mapping[str, Any], floors: int | None, label: str
+) -> tuple[dict, list[Message]]:
+    """One roster row; every problem named with the row it is in."""
+    errors: list[Message] = []
+    room = str(row.get("room") or "").strip()
+    owner = str(row.get("owner_name") or "").strip()
+    phone = str(row.get("phone") or "").strip().replace(" ", "").replace("-", "")
+    out: dict[str, Any] = {"room": room, "owner_name": owner, "phone": phone or None}
+    if not room or len(room) > 16:
+        errors.append(
+            msg("room", f"{label}：请填写室号（16 字以内）。", f"{label}: room is required.")
+        )
+    try:
+        floor = int(str(row.get("floor") or "").strip())
+        if floor < 1 or (floors and floor > floors):
+            raise ValueError
+        out["floor"] = floor
+    except ValueError:
+        top = f"1 到 {floors}" if floors else "正整数"
+        errors.append(msg("floor", f"{label}：楼层应为 {top}。", f"{label}: floor out of range."))
+    try:
+        area = Decimal(str(row.get("area") or "").strip())
+        if not area.is_finite() or area <= 0 or area > 1000 or area.as_tuple().exponent < -2:
+            raise InvalidOperation
+        out["area"] = area
+    except InvalidOperation:
+        errors.append(
+            msg(
+                "area",
+                f"{label}：专有面积应为大于 0 的数（最多两位小数）。",
+                f"{label}: area must be > 0.",
+            )
+        )
+    if not owner or len(owner) > 64:
+        errors.append(
+            msg("owner_name", f"{label}：请填写业主姓名。", f"{label}: owner name is required.")
+        )
+    if phone and not valid_mobile(phone):
+        errors.append(
+            msg(
+                "phone",
+                f"{label}：手机号应为 11 位大陆手机号。",
+                f"{label}: invalid mobile number.",
+            )
+        )
+    return out, errors
+
+
+def _roster(
+    rows: Sequence[Mapping[str, Any]], floors: int | None, errors: list[Message]
+) -> list[dict]:
+    parsed, seen = [], set()
+    for i, row in enumerate(rows, start=1):
+        h, errs = parse_household(row, floors, f"第 {i} 行")
+        for e in errs:
+            errors.append(Message(f"households.{i - 1}.{e.code}", e.zh, e.en))
+        if h["room"] and h["room"] in seen:
+            errors.append(
+                msg(
+                    f"households.{i - 1}.room",
+                    f"第 {i} 行：室号 {h['room']} 重复。",
+                    "Duplicate room.",
+                )
+            )
+        seen.add(h["room"])
+        parsed.append(h)
+    return parsed
+
+
+def validate_application(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[dict]]:
+    errors: list[Message] = []
+    building = _building(data, errors)
+    rows = data.get("households") or []
+    if not isinstance(rows, list) or not all(isinstance(r, Mapping) for r in rows):
+        raise InvalidInput(msg("households", "住户名单格式不正确。", "households must be a list."))
+    roster = _roster(rows, building.get("floors"), errors)
+    if errors:
+        raise InvalidInput(*errors)
+    return building, roster
+
+
+def _set_roster(case: Case, roster: list[dict]) -> None:
+    by_room = {h.room: h for h in case.households}
+    keep = []
+    for pos, row in enumerate(roster):
+        h = by_room.pop(row["room"], None) or Household(room=row["room"])
+        h.position, h.floor, h.area = pos, row["floor"], row["area"]
+        h.owner_name, h.phone = row["owner_name"], row["phone"]
+        keep.append(h)
+    case.households[:] = keep
+
+
+def create_case(rt: Runtime, actor: User | int, data: Mapping[str, Any]) -> int:
+    """A homeowner opens an application (state draft); returns the case id."""
+    building, roster = validate_application(data)
+    with rt.db.transaction() as s:
+        user = actor_of(s, actor)
+        if user.role != "homeowner":
+            raise Forbidden(msg("role", "只有业主可以发起申请。", "Only homeowners may apply."))
+        now = rt.clock()
+        case = Case(
+            reference=f"tmp-{uuid.uuid4().hex[:20]}",
+            applicant_id=user.id,
+            state="draft",
+            created_at=now,
+            updated_at=now,
+            coefficients={},
+            **building,
+        )
+        _set_roster(case, roster)
+        s.add(case)
+        s.flush()
+        case.reference = f"JT{now:%Y}{case.id:05d}"
+        audit.append(
+            s,
+            kind="case_created",
+            at=now,
+            actor=user,
+            role="applicant",
+            case=case,
+            to_state="draft",
+            payload={**building, "households": len(roster)},
+        )
+        return case.id
+
+
+def update_case(
+    rt: Runtime,
+    actor: User | int,
+    case_id: int,
+    data: Mapping[str, Any],
+    expected_version: int | None = None,
+) -> int:
+    """Change the building and roster while the case is still editable (草拟)."""
+    building, roster = validate_application(data)
+    with rt.db.transaction() as s:
+        user = actor_of(s, actor)
+        case = case_for(s, user, case_id)
+        _applicant_only(user, case)
+        if "editable" not in STATE[case.state].tags:
+            raise Conflict(
+                msg("state", "发起意见征询后不能再修改楼栋和住户名单。", "No longer editable.")
+            )
+        if expected_version is not None and expected_version != case.version:
+            raise Conflict(msg("stale", "案件已被更新，请刷新后重试。", "Stale version."))
+        for k, v in building.items():
+            setattr(case, k, v)
+        _set_roster(case, roster)
+        case.updated_at = rt.clock()
+        s.flush()
+        audit.append(
+            s,
+            kind="case_updated",
+            at=case.updated_at,
+            actor=user,
+            role="applicant",
+            case=case,
+            payload={**building, "households": len(roster)},
+        )
+        return case.version
+
+
+def _applicant_only(user: User, case: Case) -> None:
+    if case.applicant_id != user.id:
+        raise Forbidden(
+            msg("role", "只有申请人可以修改申请。", "Only the applicant may change this.")
+        )
+
+
+def set_costs(
+    rt: Runtime,
+    actor: User | int,
+    case_id: int,
+    estimated_cost: str | int | None,
+    coefficients: Mapping[int | str, Any] | None = None,
+) -> int:
+    """The estimated cost and floor coefficients for cost sharing (DESIGN §3.2)."""
+    errors: list[Message] = []
+    cost_fen = None
+    if estimated_cost not in (None, ""):
+        try:
+            cost_fen = parse_yuan(str(estimated_cost))
+        except ValueError as exc:
+            errors.append(msg("estimated_cost", f"预计总造价：{exc}", "Invalid estimated cost."))
+    coef: dict[str, str] = {}
+    for floor, value in (coefficients or {}).items():
+        try:
+            d = Decimal(str(value).strip())
+            if not d.is_finite() or d < 0 or d > 10 or d.as_tuple().exponent < -2:
+                raise InvalidOperation
+            coef[str(int(floor))] = str(d)
+        except (InvalidOperation, ValueError):
+            errors.append(
+                msg(
+                    f"coefficient_{floor}",
+                    f"{floor} 层系数应为 0 到 10 之间的数。",
+                    "Bad coefficient.",
+                )
+            )
+    if errors:
+        raise InvalidInput(*errors)
+    with rt.db.transaction() as s:
+        user = actor_of(s, actor)
+        case = case_for(s, user, case_id)
+        _applicant_only(user, case)
+        if not STATE[case.state].tags & {"editable", "voting"}:
+            raise Conflict(
+                msg(
+                    "state",
+                    "公示开始后不能再修改费用分摊。",
+                    "Costs are fixed after the notice starts.",
+                )
+            )
+        case.estimated_cost_fen = cost_fen
+        case.coefficients = coef
+        case.updated_at = rt.clock()
+        s.flush()
+        audit.append(
+            s,
+            kind="costs_set",
+            at=case.updated_at,
+            actor=user,
+            role="applicant",
+            case=case,
+            payload={"estimated_cost_fen": cost_fen, "coefficients": coef},
+        )
+        return case.version

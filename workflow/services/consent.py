@@ -1,0 +1,385 @@
+"""Consent and objections: recorded facts, not transitions (DESIGN §2)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from .. import audit
+from ..context import Runtime
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound, msg
+from ..machine import STATE
+from ..models import Case, Household, Objection, User, Vote
+from .common import actor_of, case_for, require_role
+
+CHOICES = {"agree": "同意", "object": "反对", "abstain": "弃权"}
+LINK_NOT_FOUND = msg("link", "签字链接无效。", "This signing link is not valid.")
+
+
+@dataclass(frozen=True)
+class SigningView:
+    """What the public signing page shows: nothing beyond this household's own line."""
+
+    token: str
+    case_id: int
+    reference: str
+    address: str
+    room: str
+    owner_masked: str
+    voting_open: bool
+    objections_open: bool
+    voted: str | None
+    signed_at: str | None
+
+
+def _mask_name(name: str) -> str:
+    return name[0] + "*" * (len(name) - 1) if name else ""
+
+
+def _household_by_token(s: Any, token: str) -> Household:
+    if not token or len(token) > 64:
+        raise NotFound(LINK_NOT_FOUND)
+    h = s.scalar(select(Household).where(Household.signing_token == token))
+    if h is None:
+        raise NotFound(LINK_NOT_FOUND)
+    return h
+
+
+def signing_view(rt: Runtime, token: str) -> SigningView:
+    with rt.db.session() as s:
+        h = _household_by_token(s, token)
+        c = h.case
+        tags = STATE[c.state].tags
+        return SigningView(
+            token=token,
+            case_id=c.id,
+            reference=c.reference,
+            address=f"{c.community} {c.address} {c.building}{c.unit}",
+            room=h.room,
+            owner_masked=_mask_name(h.owner_name),
+            voting_open="voting" in tags,
+            objections_open="objections" in tags,
+            voted=h.vote.choice if h.vote else None,
+            signed_at=h.vote.signed_at.strftime("%Y-%m-%d %H:%M") if h.vote else None,
+        )
+
+
+def _norm(name: str) -> str:
+    return "".join((name or "").split())
+
+
+def _choice(choice: str) -> str:
+    if choice not in CHOICES:
+        raise InvalidInput(
+            msg("choice", "请选择同意、反对或弃权。", "Choose agree, object or abstain.")
+        )
+    return choice
+
+
+def _drawn_signature(rt: Runtime, s: Any, data_url: str | None, now: Any) -> str | None:
+    """A drawn signature arrives as a PNG data URL; it is kept beside the typed name."""
+    if not data_url:
+        return None
+    prefix = "data:image/png;base64,"
+    try:
+        if not data_url.startswith(prefix) or len(data_url) > 700_000:
+            raise ValueError
+        raw = base64.b64decode(data_url[len(prefix) :], validate=True)
+        if not raw.startswith(b"\x89PNG\r\n\x1a\n"):
+            raise ValueError
+    except (ValueError, binascii.Error) as exc:
+        raise InvalidInput(
+            msg("signature_image", "手写签名图片无效。", "Invalid drawn signature.")
+        ) from exc
+    return rt.store.record(s, raw, "image/png", now)
+
+
+def _not_voted_yet(h: Household) -> None:
+    if h.vote is not None:
+        raise Conflict(
+            msg(
+                "voted",
+                f"{h.room} 室已经表决过（{CHOICES[h.vote.choice]}），不能重复表决。",
+                "This household has already voted.",
+            )
+        )
+
+
+def _record_vote(
+    s: Any,
+    h: Household,
+    choice: str,
+    name: str,
+    channel: str,
+    now: Any,
+    recorded_by: User | None,
+    image: str | None = None,
+    scan: str | None = None,
+) -> Vote:
+    _not_voted_yet(h)
+    vote = Vote(
+        household_id=h.id,
+        case_id=h.case_id,
+        choice=choice,
+        signature_name=name,
+        signature_image=image,
+        signed_at=now,
+        channel=channel,
+        recorded_by_id=recorded_by.id if recorded_by else None,
+        scan_sha256=scan,
+    )
+    s.add(vote)
+    h.vote = vote
+    s.flush()  # a second signature racing this one hits the unique household key here
+    return vote
+
+
+def sign(
+    rt: Runtime,
+    token: str,
+    *,
+    owner_name: str,
+    phone_tail: str,
+    choice: str,
+    signature: str,
+    signature_image: str | None = None,
+) -> SigningView:
+    """An owner signs through the household's link, without an account."""
+    choice = _choice(choice)
+    with rt.db.transaction() as s:
+        h = _household_by_token(s, token)
+        case = h.case
+        if "voting" not in STATE[case.state].tags:
+            raise Conflict(
+                msg("closed", "意见征询已经结束，签字链接已停止使用。", "The consultation is over.")
+            )
+        errors = []
+        if _norm(owner_name) != _norm(h.owner_name):
+            errors.append(
+                msg("owner_name", "业主姓名与住户名单不符。", "The name does not match the roster.")
+            )
+        tail = (phone_tail or "").strip()
+        if not h.phone or len(tail) != 4 or not h.phone.endswith(tail):
+            errors.append(
+                msg(
+                    "phone_tail",
+                    "手机号后四位不符。",
+                    "The phone number's last four digits do not match.",
+                )
+            )
+        if _norm(signature) != _norm(h.owner_name):
+            errors.append(
+                msg("signature", "请输入完整姓名作为签名。", "Type your full name to sign.")
+            )
+        if errors:
+            raise InvalidInput(*errors)
+        _not_voted_yet(h)
+        now = rt.clock()
+        image = _drawn_signature(rt, s, signature_image, now)
+        _record_vote(s, h, choice, signature.strip(), "online", now, None, image)
+        audit.append(
+            s,
+            kind="vote",
+            at=now,
+            actor=None,
+            role="owner",
+            case=case,
+            payload={"room": h.room, "choice": choice, "channel": "online"},
+        )
+    return signing_view(rt, token)
+
+
+def record_paper_vote(
+    rt: Runtime,
+    actor: User | int,
+    case_id: int,
+    *,
+    room: str,
+    choice: str,
+    signature: str,
+    scan_sha256: str | None = None,
+) -> int:
+    """A clerk records a consent signed on paper, with the scan when there is one."""
+    choice = _choice(choice)
+    if not (signature or "").strip():
+        raise InvalidInput(msg("signature", "请填写签名人姓名。", "Give the signatory's name."))
+    with rt.db.transaction() as s:
+        user = actor_of(s, actor)
+        require_role(user, "clerk")
+        case = case_for(s, user, case_id)
+        _no_conflict(user, case)
+        if "voting" not in STATE[case.state].tags:
+            raise Conflict(
+                msg("closed", "当前不在意见征询阶段，不能登记表决。", "Not in consultation.")
+            )
+        h = _household(case, room)
+        now = rt.clock()
+        vote = _record_vote(s, h, choice, signature.strip(), "paper", now, user, scan=scan_sha256)
+        audit.append(
+            s,
+            kind="vote",
+            at=now,
+            actor=user,
+            role="clerk",
+            case=case,
+            payload={"room": h.room, "choice": choice, "channel": "paper", "scan": scan_sha256},
+        )
+        return vote.id
+
+
+def _household(case: Case, room: str) -> Household:
+    for h in case.households:
+        if h.room == (room or "").strip():
+            return h
+    raise InvalidInput(msg("room", f"住户名单中没有 {room} 室。", f"No room {room} in the roster."))
+
+
+def _no_conflict(user: User, case: Case) -> None:
+    from ..access import conflicted
+
+    if conflicted(user, case):
+        raise Forbidden(
+            msg(
+                "separation_of_duties",
+                "您是该案件的申请人或业主，不能以工作人员身份办理。",
+                "You may not act on your own case as staff.",
+            )
+        )
+
+
+def _objection_text(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput(msg("text", "请填写异议内容。", "Describe the objection."))
+    return text[:4000]
+
+
+def lodge_objection_by_link(rt: Runtime, token: str, text: str) -> int:
+    text = _objection_text(text)
+    with rt.db.transaction() as s:
+        h = _household_by_token(s, token)
+        return _lodge(s, rt, h.case, h, text, "online", None, "owner")
+
+
+def lodge_objection(
+    rt: Runtime,
+    actor: User | int,
+    case_id: int,
+    *,
+    room: str | None,
+    text: str,
+    scan_sha256: str | None = None,
+) -> int:
+    """The applicant or a clerk (from paper) records an owner's objection."""
+    text = _objection_text(text)
+    with rt.db.transaction() as s:
+        user = actor_of(s, actor)
+        case = case_for(s, user, case_id)
+        if user.role == "clerk":
+            _no_conflict(user, case)
+            channel, role = "paper", "clerk"
+        elif case.applicant_id == user.id:
+            channel, role = "online", "applicant"
+        else:
+            raise Forbidden(msg("role", "您无权登记异议。", "You may not record objections."))
+        h = _household(case, room) if room else None
+        return _lodge(s, rt, case, h, text, channel, user, role, scan_sha256)
+
+
+def _lodge(
+    s: Any,
+    rt: Runtime,
+    case: Case,
+    h: Household | None,
+    text: str,
+    channel: str,
+    user: User | None,
+    role: str,
+    scan: str | None = None,
+) -> int:
+    if "objections" not in STATE[case.state].tags:
+        raise Conflict(
+            msg("closed", "当前阶段不受理异议。", "Objections are not taken at this stage.")
+        )
+    now = rt.clock()
+    o = Objection(
+        case_id=case.id,
+        household_id=h.id if h else None,
+        text=text,
+        channel=channel,
+        lodged_at=now,
+        recorded_by_id=user.id if user else None,
+        scan_sha256=scan,
+    )
+    s.add(o)
+    case.objections.append(o)
+    s.flush()
+    audit.append(
+        s,
+        kind="objection",
+        at=now,
+        actor=user,
+        role=role,
+        case=case,
+        payload={"objection": o.id, "room": h.room if h else None, "text": text},
+    )
+    return o.id
+
+
+def resolve_objection(
+    rt: Runtime, actor: User | int, case_id: int, objection_id: int, resolution: str
+) -> None:
+    """A clerk records how an objection was settled (mediation outcome)."""
+    resolution = (resolution or "").strip()
+    if not resolution:
+        raise InvalidInput(msg("resolution", "请填写处理结果。", "Describe the resolution."))
+    with rt.db.transaction() as s:
+        user = actor_of(s, actor)
+        require_role(user, "clerk")
+        case = case_for(s, user, case_id)
+        _no_conflict(user, case)
+        o = next((o for o in case.objections if o.id == objection_id), None)
+        if o is None:
+            raise NotFound(msg("objection", "未找到该异议。", "No such objection."))
+        if o.resolved_at is not None:
+            raise Conflict(msg("resolved", "该异议已经处理。", "Already resolved."))
+        o.resolution, o.resolved_at, o.resolved_by_id = resolution[:4000], rt.clock(), user.id
+        audit.append(
+            s,
+            kind="objection_resolved",
+            at=o.resolved_at,
+            actor=user,
+            role="clerk",
+            case=case,
+            payload={"objection": o.id, "resolution": o.resolution},
+        )
+
+
+def signing_links(rt: Runtime, actor: User | int, case_id: int) -> list[dict[str, Any]]:
+    """One link per household, for the applicant to send or a clerk to print."""
+    with rt.db.session() as s:
+        user = actor_of(s, actor)
+        case = case_for(s, user, case_id)
+        if case.applicant_id != user.id and user.role != "clerk":
+            raise Forbidden(
+                msg(
+                    "role",
+                    "只有申请人和窗口人员可以查看签字链接。",
+                    "Only the applicant and clerks see signing links.",
+                )
+            )
+        return [
+            {
+                "room": h.room,
+                "owner_name": h.owner_name,
+                "phone": h.phone,
+                "token": h.signing_token,
+                "voted": h.vote.choice if h.vote else None,
+            }
+            for h in case.households
+            if h.signing_token
+        ]

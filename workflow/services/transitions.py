@@ -1,0 +1,229 @@
+"""Firing a trigger: the one use case behind every transition of the declaration.
+
+What differs from trigger to trigger — roles, guards, inputs, effects, letters — is declared in
+`workflow.machine`; this function checks and applies it the same way for all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .. import audit, documents
+from ..access import case_roles, conflicted
+from ..context import Context, Runtime
+from ..errors import Conflict, Forbidden, GuardsFailed, InvalidInput, Message, msg
+from ..guards import failing
+from ..machine import STATE, TRANSITION, Transition, bound, triggers_from
+from ..models import Case, User
+from ..rules.money import parse_yuan
+from .common import actor_of, calendar, case_for, current_settings
+
+
+@dataclass(frozen=True)
+class Outcome:
+    case_id: int
+    reference: str
+    state: str
+    version: int
+    letters: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Action:
+    """A trigger this actor may fire on this case now; `blocked_by` explains why not yet."""
+
+    trigger: str
+    label: str
+    label_en: str
+    blocked_by: tuple[Message, ...] = ()
+    fields: tuple[Any, ...] = ()
+    confirm: bool = False
+
+    @property
+    def allowed(self) -> bool:
+        return not self.blocked_by
+
+
+def _parse(t: Transition, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Inputs to typed values; malformed ones are refused (400), missing ones left to guards."""
+    out: dict[str, Any] = {}
+    errors: list[Message] = []
+    for f in t.fields:
+        value = raw.get(f.name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            out[f.name] = None
+            continue
+        try:
+            out[f.name] = _coerce(f.kind, value)
+        except (ValueError, TypeError) as exc:
+            errors.append(msg(f.name, f"{f.label}格式不正确：{exc}", f"{f.label_en} is malformed."))
+    if errors:
+        raise InvalidInput(*errors)
+    return out
+
+
+def _coerce(kind: str, value: Any) -> Any:
+    if kind == "text":
+        if not isinstance(value, str):
+            raise TypeError("应为文字")
+        return value.strip()[:2000]
+    if kind == "date":
+        return value if isinstance(value, date) else date.fromisoformat(str(value).strip())
+    if kind == "money":
+        if isinstance(value, bool):
+            raise TypeError("应为金额")
+        return parse_yuan(str(value))
+    if kind == "items":
+        return _items(value)
+    raise TypeError(kind)
+
+
+def _items(value: Any) -> list[dict[str, Any]]:
+    """Correction items: text lines, or {"document": kind, "text": ...} objects."""
+    if isinstance(value, str):
+        value = [line for line in value.splitlines()]
+    if not isinstance(value, list):
+        raise TypeError("应为事项列表")
+    items = []
+    for v in value:
+        if isinstance(v, str):
+            if v.strip():
+                items.append({"document": None, "text": v.strip()[:500]})
+        elif isinstance(v, dict):
+            kind = v.get("document") or None
+            if kind is not None and kind not in documents.KINDS:
+                raise ValueError(f"未知材料类型 {kind}")
+            text = str(v.get("text") or (documents.KINDS[kind].label if kind else "")).strip()
+            if text:
+                items.append({"document": kind, "text": text[:500]})
+        else:
+            raise TypeError("应为事项列表")
+    return items
+
+
+def _context(rt: Runtime, session: Any, case: Case, actor: User, params: dict) -> Context:
+    settings = current_settings(session, rt.settings)
+    return Context(
+        session=session,
+        case=case,
+        actor=actor,
+        roles=case_roles(actor, case, settings),
+        settings=settings,
+        calendar=calendar(session),
+        now=rt.clock(),
+        store=rt.store,
+        renderer=rt.renderer,
+        params=params,
+    )
+
+
+def _refuse_role(t: Transition, actor: User, case: Case, roles: frozenset[str]) -> None:
+    if t.roles & roles:
+        return
+    if conflicted(actor, case):
+        raise Forbidden(
+            msg(
+                "separation_of_duties",
+                "您是该案件的申请人或业主，不能以工作人员身份办理。",
+                "You applied for this case or own a flat in it; you may not act on it as staff.",
+            )
+        )
+    raise Forbidden(msg("role", f"您无权执行“{t.label}”。", f"You may not perform “{t.label_en}”."))
+
+
+def fire(
+    rt: Runtime,
+    actor: User | int,
+    case_id: int,
+    trigger: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    expected_version: int | None = None,
+) -> Outcome:
+    """Fire `trigger` on the case as `actor`: role, separation of duties, state, inputs and
+    every guard are checked, then state, audit event and letters commit in one transaction."""
+    t = TRANSITION.get(trigger)
+    if t is None:
+        raise InvalidInput(msg("trigger", f"未知操作：{trigger}", f"Unknown action: {trigger}"))
+    parsed = _parse(t, params or {})
+    with rt.db.transaction() as s:
+        user = actor_of(s, actor)
+        case = case_for(s, user, case_id)
+        ctx = _context(rt, s, case, user, parsed)
+        _refuse_role(t, user, case, ctx.roles)
+        if expected_version is not None and expected_version != case.version:
+            raise Conflict(
+                msg(
+                    "stale",
+                    "案件已被他人更新，请刷新页面后重试。",
+                    "The case was changed by someone else; reload and try again.",
+                )
+            )
+        if case.state not in t.sources:
+            label = STATE[case.state].label
+            raise Conflict(
+                msg(
+                    "state",
+                    f"案件当前状态为“{label}”，不能执行“{t.label}”。",
+                    f"“{t.label_en}” is not possible while the case is {STATE[case.state].label_en}.",
+                )
+            )
+        problems = failing(t.guards, ctx)
+        if problems:
+            raise GuardsFailed(*problems)
+        from_state = case.state
+        parsed["_from_state"] = from_state
+        parsed["_trigger"] = trigger
+        with bound(case):
+            if not case.trigger(trigger, ctx=ctx):
+                raise GuardsFailed(*failing(t.guards, ctx))
+        case.updated_at = ctx.now
+        s.flush()  # the version check happens here: a lost race raises StaleDataError
+        audit.append(
+            s,
+            kind=trigger,
+            at=ctx.now,
+            actor=user,
+            role=",".join(sorted(ctx.roles & t.roles)),
+            case=case,
+            from_state=from_state,
+            to_state=case.state,
+            payload={
+                **{k: v for k, v in parsed.items() if not k.startswith("_")},
+                "letters": [letter.number for letter in ctx.issued],
+            },
+        )
+        return Outcome(
+            case.id, case.reference, case.state, case.version, [x.id for x in ctx.issued]
+        )
+
+
+def actions_for(ctx: Context) -> list[Action]:
+    """The triggers this actor may fire on this case in its state, with what still blocks them.
+
+    Input guards are left out: they are asked when the form is sent."""
+    out = []
+    for t in triggers_from(ctx.case.state):
+        if not (t.roles & ctx.roles):
+            continue
+        out.append(
+            Action(
+                trigger=t.trigger,
+                label=t.label,
+                label_en=t.label_en,
+                blocked_by=tuple(failing(t.guards, ctx, with_input=False)),
+                fields=t.fields,
+                confirm=t.confirm,
+            )
+        )
+    return out
+
+
+def actions(rt: Runtime, actor: User | int, case_id: int) -> list[Action]:
+    with rt.db.session() as s:
+        user = actor_of(s, actor)
+        case = case_for(s, user, case_id)
+        return actions_for(_context(rt, s, case, user, {}))
