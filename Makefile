@@ -11,6 +11,8 @@ SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2
 .PHONY: install system-packages run serve test lint format bench clean
 
 install: system-packages $(VENV)/.installed
+	@for d in web/translations web/*/translations; do \
+	  [ -d "$$d" ] && $(BIN)/pybabel compile -q -d "$$d" || true; done
 	@$(BIN)/python -m web.pdf.fonts build --quiet 2>/dev/null || true
 
 system-packages:

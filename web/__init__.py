@@ -66,6 +66,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
 
+    # Chinese is written in the templates; each area keeps its English catalogue in its own
+    # folder (web/translations, web/<area>/translations), compiled by `make install`.
+    here = Path(__file__).resolve().parent
+    catalogues = [here / "translations", *sorted(here.glob("*/translations"))]
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(map(str, catalogues)))
+    app.config.setdefault("BABEL_DOMAIN", ";".join("messages" for _ in catalogues))
+
     base = settings_mod.from_config(app.config)
     # A request may carry the largest upload plus its form fields.
     app.config.setdefault("MAX_CONTENT_LENGTH", base.upload_max_bytes + 1024 * 1024)
@@ -80,8 +87,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     app.extensions["jiati"] = runtime
 
-    from . import cli
+    from . import cli, extensions
 
+    extensions.init_app(app)
     cli.init_app(app)
     _register_blueprints(app)
     return app

@@ -1,0 +1,50 @@
+"""Logging in (registration forms belong to the homeowner's area)."""
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+
+
+class LoginForm(FlaskForm):
+    username = StringField(
+        "手机号或用户名",
+        validators=[DataRequired("请填写手机号或用户名。"), Length(max=64)],
+        render_kw={"autocomplete": "username", "inputmode": "text"},
+    )
+    password = PasswordField(
+        "密码",
+        validators=[DataRequired("请填写密码。")],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+MOBILE = r"^1[3-9]\d{9}$"
+
+
+class RegisterForm(FlaskForm):
+    phone = StringField(
+        "手机号",
+        validators=[
+            DataRequired("请填写手机号。"),
+            Regexp(MOBILE, message="请输入 11 位大陆手机号，例如 13800000000。"),
+        ],
+        render_kw={"autocomplete": "tel", "inputmode": "numeric", "type": "tel"},
+    )
+    name = StringField(
+        "姓名",
+        validators=[DataRequired("请填写姓名。"), Length(max=64, message="姓名太长。")],
+        render_kw={"autocomplete": "name"},
+    )
+    password = PasswordField(
+        "密码（至少 8 位）",
+        validators=[DataRequired("请设置密码。"), Length(min=8, message="密码至少 8 位。")],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "再次输入密码",
+        validators=[
+            DataRequired("请再次输入密码。"),
+            EqualTo("password", message="两次输入的密码不一致。"),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )

@@ -1,0 +1,176 @@
+"""Builders that move a case through the process with the real use cases, so every test
+starts from a state reached the way users reach it (never by poking rows)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from workflow import services
+from workflow.context import Runtime
+
+PASSWORD = "secret-pass-1"
+
+
+class Clock:
+    """A clock the tests move by hand (Beijing time, naive like the stored times)."""
+
+    def __init__(self, start: datetime = datetime(2026, 11, 23, 9, 30)):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kw) -> None:
+        self.now += timedelta(**kw)
+
+
+def pdf_bytes(pages: int = 1) -> bytes:
+    from pypdf import PdfWriter
+
+    w = PdfWriter()
+    for _ in range(pages):
+        w.add_blank_page(width=595, height=842)
+    buf = io.BytesIO()
+    w.write(buf)
+    return buf.getvalue()
+
+
+ROSTER = [
+    {"room": "101", "floor": 1, "area": Decimal("70.00"), "owner_name": "陈桂兰", "phone": "13900000101"},
+    {"room": "201", "floor": 2, "area": Decimal("70.00"), "owner_name": "刘国强", "phone": "13900000201"},
+    {"room": "301", "floor": 3, "area": Decimal("80.00"), "owner_name": "李秀英", "phone": "13900000301"},
+    {"room": "401", "floor": 4, "area": Decimal("80.00"), "owner_name": "周志华", "phone": "13900000401"},
+    {"room": "501", "floor": 5, "area": Decimal("90.00"), "owner_name": "吴淑珍", "phone": "13900000501"},
+    {"room": "601", "floor": 6, "area": Decimal("90.00"), "owner_name": "郑喆", "phone": "13900000601"},
+]  # fmt: skip
+
+
+def application(**over) -> dict:
+    data = {
+        "community": "翠湖花园",
+        "address": "市中区建设路 18 号",
+        "building": "3号楼",
+        "unit": "2单元",
+        "floors": 6,
+        "households": [dict(h) for h in ROSTER],
+    }
+    data.update(over)
+    return data
+
+
+@dataclass
+class People:
+    admin: services.Account
+    clerk: services.Account
+    housing: services.Account
+    planning: services.Account
+    market: services.Account
+    owner: services.Account
+    neighbour: services.Account
+    extra: dict = field(default_factory=dict)
+
+
+def make_people(rt: Runtime) -> People:
+    def staff(username, role, dept=None, name=""):
+        return services.create_user(
+            rt, None, username=username, password=PASSWORD, role=role, department=dept, name=name
+        )
+
+    return People(
+        admin=staff("admin", "admin", name="管理员"),
+        clerk=staff("clerk", "clerk", name="王窗口"),
+        housing=staff("housing", "approver", "housing", "赵住建"),
+        planning=staff("planning", "approver", "planning", "钱规划"),
+        market=staff("market", "approver", "market", "孙市监"),
+        owner=services.register(rt, "13800000001", PASSWORD, "李秀英"),
+        neighbour=services.register(rt, "13800000002", PASSWORD, "张建国"),
+    )
+
+
+# The happy path, one step per state reached; `advance(case, "review")` runs every step up to it.
+PATH = [
+    "draft", "consultation", "publicity", "submitted", "review", "approved",
+    "construction", "acceptance", "completed", "subsidy_review", "subsidy_approved",
+]  # fmt: skip
+
+
+class Journey:
+    def __init__(self, rt: Runtime, people: People):
+        self.rt, self.p = rt, people
+
+    def new_case(self, **over) -> int:
+        case_id = services.create_case(self.rt, self.p.owner.id, application(**over))
+        services.set_costs(self.rt, self.p.owner.id, case_id, "600000")
+        return case_id
+
+    def sign_all(self, case_id: int, choices: list[str] | None = None) -> None:
+        links = services.signing_links(self.rt, self.p.owner.id, case_id)
+        choices = choices or ["agree"] * len(links)
+        for link, choice in zip(links, choices, strict=False):
+            services.sign(
+                self.rt,
+                link["token"],
+                owner_name=link["owner_name"],
+                phone_tail=link["phone"][-4:],
+                choice=choice,
+                signature=link["owner_name"],
+            )
+
+    def step(self, case_id: int, state: str) -> None:
+        """Take the case from the state before `state` (on PATH) into `state`."""
+        rt, p, fire = self.rt, self.p, services.fire
+        if state == "consultation":
+            fire(rt, p.owner.id, case_id, "start_consultation")
+        elif state == "publicity":
+            self.sign_all(case_id)
+            fire(rt, p.owner.id, case_id, "finish_consultation", {"place": "单元门口"})
+        elif state == "submitted":
+            services.upload_document(
+                rt, p.owner.id, case_id, "design_plan", pdf_bytes(), "plan.pdf"
+            )
+            fire(rt, p.owner.id, case_id, "submit")
+        elif state == "review":
+            fire(rt, p.clerk.id, case_id, "accept")
+        elif state == "approved":
+            self.all_agree(case_id)
+            fire(rt, p.housing.id, case_id, "approve")
+        elif state == "construction":
+            fire(
+                rt,
+                p.owner.id,
+                case_id,
+                "start_construction",
+                {"contractor": "安居电梯工程公司", "start_date": "2026-12-01"},
+            )
+        elif state == "acceptance":
+            services.upload_document(rt, p.owner.id, case_id, "acceptance_report", pdf_bytes())
+            services.upload_document(rt, p.owner.id, case_id, "equipment_registration", pdf_bytes())
+            fire(rt, p.owner.id, case_id, "report_completion")
+        elif state == "completed":
+            fire(rt, p.clerk.id, case_id, "confirm_completion")
+        elif state == "subsidy_review":
+            services.upload_document(rt, p.owner.id, case_id, "invoice", pdf_bytes())
+            fire(
+                rt,
+                p.owner.id,
+                case_id,
+                "apply_subsidy",
+                {"actual_cost": "586000.00", "payee": "业主委员会 6222 0000 1234 5678"},
+            )
+        elif state == "subsidy_approved":
+            fire(rt, p.housing.id, case_id, "approve_subsidy", {})
+        else:
+            raise ValueError(state)
+
+    def all_agree(self, case_id: int) -> None:
+        for who in (self.p.housing, self.p.planning, self.p.market):
+            services.give_opinion(self.rt, who.id, case_id, verdict="agree", comment="同意")
+
+    def case_in(self, state: str, **over) -> int:
+        case_id = self.new_case(**over)
+        for s in PATH[1 : PATH.index(state) + 1]:
+            self.step(case_id, s)
+        return case_id

@@ -1,0 +1,100 @@
+"""Logging in and out; `/` sends each role to its own start page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from forms.auth import LoginForm, RegisterForm
+from workflow.errors import WorkflowError
+from workflow.services import authenticate
+from workflow.services import register as register_account
+
+from ..extensions import CurrentUser, say
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+# Where each role starts; an area not installed falls back to the next.
+START = {
+    "homeowner": ("homeowner.cases",),
+    "clerk": ("staff.queue",),
+    "approver": ("staff.review_queue", "staff.queue"),
+    "admin": ("admin.index",),
+}
+
+
+def start_page(role: str) -> str:
+    for endpoint in START.get(role, ()):
+        if endpoint in current_app.view_functions:
+            return url_for(endpoint)
+    return url_for("auth.welcome")
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc and target.startswith("/") else None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(start_page(current_user.role))
+    form = LoginForm()
+    if form.validate_on_submit():
+        account = authenticate(
+            current_app.extensions["jiati"], form.username.data, form.password.data
+        )
+        if account is None:
+            form.password.errors.append(_("手机号（用户名）或密码不正确。"))
+        else:
+            login_user(CurrentUser(account))
+            return redirect(_safe_next(request.args.get("next")) or start_page(account.role))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            account = register_account(
+                current_app.extensions["jiati"], form.phone.data, form.password.data, form.name.data
+            )
+        except WorkflowError as exc:
+            for m in exc.messages:
+                target = form.phone if m.code.startswith("username") else form.password
+                target.errors.append(say(m))
+        else:
+            login_user(CurrentUser(account))
+            flash(_("注册成功，欢迎使用。"), "success")
+            return redirect(start_page(account.role))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    flash(_("您已安全退出。"), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/welcome")
+def welcome():
+    return render_template("auth/welcome.html")
+
+
+def index():
+    if current_user.is_authenticated:
+        return redirect(start_page(current_user.role))
+    return redirect(url_for("auth.welcome"))
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.add_url_rule("/", "index", index)

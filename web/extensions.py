@@ -1,0 +1,70 @@
+"""Flask extensions, created here and bound in `create_app`."""
+
+from __future__ import annotations
+
+from flask import Flask, request, session
+from flask_babel import Babel
+from flask_login import LoginManager, UserMixin
+from flask_wtf import CSRFProtect
+
+LOCALES = {"zh_Hans_CN": "中文", "en": "English"}
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+babel = Babel()
+
+
+class CurrentUser(UserMixin):
+    """The logged-in account as Flask-Login holds it."""
+
+    def __init__(self, account):
+        self.account = account
+        self.id = account.id
+
+    def __getattr__(self, name):
+        return getattr(self.account, name)
+
+
+def select_locale() -> str:
+    # Chinese by default (Flask-Babel normalises zh_CN to zh_Hans_CN); English on request.
+    chosen = request.args.get("lang") or session.get("lang")
+    return chosen if chosen in LOCALES else "zh_Hans_CN"
+
+
+def init_app(app: Flask) -> None:
+    from workflow.services import get_account
+
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录。"
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        account = get_account(app.extensions["jiati"], int(user_id))
+        return CurrentUser(account) if account else None
+
+    @app.before_request
+    def remember_language():
+        lang = request.args.get("lang")
+        if lang in LOCALES:
+            session["lang"] = lang
+
+    @app.context_processor
+    def inject_locale():
+        from flask_babel import get_locale
+
+        return {"current_locale": str(get_locale()), "locales": LOCALES}
+
+    app.jinja_env.filters["say"] = say
+
+
+def say(message) -> str:
+    """A workflow Message in the reader's language."""
+    from flask_babel import get_locale
+
+    if str(get_locale()) == "en" and getattr(message, "en", ""):
+        return message.en
+    return getattr(message, "zh", str(message))
