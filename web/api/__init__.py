@@ -1,0 +1,25 @@
+"""JSON API v1 (DESIGN §7): the engine for other systems, over the same services as the pages.
+
+Bearer tokens instead of the session cookie, so the blueprint is exempt from CSRF; errors are
+JSON in one place (`errors.py`); the OpenAPI document at /api/v1/openapi.json (`openapi.py`) is
+built from the same schemas the requests are checked against and from the machine declaration.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+PREFIX = "/api/v1"
+
+bp = Blueprint("api", __name__, url_prefix=PREFIX)
+
+from . import routes  # noqa: E402,F401  (registers the views on bp)
+
+
+def init_app(app: Flask) -> None:
+    from ..extensions import csrf
+    from . import errors
+
+    csrf.exempt(bp)
+    errors.init_app(app, bp, PREFIX)
+    app.register_blueprint(bp)

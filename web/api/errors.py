@@ -1,0 +1,95 @@
+"""Every error of the API answered as JSON, in one place: {"error", "message", "details"}.
+
+The codes and statuses come from `workflow.errors` (a refusal of a use case) or from HTTP itself
+(routing, body size); the body is the same shape for both, and nothing escapes as an HTML page.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from workflow.errors import Message, WorkflowError
+
+log = logging.getLogger(__name__)
+
+# HTTP errors raised outside the use cases (routing, request parsing), by status.
+HTTP_ERRORS: dict[int, tuple[str, str, str]] = {
+    400: ("bad_request", "请求格式不正确。", "The request is malformed."),
+    401: (
+        "unauthenticated",
+        "请先登录：请求需要有效的访问令牌。",
+        "A valid bearer token is needed.",
+    ),
+    403: ("forbidden", "无权进行此操作。", "You may not do this."),
+    404: ("not_found", "请求的资源不存在。", "No such resource."),
+    405: ("method_not_allowed", "该地址不支持此请求方法。", "Method not allowed here."),
+    409: ("conflict", "操作与案件当前状态冲突。", "Conflicts with the case's state."),
+    413: ("too_large", "请求内容超过大小上限。", "The request is too large."),
+    415: ("unsupported_media_type", "不支持的内容类型。", "Unsupported content type."),
+    422: ("guards_failed", "条件尚未满足。", "Conditions are not met."),
+    500: ("internal_error", "系统出错，请稍后再试。", "Internal error; please try again later."),
+}
+
+
+def error_response(
+    status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
+):
+    response = jsonify({"error": code, "message": message, "details": details or []})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="jiati"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def from_http(status: int, details: list[dict[str, Any]] | None = None):
+    code, zh, _en = HTTP_ERRORS.get(status, HTTP_ERRORS[500] if status >= 500 else HTTP_ERRORS[400])
+    return error_response(status, code, zh, details)
+
+
+def from_workflow(exc: WorkflowError):
+    return error_response(exc.status, exc.code, exc.message, [m.as_dict() for m in exc.messages])
+
+
+def detail(code: str, zh: str, en: str = "") -> dict[str, str]:
+    return Message(code, zh, en).as_dict()
+
+
+def is_api_request(prefix: str) -> bool:
+    return request.path == prefix or request.path.startswith(prefix + "/")
+
+
+def init_app(app: Flask, bp: Blueprint, prefix: str) -> None:
+    """Errors inside the blueprint, and routing errors (404, 405) under its prefix.
+
+    A URL that matches no route belongs to no blueprint, so the application's own handlers
+    (HTML pages) would answer it; under the API prefix they are asked to step aside.
+    """
+
+    @bp.errorhandler(WorkflowError)
+    def workflow_error(exc: WorkflowError):
+        return from_workflow(exc)
+
+    @bp.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        return from_http(exc.code or 500)
+
+    @bp.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        log.exception("API request failed: %s %s", request.method, request.path)
+        return from_http(500)
+
+    for status in (404, 405):
+        page = app.error_handler_spec[None][status]
+        previous = next(iter(page.values()), None)
+
+        def routing_error(exc: HTTPException, status=status, previous=previous):
+            if is_api_request(prefix):
+                return from_http(status)
+            return previous(exc) if previous is not None else exc
+
+        app.register_error_handler(status, routing_error)

@@ -1,0 +1,444 @@
+"""The OpenAPI 3.1 document of /api/v1, built from the request and response schemas the API uses
+and from the machine declaration: one operation per trigger, with its roles, sources, guards and
+inputs read from `workflow.machine`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from workflow.machine import STATE, TRANSITIONS, Transition
+
+from . import schemas
+from .errors import HTTP_ERRORS
+
+JSON = dict[str, Any]
+
+SCHEMAS: JSON = {
+    "Error": schemas.ERROR,
+    "TokenRequest": schemas.TOKEN_REQUEST,
+    "Token": schemas.TOKEN,
+    "Workflow": schemas.WORKFLOW,
+    "CaseRequest": schemas.CASE_REQUEST,
+    "Case": schemas.CASE,
+    "CaseList": schemas.CASE_LIST,
+    "Created": schemas.CREATED,
+    "SigningLinks": schemas.SIGNING_LINKS,
+    "SignRequest": schemas.SIGN_REQUEST,
+    "SigningView": schemas.SIGNING_VIEW,
+    "VoteRequest": schemas.VOTE_REQUEST,
+    "ObjectionRequest": schemas.OBJECTION_REQUEST,
+    "ResolutionRequest": schemas.RESOLUTION_REQUEST,
+    "OpinionRequest": schemas.OPINION_REQUEST,
+    "History": schemas.HISTORY,
+    "Letters": schemas.LETTERS,
+    "Verification": schemas.VERIFICATION,
+}
+
+ERROR_TEXT = {
+    400: "Malformed JSON, a field of the wrong type, or input the use case refuses",
+    401: "No bearer token, or one that is invalid, expired or revoked",
+    403: "The caller's role may not do this, or separation of duties forbids it",
+    404: "Not found — also a case the caller may not see",
+    409: "Not allowed in the case's current state, already done, or a stale If-Match version",
+    413: "The body or file is larger than the upload limit",
+    415: "The file is not of a type this document accepts (checked by content)",
+    422: "Guards failed: `details` lists every failing guard's message",
+}
+
+WRITE = (400, 409, 413)
+
+
+def ref(name: str) -> JSON:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def json_body(name: str, description: str = "") -> JSON:
+    return {
+        "required": True,
+        "description": description,
+        "content": {"application/json": {"schema": ref(name)}},
+    }
+
+
+def ok(name: str, description: str, status: int = 200, headers: JSON | None = None) -> JSON:
+    response: JSON = {
+        "description": description,
+        "content": {"application/json": {"schema": ref(name)}},
+    }
+    if headers:
+        response["headers"] = headers
+    return {str(status): response}
+
+
+def errors(*statuses: int) -> JSON:
+    return {str(s): {"$ref": f"#/components/responses/E{s}"} for s in sorted(set(statuses))}
+
+
+def op(
+    op_id: str,
+    summary: str,
+    responses: JSON,
+    *,
+    tag: str,
+    public: bool = False,
+    params: list[JSON] | None = None,
+    body: JSON | None = None,
+    description: str = "",
+) -> JSON:
+    out: JSON = {"operationId": op_id, "summary": summary, "tags": [tag], "responses": responses}
+    if description:
+        out["description"] = description
+    if public:
+        out["security"] = []
+    if params:
+        out["parameters"] = params
+    if body:
+        out["requestBody"] = body
+    return out
+
+
+def id_param(name: str, description: str) -> JSON:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+    }
+
+
+CASE_ID = id_param("case_id", "The case's id")
+ETAG = {"ETag": {"description": "The case's version, quoted", "schema": {"type": "string"}}}
+CASE_READ = (401, 404)
+CASE_WRITE = (*WRITE, 401, 403, 404)
+
+
+def transition_operation(t: Transition) -> JSON:
+    sources = "、".join(f"{STATE[s].label} `{s}`" for s in t.sources)
+    lines = [
+        f"{t.label} ({t.label_en}): {sources} → {STATE[t.dest].label} `{t.dest}`.",
+        "",
+        f"Who: {', '.join(sorted(t.roles))}.",
+    ]
+    if t.guards:
+        lines.append(
+            f"Guards (each failure listed in a 422): {', '.join(g.name for g in t.guards)}."
+        )
+    if t.letter:
+        lines.append(f"Issues the letter `{t.letter}`.")
+    if_match = {
+        "name": "If-Match",
+        "in": "header",
+        "required": False,
+        "description": "The case's version (its ETag); a stale one is refused with 409.",
+        "schema": {"type": "string", "pattern": '^(W/)?"?[0-9]{1,9}"?$'},
+    }
+    return op(
+        f"fire_{t.trigger}",
+        t.label_en,
+        {**ok("Case", "The case after the transition", headers=ETAG), **errors(*CASE_WRITE, 422)},
+        tag="transitions",
+        params=[CASE_ID, if_match],
+        body={
+            "required": False,
+            "content": {"application/json": {"schema": schemas.transition_request(t.trigger)}},
+        },
+        description="\n".join(lines),
+    )
+
+
+def paths() -> JSON:
+    out: JSON = {
+        "/token": {
+            "post": op(
+                "create_token",
+                "Exchange a username and password for a bearer token",
+                {**ok("Token", "A token valid until expires_at"), **errors(*WRITE, 401)},
+                tag="tokens",
+                public=True,
+                body=json_body("TokenRequest"),
+            ),
+            "delete": op(
+                "revoke_token",
+                "Revoke the token this request carries",
+                {"204": {"description": "Revoked"}, **errors(401)},
+                tag="tokens",
+            ),
+        },
+        "/workflow": {
+            "get": op(
+                "workflow",
+                "The process: states and transitions, straight from the declaration",
+                ok("Workflow", "States with labels; transitions with sources, roles and inputs"),
+                tag="workflow",
+                public=True,
+            )
+        },
+        "/openapi.json": {
+            "get": op(
+                "openapi",
+                "This document",
+                {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}}},
+                tag="workflow",
+                public=True,
+            )
+        },
+        "/cases": {
+            "post": op(
+                "create_case",
+                "Open an application (homeowners)",
+                {
+                    **ok("Case", "The new case, in state draft", 201, headers=ETAG),
+                    **errors(*WRITE, 401, 403),
+                },
+                tag="cases",
+                body=json_body("CaseRequest"),
+            ),
+            "get": op(
+                "list_cases",
+                "The cases the caller may see, paginated",
+                {**ok("CaseList", "One page of cases"), **errors(400, 401)},
+                tag="cases",
+                params=[
+                    {
+                        "name": "state",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"enum": schemas.STATE_NAMES},
+                    },
+                    {
+                        "name": "q",
+                        "in": "query",
+                        "required": False,
+                        "description": "Reference, address, community, owner name or phone",
+                        "schema": schemas.text(200),
+                    },
+                    {
+                        "name": "page",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 100_000},
+                    },
+                    {
+                        "name": "per_page",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+                    },
+                ],
+            ),
+        },
+        "/cases/{case_id}": {
+            "get": op(
+                "get_case",
+                "The case: facts, quorum, documents, opinions, deadline, actions, letters",
+                {
+                    **ok("Case", "The case as the caller may see it", headers=ETAG),
+                    **errors(*CASE_READ),
+                },
+                tag="cases",
+                params=[CASE_ID],
+            )
+        },
+        "/cases/{case_id}/history": {
+            "get": op(
+                "case_history",
+                "Who did what and when (the audit log)",
+                {**ok("History", "Events, oldest first"), **errors(*CASE_READ)},
+                tag="cases",
+                params=[CASE_ID],
+            )
+        },
+        "/cases/{case_id}/signing-links": {
+            "get": op(
+                "signing_links",
+                "One signing link per household (applicant, clerk)",
+                {**ok("SigningLinks", "Links, in roster order"), **errors(*CASE_READ, 403)},
+                tag="consent",
+                params=[CASE_ID],
+            )
+        },
+        "/sign/{token}": {
+            "parameters": [
+                {
+                    "name": "token",
+                    "in": "path",
+                    "required": True,
+                    "description": "The household's signing token",
+                    "schema": {"type": "string", "maxLength": 64},
+                }
+            ],
+            "get": op(
+                "signing_view",
+                "What the household's link shows",
+                {**ok("SigningView", "The household's line"), **errors(404)},
+                tag="consent",
+                public=True,
+            ),
+            "post": op(
+                "sign",
+                "An owner signs through the household's link (no account)",
+                {**ok("SigningView", "Recorded"), **errors(*WRITE, 404)},
+                tag="consent",
+                public=True,
+                body=json_body("SignRequest"),
+            ),
+        },
+        "/cases/{case_id}/votes": {
+            "post": op(
+                "record_paper_vote",
+                "Record a consent signed on paper (clerk)",
+                {**ok("Created", "The vote's id and the case", 201), **errors(*CASE_WRITE)},
+                tag="consent",
+                params=[CASE_ID],
+                body=json_body("VoteRequest"),
+            )
+        },
+        "/cases/{case_id}/objections": {
+            "post": op(
+                "lodge_objection",
+                "Record an owner's objection (applicant, clerk)",
+                {**ok("Created", "The objection's id and the case", 201), **errors(*CASE_WRITE)},
+                tag="consent",
+                params=[CASE_ID],
+                body=json_body("ObjectionRequest"),
+            )
+        },
+        "/cases/{case_id}/objections/{objection_id}/resolution": {
+            "post": op(
+                "resolve_objection",
+                "Record how an objection was settled (clerk)",
+                {**ok("Case", "The case", headers=ETAG), **errors(*CASE_WRITE)},
+                tag="consent",
+                params=[CASE_ID, id_param("objection_id", "The objection's id")],
+                body=json_body("ResolutionRequest"),
+            )
+        },
+        "/cases/{case_id}/documents/{kind}": {
+            "put": op(
+                "upload_document",
+                "Upload a new version of a document (applicant; checked by content)",
+                {
+                    **ok("Created", "The document's id and the case", 201),
+                    **errors(*CASE_WRITE, 415),
+                },
+                tag="documents",
+                params=[
+                    CASE_ID,
+                    {
+                        "name": "kind",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"enum": schemas.DOCUMENT_KINDS},
+                    },
+                ],
+                body={
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"file": {"type": "string", "format": "binary"}},
+                                "required": ["file"],
+                            }
+                        }
+                    },
+                },
+            )
+        },
+        "/cases/{case_id}/opinions": {
+            "post": op(
+                "give_opinion",
+                "The department's opinion in the joint review (approver)",
+                {**ok("Created", "The opinion's id and the case", 201), **errors(*CASE_WRITE)},
+                tag="review",
+                params=[CASE_ID],
+                body=json_body("OpinionRequest"),
+            )
+        },
+        "/cases/{case_id}/letters": {
+            "get": op(
+                "case_letters",
+                "The letters issued on the case",
+                {**ok("Letters", "Letters, in order of issue"), **errors(*CASE_READ)},
+                tag="letters",
+                params=[CASE_ID],
+            )
+        },
+        "/cases/{case_id}/letters/{letter_id}": {
+            "get": op(
+                "letter_pdf",
+                "The letter's PDF: the bytes stored at issue, unchanged",
+                {
+                    "200": {
+                        "description": "The PDF",
+                        "content": {
+                            "application/pdf": {"schema": {"type": "string", "format": "binary"}}
+                        },
+                    },
+                    **errors(*CASE_READ),
+                },
+                tag="letters",
+                params=[
+                    CASE_ID,
+                    id_param("letter_id", "The letter's id (from the case's letters)"),
+                ],
+                description="404 `letter_not_rendered` when no PDF was stored for the letter.",
+            )
+        },
+        "/verify/{code}": {
+            "get": op(
+                "verify_letter",
+                "Check a letter's authenticity from the code on it (public)",
+                {**ok("Verification", "The letter as issued"), **errors(404)},
+                tag="letters",
+                public=True,
+                params=[
+                    {
+                        "name": "code",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "maxLength": 32},
+                    }
+                ],
+            )
+        },
+    }
+    for t in TRANSITIONS:
+        out[f"/cases/{{case_id}}/transitions/{t.trigger}"] = {"post": transition_operation(t)}
+    return out
+
+
+@cache
+def document() -> JSON:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "加梯一站办 API",
+            "version": "1.0.0",
+            "description": (
+                "Cases of the one-stop service for adding elevators to old residential "
+                "buildings. Authenticate with `POST /token`, then send "
+                "`Authorization: Bearer <token>`. Errors are JSON "
+                '`{"error", "message", "details"}` (a method a path does not take: 405). '
+                "Ratios are exact strings (fractions and percentages), money is integer fen "
+                "in answers and yuan strings in requests."
+            ),
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "paths": paths(),
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": SCHEMAS,
+            "responses": {
+                f"E{status}": {
+                    "description": f"{text} (`{HTTP_ERRORS[status][0]}` or a more precise code)",
+                    "content": {"application/json": {"schema": ref("Error")}},
+                }
+                for status, text in ERROR_TEXT.items()
+            },
+        },
+    }
