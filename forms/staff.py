@@ -1,0 +1,82 @@
+"""Forms of the staff workbench: the clerk's window and the approvers' review.
+
+Which actions exist and what they take is declared in `workflow.machine`; these forms only
+carry the inputs (and the CSRF token) of the few shapes those declarations use.
+"""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from workflow.documents import FOUR, KINDS
+
+
+class ActionForm(FlaskForm):
+    """Any trigger of the machine: the case version the page showed, plus the declared inputs
+    (`items`, `reasons`, `amount`, `reason`) read by name from the request."""
+
+    expected_version = HiddenField()
+
+
+class CorrectionForm(ActionForm):
+    """一次性告知: every one of the four documents may be ticked, each with what is wrong."""
+
+    other = TextAreaField("其他需补正的事项（每行一项）", validators=[Optional(), Length(max=4000)])
+
+    @staticmethod
+    def checklist() -> list[tuple[str, str]]:
+        return [(kind, KINDS[kind].label) for kind in FOUR]
+
+
+class OpinionForm(FlaskForm):
+    verdict = RadioField(
+        "本部门意见",
+        choices=[("agree", "同意"), ("disagree", "不同意")],
+        validators=[DataRequired("请选择同意或不同意。")],
+    )
+    comment = TextAreaField("意见说明（不同意时必填）", validators=[Length(max=4000)])
+
+
+class PaperVoteForm(FlaskForm):
+    room = SelectField("房号", validators=[DataRequired("请选择房号。")])
+    choice = RadioField(
+        "表决意见",
+        choices=[("agree", "同意"), ("object", "反对"), ("abstain", "弃权")],
+        validators=[DataRequired("请选择表决意见。")],
+    )
+    signature = StringField(
+        "签名人姓名", validators=[DataRequired("请填写签名人姓名。"), Length(max=64)]
+    )
+    scan = FileField("纸质表决扫描件（PDF 或图片，可选）")
+
+
+class ObjectionForm(FlaskForm):
+    room = SelectField("房号（可不选）", validators=[Optional()])
+    text = TextAreaField(
+        "异议内容", validators=[DataRequired("请填写异议内容。"), Length(max=4000)]
+    )
+    scan = FileField("书面异议扫描件（PDF 或图片，可选）")
+
+
+class ResolveForm(FlaskForm):
+    resolution = TextAreaField(
+        "处理结果（调解情况）", validators=[DataRequired("请填写处理结果。"), Length(max=4000)]
+    )
+
+
+class LetterRangeForm(FlaskForm):
+    """A date range of issued letters (GET, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    start = DateField("起始日期", validators=[Optional()])
+    end = DateField("截止日期", validators=[Optional()])

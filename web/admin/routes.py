@@ -1,0 +1,296 @@
+"""Views of the admin area: parse the form, call one service, render."""
+
+from __future__ import annotations
+
+import csv
+import io
+from fractions import Fraction
+
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from forms.admin import HolidayForm, SettingsForm, UserCreateForm, UserUpdateForm
+from workflow import services, statistics
+from workflow.errors import WorkflowError
+from workflow.rules.money import yuan
+from workflow.settings import ADMIN_KEYS, DEPARTMENTS, LETTER_PREFIXES
+
+from ..extensions import say
+from . import admin_only, bp
+from .chart import monthly_bars
+
+
+def rt():
+    return current_app.extensions["jiati"]
+
+
+def _refused(exc: WorkflowError) -> None:
+    for m in exc.messages or ():
+        flash(say(m), "error")
+
+
+@bp.route("/")
+@admin_only
+def index():
+    return render_template("admin/index.html", title=_("系统管理"))
+
+
+# --- accounts ------------------------------------------------------------------------------
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@admin_only
+def users():
+    form = UserCreateForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.create_user(
+                rt(),
+                current_user.id,
+                username=form.username.data.strip(),
+                password=form.password.data,
+                role=form.role.data,
+                department=form.department.data or None,
+                name=form.name.data or "",
+            )
+        except WorkflowError as exc:
+            _refused(exc)
+            status = exc.status
+        else:
+            flash(_("已创建账户 %(u)s。", u=form.username.data), "success")
+            return redirect(url_for("admin.users"), 303)
+    elif request.method == "POST":
+        status = 400
+    rows = statistics.accounts(rt(), current_user.id)
+    edit_forms = {}
+    for u in rows:
+        f = UserUpdateForm(formdata=None, prefix=f"u{u['id']}")
+        f.role.data, f.department.data, f.active.data = (
+            u["role"],
+            u["department"] or "",
+            u["active"],
+        )
+        edit_forms[u["id"]] = f
+    return (
+        render_template(
+            "admin/users.html",
+            title=_("账户管理"),
+            form=form,
+            users=rows,
+            edit_forms=edit_forms,
+            departments={k: v[0] for k, v in DEPARTMENTS.items()},
+        ),
+        status,
+    )
+
+
+@bp.route("/users/<int:user_id>", methods=["POST"])
+@admin_only
+def update_user(user_id: int):
+    form = UserUpdateForm(prefix=f"u{user_id}")
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for e in errors:
+                flash(e, "error")
+        return redirect(url_for("admin.users"), 303)
+    try:
+        services.update_user(
+            rt(),
+            current_user.id,
+            user_id,
+            active=bool(form.active.data),
+            role=form.role.data,
+            department=form.department.data or None,
+            password=form.password.data or None,
+        )
+    except WorkflowError as exc:
+        _refused(exc)
+    else:
+        flash(_("账户已更新。"), "success")
+    return redirect(url_for("admin.users"), 303)
+
+
+# --- settings ------------------------------------------------------------------------------
+
+
+def _settings_to_form(s) -> dict:
+    return {
+        "publicity_days": s.publicity_days,
+        "acceptance_workdays": s.acceptance_workdays,
+        "review_workdays": s.review_workdays,
+        "participation": _fraction(s.participation),
+        "agreement": _fraction(s.agreement),
+        "subsidy_tiers": "\n".join(f"{floors} {amount}" for floors, amount in s.subsidy_tiers),
+        "required_departments": ",".join(s.required_departments),
+        "lead_department": s.lead_department,
+        "upload_max_mb": s.upload_max_mb,
+        "authority_name": s.authority_name,
+        "letter_prefixes": "\n".join(f"{k}={v}" for k, v in s.letter_prefixes.items()),
+    }
+
+
+def _fraction(f: Fraction) -> str:
+    return f"{f.numerator}/{f.denominator}"
+
+
+def _form_to_changes(form: SettingsForm) -> dict:
+    """Form text to the shapes `change_settings` validates (tiers as pairs, prefixes a dict)."""
+    changes = {k: getattr(form, k).data for k in ADMIN_KEYS}
+    tiers = []
+    for line in (form.subsidy_tiers.data or "").splitlines():
+        parts = line.replace(",", " ").split()
+        if parts:
+            tiers.append(parts[:2] if len(parts) >= 2 else [parts[0], ""])
+    changes["subsidy_tiers"] = tiers
+    prefixes = {}
+    for line in (form.letter_prefixes.data or "").splitlines():
+        if "=" in line:
+            k, v = line.split("=", 1)
+            if k.strip() in LETTER_PREFIXES and v.strip():
+                prefixes[k.strip()] = v.strip()
+    changes["letter_prefixes"] = prefixes
+    return changes
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@admin_only
+def settings():
+    current = services.effective_settings(rt())
+    form = SettingsForm(data=_settings_to_form(current))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.change_settings(rt(), current_user.id, _form_to_changes(form))
+        except WorkflowError as exc:
+            _refused(exc)
+            status = exc.status
+        else:
+            flash(_("设置已保存。"), "success")
+            return redirect(url_for("admin.settings"), 303)
+    elif request.method == "POST":
+        status = 400
+    return render_template(
+        "admin/settings.html",
+        title=_("系统设置"),
+        form=form,
+        departments={k: v[0] for k, v in DEPARTMENTS.items()},
+    ), status
+
+
+# --- holidays ------------------------------------------------------------------------------
+
+
+@bp.route("/holidays", methods=["GET", "POST"])
+@admin_only
+def holidays():
+    form = HolidayForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.set_holiday(
+                rt(),
+                current_user.id,
+                form.day.data,
+                workday=bool(form.workday.data),
+                name=form.name.data,
+            )
+        except WorkflowError as exc:
+            _refused(exc)
+            status = exc.status
+        else:
+            flash(_("已保存 %(d)s。", d=form.day.data.isoformat()), "success")
+            return redirect(url_for("admin.holidays"), 303)
+    elif request.method == "POST":
+        status = 400
+    rows = services.holidays(rt())
+    return render_template(
+        "admin/holidays.html",
+        title=_("节假日"),
+        form=form,
+        rows=rows,
+        remove_form=HolidayForm(formdata=None),
+    ), status
+
+
+@bp.route("/holidays/<day>/remove", methods=["POST"])
+@admin_only
+def remove_holiday(day: str):
+    from datetime import date
+
+    form = HolidayForm(formdata=None)
+    if not form.validate_on_submit() and form.csrf_token.errors:
+        flash(_("表单已过期，请重试。"), "error")
+        return redirect(url_for("admin.holidays"), 303)
+    try:
+        services.remove_holiday(rt(), current_user.id, date.fromisoformat(day))
+    except (WorkflowError, ValueError) as exc:
+        if isinstance(exc, WorkflowError):
+            _refused(exc)
+        else:
+            flash(_("日期无效。"), "error")
+    else:
+        flash(_("已删除 %(d)s。", d=day), "success")
+    return redirect(url_for("admin.holidays"), 303)
+
+
+# --- statistics ----------------------------------------------------------------------------
+
+
+@bp.route("/statistics")
+@admin_only
+def stats():
+    f = statistics.figures(rt(), current_user.id)
+    return render_template(
+        "admin/statistics.html",
+        title=_("统计"),
+        f=f,
+        chart=monthly_bars(f.months),
+        total=yuan(f.subsidy_total_fen),
+        by_community=[{**r, "amount": yuan(r["amount_fen"])} for r in f.subsidy_by_community],
+    )
+
+
+@bp.route("/statistics.svg")
+@admin_only
+def stats_svg():
+    f = statistics.figures(rt(), current_user.id)
+    svg = render_template("admin/_chart.svg", chart=monthly_bars(f.months), standalone=True)
+    return Response(svg, mimetype="image/svg+xml")
+
+
+@bp.route("/statistics.csv")
+@admin_only
+def stats_csv():
+    f = statistics.figures(rt(), current_user.id)
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["section", "key", "label", "value", "extra"])
+    for r in f.by_state:
+        w.writerow(["cases_by_state", r["state"], r["label"], r["count"], ""])
+    for m in f.months:
+        w.writerow(["per_month", m["month"], "applications", m["applications"], ""])
+        w.writerow(["per_month", m["month"], "approved", m["approved"], ""])
+    w.writerow(["subsidy", "total", "yuan", yuan(f.subsidy_total_fen).replace(",", ""), ""])
+    for r in f.subsidy_by_community:
+        w.writerow(
+            ["subsidy", r["community"], "yuan", yuan(r["amount_fen"]).replace(",", ""), r["cases"]]
+        )
+    for p in f.phase_workdays:
+        w.writerow(
+            [
+                "phase_workdays",
+                p["state"],
+                p["label"],
+                "" if p["average"] is None else p["average"],
+                p["count"],
+            ]
+        )
+    w.writerow(["overdue", "count", "", f.overdue, ""])
+    # A BOM so that Excel, which clerks open CSV files with, reads the Chinese as UTF-8.
+    return Response(
+        "\ufeff" + buf.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=statistics.csv"},
+    )

@@ -1,0 +1,286 @@
+"""Views of the staff workbench: parse the form, call one service, render."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from forms.staff import (
+    ActionForm,
+    CorrectionForm,
+    LetterRangeForm,
+    ObjectionForm,
+    OpinionForm,
+    PaperVoteForm,
+    ResolveForm,
+)
+from workflow import queries, services, statistics
+from workflow.errors import WorkflowError
+
+from ..extensions import say
+from . import bp, only
+from .present import case_page, queue_args
+
+CLERK, APPROVER = "clerk", "approver"
+
+
+def rt():
+    return current_app.extensions["jiati"]
+
+
+def _refused(exc: WorkflowError) -> None:
+    for m in exc.messages or ():
+        flash(say(m), "error")
+    if not exc.messages:
+        flash(_("操作未完成。"), "error")
+
+
+def _show_case(case_id: int, status: int = 200, **forms) -> tuple[str, int]:
+    data = case_page(rt(), current_user, case_id, **forms)
+    return render_template("staff/case.html", **data), status
+
+
+# --- queues -------------------------------------------------------------------------------
+
+
+@bp.route("/")
+@only(CLERK)
+def queue():
+    """Cases waiting on the window: 待受理, 待竣工核验 and consultations taking paper votes."""
+    args = queue_args(request.args)
+    result = queries.list_cases(rt(), current_user.id, tag="window", **args)
+    return render_template(
+        "staff/queue.html",
+        title=_("窗口待办"),
+        result=result,
+        args=args,
+        endpoint="staff.queue",
+        states=_states("window"),
+        communities=statistics.communities(rt()),
+    )
+
+
+@bp.route("/review")
+@only(APPROVER)
+def review_queue():
+    """Cases under joint review or subsidy review, for the approver's department."""
+    args = queue_args(request.args)
+    result = queries.list_cases(rt(), current_user.id, tag="review", **args)
+    return render_template(
+        "staff/queue.html",
+        title=_("审查待办"),
+        result=result,
+        args=args,
+        endpoint="staff.review_queue",
+        states=_states("review"),
+        communities=statistics.communities(rt()),
+    )
+
+
+def _states(tag: str) -> list[tuple[str, str]]:
+    from workflow.machine import STATES
+
+    return [(s.name, s.label) for s in STATES if tag in s.tags]
+
+
+# --- the case page and its actions ---------------------------------------------------------
+
+
+@bp.route("/cases/<int:case_id>")
+@only(CLERK, APPROVER)
+def case(case_id: int):
+    return _show_case(case_id)
+
+
+@bp.route("/cases/<int:case_id>/actions/<trigger>", methods=["POST"])
+@only(CLERK, APPROVER)
+def fire(case_id: int, trigger: str):
+    form = CorrectionForm() if trigger.endswith("correction") else ActionForm()
+    if not form.validate_on_submit():
+        flash(_("表单已过期，请重试。"), "error")
+        return _show_case(case_id, 400)
+    params = dict(request.form)
+    params.pop("csrf_token", None)
+    params.pop("expected_version", None)
+    if isinstance(form, CorrectionForm):
+        params["items"] = _correction_items(form)
+    try:
+        version = int(form.expected_version.data or "")
+    except ValueError:
+        version = None
+    try:
+        outcome = services.fire(
+            rt(), current_user.id, case_id, trigger, params, expected_version=version
+        )
+    except WorkflowError as exc:
+        _refused(exc)
+        return _show_case(case_id, exc.status)
+    flash(
+        _("已办理：%(ref)s 现为 %(state)s。", ref=outcome.reference, state=_label(outcome.state)),
+        "success",
+    )
+    return redirect(url_for("staff.case", case_id=case_id), 303)
+
+
+def _label(state: str) -> str:
+    from workflow.machine import STATE
+
+    return STATE[state].label_en if str(_locale()) == "en" else STATE[state].label
+
+
+def _locale():
+    from flask_babel import get_locale
+
+    return get_locale()
+
+
+def _correction_items(form: CorrectionForm) -> list[dict]:
+    """The ticked documents, each with its note, then every free-text line: 一次性告知."""
+    items = []
+    for kind, _doc in form.checklist():
+        if request.form.get(f"doc_{kind}"):
+            items.append({"document": kind, "text": request.form.get(f"note_{kind}", "").strip()})
+    for line in (form.other.data or "").splitlines():
+        if line.strip():
+            items.append({"document": None, "text": line.strip()})
+    return items
+
+
+@bp.route("/cases/<int:case_id>/opinion", methods=["POST"])
+@only(APPROVER)
+def opinion(case_id: int):
+    form = OpinionForm()
+    if not form.validate_on_submit():
+        return _show_case(case_id, 400, opinion_form=form)
+    try:
+        services.give_opinion(
+            rt(), current_user.id, case_id, verdict=form.verdict.data, comment=form.comment.data
+        )
+    except WorkflowError as exc:
+        _refused(exc)
+        return _show_case(case_id, exc.status, opinion_form=form)
+    flash(_("本部门意见已记录。"), "success")
+    return redirect(url_for("staff.case", case_id=case_id), 303)
+
+
+def _scan(form) -> str | None:
+    f = form.scan.data
+    if not f or not getattr(f, "filename", ""):
+        return None
+    return services.store_scan(rt(), current_user.id, f.read())
+
+
+@bp.route("/cases/<int:case_id>/votes", methods=["POST"])
+@only(CLERK)
+def paper_vote(case_id: int):
+    form = PaperVoteForm()
+    form.room.choices = [(r, r) for r in request.form.getlist("room")]  # the service checks it
+    if not form.validate_on_submit():
+        return _show_case(case_id, 400, vote_form=form)
+    try:
+        services.record_paper_vote(
+            rt(),
+            current_user.id,
+            case_id,
+            room=form.room.data,
+            choice=form.choice.data,
+            signature=form.signature.data,
+            scan_sha256=_scan(form),
+        )
+    except WorkflowError as exc:
+        _refused(exc)
+        return _show_case(case_id, exc.status, vote_form=form)
+    flash(_("已登记 %(room)s 室的纸质表决。", room=form.room.data), "success")
+    return redirect(url_for("staff.case", case_id=case_id) + "#votes", 303)
+
+
+@bp.route("/cases/<int:case_id>/objections", methods=["POST"])
+@only(CLERK)
+def objection(case_id: int):
+    form = ObjectionForm()
+    form.room.choices = [("", "")] + [(r, r) for r in request.form.getlist("room") if r]
+    if not form.validate_on_submit():
+        return _show_case(case_id, 400, objection_form=form)
+    try:
+        services.lodge_objection(
+            rt(),
+            current_user.id,
+            case_id,
+            room=form.room.data or None,
+            text=form.text.data,
+            scan_sha256=_scan(form),
+        )
+    except WorkflowError as exc:
+        _refused(exc)
+        return _show_case(case_id, exc.status, objection_form=form)
+    flash(_("异议已登记。"), "success")
+    return redirect(url_for("staff.case", case_id=case_id) + "#objections", 303)
+
+
+@bp.route("/cases/<int:case_id>/objections/<int:objection_id>/resolve", methods=["POST"])
+@only(CLERK)
+def resolve(case_id: int, objection_id: int):
+    form = ResolveForm()
+    if not form.validate_on_submit():
+        flash(_("请填写处理结果。"), "error")
+        return _show_case(case_id, 400)
+    try:
+        services.resolve_objection(
+            rt(), current_user.id, case_id, objection_id, form.resolution.data
+        )
+    except WorkflowError as exc:
+        _refused(exc)
+        return _show_case(case_id, exc.status)
+    flash(_("异议处理结果已记录。"), "success")
+    return redirect(url_for("staff.case", case_id=case_id) + "#objections", 303)
+
+
+# --- letters -------------------------------------------------------------------------------
+
+
+@bp.route("/cases/<int:case_id>/letters")
+@only(CLERK)
+def case_letters(case_id: int):
+    c = queries.describe_case(rt(), current_user.id, case_id)
+    letters = [{**x, "reference": c["reference"], "case_id": c["id"]} for x in c["letters"]]
+    return render_template(
+        "staff/letters.html",
+        title=_("%(ref)s 的文书", ref=c["reference"]),
+        letters=letters,
+        case=c,
+        range_form=None,
+        batch_url=_batch_url(),
+    )
+
+
+@bp.route("/letters")
+@only(CLERK)
+def letters():
+    """Today's letters by default, or those of a date range."""
+    form = LetterRangeForm(request.args)
+    today = services_today()
+    start = form.start.data if form.validate() and form.start.data else today
+    end = form.end.data if form.end.data else start
+    if end < start:
+        start, end = end, start
+    form.start.data, form.end.data = start, end
+    rows = statistics.letters_issued(rt(), current_user.id, start, end)
+    return render_template(
+        "staff/letters.html",
+        title=_("今日文书") if start == end == today else _("文书打印"),
+        letters=rows,
+        case=None,
+        range_form=form,
+        batch_url=_batch_url(),
+    )
+
+
+def services_today() -> date:
+    return rt().clock().date()
+
+
+def _batch_url() -> str | None:
+    return url_for("letters.batch") if "letters.batch" in current_app.view_functions else None
