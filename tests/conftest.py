@@ -69,6 +69,12 @@ def make_runtime(url: str, tmp_path, clock: Clock, renderer=None, **settings) ->
     )
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch):
+    """scrypt's cost is for attackers, not for tests; the stored hash records its own cost."""
+    monkeypatch.setattr("workflow.passwords.N", 2**8)
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
@@ -117,9 +123,11 @@ def app(tmp_path, clock):
         )
     finally:
         os.environ.pop("ELEVATOR_INSTANCE_PATH", None)
+    from web.cli import upgrade_database
+
+    upgrade_database(app.config["DATABASE_URL"])  # the schema as migrations make it
     rt = app.extensions["jiati"]
     rt.clock = clock
-    rt.db.create_all()
     yield app
     rt.db.dispose()
 

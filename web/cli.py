@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from workflow import audit, machine
 from workflow.errors import WorkflowError
@@ -30,6 +31,7 @@ def upgrade_database(url: str) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create or migrate the database."""
     upgrade_database(current_app.config["DATABASE_URL"])
@@ -37,6 +39,7 @@ def init_db() -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo() -> None:
     """Load demo users and cases spread over the states (once)."""
     from workflow.demo import load
@@ -63,6 +66,7 @@ def user() -> None:
 )
 @click.option("--department", default=None)
 @click.option("--name", default="")
+@with_appcontext
 def user_create(username: str, password: str, role: str, department: str | None, name: str) -> None:
     from workflow.services import create_user
 
@@ -87,6 +91,7 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
+@with_appcontext
 def audit_verify() -> None:
     """Check every event's hash and link; exit 1 at the first broken link."""
     with _rt().db.session() as s:
@@ -104,6 +109,7 @@ def audit_verify() -> None:
 @click.command("diagram")
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "svg"]), default="mermaid")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None)
+@with_appcontext
 def diagram(fmt: str, output: str | None) -> None:
     """Draw the state machine from its declaration."""
     text = machine.mermaid() if fmt == "mermaid" else machine.svg()

@@ -174,7 +174,7 @@ def corrections_answered(ctx: Context) -> list[Message]:
         if not kind:
             continue
         replaced = any(
-            d.kind == kind and d.source == "uploaded" and d.created_at >= request.requested_at
+            d.kind == kind and d.source == "uploaded" and d.created_at > request.requested_at
             for d in ctx.case.documents
         )
         if not replaced:

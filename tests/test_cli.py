@@ -1,0 +1,51 @@
+"""The command line of DESIGN §7."""
+
+from sqlalchemy import text
+
+
+def test_init_db_migrates_and_demo_loads_once(runner, app):
+    result = runner.invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    assert "clerk / demo12345" in first.output
+    again = runner.invoke(args=["demo"])
+    assert "已存在" in again.output
+    with app.extensions["jiati"].db.session() as s:
+        states = {r[0] for r in s.execute(text("SELECT DISTINCT state FROM cases"))}
+    assert {"draft", "review", "subsidy_approved", "rejected", "withdrawn"} <= states
+
+
+def test_user_create_and_its_refusals(runner, app):
+    runner.invoke(args=["init-db"])
+    ok = runner.invoke(args=["user", "create", "--username", "li", "--password", "long-enough",
+                             "--role", "approver", "--department", "planning", "--name", "李"])  # fmt: skip
+    assert ok.exit_code == 0, ok.output
+    dup = runner.invoke(
+        args=["user", "create", "--username", "li", "--password", "long-enough", "--role", "clerk"]
+    )
+    assert dup.exit_code != 0 and "已注册" in dup.output
+    bad = runner.invoke(
+        args=["user", "create", "--username", "x", "--password", "short", "--role", "approver"]
+    )
+    assert bad.exit_code != 0 and "密码至少 8 位" in bad.output and "部门" in bad.output
+
+
+def test_audit_verify_exits_non_zero_on_a_broken_link(runner, app):
+    runner.invoke(args=["init-db"])
+    runner.invoke(args=["demo"])
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+    with app.extensions["jiati"].db.transaction() as s:
+        s.execute(text("UPDATE events SET actor_name = 'someone else' WHERE id = 5"))
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert "broken link" in result.output
+
+
+def test_diagram_as_mermaid_and_svg(runner, app, tmp_path):
+    mermaid = runner.invoke(args=["diagram"])
+    assert "review --> approved : approve" in mermaid.output
+    out = tmp_path / "machine.svg"
+    svg = runner.invoke(args=["diagram", "--format", "svg", "-o", str(out)])
+    assert svg.exit_code == 0, svg.output
+    assert "<svg" in out.read_text() and "联合审查" in out.read_text()

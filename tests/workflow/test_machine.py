@@ -1,0 +1,109 @@
+"""The machine as a table (after BOPS' state-machine shared examples): for every state,
+exactly which triggers are allowed, every other one refused."""
+
+import pytest
+
+from workflow import machine
+from workflow.machine import STATES, TRANSITIONS
+
+ALLOWED = {
+    "draft": {"start_consultation", "withdraw"},
+    "consultation": {"finish_consultation", "withdraw"},
+    "publicity": {"submit", "withdraw"},
+    "submitted": {"accept", "request_correction", "withdraw"},
+    "correction": {"resubmit", "withdraw"},
+    "review": {"return_for_correction", "approve", "reject"},
+    "approved": {"start_construction"},
+    "rejected": set(),
+    "construction": {"report_completion"},
+    "acceptance": {"confirm_completion"},
+    "completed": {"apply_subsidy"},
+    "subsidy_review": {"approve_subsidy", "return_subsidy"},
+    "subsidy_approved": set(),
+    "withdrawn": set(),
+}
+
+ROLES = {
+    "start_consultation": {"applicant"}, "finish_consultation": {"applicant"},
+    "submit": {"applicant"}, "accept": {"clerk"}, "request_correction": {"clerk"},
+    "resubmit": {"applicant"}, "return_for_correction": {"approver"},
+    "approve": {"lead_approver"}, "reject": {"lead_approver"},
+    "start_construction": {"applicant"}, "report_completion": {"applicant"},
+    "confirm_completion": {"clerk"}, "apply_subsidy": {"applicant"},
+    "approve_subsidy": {"lead_approver"}, "return_subsidy": {"lead_approver"},
+    "withdraw": {"applicant"},
+}  # fmt: skip
+
+
+def test_fourteen_states_with_chinese_labels():
+    labels = {s.name: s.label for s in STATES}
+    assert len(labels) == 14
+    assert labels["submitted"] == "待受理" and labels["subsidy_approved"] == "补贴已核准"
+
+
+def test_sixteen_triggers_with_their_roles():
+    assert {t.trigger: set(t.roles) for t in TRANSITIONS} == ROLES
+
+
+@pytest.mark.parametrize("state", sorted(ALLOWED))
+def test_each_state_allows_exactly_its_triggers(state):
+    assert {t.trigger for t in machine.triggers_from(state)} == ALLOWED[state]
+
+
+def test_final_states_are_the_three_ends():
+    assert set(machine.states_tagged("final")) == {"rejected", "withdrawn", "subsidy_approved"}
+
+
+@pytest.mark.parametrize("state", sorted(ALLOWED))
+def test_shared_machine_refuses_triggers_not_declared_for_the_state(state):
+    from transitions import MachineError
+
+    class Model:
+        pass
+
+    m = Model()
+    machine.machine().add_model(m, initial=state)
+    try:
+        for t in TRANSITIONS:
+            if t.trigger not in ALLOWED[state]:
+                with pytest.raises(MachineError):
+                    m.trigger(t.trigger, ctx=None)
+    finally:
+        machine.machine().remove_model(m)
+
+
+def test_no_generated_jumps_bypass_the_guards():
+    class Model:
+        pass
+
+    m = Model()
+    machine.machine().add_model(m, initial="draft")
+    try:
+        assert not hasattr(m, "to_approved")
+    finally:
+        machine.machine().remove_model(m)
+
+
+def test_bound_cases_do_not_accumulate_on_the_shared_machine():
+    class Model:
+        state = "draft"
+
+    before = len(machine.machine().models)
+    for _ in range(50):
+        with machine.bound(Model()):
+            pass
+    assert len(machine.machine().models) == before
+
+
+def test_stepper_follows_the_happy_path():
+    assert [s.name for s in machine.main_path()] == [
+        "draft", "consultation", "publicity", "submitted", "review", "approved",
+        "construction", "acceptance", "completed", "subsidy_review", "subsidy_approved",
+    ]  # fmt: skip
+
+
+def test_mermaid_diagram_has_every_transition_edge():
+    text = machine.mermaid()
+    for t in TRANSITIONS:
+        for src in t.sources:
+            assert f"{src} --> {t.dest} : {t.trigger}" in text
