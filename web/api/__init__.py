@@ -13,13 +13,14 @@ PREFIX = "/api/v1"
 
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
 
-from . import routes  # noqa: E402,F401  (registers the views on bp)
+from . import errors, routes  # noqa: E402,F401  (registers the views on bp)
+
+errors.answer_as_json(bp)
 
 
 def init_app(app: Flask) -> None:
     from ..extensions import csrf
-    from . import errors
 
     csrf.exempt(bp)
-    errors.init_app(app, bp, PREFIX)
+    errors.init_app(app, PREFIX)
     app.register_blueprint(bp)

@@ -63,12 +63,8 @@ def is_api_request(prefix: str) -> bool:
     return request.path == prefix or request.path.startswith(prefix + "/")
 
 
-def init_app(app: Flask, bp: Blueprint, prefix: str) -> None:
-    """Errors inside the blueprint, and routing errors (404, 405) under its prefix.
-
-    A URL that matches no route belongs to no blueprint, so the application's own handlers
-    (HTML pages) would answer it; under the API prefix they are asked to step aside.
-    """
+def answer_as_json(bp: Blueprint) -> None:
+    """Every error raised inside the blueprint's views (set up once, when the module loads)."""
 
     @bp.errorhandler(WorkflowError)
     def workflow_error(exc: WorkflowError):
@@ -83,6 +79,13 @@ def init_app(app: Flask, bp: Blueprint, prefix: str) -> None:
         log.exception("API request failed: %s %s", request.method, request.path)
         return from_http(500)
 
+
+def init_app(app: Flask, prefix: str) -> None:
+    """Routing errors (404, 405) under the prefix.
+
+    A URL that matches no route belongs to no blueprint, so the application's own handlers
+    (HTML pages) would answer it; under the API prefix they step aside for JSON.
+    """
     for status in (404, 405):
         page = app.error_handler_spec[None][status]
         previous = next(iter(page.values()), None)
