@@ -1,0 +1,142 @@
+"""The homeowner's forms. They only carry what was typed; the workflow services check it, so
+every value comes back to the page exactly as the owner typed it when something is refused."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    DateField,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields import FieldList
+
+ROSTER_COLUMNS = ("room", "floor", "area", "owner_name", "phone")
+
+
+class HouseholdForm(Form):
+    """One row of the household roster (no CSRF of its own: it lives inside ApplicationForm)."""
+
+    room = StringField("室号", render_kw={"autocomplete": "off"})
+    floor = StringField("楼层", render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    area = StringField("专有面积（m²）", render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    owner_name = StringField("业主姓名", render_kw={"autocomplete": "off"})
+    phone = StringField(
+        "手机号（选填，签字时核对后四位）",
+        render_kw={"inputmode": "numeric", "type": "tel", "autocomplete": "off"},
+    )
+
+
+class ApplicationForm(FlaskForm):
+    community = StringField("小区名称", render_kw={"autocomplete": "off"})
+    address = StringField("地址（区、街道、门牌号）", render_kw={"autocomplete": "street-address"})
+    building = StringField("楼栋号", render_kw={"autocomplete": "off"})
+    unit = StringField("单元号", render_kw={"autocomplete": "off"})
+    floors = StringField(
+        "楼层数（地上）", render_kw={"inputmode": "numeric", "autocomplete": "off"}
+    )
+    households = FieldList(FormField(HouseholdForm), min_entries=2)
+    paste = TextAreaField("从表格粘贴住户名单")
+    version = HiddenField()
+
+    def application(self) -> dict[str, Any]:
+        """What the services take: the building and the rows that are not entirely blank."""
+        return {
+            "community": self.community.data or "",
+            "address": self.address.data or "",
+            "building": self.building.data or "",
+            "unit": self.unit.data or "",
+            "floors": self.floors.data or "",
+            "households": filled_rows(self.households.data),
+        }
+
+
+def filled_rows(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
+    out = []
+    for row in rows:
+        clean = {k: str(row.get(k) or "").strip() for k in ROSTER_COLUMNS}
+        if any(clean.values()):
+            out.append(clean)
+    return out
+
+
+_SPLIT = re.compile(r"\t|,|，")
+_NUMBER = re.compile(r"^\d+(\.\d+)?$")
+
+
+def parse_roster(text: str) -> list[dict[str, str]]:
+    """Rows copied from a spreadsheet: 室号, 楼层, 面积, 姓名, 手机号 separated by tabs or commas.
+
+    A heading line (its floor and area columns are not numbers) is skipped; nothing is checked
+    here beyond splitting, the service names each bad row."""
+    rows = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        cells = [c.strip() for c in _SPLIT.split(line)]
+        cells += [""] * (len(ROSTER_COLUMNS) - len(cells))
+        row = dict(zip(ROSTER_COLUMNS, cells, strict=False))
+        if not rows and not _NUMBER.match(row["floor"]) and not _NUMBER.match(row["area"]):
+            continue  # the heading line
+        rows.append(row)
+    return rows
+
+
+class CostsForm(FlaskForm):
+    estimated_cost = StringField(
+        "预计总造价（元）", render_kw={"inputmode": "decimal", "autocomplete": "off"}
+    )
+    version = HiddenField()
+
+
+class UploadForm(FlaskForm):
+    kind = HiddenField()
+    file = FileField("选择文件")
+    next = HiddenField()
+
+
+class SignForm(FlaskForm):
+    owner_name = StringField("业主姓名（与住户名单一致）", render_kw={"autocomplete": "name"})
+    phone_tail = StringField(
+        "手机号后四位",
+        render_kw={"inputmode": "numeric", "maxlength": 4, "autocomplete": "off", "type": "tel"},
+    )
+    choice = RadioField(
+        "您的意见",
+        choices=[("agree", "同意加装电梯"), ("object", "反对"), ("abstain", "弃权")],
+        validate_choice=False,
+    )
+    signature = StringField("签名：请输入您的完整姓名", render_kw={"autocomplete": "off"})
+    signature_image = HiddenField()
+
+
+class ObjectionForm(FlaskForm):
+    text = TextAreaField("异议内容")
+
+
+def action_form(fields: list[dict[str, Any]], formdata: Any = None) -> FlaskForm:
+    """A form for one trigger, built from the fields the declaration gives it."""
+
+    class ActionForm(FlaskForm):
+        version = HiddenField()
+
+    for f in fields:
+        label = f["label"] + ("" if f["required"] else "（选填）")
+        if f["kind"] == "date":
+            field = DateField(label, render_kw={"autocomplete": "off"})
+        elif f["kind"] == "items":
+            field = TextAreaField(label)
+        elif f["kind"] == "money":
+            field = StringField(label, render_kw={"inputmode": "decimal", "autocomplete": "off"})
+        else:
+            field = StringField(label, render_kw={"autocomplete": "off"})
+        setattr(ActionForm, f["name"], field)
+    return ActionForm(formdata=formdata) if formdata is not None else ActionForm()

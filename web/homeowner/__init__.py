@@ -1,0 +1,11 @@
+"""The homeowner's area (/my): applications from the first idea to the subsidy."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from .routes import bp
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

@@ -1,0 +1,77 @@
+"""No account needed: a household signs through its own link, and lodges objections there;
+the public notice's QR code leads to /notice/<reference>."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from forms.homeowner import ObjectionForm, SignForm
+from workflow import services
+from workflow.errors import NotFound, WorkflowError
+
+from ..homeowner.helpers import rt, show_errors
+
+bp = Blueprint("public", __name__)
+
+CHOICE_LABELS = {"agree": "同意", "object": "反对", "abstain": "弃权"}
+
+
+def _page(token: str, sign_form=None, objection_form=None, summary=None, status=200):
+    view = services.signing_view(rt(), token)
+    return render_template(
+        "public/sign.html",
+        v=view,
+        voted_label=_(CHOICE_LABELS[view.voted]) if view.voted else None,
+        form=sign_form or SignForm(formdata=None),
+        objection=objection_form or ObjectionForm(formdata=None),
+        summary=summary or [],
+    ), status
+
+
+@bp.route("/sign/<token>", methods=["GET", "POST"])
+def sign(token: str):
+    """The household's own page: confirm who you are, choose, sign."""
+    form = SignForm()
+    if not form.is_submitted():
+        return _page(token)
+    try:
+        services.sign(
+            rt(),
+            token,
+            owner_name=form.owner_name.data or "",
+            phone_tail=form.phone_tail.data or "",
+            choice=form.choice.data or "",
+            signature=form.signature.data or "",
+            signature_image=form.signature_image.data or None,
+        )
+    except NotFound:
+        raise
+    except WorkflowError as exc:
+        return _page(token, sign_form=form, summary=show_errors(form, exc.messages), status=400)
+    flash(_("谢谢！您的意见和签名已经记录。"), "success")
+    return redirect(url_for(".sign", token=token))
+
+
+@bp.route("/sign/<token>/objection", methods=["POST"])
+def objection(token: str):
+    form = ObjectionForm()
+    try:
+        services.lodge_objection_by_link(rt(), token, form.text.data or "")
+    except NotFound:
+        raise
+    except WorkflowError as exc:
+        summary = show_errors(form, exc.messages)
+        return _page(token, objection_form=form, summary=summary, status=400)
+    flash(_("您的异议已经提交，申请人和办理窗口会处理并答复。"), "success")
+    return redirect(url_for(".sign", token=token))
+
+
+@bp.route("/notice/<key>")
+def notice(key: str):
+    """Where the posted notice's QR code leads; a household's own link goes to its page."""
+    try:
+        services.signing_view(rt(), key)
+    except NotFound:
+        return render_template("public/notice.html", reference=key[:32])
+    return redirect(url_for(".sign", token=key) + "#objection")
