@@ -66,3 +66,7 @@ class HolidayForm(FlaskForm):
     day = DateField("日期", validators=[DataRequired("请选择日期。")])
     workday = BooleanField("调休上班日（不勾选则为放假日）")
     name = StringField("名称（如 春节）", validators=[Optional(), Length(max=64)])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: carries only the CSRF token."""

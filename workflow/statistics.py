@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from .context import Runtime
 from .machine import STATE, STATES
-from .models import Case, Event, Letter, User
+from .models import Case, Event, Holiday, Letter, User
 from .queries import deadline_of
 from .services.common import actor_of, calendar, require_role
 
@@ -178,3 +178,12 @@ def communities(rt: Runtime) -> list[str]:
     """Every community with a case, for the queues' filter."""
     with rt.db.session() as s:
         return list(s.scalars(select(Case.community).distinct().order_by(Case.community)))
+
+
+def holiday_rows(rt: Runtime) -> list[dict[str, Any]]:
+    """The admin-entered calendar as plain rows (safe to read after the session closes)."""
+    with rt.db.session() as s:
+        return [
+            {"day": h.day, "workday": h.workday, "name": h.name}
+            for h in s.scalars(select(Holiday).order_by(Holiday.day))
+        ]

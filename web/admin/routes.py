@@ -10,7 +10,7 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from forms.admin import HolidayForm, SettingsForm, UserCreateForm, UserUpdateForm
+from forms.admin import ConfirmForm, HolidayForm, SettingsForm, UserCreateForm, UserUpdateForm
 from workflow import services, statistics
 from workflow.errors import WorkflowError
 from workflow.rules.money import yuan
@@ -204,13 +204,13 @@ def holidays():
             return redirect(url_for("admin.holidays"), 303)
     elif request.method == "POST":
         status = 400
-    rows = services.holidays(rt())
+    rows = statistics.holiday_rows(rt())
     return render_template(
         "admin/holidays.html",
         title=_("节假日"),
         form=form,
         rows=rows,
-        remove_form=HolidayForm(formdata=None),
+        remove_form=ConfirmForm(),
     ), status
 
 
@@ -219,8 +219,7 @@ def holidays():
 def remove_holiday(day: str):
     from datetime import date
 
-    form = HolidayForm(formdata=None)
-    if not form.validate_on_submit() and form.csrf_token.errors:
+    if not ConfirmForm().validate_on_submit():
         flash(_("表单已过期，请重试。"), "error")
         return redirect(url_for("admin.holidays"), 303)
     try:

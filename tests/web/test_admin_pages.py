@@ -1,0 +1,164 @@
+"""The admin area: accounts, settings, holidays, statistics; admins only."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.conftest import login
+from workflow import services, statistics
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/",
+        "/admin/users",
+        "/admin/settings",
+        "/admin/holidays",
+        "/admin/statistics",
+        "/admin/statistics.csv",
+    ],
+)
+@pytest.mark.parametrize("who", ["clerk", "housing", "owner"])
+def test_admin_pages_refuse_other_roles(client, app_people, path, who):
+    login(client, getattr(app_people, who).username)
+    assert client.get(path).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "path", ["/admin/", "/admin/users", "/admin/settings", "/admin/holidays", "/admin/statistics"]
+)
+def test_admin_pages_render(as_admin, path):
+    assert as_admin.get(path).status_code == 200
+
+
+def test_admin_creates_an_approver(as_admin, app):
+    r = as_admin.post(
+        "/admin/users",
+        data={
+            "username": "planning2",
+            "name": "孙规划",
+            "role": "approver",
+            "department": "planning",
+            "password": "longpassword",
+        },
+    )
+    assert r.status_code == 303
+    acc = services.authenticate(app.extensions["jiati"], "planning2", "longpassword")
+    assert acc.role == "approver" and acc.department == "planning"
+
+
+def test_approver_without_department_is_refused(as_admin, app):
+    r = as_admin.post(
+        "/admin/users",
+        data={"username": "x1", "role": "approver", "department": "", "password": "longpassword"},
+    )
+    assert r.status_code == 400
+    assert "审批人员须属于一个部门" in r.get_data(as_text=True)
+    assert services.authenticate(app.extensions["jiati"], "x1", "longpassword") is None
+
+
+def test_admin_disables_and_resets_password(as_admin, app, app_people):
+    uid = app_people.clerk.id
+    r = as_admin.post(
+        f"/admin/users/{uid}",
+        data={
+            f"u{uid}-role": "clerk",
+            f"u{uid}-department": "",
+            f"u{uid}-password": "brand-new-pass",
+        },
+    )
+    assert r.status_code == 303
+    rt = app.extensions["jiati"]
+    assert services.authenticate(rt, "clerk", "brand-new-pass") is None  # disabled (box unticked)
+    as_admin.post(
+        f"/admin/users/{uid}",
+        data={f"u{uid}-role": "clerk", f"u{uid}-department": "", f"u{uid}-active": "y"},
+    )
+    assert services.authenticate(rt, "clerk", "brand-new-pass").role == "clerk"
+
+
+def test_admin_may_not_disable_themselves(as_admin, app, app_people):
+    uid = app_people.admin.id
+    r = as_admin.post(
+        f"/admin/users/{uid}",
+        data={f"u{uid}-role": "admin", f"u{uid}-department": ""},
+        follow_redirects=True,
+    )
+    assert "不能停用或降级自己的账户" in r.get_data(as_text=True)
+
+
+def _settings_form(**over):
+    data = {
+        "publicity_days": "10",
+        "acceptance_workdays": "2",
+        "review_workdays": "10",
+        "participation": "2/3",
+        "agreement": "3/4",
+        "subsidy_tiers": "6 100000\n5 90000\n0 80000",
+        "required_departments": "housing,planning,market",
+        "lead_department": "housing",
+        "upload_max_mb": "20",
+        "authority_name": "枣庄市住房和城乡建设局",
+        "letter_prefixes": "approval_decision=枣住建梯准",
+    }
+    data.update(over)
+    return data
+
+
+def test_admin_changes_settings(as_admin, app):
+    r = as_admin.post(
+        "/admin/settings",
+        data=_settings_form(review_workdays="8", subsidy_tiers="6 120000\n0 80000"),
+    )
+    assert r.status_code == 303
+    s = services.effective_settings(app.extensions["jiati"])
+    assert s.review_workdays == 8
+    assert s.subsidy_tiers == ((6, 120000), (0, 80000))
+
+
+def test_invalid_setting_is_refused(as_admin, app):
+    r = as_admin.post("/admin/settings", data=_settings_form(participation="3/2"))
+    assert r.status_code == 400
+    assert services.effective_settings(app.extensions["jiati"]).participation.denominator == 3
+
+
+def test_admin_enters_and_removes_a_holiday(as_admin, app):
+    rt = app.extensions["jiati"]
+    r = as_admin.post("/admin/holidays", data={"day": "2027-02-08", "name": "春节"})
+    assert r.status_code == 303
+    assert [(h["day"], h["workday"]) for h in statistics.holiday_rows(rt)] == [
+        (date(2027, 2, 8), False)
+    ]
+    assert "2027-02-08" in as_admin.get("/admin/holidays").get_data(as_text=True)
+    as_admin.post("/admin/holidays/2027-02-08/remove")
+    assert statistics.holiday_rows(rt) == []
+
+
+def test_statistics_count_cases_and_subsidy(as_admin, app_journey):
+    app_journey.case_in("subsidy_approved")
+    app_journey.case_in("submitted", community="幸福里")
+    body = as_admin.get("/admin/statistics").get_data(as_text=True)
+    assert "<svg" in body and "<rect" in body
+    assert "100,000.00" in body
+    csv = as_admin.get("/admin/statistics.csv").get_data(as_text=True)
+    assert "cases_by_state,submitted,待受理,1" in csv
+    assert "cases_by_state,subsidy_approved,补贴已核准,1" in csv
+    assert "per_month,2026-11,applications,2" in csv
+    assert "per_month,2026-11,approved,1" in csv
+    assert "subsidy,翠湖花园,yuan,100000.00,1" in csv
+
+
+def test_statistics_count_overdue(as_admin, app_journey, clock):
+    app_journey.case_in("submitted")
+    clock.advance(days=10)
+    csv = as_admin.get("/admin/statistics.csv").get_data(as_text=True)
+    assert "overdue,count,,1" in csv
+
+
+def test_statistics_chart_is_svg(as_admin, app_journey):
+    app_journey.case_in("approved")
+    r = as_admin.get("/admin/statistics.svg")
+    assert r.mimetype == "image/svg+xml" and b"<rect" in r.data
