@@ -102,10 +102,11 @@ def journey(rt, people) -> Journey:
     return Journey(rt, people)
 
 
-@pytest.fixture
-def app(tmp_path, clock):
-    """The Flask app on a temporary instance folder and SQLite database (publicity 0 days)."""
+def make_app(tmp_path, clock, **overrides):
+    """The Flask app on a temporary instance folder and SQLite database (publicity 0 days),
+    its schema made by the migrations."""
     from web import create_app
+    from web.cli import upgrade_database
 
     instance = tmp_path / "instance"
     os.environ["ELEVATOR_INSTANCE_PATH"] = str(instance)
@@ -119,17 +120,21 @@ def app(tmp_path, clock):
                 "FILES_DIR": str(tmp_path / "files"),
                 "PUBLICITY_DAYS": 0,
                 "RENDER_PDF": False,
+                **overrides,
             }
         )
     finally:
         os.environ.pop("ELEVATOR_INSTANCE_PATH", None)
-    from web.cli import upgrade_database
+    upgrade_database(app.config["DATABASE_URL"])
+    app.extensions["jiati"].clock = clock
+    return app
 
-    upgrade_database(app.config["DATABASE_URL"])  # the schema as migrations make it
-    rt = app.extensions["jiati"]
-    rt.clock = clock
+
+@pytest.fixture
+def app(tmp_path, clock):
+    app = make_app(tmp_path, clock)
     yield app
-    rt.db.dispose()
+    app.extensions["jiati"].db.dispose()
 
 
 @pytest.fixture

@@ -99,7 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     """Each user's area is a blueprint package; those present are registered."""
     import importlib
 
-    for name in ("errors", "auth", "homeowner", "public", "staff", "admin", "api"):
+    for name in ("errors", "auth", "homeowner", "public", "staff", "admin", "letters", "api"):
         try:
             module = importlib.import_module(f"{__name__}.{name}")
         except ModuleNotFoundError as exc:

@@ -58,12 +58,10 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session for reading; nothing it changes is committed."""
+        """A session for reading; nothing it changes is committed (closing it rolls back,
+        and leaves what it loaded readable, unlike an explicit rollback which expires it)."""
         with self._read() as s:
-            try:
-                yield s
-            finally:
-                s.rollback()
+            yield s
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -117,6 +117,8 @@ def letter_context(
         "verify_code": verify_code,
         "verify_url": f"{settings.public_base_url.rstrip('/')}/verify/{verify_code}",
     }
+    if case.submitted_at is not None:
+        data["received_on"] = case.submitted_at.date().isoformat()
     if kind == "acceptance_notice":
         data["review_deadline"] = case.review_due.isoformat() if case.review_due else ""
     if kind == "correction_notice":

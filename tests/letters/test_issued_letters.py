@@ -1,0 +1,176 @@
+"""Letters as issued by the workflow and served by the web: stored once, served unchanged,
+verified by anyone, printed together."""
+
+import hashlib
+import io
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+
+from workflow import services
+from workflow.models import Letter
+
+from ..conftest import login, make_app
+from ..journey import Journey, make_people
+
+
+@pytest.fixture
+def app(tmp_path, clock):
+    app = make_app(tmp_path, clock, RENDER_PDF=True, PUBLIC_BASE_URL="https://jiati.example.gov.cn")
+    yield app
+    app.extensions["jiati"].db.dispose()
+
+
+@pytest.fixture
+def rt(app):
+    return app.extensions["jiati"]
+
+
+@pytest.fixture
+def people(rt):
+    return make_people(rt)
+
+
+@pytest.fixture
+def journey(rt, people):
+    return Journey(rt, people)
+
+
+def letters_of(rt, case_id):
+    with rt.db.session() as s:
+        return {x.kind: x for x in s.query(Letter).filter_by(case_id=case_id)}
+
+
+def pdf_text(data: bytes) -> str:
+    out = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
+    )
+    return out.stdout.decode()
+
+
+def test_every_letter_is_rendered_and_stored_in_its_transition(rt, journey, people):
+    approved = journey.case_in("subsidy_approved")
+    rejected = journey.case_in("review")
+    services.fire(
+        rt, people.housing.id, rejected, "reject", {"reasons": "占用消防通道，不符合规划要求"}
+    )
+    corrected = journey.case_in("submitted")
+    services.fire(
+        rt, people.clerk.id, corrected, "request_correction", {"items": "补充结构安全评估报告"}
+    )
+
+    issued = {**letters_of(rt, approved), **letters_of(rt, rejected), **letters_of(rt, corrected)}
+    assert set(issued) == {"acceptance_notice", "approval_decision", "subsidy_notice",
+                           "rejection_decision", "correction_notice"}  # fmt: skip
+    facts = {
+        "approval_decision": ["准予加装电梯决定书", "翠湖花园"],
+        "rejection_decision": ["不予批准决定书", "占用消防通道", "行政复议"],
+        "correction_notice": ["补正材料通知书", "补充结构安全评估报告"],
+        "subsidy_notice": ["财政补贴核定通知书", "壹拾万元整", "100,000.00"],
+        "acceptance_notice": ["受理通知书"],
+    }
+    for kind, letter in issued.items():
+        data = rt.store.read(letter.sha256)
+        assert hashlib.sha256(data).hexdigest() == letter.sha256
+        text = "".join(pdf_text(data).split())
+        assert "".join(letter.number.split()) in text, kind
+        assert letter.verify_code in text, kind
+        for fact in facts[kind]:
+            assert fact in text, (kind, fact)
+
+
+def test_reprint_gives_the_same_bytes(client, rt, journey, people):
+    case_id = journey.case_in("approved")
+    letter = letters_of(rt, case_id)["approval_decision"]
+    login(client, people.owner.username)
+    first = client.get(f"/letters/{letter.id}.pdf")
+    second = client.get(f"/letters/{letter.id}.pdf")
+    assert first.status_code == 200 and first.mimetype == "application/pdf"
+    assert first.data == second.data == rt.store.read(letter.sha256)
+
+
+def test_letters_are_served_only_to_the_applicant_and_staff(client, rt, journey, people):
+    case_id = journey.case_in("review")
+    letter = letters_of(rt, case_id)["acceptance_notice"]
+    for who, status in ((people.neighbour, 404), (people.admin, 404), (people.planning, 200)):
+        login(client, who.username)
+        assert client.get(f"/letters/{letter.id}.pdf").status_code == status, who.username
+        client.post("/auth/logout")
+    assert client.get(f"/letters/{letter.id}.pdf").status_code == 302  # to the login page
+
+
+def test_verify_page_answers_valid_tampered_and_unknown(client, rt, journey):
+    case_id = journey.case_in("review")
+    letter = letters_of(rt, case_id)["acceptance_notice"]
+    ok = client.get(f"/verify/{letter.verify_code}")
+    page = ok.get_data(as_text=True)
+    assert ok.status_code == 200 and "核验通过" in page and letter.number in page
+    assert "陈**" in page and "陈桂兰" not in page  # the addressee is masked
+
+    path = rt.store.path(letter.sha256)
+    path.write_bytes(path.read_bytes() + b"% altered")
+    tampered = client.get(f"/verify/{letter.verify_code}").get_data(as_text=True)
+    assert "不一致" in tampered and "核验通过" not in tampered
+
+    unknown = client.get("/verify/ZZZZZZZZZZ")
+    assert unknown.status_code == 404 and "未找到核验码为 ZZZZZZZZZZ 的文书" in unknown.get_data(
+        as_text=True
+    )
+
+
+def test_the_qr_code_leads_to_the_verification_page(rt, journey, tmp_path):
+    zxingcpp = pytest.importorskip("zxingcpp")
+    from PIL import Image
+
+    case_id = journey.case_in("review")
+    letter = letters_of(rt, case_id)["acceptance_notice"]
+    pdf = tmp_path / "letter.pdf"
+    pdf.write_bytes(rt.store.read(letter.sha256))
+    subprocess.run(["pdftoppm", "-r", "200", "-png", "-f", "1", "-l", "1", "-singlefile",
+                    str(pdf), str(tmp_path / "page")], check=True)  # fmt: skip
+    found = [b.text for b in zxingcpp.read_barcodes(Image.open(tmp_path / "page.png"))]
+    assert found == [f"https://jiati.example.gov.cn/verify/{letter.verify_code}"]
+
+
+def test_batch_print_merges_chosen_letters_in_order(client, rt, journey, people):
+    a = journey.case_in("approved")
+    b = journey.case_in("review")
+    chosen = [letters_of(rt, a)["approval_decision"], letters_of(rt, b)["acceptance_notice"],
+              letters_of(rt, a)["acceptance_notice"]]  # fmt: skip
+    pages = [len(PdfReader(io.BytesIO(rt.store.read(x.sha256))).pages) for x in chosen]
+    login(client, people.clerk.username)
+    r = client.post("/letters/batch", data={"letter_ids": [str(x.id) for x in chosen]})
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    merged = PdfReader(io.BytesIO(r.data))
+    assert len(merged.pages) == sum(pages)
+    first_texts = []
+    offset = 0
+    for n in pages:
+        first_texts.append("".join(merged.pages[offset].extract_text().split()))
+        offset += n
+    assert [x.number in t for x, t in zip(chosen, first_texts, strict=True)] == [True] * 3
+
+
+def test_batch_print_is_for_staff_only(client, rt, journey, people):
+    case_id = journey.case_in("review")
+    letter = letters_of(rt, case_id)["acceptance_notice"]
+    login(client, people.owner.username)
+    assert client.post("/letters/batch", data={"letter_ids": [str(letter.id)]}).status_code == 403
+
+
+def test_a_letter_left_unrendered_is_rendered_once_on_first_download(tmp_path, clock):
+    app = make_app(tmp_path, clock, RENDER_PDF=False)
+    rt = app.extensions["jiati"]
+    people = make_people(rt)
+    case_id = Journey(rt, people).case_in("review")
+    letter = letters_of(rt, case_id)["acceptance_notice"]
+    assert letter.sha256 is None
+    from web import PdfRenderer
+
+    rt.renderer = PdfRenderer()
+    first = services.letter_file(rt, people.clerk.id, letter.id).data
+    again = services.letter_file(rt, people.owner.id, letter.id).data
+    assert first == again and first.startswith(b"%PDF-")
+    assert letters_of(rt, case_id)["acceptance_notice"].sha256 == hashlib.sha256(first).hexdigest()
+    rt.db.dispose()

@@ -1,0 +1,85 @@
+"""Letters: download and preview for the applicant and staff, one merged PDF for printing,
+and the public verification page their QR codes lead to."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from workflow import services
+
+bp = Blueprint("letters", __name__)
+
+
+def _rt():
+    return current_app.extensions["jiati"]
+
+
+def _pdf(data: bytes, filename: str, inline: bool = True) -> Response:
+    from urllib.parse import quote
+
+    disposition = "inline" if inline else "attachment"
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f"{disposition}; filename=letter.pdf; filename*=UTF-8''{quote(filename)}"
+    )
+    return response
+
+
+@bp.route("/letters/<int:letter_id>.pdf")
+@login_required
+def download(letter_id: int):
+    f = services.letter_file(_rt(), current_user.id, letter_id)
+    return _pdf(f.data, f.filename)
+
+
+@bp.route("/letters/<int:letter_id>")
+@login_required
+def preview(letter_id: int):
+    from ..pdf.render import letter_html
+
+    context = services.letter_context(_rt(), current_user.id, letter_id)
+    return letter_html(context)
+
+
+@bp.route("/letters/batch", methods=["POST"])
+@login_required
+def batch():
+    """The chosen letters, in the order they were shown, as one PDF to print."""
+    try:
+        ids = [int(v) for v in request.form.getlist("letter_ids")]
+    except ValueError:
+        abort(400)
+    data = services.merged(_rt(), current_user.id, ids)
+    return _pdf(data, f"文书合并打印-{date.today():%Y%m%d}-{len(ids)}份.pdf")
+
+
+@bp.route("/verify", methods=["GET"])
+def verify_form():
+    code = (request.args.get("code") or "").strip()
+    if code:
+        return redirect(url_for("letters.verify", code=code.upper()))
+    return render_template("letters_web/verify.html", result=None, code="", asked=False)
+
+
+@bp.route("/verify/<code>")
+def verify(code: str):
+    result = services.verification(_rt(), code)
+    status = 200 if result else 404
+    return render_template("letters_web/verify.html", result=result, code=code, asked=True), status
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

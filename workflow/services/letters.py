@@ -1,0 +1,155 @@
+"""Issued letters: their files, batch printing, and public verification (DESIGN §5)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from ..context import Runtime
+from ..errors import Forbidden, InvalidInput, NotFound, msg
+from ..letters import KINDS
+from ..models import Case, Letter, User
+from .common import actor_of
+
+LETTER_NOT_FOUND = msg("letter_not_found", "未找到该文书。", "No such letter.")
+
+
+@dataclass(frozen=True)
+class LetterFile:
+    id: int
+    case_id: int
+    kind: str
+    title: str
+    number: str
+    filename: str
+    data: bytes
+
+
+def _may_read(user: User, case: Case) -> bool:
+    # Letters go to the case's applicant and to staff, no one else (not even an admin).
+    return case.applicant_id == user.id or user.is_staff
+
+
+def _file(rt: Runtime, letter_id: int) -> bytes:
+    """The stored bytes; a letter whose rendering did not happen in its transaction (no
+    renderer configured then) is rendered once now from its frozen context and stored."""
+    with rt.db.session() as s:
+        letter = s.get(Letter, letter_id)
+        if letter.sha256:
+            return rt.store.read(letter.sha256)
+        data = letter.data
+    if rt.renderer is None:
+        raise NotFound(msg("not_rendered", "该文书尚未生成 PDF。", "This letter has no PDF yet."))
+    pdf = rt.renderer.letter(data)
+    with rt.db.transaction() as s:
+        letter = s.get(Letter, letter_id)
+        if letter.sha256 is None:  # a concurrent reader may have stored it first
+            letter.sha256 = rt.store.record(s, pdf, "application/pdf", rt.clock())
+        return rt.store.read(letter.sha256)
+
+
+def letter_context(rt: Runtime, actor: User | int, letter_id: int) -> dict[str, Any]:
+    """The frozen context a letter was rendered from (for the HTML preview)."""
+    with rt.db.session() as s:
+        user = actor_of(s, actor)
+        letter = s.get(Letter, letter_id)
+        if letter is None or not _may_read(user, s.get(Case, letter.case_id)):
+            raise NotFound(LETTER_NOT_FOUND)
+        return dict(letter.data)
+
+
+def letter_file(rt: Runtime, actor: User | int, letter_id: int) -> LetterFile:
+    with rt.db.session() as s:
+        user = actor_of(s, actor)
+        letter = s.get(Letter, letter_id)
+        if letter is None or not _may_read(user, s.get(Case, letter.case_id)):
+            raise NotFound(LETTER_NOT_FOUND)
+        meta = (letter.id, letter.case_id, letter.kind, KINDS[letter.kind][0], letter.number)
+    data = _file(rt, letter_id)
+    return LetterFile(*meta, filename=f"{meta[3]}{meta[4]}.pdf", data=data)
+
+
+def letters_between(
+    rt: Runtime, actor: User | int, start: date, end: date, case_id: int | None = None
+) -> list[dict[str, Any]]:
+    """Letters issued from `start` to `end` inclusive (and of one case), oldest first; staff."""
+    with rt.db.session() as s:
+        user = actor_of(s, actor)
+        if not user.is_staff:
+            raise Forbidden(
+                msg("role", "只有工作人员可以批量打印文书。", "Only staff print letters.")
+            )
+        q = (
+            select(Letter, Case.reference)
+            .join(Case, Case.id == Letter.case_id)
+            .where(
+                Letter.issued_at >= datetime.combine(start, time.min),
+                Letter.issued_at < datetime.combine(end + timedelta(days=1), time.min),
+            )
+        )
+        if case_id is not None:
+            q = q.where(Letter.case_id == case_id)
+        return [
+            {"id": x.id, "case_id": x.case_id, "reference": ref, "kind": x.kind,
+             "title": KINDS[x.kind][0], "number": x.number, "addressee": x.addressee,
+             "issued_at": x.issued_at.isoformat(timespec="minutes")}
+            for x, ref in s.execute(q.order_by(Letter.issued_at, Letter.id))
+        ]  # fmt: skip
+
+
+def merged(rt: Runtime, actor: User | int, letter_ids: list[int]) -> bytes:
+    """The chosen letters as one PDF, in the order given (for one print job)."""
+    from pypdf import PdfReader, PdfWriter
+
+    if not letter_ids:
+        raise InvalidInput(msg("letters", "请至少选择一份文书。", "Choose at least one letter."))
+    with rt.db.session() as s:
+        user = actor_of(s, actor)
+        if not user.is_staff:
+            raise Forbidden(
+                msg("role", "只有工作人员可以批量打印文书。", "Only staff print letters.")
+            )
+    writer = PdfWriter()
+    for letter_id in letter_ids:
+        f = letter_file(rt, actor, letter_id)
+        writer.append(PdfReader(io.BytesIO(f.data)))
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def _mask_addressee(text: str, names: list[str]) -> str:
+    """Names on a public page keep their first character only (陈桂兰 → 陈**)."""
+    for name in sorted(set(names), key=len, reverse=True):
+        if len(name) > 1:
+            text = text.replace(name, name[0] + "*" * (len(name) - 1))
+    return text
+
+
+def verification(rt: Runtime, code: str) -> dict[str, Any] | None:
+    """What anyone holding the paper may learn: it exists, what it is, and whether the stored
+    file is still the one issued (its SHA-256)."""
+    code = (code or "").strip().upper()
+    if not code or len(code) > 16:
+        return None
+    with rt.db.session() as s:
+        letter = s.scalar(select(Letter).where(Letter.verify_code == code))
+        if letter is None:
+            return None
+        case = s.get(Case, letter.case_id)
+        return {
+            "code": code,
+            "kind": letter.kind,
+            "title": KINDS[letter.kind][0],
+            "number": letter.number,
+            "issued_on": letter.issued_at.date().isoformat(),
+            "reference": case.reference,
+            "addressee": _mask_addressee(letter.addressee, letter.data.get("owners", [])),
+            "authority": letter.data.get("authority", ""),
+            "sha256": letter.sha256,
+            "intact": bool(letter.sha256) and rt.store.matches(letter.sha256),
+        }
