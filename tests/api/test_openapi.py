@@ -1,0 +1,150 @@
+"""The OpenAPI document: it describes exactly the routes there are, reads its enumerations from
+the machine, and holds against the running app under property-based testing."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from workflow import documents, machine
+from workflow.services.consent import CHOICES
+
+from .conftest import PREFIX
+
+
+@pytest.fixture
+def doc(api):
+    r = api.get("/openapi.json")
+    assert r.status_code == 200
+    return r.get_json()
+
+
+def flask_paths(app) -> set[tuple[str, str]]:
+    """Every (path, method) the blueprint serves, in OpenAPI spelling."""
+    out = set()
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("api."):
+            continue
+        path = rule.rule.removeprefix(PREFIX)
+        for arg in rule.arguments:
+            path = path.replace(f"<int:{arg}>", f"{{{arg}}}").replace(f"<{arg}>", f"{{{arg}}}")
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            out.add((path, method.lower()))
+    return out
+
+
+def documented_paths(doc) -> set[tuple[str, str]]:
+    out = set()
+    for path, item in doc["paths"].items():
+        if "/transitions/" in path:
+            path = path.rsplit("/", 1)[0] + "/{trigger}"
+        out |= {(path, m) for m in item if m != "parameters"}
+    return out
+
+
+def test_every_route_is_documented_and_nothing_else(app, doc):
+    assert documented_paths(doc) == flask_paths(app)
+
+
+def test_one_operation_per_trigger_of_the_declaration(doc):
+    fired = sorted(p.rsplit("/", 1)[1] for p in doc["paths"] if "/transitions/" in p)
+    assert fired == sorted(machine.TRANSITION)
+    approve = doc["paths"]["/cases/{case_id}/transitions/approve_subsidy"]["post"]
+    assert set(approve["requestBody"]["content"]["application/json"]["schema"]["properties"]) == {
+        "amount",
+        "reason",
+    }
+    assert "422" in approve["responses"] and "409" in approve["responses"]
+
+
+def test_enumerations_come_from_the_declaration(doc):
+    schemas = doc["components"]["schemas"]
+    assert schemas["Case"]["properties"]["state"]["enum"] == [s.name for s in machine.STATES]
+    action = schemas["Case"]["properties"]["actions"]["items"]
+    assert action["properties"]["trigger"]["enum"] == [t.trigger for t in machine.TRANSITIONS]
+    assert schemas["VoteRequest"]["properties"]["choice"]["enum"] == list(CHOICES)
+    kind = doc["paths"]["/cases/{case_id}/documents/{kind}"]["put"]["parameters"][1]
+    assert kind["schema"]["enum"] == list(documents.KINDS)
+
+
+def test_every_error_response_is_the_error_schema(doc):
+    for name, response in doc["components"]["responses"].items():
+        schema = response["content"]["application/json"]["schema"]
+        assert schema == {"$ref": "#/components/schemas/Error"}, name
+
+
+def test_public_operations_need_no_token(doc):
+    public = {
+        (path, method)
+        for path, item in doc["paths"].items()
+        for method, op in item.items()
+        if method != "parameters" and op.get("security") == []
+    }
+    assert public == {
+        ("/token", "post"),
+        ("/workflow", "get"),
+        ("/openapi.json", "get"),
+        ("/sign/{token}", "get"),
+        ("/sign/{token}", "post"),
+        ("/verify/{code}", "get"),
+    }
+
+
+# — property-based: the document against the app ——————————————————————————————————————
+
+
+def fuzz(operation, tokens, case_ids, checks):
+    """A bounded property-based run of one operation; half the examples aim at real cases."""
+
+    @settings(
+        max_examples=5,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(
+        case=operation.as_strategy(),
+        token=st.sampled_from(tokens),
+        real_id=st.sampled_from([None, *case_ids]),
+    )
+    def run(case, token, real_id):
+        if real_id is not None and "case_id" in (case.path_parameters or {}):
+            case.path_parameters["case_id"] = real_id
+        case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=checks)
+
+    run()
+
+
+def test_the_app_answers_as_its_document_says_and_never_500(app, api, app_journey):
+    """Random requests from the document (bounded: a few examples per operation) with real
+    tokens and real cases in several states: no server error, every answer in the document."""
+    import schemathesis
+    from schemathesis.checks import not_a_server_error, response_schema_conformance
+
+    case_ids = [
+        app_journey.case_in(state)
+        for state in ("draft", "consultation", "publicity", "review", "subsidy_review")
+    ]
+    tokens = [api.token(who) for who in ("owner", "clerk", "housing")]
+    schema = schemathesis.openapi.from_wsgi(f"{PREFIX}/openapi.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    documented = {
+        f"{method.upper()} {path}"
+        for path, item in schema.raw_schema["paths"].items()
+        for method in item
+        if method != "parameters"
+    }
+    # schemathesis leaves out the document's own endpoint
+    assert {o.label for o in operations} == documented - {"GET /openapi.json"}
+
+    checks = [not_a_server_error, response_schema_conformance]
+    failures = []
+    # Revoking tokens comes last: it would log the other operations out.
+    for operation in sorted(operations, key=lambda o: o.label == "DELETE /token"):
+        try:
+            fuzz(operation, tokens, case_ids, checks)
+        except Exception as exc:  # noqa: BLE001 - every operation's failure, not only the first
+            failures.append(f"{operation.label}: {exc!r}")
+    assert not failures, "\n\n".join(failures)
