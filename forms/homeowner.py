@@ -18,6 +18,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields import FieldList
+from wtforms.fields.choices import SelectChoice
 
 ROSTER_COLUMNS = ("room", "floor", "area", "owner_name", "phone")
 
@@ -111,7 +112,11 @@ class SignForm(FlaskForm):
     )
     choice = RadioField(
         "您的意见",
-        choices=[("agree", "同意加装电梯"), ("object", "反对"), ("abstain", "弃权")],
+        choices=[
+            SelectChoice("agree", "同意加装电梯"),
+            SelectChoice("object", "反对"),
+            SelectChoice("abstain", "弃权"),
+        ],
         validate_choice=False,
     )
     signature = StringField("签名：请输入您的完整姓名", render_kw={"autocomplete": "off"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from workflow import queries, services
+from workflow import queries
 
 from ..conftest import login
 
@@ -64,7 +64,10 @@ def test_an_invalid_row_is_named_and_nothing_typed_is_lost(app, as_owner, app_pe
     assert "第 2 行：手机号应为 11 位大陆手机号" in html
     # beside the field, linked from the summary
     assert 'href="#households-1-area"' in html
-    assert re.search(r'id="households-1-area"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="households-1-area"', html)
+    assert re.search(
+        r'id="households-1-area"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="households-1-area"',
+        html,
+    )
     for typed in ("翠湖花园二期", 'value="abc"', 'value="12345"', 'value="陈桂兰"'):
         assert typed in html
     assert owner_cases(app, app_people) == []
@@ -154,10 +157,3 @@ def test_another_owners_case_cannot_be_edited(client, app_people, app_journey):
     login(client, app_people.neighbour.username)
     assert client.get(f"/my/cases/{case_id}/edit").status_code == 404
     assert client.post(f"/my/cases/{case_id}/edit", data=form_data(GOOD)).status_code == 404
-
-
-def test_saving_the_same_application_twice_makes_two_cases_only_when_asked(app, as_owner, app_people):
-    as_owner.post("/my/new", data=form_data(GOOD))
-    services_cases = owner_cases(app, app_people)
-    assert len(services_cases) == 1
-    assert services  # the services module is the one the view calls
