@@ -5,6 +5,7 @@ SQLite (WAL, one writer) is the embedded default; PostgreSQL the multi-process d
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -49,6 +50,9 @@ class Database:
             kwargs["pool_pre_ping"] = True
         self.engine = create_engine(url, **kwargs)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
+        # A pre-forking server (gunicorn --preload) must not share pooled connections with
+        # its workers: each child starts with an empty pool.
+        os.register_at_fork(after_in_child=lambda: self.engine.dispose(close=False))
         if self.is_sqlite:
             _sqlite_setup(self.engine)
         self._read = sessionmaker(self.engine, expire_on_commit=False)

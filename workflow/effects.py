@@ -4,6 +4,7 @@ state, its audit event, its letters and their files commit together or not at al
 from __future__ import annotations
 
 import base64
+import logging
 import secrets
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -13,6 +14,26 @@ from .models import Correction, Document, Letter
 
 if TYPE_CHECKING:
     from .context import Context
+
+log = logging.getLogger(__name__)
+
+
+def _rendered(ctx: Context, what: str, data: dict) -> str | None:
+    """Render and store a PDF; on failure keep going without it.
+
+    The frozen context is stored either way and the PDF is made from it on first download:
+    a fault in the PDF engine must not stop a decision that has a legal deadline.
+    """
+    if ctx.renderer is None:
+        return None
+    try:
+        pdf = ctx.renderer.letter(data) if what == "letter" else ctx.renderer.document(data)
+    except Exception:  # noqa: BLE001 - any rendering fault is deferred, never fatal
+        log.exception(
+            "rendering %s %s failed; it will be rendered on first download", what, data.get("kind")
+        )
+        return None
+    return ctx.store.record(ctx.session, pdf, "application/pdf", ctx.now)
 
 
 def issue_signing_links(ctx: Context) -> None:
@@ -44,11 +65,7 @@ def freeze_generated_documents(ctx: Context) -> None:
             data["notice_photo"] = (
                 f"data:{photo.content_type};base64,{base64.b64encode(raw).decode()}"
             )
-        sha = None
-        if ctx.renderer is not None:
-            sha = ctx.store.record(
-                ctx.session, ctx.renderer.document(data), "application/pdf", ctx.now
-            )
+        sha = _rendered(ctx, "document", data)
         doc = Document(
             case_id=ctx.case.id,
             kind=kind,
@@ -145,9 +162,7 @@ def issue_letter(ctx: Context, kind: str) -> Letter:
         issued_on=ctx.now.date().isoformat(),
         params=ctx.params,
     )
-    sha = None
-    if ctx.renderer is not None:
-        sha = ctx.store.record(ctx.session, ctx.renderer.letter(data), "application/pdf", ctx.now)
+    sha = _rendered(ctx, "letter", data)
     letter = Letter(
         case_id=ctx.case.id,
         kind=kind,

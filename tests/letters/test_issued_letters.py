@@ -174,3 +174,23 @@ def test_a_letter_left_unrendered_is_rendered_once_on_first_download(tmp_path, c
     assert first == again and first.startswith(b"%PDF-")
     assert letters_of(rt, case_id)["acceptance_notice"].sha256 == hashlib.sha256(first).hexdigest()
     rt.db.dispose()
+
+
+def test_a_pdf_engine_fault_does_not_block_the_decision(rt, journey, people):
+    class Broken:
+        def letter(self, context):
+            raise RuntimeError("font cache unavailable")
+
+        def document(self, context):
+            raise RuntimeError("font cache unavailable")
+
+    working = rt.renderer
+    case_id = journey.case_in("review")
+    journey.all_agree(case_id)
+    rt.renderer = Broken()
+    services.fire(rt, people.housing.id, case_id, "approve")
+    letter = letters_of(rt, case_id)["approval_decision"]
+    assert letter.sha256 is None
+    rt.renderer = working
+    pdf = services.letter_file(rt, people.owner.id, letter.id).data
+    assert letter.number in "".join(pdf_text(pdf).split())
