@@ -162,3 +162,12 @@ def test_statistics_chart_is_svg(as_admin, app_journey):
     app_journey.case_in("approved")
     r = as_admin.get("/admin/statistics.svg")
     assert r.mimetype == "image/svg+xml" and b"<rect" in r.data
+
+
+def test_statistics_average_working_days_per_phase(as_admin, app, app_journey, clock):
+    case_id = app_journey.case_in("submitted")  # Monday 2026-11-23
+    clock.advance(days=3)  # Thursday: three working days later
+    services.fire(app.extensions["jiati"], app_journey.p.clerk.id, case_id, "accept")
+    csv = as_admin.get("/admin/statistics.csv").get_data(as_text=True)
+    assert "phase_workdays,submitted,待受理,3.0,1" in csv
+    assert "phase_workdays,review,联合审查,,0" in csv

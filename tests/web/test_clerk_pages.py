@@ -344,3 +344,9 @@ def test_letters_form_posts_to_batch_when_available(as_clerk, app, app_journey):
 def test_letters_page_refuses_approver(client, app_people):
     login(client, app_people.housing.username)
     assert client.get("/staff/letters").status_code == 403
+
+
+def test_queue_in_english(as_clerk, app_journey):
+    app_journey.case_in("submitted")
+    body = as_clerk.get("/staff/?lang=en").get_data(as_text=True)
+    assert "2 working days left" in body and "Awaiting acceptance" in body

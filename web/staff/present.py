@@ -15,9 +15,27 @@ from forms.staff import (
 )
 from workflow import queries, services
 from workflow.documents import mask_phone
-from workflow.machine import STATE
+from workflow.machine import STATE, TRANSITION
 from workflow.rules.money import yuan
 from workflow.rules.subsidy import subsidy_cap
+
+# Recorded facts in the history that are not transitions of the machine.
+FACTS = {
+    "case_created": ("创建申请", "Application created"),
+    "case_updated": ("修改申请", "Application changed"),
+    "costs_set": ("填写造价", "Costs set"),
+    "vote": ("表决", "Vote"),
+    "objection": ("异议", "Objection"),
+    "objection_resolved": ("异议处理", "Objection resolved"),
+    "opinion": ("部门意见", "Department opinion"),
+    "upload": ("上传材料", "Upload"),
+}
+
+
+def _locale():
+    from flask_babel import get_locale
+
+    return get_locale()
 
 
 def queue_args(args: Mapping[str, str]) -> dict[str, Any]:
@@ -41,6 +59,11 @@ def case_page(rt: Any, user: Any, case_id: int, **forms: Any) -> dict[str, Any]:
     """The case as this staff member may see it, plus the forms for what they may do now."""
     c = queries.describe_case(rt, user.id, case_id)
     events = queries.history(rt, user.id, case_id)
+    en = str(_locale()) == "en"
+    for e in events:
+        t = TRANSITION.get(e["kind"])
+        zh, en_label = (t.label, t.label_en) if t else FACTS.get(e["kind"], (e["kind"], e["kind"]))
+        e["kind_label"] = en_label if en else zh
     settings = services.effective_settings(rt)
     tags = STATE[c["state"]].tags
     clerk = user.role == "clerk"
