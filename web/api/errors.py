@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from flask import Blueprint, Flask, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, default_exceptions
 
 from workflow.errors import Message, WorkflowError
 
@@ -70,9 +70,14 @@ def answer_as_json(bp: Blueprint) -> None:
     def workflow_error(exc: WorkflowError):
         return from_workflow(exc)
 
-    @bp.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         return from_http(exc.code or 500)
+
+    # By status code, not only by class: Flask asks handlers for the code first, the
+    # application's included (the HTML error pages), before the blueprint's class handlers.
+    for status in default_exceptions:
+        bp.register_error_handler(status, http_error)
+    bp.register_error_handler(HTTPException, http_error)
 
     @bp.errorhandler(Exception)
     def unexpected(exc: Exception):
