@@ -187,3 +187,29 @@ def holiday_rows(rt: Runtime) -> list[dict[str, Any]]:
             {"day": h.day, "workday": h.workday, "name": h.name}
             for h in s.scalars(select(Holiday).order_by(Holiday.day))
         ]
+
+
+def awaiting_department(rt: Runtime, actor: Any, case_ids: list[int]) -> set[int]:
+    """Of these cases, those in joint review whose current round still lacks the opinion of
+    the actor's department (the approver's own to-do within the review queue)."""
+    from .machine import states_tagged
+    from .models import Opinion
+
+    with rt.db.session() as s:
+        user = actor_of(s, actor)
+        require_role(user, "approver")
+        if not case_ids or not user.department:
+            return set()
+        rows = s.execute(
+            select(Case.id, Case.review_round).where(
+                Case.id.in_(case_ids), Case.state.in_(states_tagged("opinions"))
+            )
+        ).all()
+        given = set(
+            s.execute(
+                select(Opinion.case_id, Opinion.review_round).where(
+                    Opinion.case_id.in_(case_ids), Opinion.department == user.department
+                )
+            ).all()
+        )
+        return {cid for cid, rnd in rows if (cid, rnd) not in given}

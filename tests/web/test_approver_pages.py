@@ -186,3 +186,14 @@ def test_english_page_shows_english_labels(as_housing, app_journey):
     case_id = app_journey.case_in("review")
     body = as_housing.get(f"/staff/cases/{case_id}?lang=en").get_data(as_text=True)
     assert "Joint review" in body and "Return for correction" in body
+
+
+def test_review_queue_marks_cases_awaiting_this_department(client, app, app_people, app_journey):
+    a = app_journey.case_in("review")
+    b = app_journey.case_in("review")
+    services.give_opinion(app.extensions["jiati"], app_people.planning.id, a, verdict="agree")
+    as_(client, app_people, "planning")
+    body = client.get("/staff/review").get_data(as_text=True)
+    rows = {cid: body[body.index(f'/staff/cases/{cid}"') :][:600] for cid in (a, b)}
+    assert "待本部门出具意见" not in rows[a].split("</tr>")[0]
+    assert "待本部门出具意见" in rows[b].split("</tr>")[0]

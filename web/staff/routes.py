@@ -69,6 +69,9 @@ def review_queue():
     """Cases under joint review or subsidy review, for the approver's department."""
     args = queue_args(request.args)
     result = queries.list_cases(rt(), current_user.id, tag="review", **args)
+    mine = statistics.awaiting_department(rt(), current_user.id, [c["id"] for c in result["items"]])
+    for c in result["items"]:
+        c["awaiting_us"] = c["id"] in mine
     return render_template(
         "staff/queue.html",
         title=_("审查待办"),
