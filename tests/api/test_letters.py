@@ -91,6 +91,7 @@ def test_the_pdf_is_the_stored_letter_byte_for_byte(api, app_journey, rendering)
     assert r.status_code == 200
     assert r.mimetype == "application/pdf"
     assert r.data.startswith(b"%PDF-")
+    assert "filename*=UTF-8''" in r.headers["Content-Disposition"]
     answer = api.get(f"/verify/{letter['verify_code']}").get_json()
     assert answer["file"] == "intact"
     assert hashlib.sha256(r.data).hexdigest() == answer["sha256"]

@@ -10,6 +10,7 @@ import io
 import json
 import re
 from typing import Any
+from urllib.parse import quote
 
 from flask import current_app, g, jsonify, request, send_file, url_for
 
@@ -344,8 +345,12 @@ def letter_pdf(case_id: int, letter_id: int):
     response = send_file(
         io.BytesIO(rt().store.read(letter.sha256)),
         mimetype="application/pdf",
-        download_name=f"{letter.number}.pdf",
         etag=letter.sha256,
+    )
+    # The document number (枣住建梯准〔2026〕7号) names the file; plain ASCII for old clients.
+    fallback = f"{letter.kind}-{letter.year}-{letter.serial}.pdf"
+    response.headers["Content-Disposition"] = (
+        f"inline; filename=\"{fallback}\"; filename*=UTF-8''{quote(letter.number + '.pdf')}"
     )
     return response
 
