@@ -122,3 +122,11 @@ def test_history_lists_who_did_what(api, app_journey):
     assert [e["kind"] for e in events][:2] == ["case_created", "costs_set"]
     moved = next(e for e in events if e["kind"] == "start_consultation")
     assert (moved["from"], moved["to"], moved["to_label"]) == ("draft", "consultation", "意见征询")
+
+
+def test_cases_can_be_listed_by_a_group_of_states(api, app_journey):
+    waiting = app_journey.case_in("submitted")
+    app_journey.case_in("draft")
+    window = api.get("/cases?tag=window", "clerk").get_json()
+    assert [c["id"] for c in window["items"]] == [waiting]
+    assert_error(api.get("/cases?tag=nonsense", "clerk"), 400)

@@ -108,3 +108,9 @@ def test_an_altered_file_is_reported_and_not_served(api, app_journey, rendering)
     assert api.get(f"/verify/{letter['verify_code']}").get_json()["file"] == "altered"
     r = api.get(f"/cases/{case_id}/letters/{letter['id']}", "owner")
     assert assert_error(r, 404)["error"] == "letter_file_missing"
+
+
+def test_a_valid_code_with_extra_characters_is_not_a_match(api, app_journey):
+    case_id = app_journey.case_in("review")
+    (letter,) = letters_of(api, case_id)
+    assert_error(api.get(f"/verify/{letter['verify_code']}" + "X" * 40), 404)

@@ -111,6 +111,7 @@ def id_param(name: str, description: str) -> JSON:
 
 CASE_ID = id_param("case_id", "The case's id")
 ETAG = {"ETag": {"description": "The case's version, quoted", "schema": {"type": "string"}}}
+LOCATION = {"Location": {"description": "The new case's URL", "schema": {"type": "string"}}}
 CASE_READ = (401, 404)
 CASE_WRITE = (*WRITE, 401, 403, 404)
 
@@ -163,7 +164,7 @@ def paths() -> JSON:
             "delete": op(
                 "revoke_token",
                 "Revoke the token this request carries",
-                {"204": {"description": "Revoked"}, **errors(401)},
+                {"204": {"description": "Revoked"}, **errors(401, 409)},
                 tag="tokens",
             ),
         },
@@ -190,7 +191,7 @@ def paths() -> JSON:
                 "create_case",
                 "Open an application (homeowners)",
                 {
-                    **ok("Case", "The new case, in state draft", 201, headers=ETAG),
+                    **ok("Case", "The new case, in state draft", 201, headers=ETAG | LOCATION),
                     **errors(*WRITE, 401, 403),
                 },
                 tag="cases",
@@ -207,6 +208,14 @@ def paths() -> JSON:
                         "in": "query",
                         "required": False,
                         "schema": {"enum": schemas.STATE_NAMES},
+                    },
+                    {
+                        "name": "tag",
+                        "in": "query",
+                        "required": False,
+                        "description": "A group of states from the declaration, e.g. `window` "
+                        "(waiting on the clerk) or `review` (waiting on the approvers)",
+                        "schema": {"enum": schemas.STATE_TAGS},
                     },
                     {
                         "name": "q",
@@ -437,6 +446,11 @@ def document() -> JSON:
                 f"E{status}": {
                     "description": f"{text} (`{HTTP_ERRORS[status][0]}` or a more precise code)",
                     "content": {"application/json": {"schema": ref("Error")}},
+                    **(
+                        {"headers": {"WWW-Authenticate": {"schema": {"type": "string"}}}}
+                        if status == 401
+                        else {}
+                    ),
                 }
                 for status, text in ERROR_TEXT.items()
             },

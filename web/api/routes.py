@@ -146,6 +146,9 @@ def list_cases():
     state = request.args.get("state") or None
     if state is not None and state not in schemas.STATE_NAMES:
         raise InvalidInput(msg("state", f"未知状态：{state[:40]}", "Unknown state."))
+    tag = request.args.get("tag") or None
+    if tag is not None and tag not in schemas.STATE_TAGS:
+        raise InvalidInput(msg("tag", f"未知分组：{tag[:40]}", "Unknown tag."))
     q = request.args.get("q") or None
     if q is not None and (len(q) > 200 or "\x00" in q):
         raise InvalidInput(msg("q", "检索词过长或含有不允许的字符。", "Bad search text."))
@@ -154,6 +157,7 @@ def list_cases():
             rt(),
             caller().id,
             state=state,
+            tag=tag,
             q=q,
             page=_int_arg("page", 1, MAX_PAGE),
             per_page=_int_arg("per_page", 20, 100),
@@ -367,7 +371,7 @@ def masked_addressee(addressee: str, names: list[str]) -> str:
 
 @bp.get("/verify/<code>")
 def verify(code: str):
-    letter = queries.letter_by_code(rt(), code[:32])
+    letter = queries.letter_by_code(rt(), code) if len(code) <= 32 else None
     if letter is None:
         raise NotFound(
             msg(

@@ -20,6 +20,7 @@ from workflow.services.review import VERDICTS
 
 STATE_NAMES = [s.name for s in STATES]
 TRIGGERS = [t.trigger for t in TRANSITIONS]
+STATE_TAGS = sorted({tag for s in STATES for tag in s.tags})
 DOCUMENT_KINDS = list(documents.KINDS)
 NO_NUL = "^[^\\u0000]*$"  # PostgreSQL text cannot hold NUL; refused at the door on every engine
 
