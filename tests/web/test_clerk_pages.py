@@ -350,3 +350,13 @@ def test_queue_in_english(as_clerk, app_journey):
     app_journey.case_in("submitted")
     body = as_clerk.get("/staff/?lang=en").get_data(as_text=True)
     assert "2 working days left" in body and "Awaiting acceptance" in body
+
+
+def test_post_without_csrf_token_is_refused(as_clerk, app, app_people, app_journey):
+    case_id = app_journey.case_in("submitted")
+    app.config["WTF_CSRF_ENABLED"] = True
+    r = as_clerk.post(f"/staff/cases/{case_id}/actions/accept", data={})
+    assert r.status_code == 400
+    assert describe(app, app_people, case_id)["state"] == "submitted"
+    body = as_clerk.get(f"/staff/cases/{case_id}").get_data(as_text=True)
+    assert body.count('name="csrf_token"') >= 3  # logout, accept, request_correction
