@@ -1,0 +1,1 @@
+"""`make bench`: how much Chinese costs when rendering a letter (``python -m bench``)."""

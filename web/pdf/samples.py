@@ -1,0 +1,265 @@
+"""Example contexts of every letter and document kind.
+
+Documentation by example of the schema in ``web.pdf.render``; the bench and the tests render
+them. Names include characters outside GB2312 (堃, 喆, 䶮, 𠮷) on purpose: they must print.
+"""
+
+from __future__ import annotations
+
+import copy
+import struct
+import zlib
+from typing import Any
+
+CASE = {
+    "reference": "JT2026-0042",
+    "community": "光明小区",
+    "address": "枣庄市市中区光明路12号",
+    "building": "3号楼",
+    "unit": "2单元",
+    "floors": 6,
+    "households": 12,
+}
+OWNERS = [
+    "张伟",
+    "王芳",
+    "李娜",
+    "刘洋",
+    "陈静",
+    "杨磊",
+    "赵堃",
+    "黄喆",
+    "周䶮",
+    "吴𠮷",
+    "徐丽",
+    "孙强",
+]
+APPLICANT = {"name": "张伟", "phone_masked": "138****5678"}
+QUORUM = {
+    "participation_area": "91.67%",
+    "participation_count": "91.67%",
+    "agree_area": "90.91%",
+    "agree_count": "90.91%",
+}
+OPINIONS = [
+    {
+        "department": "housing",
+        "department_label": "住房和城乡建设局",
+        "verdict": "agree",
+        "comment": "设计方案符合既有住宅加装电梯技术要求",
+    },
+    {
+        "department": "planning",
+        "department_label": "自然资源和规划局",
+        "verdict": "agree",
+        "comment": "不影响消防通道，与相邻建筑间距满足要求",
+    },
+    {
+        "department": "market",
+        "department_label": "市场监督管理局",
+        "verdict": "agree",
+        "comment": "电梯选型符合特种设备安全要求",
+    },
+]
+
+_LETTER = {
+    "authority": "枣庄市住房和城乡建设局",
+    "issued_on": "2026-11-27",
+    "addressee": "光明小区3号楼2单元 张伟、王芳、李娜等12户业主",
+    "applicant": APPLICANT,
+    "owners": OWNERS,
+    "case": CASE,
+    "quorum": QUORUM,
+    "opinions": OPINIONS,
+    "verify_code": "ABCD2345EF",
+    "verify_url": "http://127.0.0.1:5000/verify/ABCD2345EF",
+}
+
+LETTERS: dict[str, dict[str, Any]] = {
+    "acceptance_notice": {
+        **_LETTER,
+        "kind": "acceptance_notice",
+        "title": "受理通知书",
+        "number": "枣住建梯受〔2026〕15号",
+        "received_on": "2026-11-25",
+        "review_deadline": "2026-12-11",
+        "opinions": [],
+    },
+    "correction_notice": {
+        **_LETTER,
+        "kind": "correction_notice",
+        "title": "补正材料通知书",
+        "number": "枣住建梯补〔2026〕3号",
+        "opinions": [],
+        "items": [
+            "设计方案缺少结构安全评估报告，请补充由具备资质的单位出具的评估报告",
+            "302室业主签名与产权证姓名不一致，请提供委托书或产权变更证明",
+            "公示照片未显示公示日期，请补充能反映公示起止日期的现场照片",
+        ],
+    },
+    "approval_decision": {
+        **_LETTER,
+        "kind": "approval_decision",
+        "title": "准予加装电梯决定书",
+        "number": "枣住建梯准〔2026〕7号",
+    },
+    "rejection_decision": {
+        **_LETTER,
+        "kind": "rejection_decision",
+        "title": "不予批准决定书",
+        "number": "枣住建梯驳〔2026〕2号",
+        "opinions": [
+            OPINIONS[0],
+            {
+                "department": "planning",
+                "department_label": "自然资源和规划局",
+                "verdict": "disagree",
+                "comment": "电梯井道占用消防车通道，且与北侧住宅间距不足6米",
+            },
+        ],
+        "reasons": "电梯井道占用小区消防车通道，不符合消防安全要求。\n"
+        "加装电梯后与北侧住宅的间距不足6米，影响相邻住宅的通风和采光",
+        "reconsideration_body": "枣庄市人民政府",
+    },
+    "subsidy_notice": {
+        **_LETTER,
+        "kind": "subsidy_notice",
+        "title": "财政补贴核定通知书",
+        "number": "枣住建梯补贴〔2026〕11号",
+        "opinions": [],
+        "amount_fen": 9_500_000,
+        "actual_cost_fen": 43_215_678,
+        "cap_fen": 10_000_000,
+        "payee": "枣庄市市中区光明小区3号楼2单元业主代表张伟，中国工商银行枣庄分行 6222 0216 0500 1234 567",
+        "reason": "部分工程量未通过竣工核验，相应费用不予补贴",
+    },
+}
+
+_ROOMS = [f"{floor}0{n}" for floor in range(1, 7) for n in (1, 2)]
+_CHOICES = ["agree"] * 10 + ["object", None]
+_COEFFICIENTS = {1: "0", 2: "0", 3: "0.7", 4: "0.8", 5: "0.9", 6: "1.0"}
+_AREAS = [
+    "85.20",
+    "92.35",
+    "85.20",
+    "92.35",
+    "85.20",
+    "92.35",
+    "85.20",
+    "92.35",
+    "85.20",
+    "92.35",
+    "85.20",
+    "92.35",
+]
+# Shares of 420,000.00 − 100,000.00 yuan by floor coefficient × area (largest remainder).
+_SHARES = [
+    0,
+    0,
+    0,
+    0,
+    3_161_462,
+    3_426_773,
+    3_613_100,
+    3_916_312,
+    4_064_737,
+    4_405_851,
+    4_516_375,
+    4_895_390,
+]
+
+HOUSEHOLDS = [
+    {
+        "room": room,
+        "floor": int(room[0]),
+        "area": _AREAS[i],
+        "owner_name": OWNERS[i],
+        "choice": _CHOICES[i],
+        "signature_name": OWNERS[i] if _CHOICES[i] else "",
+        "signed_at": f"2026-10-{10 + i:02d} 09:{10 + i:02d}" if _CHOICES[i] else "",
+        "channel": ("paper" if i % 4 == 3 else "online") if _CHOICES[i] else "",
+        "coefficient": _COEFFICIENTS[int(room[0])],
+        "share_fen": _SHARES[i],
+    }
+    for i, room in enumerate(_ROOMS)
+]
+
+
+def notice_photo_png(width: int = 480, height: int = 320) -> bytes:
+    """A stand-in photo of the posted notice: a white sheet with text lines on a wall (PNG)."""
+    rows = []
+    for y in range(height):
+        row = bytearray()
+        for x in range(width):
+            on_sheet = 120 <= x < 360 and 30 <= y < 290
+            on_line = on_sheet and 150 <= x < 330 and y % 18 in (0, 1, 2) and 60 <= y < 270
+            if on_line:
+                row += b"\x40\x40\x40"
+            elif on_sheet:
+                row += b"\xf5\xf5\xf0"
+            else:
+                row += b"\x9a\x8c\x78"
+        rows.append(b"\x00" + bytes(row))
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        body = tag + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
+        + chunk(b"IEND", b"")
+    )
+
+
+_DOCUMENT = {
+    "case": CASE,
+    "applicant": APPLICANT,
+    "households": HOUSEHOLDS,
+    "total_cost_fen": 42_000_000,
+    "subsidy_fen": 10_000_000,
+    "publicity": {"start": "2026-11-01", "end": "2026-11-14", "place": "3号楼2单元楼道口公告栏"},
+    "objections": [
+        {
+            "household": "601",
+            "text": "担心电梯运行噪音影响休息",
+            "lodged_at": "2026-11-03 18:20",
+            "resolution": "设计方案改用低噪音曳引机并加装隔音层，业主表示同意",
+            "resolved_at": "2026-11-08 10:00",
+        },
+        {
+            "household": "102",
+            "text": "电梯井道遮挡一楼窗户采光",
+            "lodged_at": "2026-11-05 08:45",
+            "resolution": "井道外墙改为玻璃幕墙，经协商业主撤回异议",
+            "resolved_at": "2026-11-10 15:30",
+        },
+    ],
+    "generated_on": "2026-11-20",
+    "quorum": QUORUM,
+}
+
+DOCUMENTS: dict[str, dict[str, Any]] = {
+    kind: {**_DOCUMENT, "kind": kind, "title": title}
+    for kind, title in (
+        ("application_form", "既有住宅加装电梯申请表"),
+        ("owners_agreement", "业主意见征询及费用分摊协议"),
+        ("publicity_report", "公示情况说明"),
+    )
+}
+
+
+def letter(kind: str) -> dict[str, Any]:
+    """A fresh copy of the example letter context of ``kind``."""
+    return copy.deepcopy(LETTERS[kind])
+
+
+def document(kind: str) -> dict[str, Any]:
+    """A fresh copy of the example document context of ``kind`` (the publicity report with a
+    photo of the posted notice)."""
+    context = copy.deepcopy(DOCUMENTS[kind])
+    if kind == "publicity_report":
+        context["notice_photo"] = notice_photo_png()
+    return context
