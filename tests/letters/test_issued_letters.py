@@ -194,3 +194,20 @@ def test_a_pdf_engine_fault_does_not_block_the_decision(rt, journey, people):
     rt.renderer = working
     pdf = services.letter_file(rt, people.owner.id, letter.id).data
     assert letter.number in "".join(pdf_text(pdf).split())
+
+
+def test_documents_open_for_the_applicant_and_staff_only(client, rt, journey, people):
+    from workflow.models import Document
+
+    case_id = journey.case_in("submitted")
+    with rt.db.session() as s:
+        docs = {d.kind: d for d in s.query(Document).filter_by(case_id=case_id)}
+    form = docs["application_form"]
+    login(client, people.clerk.username)
+    r = client.get(f"/documents/{form.id}")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    text = "".join(pdf_text(r.data).split())
+    assert "既有住宅加装电梯申请表" in text and "郑喆" in text
+    client.post("/auth/logout")
+    login(client, people.neighbour.username)
+    assert client.get(f"/documents/{docs['design_plan'].id}").status_code == 404

@@ -54,6 +54,20 @@ def preview(letter_id: int):
     return letter_html(context)
 
 
+@bp.route("/documents/<int:document_id>")
+@login_required
+def document(document_id: int):
+    """One of a case's documents (uploaded, or generated and frozen at submission)."""
+    f = services.document_file(_rt(), current_user.id, document_id)
+    response = Response(f.data, mimetype=f.content_type)
+    from urllib.parse import quote
+
+    response.headers["Content-Disposition"] = (
+        f"inline; filename=document; filename*=UTF-8''{quote(f.filename or f.kind)}"
+    )
+    return response
+
+
 @bp.route("/letters/batch", methods=["POST"])
 @login_required
 def batch():

@@ -11,7 +11,7 @@ from .consent import (
     signing_links,
     signing_view,
 )
-from .files import store_scan, upload_document
+from .files import document_file, store_scan, upload_document
 from .letters import letter_context, letter_file, letters_between, merged, verification
 from .review import give_opinion
 from .transitions import Action, Outcome, actions, fire
@@ -29,7 +29,7 @@ from .users import (
 
 __all__ = [
     "Account", "Action", "Outcome", "actions", "authenticate", "change_settings", "create_case",
-    "create_user", "effective_settings", "fire", "get_account", "give_opinion", "holidays",
+    "create_user", "document_file", "effective_settings", "fire", "get_account", "give_opinion", "holidays",
     "issue_token", "letter_context", "letter_file", "letters_between", "merged", "verification", "lodge_objection", "lodge_objection_by_link", "record_paper_vote", "register",
     "remove_holiday", "resolve_objection", "revoke_token", "set_costs", "set_holiday", "sign", "signing_links",
     "signing_view", "store_scan", "token_account", "update_case", "update_user", "upload_document",

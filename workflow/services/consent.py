@@ -342,6 +342,10 @@ def resolve_objection(
         require_role(user, "clerk")
         case = case_for(s, user, case_id)
         _no_conflict(user, case)
+        if "objections" not in STATE[case.state].tags:
+            raise Conflict(
+                msg("closed", "当前阶段不再处理异议。", "Objections are closed at this stage.")
+            )
         o = next((o for o in case.objections if o.id == objection_id), None)
         if o is None:
             raise NotFound(msg("objection", "未找到该异议。", "No such objection."))

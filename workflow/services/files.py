@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 from .. import audit, documents
 from ..context import Runtime
-from ..errors import Conflict, Forbidden, InvalidInput, TooLarge, UnsupportedFile, msg
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge, UnsupportedFile, msg
 from ..machine import STATE
-from ..models import Document, User
+from ..models import Case, Document, User
 from .common import actor_of, case_for, current_settings
 
 # Which states accept which uploads from the applicant: by the tags of the declaration.
@@ -130,3 +131,38 @@ def store_scan(rt: Runtime, actor: User | int, data: bytes) -> str:
         settings = current_settings(s, rt.settings)
         content_type = check_file(data, documents.PDF_OR_IMAGE, settings.upload_max_bytes)
         return rt.store.record(s, data, content_type, rt.clock())
+
+
+@dataclass(frozen=True)
+class DocumentFile:
+    id: int
+    case_id: int
+    kind: str
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def document_file(rt: Runtime, actor: User | int, document_id: int) -> DocumentFile:
+    """A stored document for the case's applicant and staff. A generated one frozen while no
+    renderer was configured is rendered once from its frozen facts and stored."""
+    with rt.db.session() as s:
+        user = actor_of(s, actor)
+        doc = s.get(Document, document_id)
+        case = s.get(Case, doc.case_id) if doc is not None else None
+        if case is None or not (case.applicant_id == user.id or user.is_staff):
+            raise NotFound(msg("document_not_found", "未找到该材料。", "No such document."))
+        meta = (doc.id, doc.case_id, doc.kind, doc.filename, doc.content_type)
+        sha, data = doc.sha256, doc.data
+    if sha is None:
+        if rt.renderer is None or data is None:
+            raise NotFound(
+                msg("not_rendered", "该材料尚未生成 PDF。", "This document has no PDF yet.")
+            )
+        pdf = rt.renderer.document(data)
+        with rt.db.transaction() as s:
+            doc = s.get(Document, document_id)
+            if doc.sha256 is None:
+                doc.sha256 = rt.store.record(s, pdf, "application/pdf", rt.clock())
+            sha = doc.sha256
+    return DocumentFile(*meta, data=rt.store.read(sha))
