@@ -31,7 +31,7 @@ class HouseholdForm(Form):
     area = StringField("专有面积（m²）", render_kw={"inputmode": "decimal", "autocomplete": "off"})
     owner_name = StringField("业主姓名", render_kw={"autocomplete": "off"})
     phone = StringField(
-        "手机号（选填，签字时核对后四位）",
+        "手机号（在线签字时核对后四位）",
         render_kw={"inputmode": "numeric", "type": "tel", "autocomplete": "off"},
     )
 

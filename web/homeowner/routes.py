@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.core import Label
 
 from forms.homeowner import (
     ApplicationForm,
@@ -29,6 +30,7 @@ from forms.homeowner import (
     parse_roster,
 )
 from workflow import queries, services
+from workflow.documents import KINDS
 from workflow.errors import NotFound, WorkflowError
 from workflow.machine import TRANSITION
 from workflow.rules.money import yuan
@@ -460,8 +462,8 @@ def notice_print(case_id: int):
 def _upload_form(kind: str, back: str) -> UploadForm:
     form = UploadForm(formdata=None)
     form.kind.data, form.next.data = kind, back
-    form.file.label.text = UPLOAD_LABELS[kind]
     form.file.id = f"file-{kind}"
+    form.file.label = Label(form.file.id, _(UPLOAD_LABELS[kind]))
     return form
 
 
@@ -484,7 +486,15 @@ def _documents_page(case_id: int, upload_errors: dict[str, list[str]] | None = N
         "homeowner/documents.html",
         c=c,
         four=four,
-        later=[(k, c["other_documents"].get(k), _upload_form(k, "documents")) for k in later],
+        later=[
+            (
+                k,
+                c["other_documents"].get(k),
+                _upload_form(k, "documents"),
+                pick(KINDS[k].__dict__, "label"),
+            )
+            for k in later
+        ],
         others=c["other_documents"],
         upload_errors=upload_errors or {},
     ), (400 if upload_errors else 200)
@@ -527,6 +537,19 @@ def upload(case_id: int):
     return _documents_page(case_id, {kind: errors})
 
 
+def _event_detail(e: dict[str, Any]) -> str:
+    """The one fact an owner looks for in an event: which flat voted how, which paper came."""
+    p = e.get("payload") or {}
+    if e["kind"] == "vote" and p.get("room"):
+        return _("%(room)s 室：%(choice)s", room=p["room"], choice=_(CHOICE_LABELS[p["choice"]]))
+    if e["kind"] == "upload" and p.get("document") in KINDS:
+        k = KINDS[p["document"]]
+        return k.label_en if english() else k.label
+    if e["kind"] == "objection" and p.get("room"):
+        return _("%(room)s 室", room=p["room"])
+    return ""
+
+
 # — progress ————————————————————————————————————————————————————————————————
 
 
@@ -538,12 +561,13 @@ def progress(case_id: int):
     events = []
     for e in queries.history(rt(), current_user.id, case_id):
         t = TRANSITION.get(e["kind"])
-        what = (
-            (t.label_en if english() else t.label)
-            if t
-            else _(EVENT_LABELS.get(e["kind"], e["kind"]))
+        if t:
+            what = t.label_en if english() else t.label
+        else:
+            what = _(EVENT_LABELS.get(e["kind"], e["kind"]))
+        events.append(
+            {**e, "what": what, "detail": _event_detail(e), "at_text": e["at"].replace("T", " ")}
         )
-        events.append({**e, "what": what, "at_text": e["at"].replace("T", " ")})
     events.reverse()  # newest first: what happened last is what the owner asks about
     can_download = "letters.download" in current_app.view_functions
     letters = [
