@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,20 @@ class PdfRenderer:
         from .pdf.render import render_document
 
         return render_document(context)
+
+
+@cache
+def _font_report():
+    from .pdf import check_fonts
+
+    return check_fonts()
+
+
+def _fonts_ready(app: Flask) -> None:
+    """Letters need a real CJK face: without one, refuse to start rather than print boxes."""
+    report = _font_report()  # raises FontMissingError, in Chinese and English
+    if report.missing:
+        app.logger.warning("CJK faces missing, letters fall back: %s", ", ".join(report.missing))
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -77,6 +92,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # A request may carry the largest upload plus its form fields.
     app.config.setdefault("MAX_CONTENT_LENGTH", base.upload_max_bytes + 1024 * 1024)
     app.config.setdefault("MAX_FORM_MEMORY_SIZE", 2 * 1024 * 1024)
+
+    if app.config["RENDER_PDF"]:
+        _fonts_ready(app)
 
     db = Database(app.config["DATABASE_URL"])
     runtime = Runtime(

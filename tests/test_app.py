@@ -1,0 +1,45 @@
+"""The app factory: configuration from the instance folder and the environment (DESIGN §7)."""
+
+import pytest
+
+import web
+from web import create_app
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path):
+    monkeypatch.setenv("ELEVATOR_INSTANCE_PATH", str(tmp_path / "inst"))
+    return monkeypatch
+
+
+def test_instance_folder_moves_with_the_environment(env, tmp_path):
+    app = create_app()
+    assert app.instance_path == str(tmp_path / "inst")
+    assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'inst' / 'jiati.sqlite3'}"
+    assert (tmp_path / "inst" / "secret_key").exists()
+
+
+def test_instance_config_then_prefixed_environment(env, tmp_path):
+    (tmp_path / "inst").mkdir()
+    (tmp_path / "inst" / "config.py").write_text("PUBLICITY_DAYS = 7\nREVIEW_WORKDAYS = 15\n")
+    env.setenv("FLASK_PUBLICITY_DAYS", "0")
+    env.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'other.db'}")
+    app = create_app()
+    settings = app.extensions["jiati"].settings
+    assert (settings.publicity_days, settings.review_workdays) == (0, 15)
+    assert app.config["DATABASE_URL"].endswith("other.db")
+
+
+def test_a_missing_cjk_font_stops_the_app_with_a_clear_error(env, monkeypatch):
+    from web.pdf.fonts import FontMissingError
+
+    def no_font():
+        raise FontMissingError(
+            "未找到中文字体 Noto Serif CJK SC / no CJK font: apt-get install fonts-noto-cjk"
+        )
+
+    monkeypatch.setattr(web, "_font_report", no_font)
+    with pytest.raises(FontMissingError, match="fonts-noto-cjk"):
+        create_app()
+    env.setenv("FLASK_RENDER_PDF", "false")
+    assert create_app().extensions["jiati"].renderer is None
