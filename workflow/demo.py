@@ -145,10 +145,12 @@ def load(rt: Runtime) -> list[str]:
             {"contractor": "枣庄市安居电梯工程有限公司", "start_date": "2026-09-01"},
         )
 
-    def complete(cid: int, a: int) -> None:
+    def report(cid: int, a: int) -> None:
         services.upload_document(quick, a, cid, "acceptance_report", pdf, "竣工验收报告.pdf")
         services.upload_document(quick, a, cid, "equipment_registration", pdf, "使用登记证.pdf")
         services.fire(quick, a, cid, "report_completion")
+
+    def confirm(cid: int, a: int) -> None:
         services.fire(quick, ids["clerk"], cid, "confirm_completion")
 
     def subsidy(cid: int, a: int) -> None:
@@ -179,66 +181,28 @@ def load(rt: Runtime) -> list[str]:
     def withdraw(cid: int, a: int) -> None:
         services.fire(quick, a, cid, "withdraw", {"reason": "业主内部协商暂缓"})
 
-    step_fn = {k: v for k, v in locals().items() if callable(v) and k not in ("to",)}
+    step_fn = {k: v for k, v in locals().items() if callable(v) and k != "to"}
+    # The happy path's steps in order; a demo case stops after the named one, and the side
+    # states branch off from the step before.
+    happy = ["consult", "signed", "notice", "submit", "accept", "opinions", "approve", "build",
+             "report", "confirm", "subsidy", "subsidy_ok"]  # fmt: skip
+
+    def upto(step: str) -> list[str]:
+        return happy[: happy.index(step) + 1]
+
     made = [
         ("draft", to([], 0)),
-        ("consultation", to(["consult"], 1)),
-        ("submitted", to(["consult", "signed", "notice", "submit"], 2)),
-        ("correction", to(["consult", "signed", "notice", "submit", "correction"], 3)),
-        ("review", to(["consult", "signed", "notice", "submit", "accept"], 4)),
-        (
-            "approved",
-            to(["consult", "signed", "notice", "submit", "accept", "opinions", "approve"], 5),
-        ),
-        (
-            "construction",
-            to(
-                ["consult", "signed", "notice", "submit", "accept", "opinions", "approve", "build"],
-                6,
-                other,
-            ),
-        ),
-        (
-            "subsidy_review",
-            to(
-                [
-                    "consult",
-                    "signed",
-                    "notice",
-                    "submit",
-                    "accept",
-                    "opinions",
-                    "approve",
-                    "build",
-                    "complete",
-                    "subsidy",
-                ],
-                7,
-                other,
-            ),
-        ),
-        (
-            "subsidy_approved",
-            to(
-                [
-                    "consult",
-                    "signed",
-                    "notice",
-                    "submit",
-                    "accept",
-                    "opinions",
-                    "approve",
-                    "build",
-                    "complete",
-                    "subsidy",
-                    "subsidy_ok",
-                ],
-                8,
-                other,
-            ),
-        ),
-        ("rejected", to(["consult", "signed", "notice", "submit", "accept", "reject"], 9, other)),
-        ("withdrawn", to(["consult", "withdraw"], 10, other)),
+        ("consultation", to(upto("consult"), 1)),
+        ("submitted", to(upto("submit"), 2)),
+        ("correction", to([*upto("submit"), "correction"], 3)),
+        ("review", to(upto("accept"), 4)),
+        ("approved", to(upto("approve"), 5)),
+        ("construction", to(upto("build"), 6, other)),
+        ("acceptance", to(upto("report"), 12, other)),
+        ("subsidy_review", to(upto("subsidy"), 7, other)),
+        ("subsidy_approved", to(upto("subsidy_ok"), 8, other)),
+        ("rejected", to([*upto("accept"), "reject"], 9, other)),
+        ("withdrawn", to([*upto("consult"), "withdraw"], 10, other)),
     ]
     # One case in a real public-notice period, with the configured number of days.
     cid = _case(rt, owner, 11)

@@ -27,6 +27,14 @@ class Deadline:
     overdue: bool
     estimated: bool  # computed with weekends only: a year without a holiday calendar
 
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "due": self.due.isoformat(),
+            "workdays_left": self.workdays_left,
+            "overdue": self.overdue,
+            "estimated": self.estimated,
+        }
+
 
 def deadline_of(case: Case, cal: Any, today: date) -> Deadline | None:
     attr = STATE[case.state].deadline
@@ -185,16 +193,7 @@ def describe_case(rt: Runtime, actor: Any, case_id: int) -> dict[str, Any]:
                 "amount_fen": case.subsidy_fen,
                 "reason": case.subsidy_reason,
             },
-            "deadline": (
-                {
-                    "due": dl.due.isoformat(),
-                    "workdays_left": dl.workdays_left,
-                    "overdue": dl.overdue,
-                    "estimated": dl.estimated,
-                }
-                if dl
-                else None
-            ),
+            "deadline": dl.as_dict() if dl else None,
             "actions": [
                 {
                     "trigger": a.trigger,
@@ -352,16 +351,7 @@ def list_cases(
                     "hint_en": st.hint_en,
                     "updated_at": c.updated_at.isoformat(timespec="minutes"),
                     "version": c.version,
-                    "deadline": (
-                        {
-                            "due": dl.due.isoformat(),
-                            "workdays_left": dl.workdays_left,
-                            "overdue": dl.overdue,
-                            "estimated": dl.estimated,
-                        }
-                        if dl
-                        else None
-                    ),
+                    "deadline": dl.as_dict() if dl else None,
                 }
             )
         return {
