@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from .routes import bp
+from . import application, papers, routes  # noqa: F401 - each module adds its pages to bp
+from .common import bp
 
 
 def init_app(app: Flask) -> None:

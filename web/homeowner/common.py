@@ -1,0 +1,89 @@
+"""What every homeowner page shares: the blueprint, who may use it, the case as the owner sees
+it and the buttons the machine offers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms.fields.core import Label
+
+from forms.homeowner import (
+    UploadForm,
+)
+from workflow import queries
+from workflow.rules.money import yuan
+
+from .helpers import blocked_text, english, pick, rt
+
+bp = Blueprint("homeowner", __name__, url_prefix="/my")
+
+CHOICE_LABELS = {"agree": "同意", "object": "反对", "abstain": "弃权"}
+UPLOAD_LABELS = {
+    "design_plan": "设计方案（含结构安全评估），PDF 文件",
+    "application_form": "签字后的申请表扫描件（PDF）",
+    "owners_agreement": "签字后的协议扫描件（PDF）",
+    "publicity_report": "签字后的公示情况说明扫描件（PDF）",
+    "notice_photo": "公示张贴照片（JPG 或 PNG）",
+    "acceptance_report": "竣工验收报告（PDF 或照片）",
+    "equipment_registration": "特种设备使用登记证（PDF 或照片）",
+    "invoice": "发票（PDF 或照片）",
+}
+
+
+@bp.before_request
+@login_required
+def homeowners_only():
+    if current_user.role != "homeowner":
+        abort(403)
+
+
+@bp.context_processor
+def helpers() -> dict[str, Any]:
+    return {"pick": pick, "yuan": yuan, "english": english()}
+
+
+def case_of(case_id: int) -> dict[str, Any]:
+    return queries.describe_case(rt(), current_user.id, case_id)
+
+
+def triggers_of(case: dict[str, Any]) -> set[str]:
+    return {a["trigger"] for a in case["actions"]}
+
+
+def actions_of(case: dict[str, Any]) -> list[dict[str, Any]]:
+    """The buttons of the case page: one per action the machine offers this owner now."""
+    out = []
+    for a in case["actions"]:
+        out.append(
+            {
+                "trigger": a["trigger"],
+                "label": pick(a, "label"),
+                "allowed": a["allowed"],
+                "reasons": [blocked_text(b) for b in a["blocked_by"]],
+                # Actions that take inputs or need a confirmation get their own page.
+                "page": bool(a["fields"]) or a["confirm"],
+                "danger": a["confirm"],
+            }
+        )
+    return out
+
+
+def version_of(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def upload_form(kind: str, back: str) -> UploadForm:
+    form = UploadForm(formdata=None)
+    form.kind.data, form.next.data = kind, back
+    form.file.id = f"file-{kind}"
+    form.file.label = Label(form.file.id, _(UPLOAD_LABELS[kind]))
+    return form

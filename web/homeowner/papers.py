@@ -1,0 +1,273 @@
+"""Consent links and quorum, cost sharing, the public notice and the documents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import (
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from forms.homeowner import (
+    CostsForm,
+    UploadForm,
+)
+from workflow import services
+from workflow.documents import KINDS
+from workflow.errors import NotFound, WorkflowError
+from workflow.rules.money import yuan
+
+from ..extensions import say
+from .common import (
+    CHOICE_LABELS,
+    actions_of,
+    bp,
+    case_of,
+    triggers_of,
+    upload_form,
+)
+from .helpers import english, pick, qr_svg, rt, show_errors
+
+DOC_STATUS = {
+    "preview": "提交时自动生成",
+    "generated": "已生成",
+    "uploaded": "已上传",
+    "missing": "尚未上传",
+}  # Sections of the documents page: which uploads go with which next step of the owner.
+PRE_SUBMISSION = {"start_consultation", "finish_consultation", "submit", "resubmit"}
+LATER_UPLOADS = {
+    "report_completion": ("acceptance_report", "equipment_registration"),
+    "apply_subsidy": ("invoice",),
+}
+
+# — consent consultation ————————————————————————————————————————————————————
+
+
+@bp.route("/cases/<int:case_id>/consent")
+def consent(case_id: int):
+    c = case_of(case_id)
+    links = []
+    for link in services.signing_links(rt(), current_user.id, case_id):
+        url = url_for("public.sign", token=link["token"], _external=True)
+        text = _(
+            "%(name)s您好：%(address)s加装电梯意见征询，请打开链接表决签字：%(url)s",
+            name=link["owner_name"],
+            address=f"{c['community']}{c['building']}{c['unit']}",
+            url=url,
+        )
+        links.append(
+            {
+                **link,
+                "url": url,
+                "qr": qr_svg(url, scale=3),
+                "sms": f"sms:{link['phone']}?body={_quote(text)}" if link["phone"] else None,
+                "choice": CHOICE_LABELS.get(link["voted"]) if link["voted"] else None,
+            }
+        )
+    q = c["quorum"]
+    ratios = [
+        (_("参与表决的专有面积"), q["participation_area"], q["thresholds"]["participation"]),
+        (_("参与表决的业主人数"), q["participation_count"], q["thresholds"]["participation"]),
+        (_("同意的专有面积（占参与表决）"), q["agree_area"], q["thresholds"]["agreement"]),
+        (_("同意的业主人数（占参与表决）"), q["agree_count"], q["thresholds"]["agreement"]),
+    ]
+    return render_template(
+        "homeowner/consent.html",
+        c=c,
+        links=links,
+        ratios=ratios,
+        missing=q["missing_en"] if english() else q["missing"],
+        voting_open="finish_consultation" in triggers_of(c),
+        actions=[a for a in actions_of(c) if a["trigger"] == "finish_consultation"],
+        choice_labels=CHOICE_LABELS,
+    )
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe="")
+
+
+# — cost sharing ——————————————————————————————————————————————————————————————
+
+
+@bp.route("/cases/<int:case_id>/costs", methods=["GET", "POST"])
+def costs(case_id: int):
+    c = case_of(case_id)
+    editable = bool(triggers_of(c) & {"start_consultation", "finish_consultation"})
+    form = CostsForm()
+    coefs = dict(c["costs"]["coefficients"])
+    summary: list[tuple[str | None, str]] = []
+    coef_errors: dict[str, str] = {}
+    if request.method == "POST":
+        coefs = {f: request.form.get(f"coefficient_{f}", "") for f in coefs}
+        try:
+            services.set_costs(rt(), current_user.id, case_id, form.estimated_cost.data, coefs)
+        except NotFound:
+            raise
+        except WorkflowError as exc:
+            for m in exc.messages:
+                if m.code.startswith("coefficient_"):
+                    floor = m.code.split("_", 1)[1]
+                    coef_errors[floor] = say(m)
+                    summary.append((f"coefficient_{floor}", say(m)))
+                else:
+                    summary += show_errors(form, (m,))
+        else:
+            flash(_("费用分摊已保存。"), "success")
+            return redirect(url_for(".costs", case_id=case_id))
+    else:
+        fen = c["costs"]["estimated_cost_fen"]
+        form.estimated_cost.data = yuan(fen).replace(",", "") if fen else ""
+    shares = c["costs"]["shares_fen"]
+    rows = [
+        {
+            "room": h["room"],
+            "floor": h["floor"],
+            "area": h["area"],
+            "owner_name": h["owner_name"],
+            "coefficient": c["costs"]["coefficients"].get(str(h["floor"]), "0"),
+            "share": yuan(shares.get(str(h["id"]), 0)),
+        }
+        for h in c["households"]
+    ]
+    return render_template(
+        "homeowner/costs.html",
+        c=c,
+        form=form,
+        editable=editable,
+        coefs=coefs,
+        coef_errors=coef_errors,
+        rows=rows,
+        total=yuan(sum(shares.values())),
+        estimated=yuan(c["costs"]["estimated_cost_fen"] or 0),
+        summary=summary,
+    ), (400 if summary else 200)
+
+
+# — public notice ————————————————————————————————————————————————————————————
+
+
+def _publicity(c: dict[str, Any]) -> dict[str, Any]:
+    p = dict(c["publicity"])
+    if p["end"]:
+        end = datetime.fromisoformat(p["end"])
+        p["days_left"] = max((end.date() - rt().clock().date()).days, 0)
+        p["start_text"] = p["start"].replace("T", " ")
+        p["end_text"] = p["end"].replace("T", " ")
+    return p
+
+
+def _notice_page(case_id: int, upload_errors: dict[str, list[str]] | None = None):
+    c = case_of(case_id)
+    open_uploads = bool(triggers_of(c) & {"submit", "resubmit"})
+    return render_template(
+        "homeowner/notice.html",
+        c=c,
+        p=_publicity(c),
+        photo=c["other_documents"].get("notice_photo"),
+        upload=upload_form("notice_photo", "notice") if open_uploads else None,
+        upload_errors=(upload_errors or {}).get("notice_photo", []),
+    ), (400 if upload_errors else 200)
+
+
+@bp.route("/cases/<int:case_id>/notice")
+def notice(case_id: int):
+    return _notice_page(case_id)
+
+
+@bp.route("/cases/<int:case_id>/notice/print")
+def notice_print(case_id: int):
+    c = case_of(case_id)
+    url = url_for("public.notice", key=c["reference"], _external=True)
+    agree = sum(1 for h in c["households"] if h["vote"] and h["vote"]["choice"] == "agree")
+    return render_template(
+        "public/notice_print.html",
+        c=c,
+        p=_publicity(c),
+        qr=qr_svg(url, scale=4),
+        url=url,
+        agree=agree,
+        estimated=yuan(c["costs"]["estimated_cost_fen"] or 0),
+    )
+
+
+# — documents ——————————————————————————————————————————————————————————————
+
+
+def _documents_page(case_id: int, upload_errors: dict[str, list[str]] | None = None):
+    c = case_of(case_id)
+    triggers = triggers_of(c)
+    before = bool(triggers & PRE_SUBMISSION)
+    four = []
+    for kind, d in c["documents"].items():
+        four.append(
+            {
+                **d,
+                "name": pick(d, "label"),
+                "status_text": _(DOC_STATUS.get(d["status"], d["status"])),
+                "upload": upload_form(kind, "documents") if before else None,
+            }
+        )
+    later = [kind for t, kinds in LATER_UPLOADS.items() if t in triggers for kind in kinds]
+    return render_template(
+        "homeowner/documents.html",
+        c=c,
+        four=four,
+        later=[
+            (
+                k,
+                c["other_documents"].get(k),
+                upload_form(k, "documents"),
+                pick(KINDS[k].__dict__, "label"),
+            )
+            for k in later
+        ],
+        others=c["other_documents"],
+        upload_errors=upload_errors or {},
+    ), (400 if upload_errors else 200)
+
+
+@bp.route("/cases/<int:case_id>/documents")
+def documents(case_id: int):
+    return _documents_page(case_id)
+
+
+@bp.route("/cases/<int:case_id>/upload", methods=["POST"])
+def upload(case_id: int):
+    form = UploadForm()
+    kind = form.kind.data or ""
+    back = form.next.data if form.next.data in ("documents", "notice", "act") else "documents"
+    file = form.file.data
+    errors: list[str] = []
+    if not file or not file.filename:
+        errors = [_("请先选择要上传的文件。")]
+    else:
+        try:
+            services.upload_document(
+                rt(), current_user.id, case_id, kind, file.read(), file.filename
+            )
+        except NotFound:
+            raise
+        except WorkflowError as exc:
+            errors = [say(m) for m in exc.messages]
+    if not errors:
+        flash(_("文件已上传。"), "success")
+        if back == "act":
+            return redirect(url_for(".act", case_id=case_id, trigger="apply_subsidy"))
+        return redirect(url_for(f".{back}", case_id=case_id))
+    if back == "notice":
+        return _notice_page(case_id, {kind: errors})
+    if back == "act":
+        for e in errors:
+            flash(e, "error")
+        return redirect(url_for(".act", case_id=case_id, trigger="apply_subsidy"))
+    return _documents_page(case_id, {kind: errors})
