@@ -14,6 +14,7 @@ from . import schemas
 from .errors import HTTP_ERRORS
 
 JSON = dict[str, Any]
+IF_MATCH_PATTERN = schemas.IF_MATCH.replace("?P<version>", "")
 
 SCHEMAS: JSON = {
     "Error": schemas.ERROR,
@@ -134,7 +135,7 @@ def transition_operation(t: Transition) -> JSON:
         "in": "header",
         "required": False,
         "description": "The case's version (its ETag); a stale one is refused with 409.",
-        "schema": {"type": "string", "pattern": '^(W/)?"?[0-9]{1,9}"?$'},
+        "schema": {"type": "string", "pattern": f"^{IF_MATCH_PATTERN}$"},
     }
     return op(
         f"fire_{t.trigger}",

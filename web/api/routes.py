@@ -296,8 +296,8 @@ def expected_version() -> int | None:
     raw = request.headers.get("If-Match")
     if raw is None or not raw.strip():
         return None
-    value = raw.strip().removeprefix("W/").strip('"')
-    if not re.fullmatch(r"[0-9]{1,9}", value):
+    found = re.fullmatch(schemas.IF_MATCH, raw.strip())
+    if found is None:
         raise InvalidInput(
             msg(
                 "if_match",
@@ -305,7 +305,7 @@ def expected_version() -> int | None:
                 "If-Match must be the case's version number.",
             )
         )
-    return int(value)
+    return int(found["version"])
 
 
 @bp.post("/cases/<int:case_id>/transitions/<trigger>")

@@ -22,6 +22,7 @@ STATE_NAMES = [s.name for s in STATES]
 TRIGGERS = [t.trigger for t in TRANSITIONS]
 STATE_TAGS = sorted({tag for s in STATES for tag in s.tags})
 DOCUMENT_KINDS = list(documents.KINDS)
+IF_MATCH = '(W/)?"?(?P<version>[0-9]{1,9})"?'  # the case's ETag, or its bare version
 NO_NUL = "^[^\\u0000]*$"  # PostgreSQL text cannot hold NUL; refused at the door on every engine
 
 JSON = dict[str, Any]
