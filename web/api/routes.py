@@ -21,6 +21,7 @@ from workflow.errors import InvalidInput, NotFound, UnsupportedFile, msg
 from . import bp, schemas
 from .auth import caller, token_required
 from .errors import error_response
+from .validation import problems
 
 MAX_ID = 2**31 - 1  # ids are database integers; larger numbers name nothing
 MAX_PAGE = 100_000
@@ -53,7 +54,7 @@ def body(schema: dict[str, Any]) -> dict[str, Any]:
             ) from exc
     if not isinstance(data, dict):
         raise InvalidInput(msg("json", "请求体应为 JSON 对象。", "The body must be a JSON object."))
-    found = schemas.problems(schema, data)
+    found = problems(schema, data)
     if found:
         raise InvalidInput(*(msg("body", p, p) for p in found))
     return data
@@ -350,6 +351,7 @@ def letter_pdf(case_id: int, letter_id: int):
         io.BytesIO(rt().store.read(letter.sha256)),
         mimetype="application/pdf",
         etag=letter.sha256,
+        conditional=False,  # always the whole file: the document promises 200 or 404
     )
     # The document number (枣住建梯准〔2026〕7号) names the file; plain ASCII for old clients.
     fallback = f"{letter.kind}-{letter.year}-{letter.serial}.pdf"
