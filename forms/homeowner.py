@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -26,26 +28,30 @@ ROSTER_COLUMNS = ("room", "floor", "area", "owner_name", "phone")
 class HouseholdForm(Form):
     """One row of the household roster (no CSRF of its own: it lives inside ApplicationForm)."""
 
-    room = StringField("室号", render_kw={"autocomplete": "off"})
-    floor = StringField("楼层", render_kw={"inputmode": "numeric", "autocomplete": "off"})
-    area = StringField("专有面积（m²）", render_kw={"inputmode": "decimal", "autocomplete": "off"})
-    owner_name = StringField("业主姓名", render_kw={"autocomplete": "off"})
+    room = StringField(_l("室号"), render_kw={"autocomplete": "off"})
+    floor = StringField(_l("楼层"), render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    area = StringField(
+        _l("专有面积（m²）"), render_kw={"inputmode": "decimal", "autocomplete": "off"}
+    )
+    owner_name = StringField(_l("业主姓名"), render_kw={"autocomplete": "off"})
     phone = StringField(
-        "手机号（在线签字时核对后四位）",
+        _l("手机号（在线签字时核对后四位）"),
         render_kw={"inputmode": "numeric", "type": "tel", "autocomplete": "off"},
     )
 
 
 class ApplicationForm(FlaskForm):
-    community = StringField("小区名称", render_kw={"autocomplete": "off"})
-    address = StringField("地址（区、街道、门牌号）", render_kw={"autocomplete": "street-address"})
-    building = StringField("楼栋号", render_kw={"autocomplete": "off"})
-    unit = StringField("单元号", render_kw={"autocomplete": "off"})
+    community = StringField(_l("小区名称"), render_kw={"autocomplete": "off"})
+    address = StringField(
+        _l("地址（区、街道、门牌号）"), render_kw={"autocomplete": "street-address"}
+    )
+    building = StringField(_l("楼栋号"), render_kw={"autocomplete": "off"})
+    unit = StringField(_l("单元号"), render_kw={"autocomplete": "off"})
     floors = StringField(
-        "楼层数（地上）", render_kw={"inputmode": "numeric", "autocomplete": "off"}
+        _l("楼层数（地上）"), render_kw={"inputmode": "numeric", "autocomplete": "off"}
     )
     households = FieldList(FormField(HouseholdForm), min_entries=2)
-    paste = TextAreaField("从表格粘贴住户名单")
+    paste = TextAreaField(_l("从表格粘贴住户名单"))
     version = HiddenField()
 
     def application(self) -> dict[str, Any]:
@@ -93,48 +99,50 @@ def parse_roster(text: str) -> list[dict[str, str]]:
 
 class CostsForm(FlaskForm):
     estimated_cost = StringField(
-        "预计总造价（元）", render_kw={"inputmode": "decimal", "autocomplete": "off"}
+        _l("预计总造价（元）"), render_kw={"inputmode": "decimal", "autocomplete": "off"}
     )
     version = HiddenField()
 
 
 class UploadForm(FlaskForm):
     kind = HiddenField()
-    file = FileField("选择文件")
+    file = FileField(_l("选择文件"))
     next = HiddenField()
 
 
 class SignForm(FlaskForm):
-    owner_name = StringField("业主姓名（与住户名单一致）", render_kw={"autocomplete": "name"})
+    owner_name = StringField(_l("业主姓名（与住户名单一致）"), render_kw={"autocomplete": "name"})
     phone_tail = StringField(
-        "手机号后四位",
+        _l("手机号后四位"),
         render_kw={"inputmode": "numeric", "maxlength": 4, "autocomplete": "off", "type": "tel"},
     )
     choice = RadioField(
-        "您的意见",
+        _l("您的意见"),
         choices=[
-            SelectChoice("agree", "同意加装电梯"),
-            SelectChoice("object", "反对"),
-            SelectChoice("abstain", "弃权"),
+            SelectChoice("agree", _l("同意加装电梯")),
+            SelectChoice("object", _l("反对")),
+            SelectChoice("abstain", _l("弃权")),
         ],
         validate_choice=False,
     )
-    signature = StringField("签名：请输入您的完整姓名", render_kw={"autocomplete": "off"})
+    signature = StringField(_l("签名：请输入您的完整姓名"), render_kw={"autocomplete": "off"})
     signature_image = HiddenField()
 
 
 class ObjectionForm(FlaskForm):
-    text = TextAreaField("异议内容")
+    text = TextAreaField(_l("异议内容"))
 
 
-def action_form(fields: list[dict[str, Any]], formdata: Any = None) -> FlaskForm:
+def action_form(fields: list[dict[str, Any]], formdata: Any = None, english: bool = False):
     """A form for one trigger, built from the fields the declaration gives it."""
 
     class ActionForm(FlaskForm):
         version = HiddenField()
 
     for f in fields:
-        label = f["label"] + ("" if f["required"] else "（选填）")
+        label = f["label_en"] if english else f["label"]
+        if not f["required"]:
+            label += gettext("（选填）")
         if f["kind"] == "date":
             field = DateField(label, render_kw={"autocomplete": "off"})
         elif f["kind"] == "items":

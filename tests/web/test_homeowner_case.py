@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from workflow import queries
+from workflow import queries, services
 
 from ..conftest import login
 
@@ -217,3 +217,15 @@ def test_progress_page_lists_correction_items_to_answer(app, as_owner, app_peopl
     assert "需要补正的材料" in html
     assert "设计方案缺结构安全评估" in html and "公示照片不清楚" in html
     assert "补正材料通知书" in html
+
+
+def test_pages_read_in_english_on_request(as_owner, app, app_people, app_journey):
+    case_id = app_journey.case_in("consultation")
+    html = as_owner.get(f"/my/cases/{case_id}?lang=en").get_data(as_text=True)
+    assert "Next step" in html and "Finish consultation and start notice" in html
+    assert "Send each household its signing link" in html
+    html = as_owner.get(f"/my/cases/{case_id}/consent").get_data(as_text=True)  # remembered
+    assert "Area taking part in the vote" in html and "Signing links" in html
+    token = services.signing_links(app.extensions["jiati"], app_people.owner.id, case_id)[0]
+    html = as_owner.get(f"/sign/{token['token']}").get_data(as_text=True)
+    assert "Confirm and sign" in html and "I agree to add the elevator" in html

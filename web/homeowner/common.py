@@ -9,7 +9,7 @@ from flask import (
     Blueprint,
     abort,
 )
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms.fields.core import Label
 
@@ -23,16 +23,16 @@ from .helpers import blocked_text, english, pick, rt
 
 bp = Blueprint("homeowner", __name__, url_prefix="/my")
 
-CHOICE_LABELS = {"agree": "同意", "object": "反对", "abstain": "弃权"}
+CHOICE_LABELS = {"agree": _l("同意"), "object": _l("反对"), "abstain": _l("弃权")}
 UPLOAD_LABELS = {
-    "design_plan": "设计方案（含结构安全评估），PDF 文件",
-    "application_form": "签字后的申请表扫描件（PDF）",
-    "owners_agreement": "签字后的协议扫描件（PDF）",
-    "publicity_report": "签字后的公示情况说明扫描件（PDF）",
-    "notice_photo": "公示张贴照片（JPG 或 PNG）",
-    "acceptance_report": "竣工验收报告（PDF 或照片）",
-    "equipment_registration": "特种设备使用登记证（PDF 或照片）",
-    "invoice": "发票（PDF 或照片）",
+    "design_plan": _l("设计方案（含结构安全评估），PDF 文件"),
+    "application_form": _l("签字后的申请表扫描件（PDF）"),
+    "owners_agreement": _l("签字后的协议扫描件（PDF）"),
+    "publicity_report": _l("签字后的公示情况说明扫描件（PDF）"),
+    "notice_photo": _l("公示张贴照片（JPG 或 PNG）"),
+    "acceptance_report": _l("竣工验收报告（PDF 或照片）"),
+    "equipment_registration": _l("特种设备使用登记证（PDF 或照片）"),
+    "invoice": _l("发票（PDF 或照片）"),
 }
 
 
@@ -85,5 +85,5 @@ def upload_form(kind: str, back: str) -> UploadForm:
     form = UploadForm(formdata=None)
     form.kind.data, form.next.data = kind, back
     form.file.id = f"file-{kind}"
-    form.file.label = Label(form.file.id, _(UPLOAD_LABELS[kind]))
+    form.file.label = Label(form.file.id, str(UPLOAD_LABELS[kind]))
     return form

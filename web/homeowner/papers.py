@@ -13,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from forms.homeowner import (
@@ -36,10 +37,10 @@ from .common import (
 from .helpers import english, pick, qr_svg, rt, show_errors
 
 DOC_STATUS = {
-    "preview": "提交时自动生成",
-    "generated": "已生成",
-    "uploaded": "已上传",
-    "missing": "尚未上传",
+    "preview": _l("提交时自动生成"),
+    "generated": _l("已生成"),
+    "uploaded": _l("已上传"),
+    "missing": _l("尚未上传"),
 }  # Sections of the documents page: which uploads go with which next step of the owner.
 PRE_SUBMISSION = {"start_consultation", "finish_consultation", "submit", "resubmit"}
 LATER_UPLOADS = {
@@ -68,7 +69,7 @@ def consent(case_id: int):
                 "url": url,
                 "qr": qr_svg(url, scale=3),
                 "sms": f"sms:{link['phone']}?body={_quote(text)}" if link["phone"] else None,
-                "choice": CHOICE_LABELS.get(link["voted"]) if link["voted"] else None,
+                "choice": str(CHOICE_LABELS[link["voted"]]) if link["voted"] else None,
             }
         )
     q = c["quorum"]
@@ -86,7 +87,6 @@ def consent(case_id: int):
         missing=q["missing_en"] if english() else q["missing"],
         voting_open="finish_consultation" in triggers_of(c),
         actions=[a for a in actions_of(c) if a["trigger"] == "finish_consultation"],
-        choice_labels=CHOICE_LABELS,
     )
 
 
@@ -213,7 +213,7 @@ def _documents_page(case_id: int, upload_errors: dict[str, list[str]] | None = N
             {
                 **d,
                 "name": pick(d, "label"),
-                "status_text": _(DOC_STATUS.get(d["status"], d["status"])),
+                "status_text": str(DOC_STATUS.get(d["status"], d["status"])),
                 "upload": upload_form(kind, "documents") if before else None,
             }
         )

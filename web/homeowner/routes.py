@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from forms.homeowner import (
@@ -39,14 +40,14 @@ from .common import (
 from .helpers import english, rt, show_errors
 
 EVENT_LABELS = {
-    "case_created": "创建申请",
-    "case_updated": "修改楼栋和住户名单",
-    "costs_set": "设定费用分摊",
-    "vote": "业主表决",
-    "objection": "提出异议",
-    "objection_resolved": "异议处理完毕",
-    "upload": "上传材料",
-    "opinion": "部门审查意见",
+    "case_created": _l("创建申请"),
+    "case_updated": _l("修改楼栋和住户名单"),
+    "costs_set": _l("设定费用分摊"),
+    "vote": _l("业主表决"),
+    "objection": _l("提出异议"),
+    "objection_resolved": _l("异议处理完毕"),
+    "upload": _l("上传材料"),
+    "opinion": _l("部门审查意见"),
 }
 # Sections of the documents page: which uploads go with which next step of the owner.
 
@@ -76,7 +77,7 @@ def act(case_id: int, trigger: str):
     if trigger not in TRANSITION:
         abort(404)
     fields = action["fields"] if action else []
-    form = action_form(fields, request.form if request.method == "POST" else None)
+    form = action_form(fields, request.form if request.method == "POST" else None, english())
     summary: list[tuple[str | None, str]] = []
     if request.method == "POST":
         params = {f["name"]: request.form.get(f["name"], "") for f in fields}
@@ -127,7 +128,7 @@ def _event_detail(e: dict[str, Any]) -> str:
     """The one fact an owner looks for in an event: which flat voted how, which paper came."""
     p = e.get("payload") or {}
     if e["kind"] == "vote" and p.get("room"):
-        return _("%(room)s 室：%(choice)s", room=p["room"], choice=_(CHOICE_LABELS[p["choice"]]))
+        return _("%(room)s 室：%(choice)s", room=p["room"], choice=str(CHOICE_LABELS[p["choice"]]))
     if e["kind"] == "upload" and p.get("document") in KINDS:
         k = KINDS[p["document"]]
         return k.label_en if english() else k.label
@@ -150,7 +151,7 @@ def progress(case_id: int):
         if t:
             what = t.label_en if english() else t.label
         else:
-            what = _(EVENT_LABELS.get(e["kind"], e["kind"]))
+            what = str(EVENT_LABELS.get(e["kind"], e["kind"]))
         events.append(
             {**e, "what": what, "detail": _event_detail(e), "at_text": e["at"].replace("T", " ")}
         )

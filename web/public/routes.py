@@ -10,11 +10,10 @@ from forms.homeowner import ObjectionForm, SignForm
 from workflow import services
 from workflow.errors import NotFound, WorkflowError
 
+from ..homeowner.common import CHOICE_LABELS
 from ..homeowner.helpers import rt, show_errors
 
 bp = Blueprint("public", __name__)
-
-CHOICE_LABELS = {"agree": "同意", "object": "反对", "abstain": "弃权"}
 
 
 def _page(token: str, sign_form=None, objection_form=None, summary=None, status=200):
@@ -22,7 +21,7 @@ def _page(token: str, sign_form=None, objection_form=None, summary=None, status=
     return render_template(
         "public/sign.html",
         v=view,
-        voted_label=_(CHOICE_LABELS[view.voted]) if view.voted else None,
+        voted_label=str(CHOICE_LABELS[view.voted]) if view.voted else None,
         form=sign_form or SignForm(formdata=None),
         objection=objection_form or ObjectionForm(formdata=None),
         summary=summary or [],
