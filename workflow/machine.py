@@ -32,6 +32,8 @@ class State:
     #   review     – waiting on the approvers
     #   opinions   – the departments give their opinions (joint review)
     #   applicant  – waiting on the applicant
+    #   building   – the elevator is being built (completion papers are uploaded)
+    #   subsidy    – built and accepted: the subsidy may be applied for (invoice)
     tags: frozenset[str] = frozenset()
     step: int = 0  # position on the progress stepper; side states share a main step
     deadline: str | None = None  # the Case attribute holding this state's deadline
@@ -93,12 +95,12 @@ STATES: tuple[State, ...] = (
     State("rejected", "不予批准", "Rejected", _tags("final"), 6,
           hint="申请未获批准，可依法申请行政复议或提起行政诉讼。",
           hint_en="Not approved; administrative reconsideration or a lawsuit is open to you."),
-    State("construction", "施工中", "Under construction", _tags("applicant"), 7,
+    State("construction", "施工中", "Under construction", _tags("applicant", "building"), 7,
           hint="竣工验收后上传验收报告和特种设备使用登记证。",
           hint_en="After acceptance testing, upload the report and the equipment registration."),
     State("acceptance", "待竣工核验", "Awaiting completion check", _tags("window"), 8,
           hint="等待窗口核验竣工材料。", hint_en="Waiting for the window to check the completion papers."),
-    State("completed", "已竣工", "Completed", _tags("applicant"), 9,
+    State("completed", "已竣工", "Completed", _tags("applicant", "subsidy"), 9,
           hint="已竣工，可申请财政补贴。", hint_en="Completed: you may apply for the subsidy."),
     State("subsidy_review", "补贴审核", "Subsidy review", _tags("review"), 10,
           hint="补贴申请审核中。", hint_en="The subsidy application is under review."),

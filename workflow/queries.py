@@ -9,14 +9,15 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 
 from . import documents
-from .access import can_see, case_roles
+from .access import case_roles
 from .context import Context, Runtime
 from .errors import NotFound
 from .guards import quorum_of
 from .machine import STATE, main_path, states_tagged
 from .models import Case, Event, Household, Letter, User
 from .rules.quorum import format_ratio, ratio_str
-from .services.common import CASE_NOT_FOUND, actor_of, calendar, current_settings
+from .services.common import actor_of, calendar, case_for, current_settings
+from .services.letters import LETTER_NOT_FOUND, may_read_letters
 from .services.transitions import actions_for
 
 
@@ -53,9 +54,7 @@ def describe_case(rt: Runtime, actor: Any, case_id: int) -> dict[str, Any]:
     """The whole case as the actor may see it: facts, quorum, documents, actions, letters."""
     with rt.db.session() as s:
         user = actor_of(s, actor)
-        case = s.get(Case, case_id)
-        if case is None or not can_see(user, case):
-            raise NotFound(CASE_NOT_FOUND)
+        case = case_for(s, user, case_id)
         settings = current_settings(s, rt.settings)
         now = rt.clock()
         cal = calendar(s)
@@ -249,9 +248,7 @@ def history(rt: Runtime, actor: Any, case_id: int) -> list[dict[str, Any]]:
     """Who did what and when; to homeowners, staff appear as their department."""
     with rt.db.session() as s:
         user = actor_of(s, actor)
-        case = s.get(Case, case_id)
-        if case is None or not can_see(user, case):
-            raise NotFound(CASE_NOT_FOUND)
+        case = case_for(s, user, case_id)
         settings = current_settings(s, rt.settings)
         rows = s.execute(
             select(Event, User)
@@ -326,7 +323,7 @@ def list_cases(
             )
         total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
         order = Case.updated_at.desc() if user.role == "homeowner" else Case.updated_at.asc()
-        page = max(1, page)
+        page = min(max(1, page), 100_000)
         rows = s.scalars(
             query.order_by(order, Case.id).limit(per_page).offset((page - 1) * per_page)
         ).all()
@@ -367,12 +364,9 @@ def letter_for(rt: Runtime, actor: Any, letter_id: int) -> Letter:
     """A letter for download: only the case's applicant and staff."""
     with rt.db.session() as s:
         user = actor_of(s, actor)
-        letter = s.get(Letter, letter_id)
-        if letter is None:
-            raise NotFound(CASE_NOT_FOUND)
-        case = s.get(Case, letter.case_id)
-        if not can_see(user, case):
-            raise NotFound(CASE_NOT_FOUND)
+        letter = s.get(Letter, letter_id) if 0 < letter_id < 2**31 else None
+        if letter is None or not may_read_letters(user, s.get(Case, letter.case_id)):
+            raise NotFound(LETTER_NOT_FOUND)
         return letter
 
 

@@ -68,12 +68,21 @@ def signing_view(rt: Runtime, token: str) -> SigningView:
         )
 
 
+def _text(value: object, code: str, label: str) -> str:
+    """Text typed by a person; anything else (a number, a list from a JSON client) is refused."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidInput(msg(code, f"{label}应为文字。", f"{code} must be text."))
+    return value
+
+
 def _norm(name: str) -> str:
     return "".join((name or "").split())
 
 
 def _choice(choice: str) -> str:
-    if choice not in CHOICES:
+    if not isinstance(choice, str) or choice not in CHOICES:
         raise InvalidInput(
             msg("choice", "请选择同意、反对或弃权。", "Choose agree, object or abstain.")
         )
@@ -150,6 +159,10 @@ def sign(
 ) -> SigningView:
     """An owner signs through the household's link, without an account."""
     choice = _choice(choice)
+    owner_name = _text(owner_name, "owner_name", "业主姓名")
+    phone_tail = _text(phone_tail, "phone_tail", "手机号后四位")
+    signature = _text(signature, "signature", "签名")
+    signature_image = _text(signature_image, "signature_image", "手写签名") or None
     with rt.db.transaction() as s:
         h = _household_by_token(s, token)
         case = h.case
@@ -205,7 +218,7 @@ def record_paper_vote(
 ) -> int:
     """A clerk records a consent signed on paper, with the scan when there is one."""
     choice = _choice(choice)
-    if not (signature or "").strip():
+    if not _text(signature, "signature", "签名").strip():
         raise InvalidInput(msg("signature", "请填写签名人姓名。", "Give the signatory's name."))
     with rt.db.transaction() as s:
         user = actor_of(s, actor)
@@ -232,8 +245,9 @@ def record_paper_vote(
 
 
 def _household(case: Case, room: str) -> Household:
+    room = _text(room, "room", "室号").strip()
     for h in case.households:
-        if h.room == (room or "").strip():
+        if h.room == room:
             return h
     raise InvalidInput(msg("room", f"住户名单中没有 {room} 室。", f"No room {room} in the roster."))
 
@@ -252,7 +266,7 @@ def _no_conflict(user: User, case: Case) -> None:
 
 
 def _objection_text(text: str) -> str:
-    text = (text or "").strip()
+    text = _text(text, "text", "异议内容").strip()
     if not text:
         raise InvalidInput(msg("text", "请填写异议内容。", "Describe the objection."))
     return text[:4000]
@@ -334,7 +348,7 @@ def resolve_objection(
     rt: Runtime, actor: User | int, case_id: int, objection_id: int, resolution: str
 ) -> None:
     """A clerk records how an objection was settled (mediation outcome)."""
-    resolution = (resolution or "").strip()
+    resolution = _text(resolution, "resolution", "处理结果").strip()
     if not resolution:
         raise InvalidInput(msg("resolution", "请填写处理结果。", "Describe the resolution."))
     with rt.db.transaction() as s:

@@ -19,9 +19,9 @@ APPLICANT_TAGS = {
     "application_form": {"editable", "voting", "objections", "applicant"},
     "owners_agreement": {"editable", "voting", "objections", "applicant"},
     "publicity_report": {"editable", "voting", "objections", "applicant"},
-    "acceptance_report": {"applicant"},
-    "equipment_registration": {"applicant"},
-    "invoice": {"applicant"},
+    "acceptance_report": {"building"},
+    "equipment_registration": {"building"},
+    "invoice": {"subsidy"},
 }
 
 

@@ -29,7 +29,7 @@ class LetterFile:
     data: bytes
 
 
-def _may_read(user: User, case: Case) -> bool:
+def may_read_letters(user: User, case: Case) -> bool:
     # Letters go to the case's applicant and to staff, no one else (not even an admin).
     return case.applicant_id == user.id or user.is_staff
 
@@ -57,7 +57,7 @@ def letter_context(rt: Runtime, actor: User | int, letter_id: int) -> dict[str, 
     with rt.db.session() as s:
         user = actor_of(s, actor)
         letter = s.get(Letter, letter_id)
-        if letter is None or not _may_read(user, s.get(Case, letter.case_id)):
+        if letter is None or not may_read_letters(user, s.get(Case, letter.case_id)):
             raise NotFound(LETTER_NOT_FOUND)
         return dict(letter.data)
 
@@ -66,7 +66,7 @@ def letter_file(rt: Runtime, actor: User | int, letter_id: int) -> LetterFile:
     with rt.db.session() as s:
         user = actor_of(s, actor)
         letter = s.get(Letter, letter_id)
-        if letter is None or not _may_read(user, s.get(Case, letter.case_id)):
+        if letter is None or not may_read_letters(user, s.get(Case, letter.case_id)):
             raise NotFound(LETTER_NOT_FOUND)
         meta = (letter.id, letter.case_id, letter.kind, KINDS[letter.kind][0], letter.number)
     data = _file(rt, letter_id)
