@@ -12,7 +12,7 @@ SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2
 
 install: system-packages $(VENV)/.installed
 	@for d in web/translations web/*/translations; do \
-	  [ -d "$$d" ] && $(BIN)/pybabel compile -q -d "$$d" || true; done
+	  if [ -d "$$d" ]; then $(BIN)/pybabel -q compile -d "$$d" || exit 1; fi; done
 	@$(BIN)/python -m web.pdf.fonts build --quiet 2>/dev/null || true
 
 system-packages:

@@ -43,3 +43,12 @@ def test_a_missing_cjk_font_stops_the_app_with_a_clear_error(env, monkeypatch):
         create_app()
     env.setenv("FLASK_RENDER_PDF", "false")
     assert create_app().extensions["jiati"].renderer is None
+
+
+def test_shared_pages_switch_to_english_and_back(client):
+    english = client.get("/verify/ABC?lang=en").get_data(as_text=True)
+    assert "No letter has the verification code ABC" in english and 'lang="en"' in english
+    remembered = client.get("/auth/welcome").get_data(as_text=True)
+    assert "Register with your mobile number" in remembered  # the choice is kept
+    chinese = client.get("/auth/welcome?lang=zh_Hans_CN").get_data(as_text=True)
+    assert "用手机号注册" in chinese and 'lang="zh-CN"' in chinese

@@ -26,7 +26,7 @@ def _page(status: int, messages: list[str] | None = None):
         render_template(
             "errors/error.html",
             status=status,
-            title=_(TITLES.get(status, "出错了")),
+            title=_(TITLES.get(status, "系统出错")),
             messages=messages or [],
         ),
         status,
