@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from workflow import queries
 
@@ -175,3 +176,18 @@ def test_uploading_to_another_owners_case_is_not_found(client, app_people, app_j
     login(client, app_people.neighbour.username)
     r = upload(client, case_id, "design_plan", pdf_bytes(), "plan.pdf")
     assert r.status_code == 404
+
+
+def test_an_uploaded_document_opens_from_the_documents_page(as_owner, app_journey):
+    case_id = app_journey.case_in("publicity")
+    upload(as_owner, case_id, "design_plan", pdf_bytes(), "plan.pdf")
+    html = as_owner.get(f"/my/cases/{case_id}/documents").get_data(as_text=True)
+    [href] = re.findall(r'href="(/documents/\d+)"', html)
+    r = as_owner.get(href)
+    assert r.status_code == 200 and r.data.startswith(b"%PDF-")
+
+
+def test_letters_are_offered_for_download_on_the_progress_page(as_owner, app_journey):
+    case_id = app_journey.case_in("review")
+    html = as_owner.get(f"/my/cases/{case_id}/progress").get_data(as_text=True)
+    assert re.search(r'href="/letters/\d+\.pdf"', html) and "下载 PDF" in html

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import (
+    current_app,
     flash,
     redirect,
     render_template,
@@ -203,6 +204,13 @@ def notice_print(case_id: int):
 # — documents ——————————————————————————————————————————————————————————————
 
 
+def _document_url(document_id: int | None) -> str | None:
+    """Where a stored document opens (the letters area serves it to the applicant and staff)."""
+    if document_id is None or "letters.document" not in current_app.view_functions:
+        return None
+    return url_for("letters.document", document_id=document_id)
+
+
 def _documents_page(case_id: int, upload_errors: dict[str, list[str]] | None = None):
     c = case_of(case_id)
     triggers = triggers_of(c)
@@ -215,6 +223,7 @@ def _documents_page(case_id: int, upload_errors: dict[str, list[str]] | None = N
                 "name": pick(d, "label"),
                 "status_text": str(DOC_STATUS.get(d["status"], d["status"])),
                 "upload": upload_form(kind, "documents") if before else None,
+                "url": _document_url(d["document_id"]),
             }
         )
     later = [kind for t, kinds in LATER_UPLOADS.items() if t in triggers for kind in kinds]
@@ -226,12 +235,17 @@ def _documents_page(case_id: int, upload_errors: dict[str, list[str]] | None = N
             (
                 k,
                 c["other_documents"].get(k),
+                _document_url((c["other_documents"].get(k) or {}).get("document_id")),
                 upload_form(k, "documents"),
                 pick(KINDS[k].__dict__, "label"),
             )
             for k in later
         ],
-        others=c["other_documents"],
+        others=[
+            {**d, "kind": k, "url": _document_url(d["document_id"])}
+            for k, d in c["other_documents"].items()
+            if k not in later
+        ],
         upload_errors=upload_errors or {},
     ), (400 if upload_errors else 200)
 
