@@ -159,3 +159,9 @@ def test_the_notice_qr_page_explains_how_to_object(client, app, app_people, app_
     link = links_of(app, app_people, case_id)[0]
     r = client.get(f"/notice/{link['token']}")
     assert r.status_code == 302 and f"/sign/{link['token']}#objection" in r.headers["Location"]
+
+
+def test_signing_pages_are_never_cached(client, app, app_people, app_journey):
+    case_id = app_journey.case_in("consultation")
+    link = links_of(app, app_people, case_id)[0]
+    assert client.get(f"/sign/{link['token']}").headers["Cache-Control"] == "no-store"

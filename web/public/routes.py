@@ -3,7 +3,7 @@ the public notice's QR code leads to /notice/<reference>."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from forms.homeowner import ObjectionForm, SignForm
@@ -14,6 +14,14 @@ from ..homeowner.common import CHOICE_LABELS
 from ..homeowner.helpers import rt, show_errors
 
 bp = Blueprint("public", __name__)
+
+
+@bp.after_request
+def signing_pages_are_private(response):
+    # A signing page names the household and carries a form token: never keep it in a cache.
+    if request.endpoint in ("public.sign", "public.objection"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _page(token: str, sign_form=None, objection_form=None, summary=None, status=200):
