@@ -6,6 +6,7 @@ Homeowner journeys run at a phone's 375×812; staff pages at a desk's 1280×900.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from dataclasses import replace
@@ -120,7 +121,7 @@ def page(browser, request):
 @pytest.fixture
 def shot(request):
     """Save a screenshot of the page under test-artifacts/screenshots/<test>/<name>.png."""
-    folder = ARTIFACTS / request.node.name
+    folder = ARTIFACTS / re.sub(r"[^\w.\[\]-]+", "_", request.node.name)
     folder.mkdir(parents=True, exist_ok=True)
 
     def take(page, name: str) -> Path:
