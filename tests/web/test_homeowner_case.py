@@ -229,3 +229,10 @@ def test_pages_read_in_english_on_request(as_owner, app, app_people, app_journey
     token = services.signing_links(app.extensions["jiati"], app_people.owner.id, case_id)[0]
     html = as_owner.get(f"/sign/{token['token']}").get_data(as_text=True)
     assert "Confirm and sign" in html and "I agree to add the elevator" in html
+
+
+def test_each_blocking_reason_links_to_where_it_is_cleared(as_owner, app_journey):
+    case_id = app_journey.case_in("publicity")
+    html = as_owner.get(f"/my/cases/{case_id}").get_data(as_text=True)
+    reason = re.search(r"<li>缺少材料：设计方案[^<]*<a href=\"([^\"]+)\">去处理</a>", html)
+    assert reason and reason.group(1) == f"/my/cases/{case_id}/documents"

@@ -8,6 +8,7 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
+    url_for,
 )
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -56,6 +57,22 @@ def triggers_of(case: dict[str, Any]) -> set[str]:
     return {a["trigger"] for a in case["actions"]}
 
 
+# Where the owner goes to clear a blocking reason, by the reason's code.
+FIX_PAGES = (
+    (("document_", "correction_"), "homeowner.documents"),
+    (("quorum",), "homeowner.consent"),
+    (("objection", "publicity"), "homeowner.notice"),
+    (("missing_", "floors", "roster", "household"), "homeowner.edit"),
+)
+
+
+def _fix_url(case_id: int, code: str) -> str | None:
+    for prefixes, endpoint in FIX_PAGES:
+        if code.startswith(prefixes):
+            return url_for(endpoint, case_id=case_id)
+    return None
+
+
 def actions_of(case: dict[str, Any]) -> list[dict[str, Any]]:
     """The buttons of the case page: one per action the machine offers this owner now."""
     out = []
@@ -65,7 +82,10 @@ def actions_of(case: dict[str, Any]) -> list[dict[str, Any]]:
                 "trigger": a["trigger"],
                 "label": pick(a, "label"),
                 "allowed": a["allowed"],
-                "reasons": [blocked_text(b) for b in a["blocked_by"]],
+                "reasons": [
+                    {"text": blocked_text(b), "url": _fix_url(case["id"], b["code"])}
+                    for b in a["blocked_by"]
+                ],
                 # Actions that take inputs or need a confirmation get their own page.
                 "page": bool(a["fields"]) or a["confirm"],
                 "danger": a["confirm"],

@@ -108,7 +108,7 @@ def act(case_id: int, trigger: str):
         return redirect(url_for(".case", case_id=case_id))
     if not form.version.data:
         form.version.data = str(c["version"])
-    view = actions_of({"actions": [action]})[0] if action else None
+    view = next((a for a in actions_of(c) if a["trigger"] == trigger), None)
     invoice = None
     if trigger == "apply_subsidy":
         invoice = c["other_documents"].get("invoice")
