@@ -16,6 +16,7 @@ from wtforms import (
     FormField,
     HiddenField,
     RadioField,
+    SelectField,
     StringField,
     TextAreaField,
 )
@@ -130,6 +131,18 @@ class SignForm(FlaskForm):
 
 
 class ObjectionForm(FlaskForm):
+    text = TextAreaField(_l("异议内容"))
+
+
+class NoticeObjectionForm(FlaskForm):
+    """An owner objects from the posted notice, naming the flat and proving who they are."""
+
+    room = SelectField(_l("您家的室号"), validate_choice=False)
+    owner_name = StringField(_l("业主姓名（与住户名单一致）"), render_kw={"autocomplete": "name"})
+    phone_tail = StringField(
+        _l("手机号后四位"),
+        render_kw={"inputmode": "numeric", "maxlength": 4, "autocomplete": "off", "type": "tel"},
+    )
     text = TextAreaField(_l("异议内容"))
 
 

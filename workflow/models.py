@@ -127,6 +127,10 @@ class Household(Base):
     owner_name: Mapped[str] = mapped_column(String(64))
     phone: Mapped[str | None] = mapped_column(String(20))
     signing_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Owners prove who they are with the last four digits of the phone: wrong guesses are
+    # counted and, past a few, the household's checks pause for a while.
+    failed_checks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    checks_paused_until: Mapped[datetime | None] = mapped_column(DateTime)
 
     case: Mapped[Case] = relationship(back_populates="households")
     vote: Mapped[Vote | None] = relationship(back_populates="household", uselist=False)

@@ -151,11 +151,13 @@ def test_an_objection_is_lodged_from_the_link_during_the_notice(
     assert "还有 1 项异议未处理完毕" in case
 
 
-def test_the_notice_qr_page_explains_how_to_object(client, app, app_people, app_journey):
+def test_the_notice_qr_page_shows_the_notice_and_how_to_object(
+    client, app, app_people, app_journey
+):
     case_id = app_journey.case_in("publicity")
     c = queries.describe_case(app.extensions["jiati"], app_people.owner.id, case_id)
     html = client.get(f"/notice/{c['reference']}").get_data(as_text=True)
-    assert c["reference"] in html and "签字链接" in html
+    assert c["reference"] in html and "本单元业主提出异议" in html
     link = links_of(app, app_people, case_id)[0]
     r = client.get(f"/notice/{link['token']}")
     assert r.status_code == 302 and f"/sign/{link['token']}#objection" in r.headers["Location"]

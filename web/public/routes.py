@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
 
-from forms.homeowner import ObjectionForm, SignForm
+from forms.homeowner import NoticeObjectionForm, ObjectionForm, SignForm
 from workflow import services
 from workflow.errors import NotFound, WorkflowError
 
@@ -19,7 +20,7 @@ bp = Blueprint("public", __name__)
 @bp.after_request
 def signing_pages_are_private(response):
     # A signing page names the household and carries a form token: never keep it in a cache.
-    if request.endpoint in ("public.sign", "public.objection"):
+    if request.endpoint in ("public.sign", "public.objection", "public.notice"):
         response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -74,11 +75,37 @@ def objection(token: str):
     return redirect(url_for(".sign", token=token))
 
 
-@bp.route("/notice/<key>")
+@bp.route("/notice/<key>", methods=["GET", "POST"])
 def notice(key: str):
-    """Where the posted notice's QR code leads; a household's own link goes to its page."""
+    """Where the posted notice's QR code leads: the notice itself, and a form for owners of the
+    unit to object (a household's own signing link goes to its page instead)."""
     try:
         services.signing_view(rt(), key)
     except NotFound:
-        return render_template("public/notice.html", reference=key[:32])
-    return redirect(url_for(".sign", token=key) + "#objection")
+        pass
+    else:
+        return redirect(url_for(".sign", token=key) + "#objection")
+    facts = services.public_notice(rt(), key)
+    form = NoticeObjectionForm()
+    form.room.choices = [SelectChoice("", _("请选择"))] + [
+        SelectChoice(r, r) for r in facts["rooms"]
+    ]
+    summary, status = [], 200
+    if form.is_submitted():
+        try:
+            services.lodge_objection_as_owner(
+                rt(),
+                facts["reference"],
+                room=form.room.data or "",
+                owner_name=form.owner_name.data or "",
+                phone_tail=form.phone_tail.data or "",
+                text=form.text.data or "",
+            )
+        except WorkflowError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            summary, status = show_errors(form, exc.messages), 400
+        else:
+            flash(_("您的异议已经提交，申请人和办理窗口会处理并答复。"), "success")
+            return redirect(url_for(".notice", key=facts["reference"]))
+    return render_template("public/notice.html", n=facts, form=form, summary=summary), status

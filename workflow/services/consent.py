@@ -158,11 +158,27 @@ def sign(
     signature_image: str | None = None,
 ) -> SigningView:
     """An owner signs through the household's link, without an account."""
-    choice = _choice(choice)
+    from .owners import check_owner
+
     owner_name = _text(owner_name, "owner_name", "业主姓名")
     phone_tail = _text(phone_tail, "phone_tail", "手机号后四位")
     signature = _text(signature, "signature", "签名")
     signature_image = _text(signature_image, "signature_image", "手写签名") or None
+    with rt.db.session() as s:
+        h = _household_by_token(s, token)
+        if "voting" not in STATE[h.case.state].tags:
+            raise Conflict(
+                msg("closed", "意见征询已经结束，签字链接已停止使用。", "The consultation is over.")
+            )
+        _not_voted_yet(h)
+        household_id, owner = h.id, h.owner_name
+    # Every problem with what was typed is reported at once.
+    extra = []
+    if not isinstance(choice, str) or choice not in CHOICES:
+        extra.append(msg("choice", "请选择同意、反对或弃权。", "Choose agree, object or abstain."))
+    if _norm(signature) != _norm(owner):
+        extra.append(msg("signature", "请输入完整姓名作为签名。", "Type your full name to sign."))
+    check_owner(rt, household_id, owner_name, phone_tail, extra)
     with rt.db.transaction() as s:
         h = _household_by_token(s, token)
         case = h.case
@@ -170,27 +186,6 @@ def sign(
             raise Conflict(
                 msg("closed", "意见征询已经结束，签字链接已停止使用。", "The consultation is over.")
             )
-        errors = []
-        if _norm(owner_name) != _norm(h.owner_name):
-            errors.append(
-                msg("owner_name", "业主姓名与住户名单不符。", "The name does not match the roster.")
-            )
-        tail = (phone_tail or "").strip()
-        if not h.phone or len(tail) != 4 or not h.phone.endswith(tail):
-            errors.append(
-                msg(
-                    "phone_tail",
-                    "手机号后四位不符。",
-                    "The phone number's last four digits do not match.",
-                )
-            )
-        if _norm(signature) != _norm(h.owner_name):
-            errors.append(
-                msg("signature", "请输入完整姓名作为签名。", "Type your full name to sign.")
-            )
-        if errors:
-            raise InvalidInput(*errors)
-        _not_voted_yet(h)
         now = rt.clock()
         image = _drawn_signature(rt, s, signature_image, now)
         _record_vote(s, h, choice, signature.strip(), "online", now, None, image)
