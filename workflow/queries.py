@@ -16,6 +16,7 @@ from .guards import quorum_of
 from .machine import STATE, main_path, states_tagged
 from .models import Case, Event, Household, Letter, User
 from .rules.quorum import format_ratio, ratio_str
+from .rules.subsidy import subsidy_cap
 from .services.common import actor_of, calendar, case_for, current_settings
 from .services.letters import LETTER_NOT_FOUND, may_read_letters
 from .services.transitions import actions_for
@@ -118,11 +119,7 @@ def describe_case(rt: Runtime, actor: Any, case_id: int) -> dict[str, Any]:
                 "missing": list(q.missing),
                 "missing_en": list(q.missing_en),
             },
-            "costs": {
-                "estimated_cost_fen": case.estimated_cost_fen,
-                "coefficients": {str(k): str(v) for k, v in documents.coefficients(case).items()},
-                "shares_fen": {str(k): v for k, v in documents.cost_shares(case).items()},
-            },
+            "costs": costs_of(case, settings),
             "publicity": {
                 "start": case.publicity_start.isoformat(timespec="minutes")
                 if case.publicity_start
@@ -228,6 +225,20 @@ def describe_case(rt: Runtime, actor: Any, case_id: int) -> dict[str, Any]:
             ],
             "stepper": stepper(case.state),
         }
+
+
+def costs_of(case: Case, settings: Any) -> dict[str, Any]:
+    """The estimate, the subsidy expected for the building, and what each household pays of
+    the rest (DESIGN §3.2: total cost minus subsidy, by floor coefficient × area)."""
+    estimated = case.estimated_cost_fen or 0
+    subsidy = subsidy_cap(case.floors, estimated, settings.subsidy_tiers_fen) if estimated else 0
+    return {
+        "estimated_cost_fen": case.estimated_cost_fen,
+        "subsidy_fen": subsidy,
+        "owners_pay_fen": max(estimated - subsidy, 0),
+        "coefficients": {str(k): str(v) for k, v in documents.coefficients(case).items()},
+        "shares_fen": {str(k): v for k, v in documents.cost_shares(case, subsidy).items()},
+    }
 
 
 def stepper(state: str) -> list[dict[str, Any]]:

@@ -31,11 +31,12 @@ def upload(client, case_id, kind, data, name, back="documents"):
 # — cost sharing ——————————————————————————————————————————————————————————
 
 
-def test_cost_page_shows_each_share_summing_to_the_total(as_owner, app_journey):
-    case_id = app_journey.new_case()  # estimated cost 600,000 yuan
+def test_cost_page_shares_the_cost_less_the_subsidy_exactly(as_owner, app_journey):
+    case_id = app_journey.new_case()  # estimated cost 600,000 yuan, 6 floors: 100,000 subsidy
     html = as_owner.get(f"/my/cases/{case_id}/costs").get_data(as_text=True)
     assert 'value="600000.00"' in html
-    assert "合计" in html and "600,000.00 元" in html
+    assert "减去预计财政补贴 100,000.00 元" in html
+    assert "合计" in html and "500,000.00 元" in html
     assert 'id="coefficient_3" name="coefficient_3" value="0.7"' in html
 
 
@@ -46,7 +47,7 @@ def test_changing_coefficients_recomputes_the_shares(app, as_owner, app_people, 
     assert r.status_code == 302
     c = describe(app, app_people, case_id)
     assert c["costs"]["estimated_cost_fen"] == 30_000_000
-    assert sum(c["costs"]["shares_fen"].values()) == 30_000_000
+    assert sum(c["costs"]["shares_fen"].values()) == 30_000_000 - 10_000_000  # less the subsidy
     assert all(int(v) > 0 for v in c["costs"]["shares_fen"].values())
 
 

@@ -167,3 +167,15 @@ def test_signing_pages_are_never_cached(client, app, app_people, app_journey):
     case_id = app_journey.case_in("consultation")
     link = links_of(app, app_people, case_id)[0]
     assert client.get(f"/sign/{link['token']}").headers["Cache-Control"] == "no-store"
+
+
+def test_signing_page_shows_what_the_household_would_pay(client, app, app_people, app_journey):
+    case_id = app_journey.case_in("consultation")
+    c = queries.describe_case(app.extensions["jiati"], app_people.owner.id, case_id)
+    top = next(h for h in c["households"] if h["room"] == "601")
+    link = next(x for x in links_of(app, app_people, case_id) if x["room"] == "601")
+    html = client.get(f"/sign/{link['token']}").get_data(as_text=True)
+    from workflow.rules.money import yuan
+
+    assert "600,000.00 元" in html
+    assert f"{yuan(c['costs']['shares_fen'][str(top['id'])])} 元" in html

@@ -150,6 +150,8 @@ def costs(case_id: int):
         rows=rows,
         total=yuan(sum(shares.values())),
         estimated=yuan(c["costs"]["estimated_cost_fen"] or 0),
+        subsidy=yuan(c["costs"]["subsidy_fen"]),
+        owners_pay=yuan(c["costs"]["owners_pay_fen"]),
         summary=summary,
     ), (400 if summary else 200)
 

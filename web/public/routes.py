@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from forms.homeowner import NoticeObjectionForm, ObjectionForm, SignForm
 from workflow import services
 from workflow.errors import NotFound, WorkflowError
+from workflow.rules.money import yuan
 
 from ..homeowner.common import CHOICE_LABELS
 from ..homeowner.helpers import rt, show_errors
@@ -31,6 +32,8 @@ def _page(token: str, sign_form=None, objection_form=None, summary=None, status=
         "public/sign.html",
         v=view,
         voted_label=str(CHOICE_LABELS[view.voted]) if view.voted else None,
+        estimated=yuan(view.estimated_cost_fen) if view.estimated_cost_fen else None,
+        share=yuan(view.share_fen) if view.share_fen is not None else None,
         form=sign_form or SignForm(formdata=None),
         objection=objection_form or ObjectionForm(formdata=None),
         summary=summary or [],

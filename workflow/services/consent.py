@@ -34,6 +34,9 @@ class SigningView:
     objections_open: bool
     voted: str | None
     signed_at: str | None
+    # What the owner is asked to agree to pay (DESIGN §3.2), when the applicant has set a cost.
+    estimated_cost_fen: int | None = None
+    share_fen: int | None = None
 
 
 def _mask_name(name: str) -> str:
@@ -51,9 +54,13 @@ def _household_by_token(s: Any, token: str) -> Household:
 
 def signing_view(rt: Runtime, token: str) -> SigningView:
     with rt.db.session() as s:
+        from ..queries import costs_of
+        from .common import current_settings
+
         h = _household_by_token(s, token)
         c = h.case
         tags = STATE[c.state].tags
+        costs = costs_of(c, current_settings(s, rt.settings))
         return SigningView(
             token=token,
             case_id=c.id,
@@ -65,6 +72,8 @@ def signing_view(rt: Runtime, token: str) -> SigningView:
             objections_open="objections" in tags,
             voted=h.vote.choice if h.vote else None,
             signed_at=h.vote.signed_at.strftime("%Y-%m-%d %H:%M") if h.vote else None,
+            estimated_cost_fen=costs["estimated_cost_fen"],
+            share_fen=costs["shares_fen"].get(str(h.id)) if costs["estimated_cost_fen"] else None,
         )
 
 
