@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, or_, select
 from . import documents
 from .access import case_roles
 from .context import Context, Runtime
-from .errors import NotFound
+from .errors import NotFound, msg
 from .guards import quorum_of
 from .machine import STATE, main_path, states_tagged
 from .models import Case, Event, Household, Letter, User
@@ -384,3 +384,16 @@ def letter_for(rt: Runtime, actor: Any, letter_id: int) -> Letter:
 def letter_by_code(rt: Runtime, code: str) -> Letter | None:
     with rt.db.session() as s:
         return s.scalar(select(Letter).where(Letter.verify_code == (code or "").strip().upper()))
+
+
+def document_preview(rt: Runtime, actor: Any, case_id: int, kind: str) -> dict[str, Any]:
+    """A generated document as it would be frozen if the case were submitted now."""
+    if kind not in documents.GENERATED:
+        raise NotFound(msg("document_kind", "该材料不是系统生成的。", "Not a generated document."))
+    with rt.db.session() as s:
+        user = actor_of(s, actor)
+        case = case_for(s, user, case_id)
+        if not (case.applicant_id == user.id or user.is_staff):
+            raise NotFound(msg("case_not_found", "未找到该案件。", "No such case."))
+        settings = current_settings(s, rt.settings)
+        return documents.document_context(case, kind, settings, rt.clock().date().isoformat())

@@ -192,3 +192,21 @@ def test_letters_are_offered_for_download_on_the_progress_page(as_owner, app_jou
     case_id = app_journey.case_in("review")
     html = as_owner.get(f"/my/cases/{case_id}/progress").get_data(as_text=True)
     assert re.search(r'href="/letters/\d+\.pdf"', html) and "下载 PDF" in html
+
+
+def test_generated_documents_can_be_previewed_before_submission(as_owner, app_journey):
+    case_id = app_journey.case_in("publicity")
+    page = as_owner.get(f"/my/cases/{case_id}/documents").get_data(as_text=True)
+    assert f"/cases/{case_id}/documents/application_form/preview" in page
+    preview = as_owner.get(f"/cases/{case_id}/documents/application_form/preview")
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "既有住宅加装电梯申请表" in html and "郑喆" in html
+    assert as_owner.get(f"/cases/{case_id}/documents/design_plan/preview").status_code == 404
+
+
+def test_another_owner_cannot_preview(client, app_people, app_journey):
+    from ..conftest import login
+
+    case_id = app_journey.case_in("consultation")
+    login(client, app_people.neighbour.username)
+    assert client.get(f"/cases/{case_id}/documents/owners_agreement/preview").status_code == 404

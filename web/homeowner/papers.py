@@ -225,7 +225,12 @@ def _documents_page(case_id: int, upload_errors: dict[str, list[str]] | None = N
                 "name": pick(d, "label"),
                 "status_text": str(DOC_STATUS.get(d["status"], d["status"])),
                 "upload": upload_form(kind, "documents") if before else None,
-                "url": _document_url(d["document_id"]),
+                "url": _document_url(d["document_id"])
+                or (
+                    url_for("letters.document_preview", case_id=case_id, kind=kind)
+                    if d["status"] == "preview"
+                    else None
+                ),
             }
         )
     later = [kind for t, kinds in LATER_UPLOADS.items() if t in triggers for kind in kinds]

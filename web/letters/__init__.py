@@ -68,6 +68,17 @@ def document(document_id: int):
     return response
 
 
+@bp.route("/cases/<int:case_id>/documents/<kind>/preview")
+@login_required
+def document_preview(case_id: int, kind: str):
+    """A generated document before it is frozen: the same template as its PDF."""
+    from workflow import queries
+
+    from ..pdf.render import document_html
+
+    return document_html(queries.document_preview(_rt(), current_user.id, case_id, kind))
+
+
 @bp.route("/letters/batch", methods=["POST"])
 @login_required
 def batch():
