@@ -10,17 +10,20 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from workflow.settings import DEPARTMENTS
 
 ROLE_CHOICES = [
-    ("clerk", "窗口受理人员"),
-    ("approver", "审批人员"),
-    ("admin", "管理员"),
-    ("homeowner", "业主"),
+    SelectChoice("clerk", "窗口受理人员"),
+    SelectChoice("approver", "审批人员"),
+    SelectChoice("admin", "管理员"),
+    SelectChoice("homeowner", "业主"),
 ]
-DEPARTMENT_CHOICES = [("", "（无）")] + [(k, v[0]) for k, v in DEPARTMENTS.items()]
+DEPARTMENT_CHOICES = [SelectChoice("", "（无）")] + [
+    SelectChoice(k, v[0]) for k, v in DEPARTMENTS.items()
+]
 
 
 class UserCreateForm(FlaskForm):
@@ -56,7 +59,9 @@ class SettingsForm(FlaskForm):
         "补贴标准（每行：起始楼层 元/台，如 6 100000）", validators=[DataRequired()]
     )
     required_departments = StringField("参与联合审查的部门（逗号分隔的代码）")
-    lead_department = SelectField("牵头部门", choices=[(k, v[0]) for k, v in DEPARTMENTS.items()])
+    lead_department = SelectField(
+        "牵头部门", choices=[SelectChoice(k, v[0]) for k, v in DEPARTMENTS.items()]
+    )
     upload_max_mb = IntegerField("上传大小上限（MB）", validators=[NumberRange(min=1)])
     authority_name = StringField("发文机关名称", validators=[DataRequired(), Length(max=100)])
     letter_prefixes = TextAreaField("文号前缀（每行：文书种类=前缀）")

@@ -14,6 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from workflow.documents import FOUR, KINDS
@@ -39,7 +40,7 @@ class CorrectionForm(ActionForm):
 class OpinionForm(FlaskForm):
     verdict = RadioField(
         "本部门意见",
-        choices=[("agree", "同意"), ("disagree", "不同意")],
+        choices=[SelectChoice("agree", "同意"), SelectChoice("disagree", "不同意")],
         validators=[DataRequired("请选择同意或不同意。")],
     )
     comment = TextAreaField("意见说明（不同意时必填）", validators=[Length(max=4000)])
@@ -49,7 +50,11 @@ class PaperVoteForm(FlaskForm):
     room = SelectField("房号", validators=[DataRequired("请选择房号。")])
     choice = RadioField(
         "表决意见",
-        choices=[("agree", "同意"), ("object", "反对"), ("abstain", "弃权")],
+        choices=[
+            SelectChoice("agree", "同意"),
+            SelectChoice("object", "反对"),
+            SelectChoice("abstain", "弃权"),
+        ],
         validators=[DataRequired("请选择表决意见。")],
     )
     signature = StringField(

@@ -96,6 +96,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.config["RENDER_PDF"]:
         _fonts_ready(app)
 
+    app.json.ensure_ascii = False  # Chinese in JSON answers as text, not escapes
+
     db = Database(app.config["DATABASE_URL"])
     runtime = Runtime(
         db=db,
@@ -114,17 +116,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    """Each user's area is a blueprint package; those present are registered."""
-    import importlib
+    """One blueprint per user's area; errors first, so the areas may answer their own."""
+    from . import admin, api, auth, errors, homeowner, letters, public, staff
 
-    for name in ("errors", "auth", "homeowner", "public", "staff", "admin", "letters", "api"):
-        try:
-            module = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{name}":
-                raise
-            continue
-        module.init_app(app)
+    for area in (errors, auth, homeowner, public, staff, admin, letters, api):
+        area.init_app(app)
 
 
 def runtime(app: Flask | None = None) -> Runtime:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from wtforms.fields.choices import SelectChoice
+
 from forms.staff import (
     ActionForm,
     CorrectionForm,
@@ -76,9 +78,11 @@ def case_page(rt: Any, user: Any, case_id: int, **forms: Any) -> dict[str, Any]:
     rooms = [h["room"] for h in c["households"]]
 
     vote_form = forms.get("vote_form") or PaperVoteForm(formdata=None)
-    vote_form.room.choices = [(h["room"], h["room"]) for h in c["households"] if not h["vote"]]
+    vote_form.room.choices = [
+        SelectChoice(h["room"], h["room"]) for h in c["households"] if not h["vote"]
+    ]
     objection_form = forms.get("objection_form") or ObjectionForm(formdata=None)
-    objection_form.room.choices = [("", "—")] + [(r, r) for r in rooms]
+    objection_form.room.choices = [SelectChoice("", "—")] + [SelectChoice(r, r) for r in rooms]
 
     current_round = [o for o in c["opinions"] if o["round"] == c["review_round"]]
     given = {o["department"]: o for o in current_round}

@@ -7,6 +7,7 @@ from datetime import date
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from forms.staff import (
     ActionForm,
@@ -180,7 +181,9 @@ def _scan(form) -> str | None:
 @only(CLERK)
 def paper_vote(case_id: int):
     form = PaperVoteForm()
-    form.room.choices = [(r, r) for r in request.form.getlist("room")]  # the service checks it
+    form.room.choices = [
+        SelectChoice(r, r) for r in request.form.getlist("room")
+    ]  # the service checks it
     if not form.validate_on_submit():
         return _show_case(case_id, 400, vote_form=form)
     try:
@@ -204,7 +207,9 @@ def paper_vote(case_id: int):
 @only(CLERK)
 def objection(case_id: int):
     form = ObjectionForm()
-    form.room.choices = [("", "")] + [(r, r) for r in request.form.getlist("room") if r]
+    form.room.choices = [SelectChoice("", "")] + [
+        SelectChoice(r, r) for r in request.form.getlist("room") if r
+    ]
     if not form.validate_on_submit():
         return _show_case(case_id, 400, objection_form=form)
     try:
