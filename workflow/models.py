@@ -51,6 +51,9 @@ class User(Base):
     phone: Mapped[str | None] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Wrong passwords are counted; past a few, logging in pauses for a while.
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    login_paused_until: Mapped[datetime | None] = mapped_column(DateTime)
 
     @property
     def is_staff(self) -> bool:

@@ -45,3 +45,22 @@ def test_log_in_with_a_wrong_password_then_the_right_one(client, app_people):
     assert r.headers["Location"].endswith("/my/")
     r = client.post("/auth/logout")
     assert r.status_code == 302 and client.get("/my/").status_code == 302
+
+
+def test_repeated_wrong_passwords_pause_logging_in(client, app, app_people, clock):
+    from workflow.services.users import MAX_FAILED_LOGINS
+
+    for _ in range(MAX_FAILED_LOGINS):
+        r = client.post("/auth/login", data={"username": "13800000001", "password": "guess-guess"})
+        assert "密码不正确" in r.get_data(as_text=True)
+    paused = client.post(
+        "/auth/login", data={"username": "13800000001", "password": "secret-pass-1"}
+    )
+    assert paused.status_code == 409 and "错误次数过多" in paused.get_data(as_text=True)
+    clock.advance(minutes=16)
+    assert (
+        client.post(
+            "/auth/login", data={"username": "13800000001", "password": "secret-pass-1"}
+        ).status_code
+        == 302
+    )

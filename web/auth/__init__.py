@@ -46,9 +46,13 @@ def login():
         return redirect(start_page(current_user.role))
     form = LoginForm()
     if form.validate_on_submit():
-        account = authenticate(
-            current_app.extensions["jiati"], form.username.data, form.password.data
-        )
+        try:
+            account = authenticate(
+                current_app.extensions["jiati"], form.username.data, form.password.data
+            )
+        except WorkflowError as exc:  # too many wrong passwords: paused for a while
+            form.password.errors.extend(say(m) for m in exc.messages)
+            return render_template("auth/login.html", form=form), exc.status
         if account is None:
             form.password.errors.append(_("手机号（用户名）或密码不正确。"))
         else:

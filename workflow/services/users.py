@@ -20,6 +20,8 @@ from .cases import valid_mobile
 from .common import actor_of, require_role
 
 MIN_PASSWORD = 8
+MAX_FAILED_LOGINS = 10
+LOGIN_PAUSE = timedelta(minutes=15)
 TOKEN_LIFETIME = timedelta(hours=12)
 
 
@@ -131,14 +133,28 @@ def create_user(
 
 
 def authenticate(rt: Runtime, username: str, password: str) -> Account | None:
-    with rt.db.session() as s:
+    """The account for these credentials, or None; after `MAX_FAILED_LOGINS` wrong passwords
+    in a row the account refuses logins for `LOGIN_PAUSE` (a Conflict saying until when)."""
+    now = rt.clock()
+    with rt.db.transaction() as s:
         user = s.scalar(select(User).where(User.username == (username or "").strip()))
-        if (
-            user is None
-            or not user.active
-            or not check_password(user.password_hash, password or "")
-        ):
+        if user is None or not user.active:
             return None
+        if user.login_paused_until and user.login_paused_until > now:
+            until = user.login_paused_until.strftime("%H:%M")
+            raise Conflict(
+                msg(
+                    "login_paused",
+                    f"密码错误次数过多，请在 {until} 以后再试，或联系管理员重置密码。",
+                    f"Too many wrong passwords; try again after {until} or ask for a reset.",
+                )
+            )
+        if not check_password(user.password_hash, password or ""):
+            user.failed_logins = (user.failed_logins or 0) + 1
+            if user.failed_logins >= MAX_FAILED_LOGINS:
+                user.failed_logins, user.login_paused_until = 0, now + LOGIN_PAUSE
+            return None
+        user.failed_logins, user.login_paused_until = 0, None
         return Account.of(user)
 
 
