@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from . import services
 from .context import Runtime
-from .models import User
+from .models import Case, User
 
 PASSWORD = "demo12345"
 
@@ -190,19 +190,20 @@ def load(rt: Runtime) -> list[str]:
     def upto(step: str) -> list[str]:
         return happy[: happy.index(step) + 1]
 
+    # One case stopping at each step, and the side roads: correction, rejection, withdrawal.
     made = [
-        ("draft", to([], 0)),
-        ("consultation", to(upto("consult"), 1)),
-        ("submitted", to(upto("submit"), 2)),
-        ("correction", to([*upto("submit"), "correction"], 3)),
-        ("review", to(upto("accept"), 4)),
-        ("approved", to(upto("approve"), 5)),
-        ("construction", to(upto("build"), 6, other)),
-        ("acceptance", to(upto("report"), 12, other)),
-        ("subsidy_review", to(upto("subsidy"), 7, other)),
-        ("subsidy_approved", to(upto("subsidy_ok"), 8, other)),
-        ("rejected", to([*upto("accept"), "reject"], 9, other)),
-        ("withdrawn", to([*upto("consult"), "withdraw"], 10, other)),
+        to([], 0),
+        to(upto("consult"), 1),
+        to(upto("submit"), 2),
+        to([*upto("submit"), "correction"], 3),
+        to(upto("accept"), 4),
+        to(upto("approve"), 5),
+        to(upto("build"), 6, other),
+        to(upto("report"), 12, other),
+        to(upto("subsidy"), 7, other),
+        to(upto("subsidy_ok"), 8, other),
+        to([*upto("accept"), "reject"], 9, other),
+        to([*upto("consult"), "withdraw"], 10, other),
     ]
     # One case in a real public-notice period, with the configured number of days.
     cid = _case(rt, owner, 11)
@@ -210,12 +211,14 @@ def load(rt: Runtime) -> list[str]:
     services.fire(rt, owner, cid, "start_consultation")
     _sign_all(rt, cid, owner)
     services.fire(rt, owner, cid, "finish_consultation", {"place": "单元门口公告栏"})
-    made.append(("publicity", cid))
+    made.append(cid)
 
     lines = [
         f"{u} / {PASSWORD}  ({role}{'，' + dept if dept else ''}，{name})"
         for u, role, dept, name in STAFF
     ]
     lines += [f"{p} / {PASSWORD}  (homeowner，{name})" for p, name in OWNERS]
-    lines.append("cases: " + ", ".join(f"#{cid} {state}" for state, cid in made))
+    with rt.db.session() as s:
+        states = {c.id: c.state for c in s.scalars(select(Case).where(Case.id.in_(made)))}
+    lines.append("cases: " + ", ".join(f"#{cid} {states[cid]}" for cid in made))
     return lines

@@ -34,6 +34,7 @@ class State:
     #   applicant  – waiting on the applicant
     #   building   – the elevator is being built (completion papers are uploaded)
     #   subsidy    – built and accepted: the subsidy may be applied for (invoice)
+    #   timed      – a phase whose length in working days the statistics report
     tags: frozenset[str] = frozenset()
     step: int = 0  # position on the progress stepper; side states share a main step
     deadline: str | None = None  # the Case attribute holding this state's deadline
@@ -82,12 +83,12 @@ STATES: tuple[State, ...] = (
     State("publicity", "公示中", "Public notice", _tags("objections", "applicant"), 3,
           hint="在楼道张贴公示并上传照片和设计方案；公示期满且异议处理完毕后提交申请。",
           hint_en="Post the notice, upload its photo and the design plan; submit when the period is over."),
-    State("submitted", "待受理", "Awaiting acceptance", _tags("window"), 4, deadline="acceptance_due",
+    State("submitted", "待受理", "Awaiting acceptance", _tags("window", "timed"), 4, deadline="acceptance_due",
           hint="申请已提交，等待窗口受理。", hint_en="Submitted; waiting for the window to accept it."),
-    State("correction", "补正中", "Correction", _tags("applicant"), 4,
+    State("correction", "补正中", "Correction", _tags("applicant", "timed"), 4,
           hint="按补正通知补齐材料后重新提交。",
           hint_en="Supply what the correction notice lists, then resubmit."),
-    State("review", "联合审查", "Joint review", _tags("review", "opinions"), 5, deadline="review_due",
+    State("review", "联合审查", "Joint review", _tags("review", "opinions", "timed"), 5, deadline="review_due",
           hint="各部门联合审查中，请等待结果。", hint_en="Under joint review by the departments."),
     State("approved", "已批准", "Approved", _tags("applicant"), 6,
           hint="已批准：确定施工单位后报告开工。",
@@ -98,11 +99,11 @@ STATES: tuple[State, ...] = (
     State("construction", "施工中", "Under construction", _tags("applicant", "building"), 7,
           hint="竣工验收后上传验收报告和特种设备使用登记证。",
           hint_en="After acceptance testing, upload the report and the equipment registration."),
-    State("acceptance", "待竣工核验", "Awaiting completion check", _tags("window"), 8,
+    State("acceptance", "待竣工核验", "Awaiting completion check", _tags("window", "timed"), 8,
           hint="等待窗口核验竣工材料。", hint_en="Waiting for the window to check the completion papers."),
     State("completed", "已竣工", "Completed", _tags("applicant", "subsidy"), 9,
           hint="已竣工，可申请财政补贴。", hint_en="Completed: you may apply for the subsidy."),
-    State("subsidy_review", "补贴审核", "Subsidy review", _tags("review"), 10,
+    State("subsidy_review", "补贴审核", "Subsidy review", _tags("review", "timed"), 10,
           hint="补贴申请审核中。", hint_en="The subsidy application is under review."),
     State("subsidy_approved", "补贴已核准", "Subsidy approved", _tags("final"), 11,
           hint="补贴已核准，办理完毕。", hint_en="Subsidy approved: the case is complete."),

@@ -71,7 +71,7 @@ class Case(Base):
     building: Mapped[str] = mapped_column(String(32))
     unit: Mapped[str] = mapped_column(String(32))
     floors: Mapped[int] = mapped_column(Integer)
-    state: Mapped[str] = mapped_column(String(32), default="draft", index=True)
+    state: Mapped[str] = mapped_column(String(32), index=True)  # only the machine changes it
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from tests.conftest import login
-from workflow import services, statistics
+from workflow import registers, services
 
 
 @pytest.mark.parametrize(
@@ -129,12 +129,12 @@ def test_admin_enters_and_removes_a_holiday(as_admin, app):
     rt = app.extensions["jiati"]
     r = as_admin.post("/admin/holidays", data={"day": "2027-02-08", "name": "春节"})
     assert r.status_code == 303
-    assert [(h["day"], h["workday"]) for h in statistics.holiday_rows(rt)] == [
+    assert [(h["day"], h["workday"]) for h in registers.holiday_rows(rt)] == [
         (date(2027, 2, 8), False)
     ]
     assert "2027-02-08" in as_admin.get("/admin/holidays").get_data(as_text=True)
     as_admin.post("/admin/holidays/2027-02-08/remove")
-    assert statistics.holiday_rows(rt) == []
+    assert registers.holiday_rows(rt) == []
 
 
 def test_statistics_count_cases_and_subsidy(as_admin, app_journey):

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from forms.admin import ConfirmForm, HolidayForm, SettingsForm, UserCreateForm, UserUpdateForm
-from workflow import services, statistics
+from workflow import registers, services, statistics
 from workflow.errors import WorkflowError
 from workflow.rules.money import yuan
 from workflow.settings import ADMIN_KEYS, DEPARTMENTS, LETTER_PREFIXES
@@ -63,7 +63,7 @@ def users():
             return redirect(url_for("admin.users"), 303)
     elif request.method == "POST":
         status = 400
-    rows = statistics.accounts(rt(), current_user.id)
+    rows = registers.accounts(rt(), current_user.id)
     edit_forms = {}
     for u in rows:
         f = UserUpdateForm(formdata=None, prefix=f"u{u['id']}")
@@ -204,7 +204,7 @@ def holidays():
             return redirect(url_for("admin.holidays"), 303)
     elif request.method == "POST":
         status = 400
-    rows = statistics.holiday_rows(rt())
+    rows = registers.holiday_rows(rt())
     return render_template(
         "admin/holidays.html",
         title=_("节假日"),

@@ -18,7 +18,7 @@ from forms.staff import (
     PaperVoteForm,
     ResolveForm,
 )
-from workflow import queries, services, statistics
+from workflow import queries, registers, services
 from workflow.errors import WorkflowError
 
 from ..extensions import say
@@ -60,7 +60,7 @@ def queue():
         args=args,
         endpoint="staff.queue",
         states=_states("window"),
-        communities=statistics.communities(rt()),
+        communities=registers.communities(rt()),
     )
 
 
@@ -70,7 +70,7 @@ def review_queue():
     """Cases under joint review or subsidy review, for the approver's department."""
     args = queue_args(request.args)
     result = queries.list_cases(rt(), current_user.id, tag="review", **args)
-    mine = statistics.awaiting_department(rt(), current_user.id, [c["id"] for c in result["items"]])
+    mine = registers.awaiting_department(rt(), current_user.id, [c["id"] for c in result["items"]])
     for c in result["items"]:
         c["awaiting_us"] = c["id"] in mine
     return render_template(
@@ -80,7 +80,7 @@ def review_queue():
         args=args,
         endpoint="staff.review_queue",
         states=_states("review"),
-        communities=statistics.communities(rt()),
+        communities=registers.communities(rt()),
     )
 
 
@@ -275,7 +275,7 @@ def letters():
     if end < start:
         start, end = end, start
     form.start.data, form.end.data = start, end
-    rows = statistics.letters_issued(rt(), current_user.id, start, end)
+    rows = registers.letters_issued(rt(), current_user.id, start, end)
     return render_template(
         "staff/letters.html",
         title=_("今日文书") if start == end == today else _("文书打印"),

@@ -1,6 +1,6 @@
 """Use cases: one function each, taking the acting user; each is one transaction."""
 
-from .admin import change_settings, effective_settings, holidays, remove_holiday, set_holiday
+from .admin import change_settings, effective_settings, remove_holiday, set_holiday
 from .cases import create_case, set_costs, update_case, validate_application
 from .consent import (
     lodge_objection,
@@ -12,7 +12,7 @@ from .consent import (
     signing_view,
 )
 from .files import document_file, store_scan, upload_document
-from .letters import letter_context, letter_file, letters_between, merged, verification
+from .letters import letter_context, letter_file, merged, verification
 from .owners import lodge_objection_as_owner, public_notice
 from .review import give_opinion
 from .transitions import Action, Outcome, actions, fire
@@ -30,8 +30,8 @@ from .users import (
 
 __all__ = [
     "Account", "Action", "Outcome", "actions", "authenticate", "change_settings", "create_case",
-    "create_user", "document_file", "effective_settings", "fire", "get_account", "give_opinion", "holidays",
-    "issue_token", "letter_context", "letter_file", "letters_between", "merged", "verification", "lodge_objection", "lodge_objection_as_owner", "public_notice", "lodge_objection_by_link", "record_paper_vote", "register",
+    "create_user", "document_file", "effective_settings", "fire", "get_account", "give_opinion",
+    "issue_token", "letter_context", "letter_file", "merged", "verification", "lodge_objection", "lodge_objection_as_owner", "public_notice", "lodge_objection_by_link", "record_paper_vote", "register",
     "remove_holiday", "resolve_objection", "revoke_token", "set_costs", "set_holiday", "sign", "signing_links",
     "signing_view", "store_scan", "token_account", "update_case", "update_user", "upload_document",
     "validate_application",

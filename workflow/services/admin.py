@@ -6,8 +6,6 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-
 from .. import audit
 from .. import settings as settings_mod
 from ..context import Runtime
@@ -73,8 +71,3 @@ def remove_holiday(rt: Runtime, actor: User | int, day: date) -> None:
                 role="admin",
                 payload={"day": day.isoformat()},
             )
-
-
-def holidays(rt: Runtime) -> list[Holiday]:
-    with rt.db.session() as s:
-        return list(s.scalars(select(Holiday).order_by(Holiday.day)))

@@ -11,7 +11,7 @@ from typing import Any
 from .. import audit
 from ..context import Runtime
 from ..errors import Conflict, Forbidden, InvalidInput, Message, msg
-from ..machine import STATE
+from ..machine import INITIAL, STATE
 from ..models import Case, Household, User
 from ..rules.money import parse_yuan
 from .common import actor_of, case_for
@@ -154,7 +154,7 @@ def create_case(rt: Runtime, actor: User | int, data: Mapping[str, Any]) -> int:
         case = Case(
             reference=f"tmp-{uuid.uuid4().hex[:20]}",
             applicant_id=user.id,
-            state="draft",
+            state=INITIAL,
             created_at=now,
             updated_at=now,
             coefficients={},
@@ -171,7 +171,7 @@ def create_case(rt: Runtime, actor: User | int, data: Mapping[str, Any]) -> int:
             actor=user,
             role="applicant",
             case=case,
-            to_state="draft",
+            to_state=INITIAL,
             payload={**building, "households": len(roster)},
         )
         return case.id

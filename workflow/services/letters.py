@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -71,34 +70,6 @@ def letter_file(rt: Runtime, actor: User | int, letter_id: int) -> LetterFile:
         meta = (letter.id, letter.case_id, letter.kind, KINDS[letter.kind][0], letter.number)
     data = _file(rt, letter_id)
     return LetterFile(*meta, filename=f"{meta[3]}{meta[4]}.pdf", data=data)
-
-
-def letters_between(
-    rt: Runtime, actor: User | int, start: date, end: date, case_id: int | None = None
-) -> list[dict[str, Any]]:
-    """Letters issued from `start` to `end` inclusive (and of one case), oldest first; staff."""
-    with rt.db.session() as s:
-        user = actor_of(s, actor)
-        if not user.is_staff:
-            raise Forbidden(
-                msg("role", "只有工作人员可以批量打印文书。", "Only staff print letters.")
-            )
-        q = (
-            select(Letter, Case.reference)
-            .join(Case, Case.id == Letter.case_id)
-            .where(
-                Letter.issued_at >= datetime.combine(start, time.min),
-                Letter.issued_at < datetime.combine(end + timedelta(days=1), time.min),
-            )
-        )
-        if case_id is not None:
-            q = q.where(Letter.case_id == case_id)
-        return [
-            {"id": x.id, "case_id": x.case_id, "reference": ref, "kind": x.kind,
-             "title": KINDS[x.kind][0], "number": x.number, "addressee": x.addressee,
-             "issued_at": x.issued_at.isoformat(timespec="minutes")}
-            for x, ref in s.execute(q.order_by(Letter.issued_at, Letter.id))
-        ]  # fmt: skip
 
 
 def merged(rt: Runtime, actor: User | int, letter_ids: list[int]) -> bytes:
