@@ -88,7 +88,7 @@ def cost_shares(case: Case, subsidy_fen: int = 0) -> dict[int, int]:
     return cost.share_costs(total, weights)
 
 
-def _case_facts(case: Case) -> dict[str, Any]:
+def case_facts(case: Case) -> dict[str, Any]:
     return {
         "reference": case.reference,
         "community": case.community,
@@ -133,7 +133,7 @@ def document_context(case: Case, kind: str, settings: Settings, today: str) -> d
     return {
         "kind": kind,
         "title": KINDS[kind].label,
-        "case": _case_facts(case),
+        "case": case_facts(case),
         "applicant": {
             "name": case.applicant.name or case.applicant.username,
             "phone_masked": mask_phone(case.applicant.phone or case.applicant.username),

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from .documents import _case_facts, mask_phone
+from .documents import case_facts, mask_phone
 from .models import Case, LetterCounter
 from .rules import quorum as quorum_rule
 from .rules.subsidy import subsidy_cap
@@ -102,7 +102,7 @@ def letter_context(
             "phone_masked": mask_phone(case.applicant.phone or case.applicant.username),
         },
         "owners": [h.owner_name for h in case.households],
-        "case": _case_facts(case),
+        "case": case_facts(case),
         "quorum": quorum_figures(case, settings),
         "opinions": [
             {

@@ -225,14 +225,7 @@ def record_paper_vote(
     if not _text(signature, "signature", "签名").strip():
         raise InvalidInput(msg("signature", "请填写签名人姓名。", "Give the signatory's name."))
     with rt.db.transaction() as s:
-        user = actor_of(s, actor)
-        require_role(user, "clerk")
-        case = case_for(s, user, case_id)
-        _no_conflict(user, case)
-        if "voting" not in STATE[case.state].tags:
-            raise Conflict(
-                msg("closed", "当前不在意见征询阶段，不能登记表决。", "Not in consultation.")
-            )
+        user, case = _clerk_on(s, actor, case_id, "voting", _NO_PAPER_VOTES)
         h = _household(case, room)
         now = rt.clock()
         vote = _record_vote(s, h, choice, signature.strip(), "paper", now, user, scan=scan_sha256)
@@ -246,6 +239,21 @@ def record_paper_vote(
             payload={"room": h.room, "choice": choice, "channel": "paper", "scan": scan_sha256},
         )
         return vote.id
+
+
+_NO_PAPER_VOTES = msg("closed", "当前不在意见征询阶段，不能登记表决。", "Not in consultation.")
+_NO_OBJECTIONS = msg("closed", "当前阶段不再处理异议。", "Objections are closed at this stage.")
+
+
+def _clerk_on(s: Any, actor: User | int, case_id: int, tag: str, closed: Any) -> tuple[User, Case]:
+    """A clerk acting on a case whose state carries `tag` (separation of duties checked)."""
+    user = actor_of(s, actor)
+    require_role(user, "clerk")
+    case = case_for(s, user, case_id)
+    _no_conflict(user, case)
+    if tag not in STATE[case.state].tags:
+        raise Conflict(closed)
+    return user, case
 
 
 def _household(case: Case, room: str) -> Household:
@@ -356,14 +364,7 @@ def resolve_objection(
     if not resolution:
         raise InvalidInput(msg("resolution", "请填写处理结果。", "Describe the resolution."))
     with rt.db.transaction() as s:
-        user = actor_of(s, actor)
-        require_role(user, "clerk")
-        case = case_for(s, user, case_id)
-        _no_conflict(user, case)
-        if "objections" not in STATE[case.state].tags:
-            raise Conflict(
-                msg("closed", "当前阶段不再处理异议。", "Objections are closed at this stage.")
-            )
+        user, case = _clerk_on(s, actor, case_id, "objections", _NO_OBJECTIONS)
         o = next((o for o in case.objections if o.id == objection_id), None)
         if o is None:
             raise NotFound(msg("objection", "未找到该异议。", "No such objection."))

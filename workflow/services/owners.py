@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..context import Runtime
+from ..documents import case_facts
 from ..errors import Conflict, InvalidInput, Message, NotFound, msg
 from ..machine import STATE
 from ..models import Case, Household
@@ -91,13 +92,7 @@ def public_notice(rt: Runtime, reference: str) -> dict[str, Any]:
         now: datetime = rt.clock()
         end = case.publicity_end
         return {
-            "reference": case.reference,
-            "community": case.community,
-            "address": case.address,
-            "building": case.building,
-            "unit": case.unit,
-            "floors": case.floors,
-            "households": len(case.households),
+            **case_facts(case),
             "start": case.publicity_start.date().isoformat(),
             "end": end.date().isoformat() if end else None,
             "days_left": max((end.date() - now.date()).days, 0) if end else 0,
