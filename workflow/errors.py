@@ -69,6 +69,12 @@ class UnsupportedFile(WorkflowError):
     status, code = 415, "unsupported_file"
 
 
+class Unavailable(WorkflowError):
+    """Something needed right now does not work (the PDF engine); nothing was changed."""
+
+    status, code = 503, "unavailable"
+
+
 class GuardsFailed(WorkflowError):
     """Every failing guard's message, never only the first."""
 

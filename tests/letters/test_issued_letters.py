@@ -211,3 +211,19 @@ def test_documents_open_for_the_applicant_and_staff_only(client, rt, journey, pe
     client.post("/auth/logout")
     login(client, people.neighbour.username)
     assert client.get(f"/documents/{docs['design_plan'].id}").status_code == 404
+
+
+def test_a_letter_that_cannot_be_rendered_says_so_instead_of_crashing(client, rt, journey, people):
+    class Broken:
+        def letter(self, context):
+            raise ValueError("a character no installed face can draw")
+
+        def document(self, context):
+            raise ValueError("a character no installed face can draw")
+
+    rt.renderer = Broken()
+    case_id = journey.case_in("review")
+    letter = letters_of(rt, case_id)["acceptance_notice"]
+    login(client, people.clerk.username)
+    r = client.get(f"/letters/{letter.id}.pdf")
+    assert r.status_code == 503 and "暂时无法生成 PDF" in r.get_data(as_text=True)

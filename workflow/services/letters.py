@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 
 from ..context import Runtime
-from ..errors import Forbidden, InvalidInput, NotFound, msg
+from ..errors import Forbidden, InvalidInput, NotFound, Unavailable, msg
 from ..letters import KINDS
 from ..models import Case, Letter, User
 from .common import actor_of
 
+log = logging.getLogger(__name__)
 LETTER_NOT_FOUND = msg("letter_not_found", "未找到该文书。", "No such letter.")
 
 
@@ -43,7 +45,17 @@ def _file(rt: Runtime, letter_id: int) -> bytes:
         data = letter.data
     if rt.renderer is None:
         raise NotFound(msg("not_rendered", "该文书尚未生成 PDF。", "This letter has no PDF yet."))
-    pdf = rt.renderer.letter(data)
+    try:
+        pdf = rt.renderer.letter(data)
+    except Exception as exc:
+        log.exception("letter %s could not be rendered", letter_id)
+        raise Unavailable(
+            msg(
+                "not_rendered",
+                "该文书暂时无法生成 PDF，请联系系统管理员。",
+                "This letter cannot be turned into a PDF right now; please tell the administrator.",
+            )
+        ) from exc
     with rt.db.transaction() as s:
         letter = s.get(Letter, letter_id)
         if letter.sha256 is None:  # a concurrent reader may have stored it first
