@@ -155,7 +155,7 @@ def test_nobody_voted_gives_zero_agreement_and_is_not_met():
     assert result.agree_count == 0
     assert result.agree_area == 0
     assert not result.agreement_met
-    assert "同意还需 1 户" in result.missing
+    assert result.missing[1] == "尚无住户表决；参与表决的住户中，同意的须达到户数和面积的 3/4"
 
 
 def test_agreement_gap_assumes_new_agreeing_households():
@@ -219,10 +219,10 @@ def test_threshold_outside_zero_to_one_is_refused(bad):
         QuorumThresholds(participation=bad)
 
 
-def test_unanimity_threshold_is_reachable_by_new_votes():
+def test_unanimity_is_met_when_every_voter_agrees():
     unanimous = QuorumThresholds(agreement=Fraction(1))
-    result = consent_quorum(unit(None, None, None), unanimous)
-    assert "同意还需 1 户" in result.missing
+    result = consent_quorum(unit("agree", None, None), unanimous)
+    assert result.agreement_met and result.missing == ("参与表决还需 1 户（专有面积还需 100 m²）",)
 
 
 def test_empty_roster_is_not_met():

@@ -99,7 +99,17 @@ def consent_quorum(
             )
             missing.append(zh)
             missing_en.append(en)
-        if not agreement_met:
+        if not agreement_met and not voted:
+            # Nobody has voted: "one more agreeing household" would be a true minimum but
+            # misleads next to the participation gap; say what the rule asks instead.
+            missing.append(
+                f"尚无住户表决；参与表决的住户中，同意的须达到户数和面积的 {ratio_str(q)}"
+            )
+            missing_en.append(
+                f"Nobody has voted yet; of those who vote, {ratio_str(q)} by count and by area"
+                " must agree"
+            )
+        elif not agreement_met:
             zh, en = _agreement_gap(
                 len(voted), len(agreed), Fraction(voted_area), Fraction(agree_area), open_areas, q
             )
