@@ -4,6 +4,7 @@ Which actions exist and what they take is declared in `workflow.machine`; these 
 carry the inputs (and the CSRF token) of the few shapes those declarations use.
 """
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -30,7 +31,9 @@ class ActionForm(FlaskForm):
 class CorrectionForm(ActionForm):
     """一次性告知: every one of the four documents may be ticked, each with what is wrong."""
 
-    other = TextAreaField("其他需补正的事项（每行一项）", validators=[Optional(), Length(max=4000)])
+    other = TextAreaField(
+        _l("其他需补正的事项（每行一项）"), validators=[Optional(), Length(max=4000)]
+    )
 
     @staticmethod
     def checklist() -> list[tuple[str, str]]:
@@ -39,41 +42,42 @@ class CorrectionForm(ActionForm):
 
 class OpinionForm(FlaskForm):
     verdict = RadioField(
-        "本部门意见",
-        choices=[SelectChoice("agree", "同意"), SelectChoice("disagree", "不同意")],
-        validators=[DataRequired("请选择同意或不同意。")],
+        _l("本部门意见"),
+        choices=[SelectChoice("agree", _l("同意")), SelectChoice("disagree", _l("不同意"))],
+        validators=[DataRequired(_l("请选择同意或不同意。"))],
     )
-    comment = TextAreaField("意见说明（不同意时必填）", validators=[Length(max=4000)])
+    comment = TextAreaField(_l("意见说明（不同意时必填）"), validators=[Length(max=4000)])
 
 
 class PaperVoteForm(FlaskForm):
-    room = SelectField("房号", validators=[DataRequired("请选择房号。")])
+    room = SelectField(_l("房号"), validators=[DataRequired(_l("请选择房号。"))])
     choice = RadioField(
-        "表决意见",
+        _l("表决意见"),
         choices=[
-            SelectChoice("agree", "同意"),
-            SelectChoice("object", "反对"),
-            SelectChoice("abstain", "弃权"),
+            SelectChoice("agree", _l("同意")),
+            SelectChoice("object", _l("反对")),
+            SelectChoice("abstain", _l("弃权")),
         ],
-        validators=[DataRequired("请选择表决意见。")],
+        validators=[DataRequired(_l("请选择表决意见。"))],
     )
     signature = StringField(
-        "签名人姓名", validators=[DataRequired("请填写签名人姓名。"), Length(max=64)]
+        _l("签名人姓名"), validators=[DataRequired(_l("请填写签名人姓名。")), Length(max=64)]
     )
-    scan = FileField("纸质表决扫描件（PDF 或图片，可选）")
+    scan = FileField(_l("纸质表决扫描件（PDF 或图片，可选）"))
 
 
 class ObjectionForm(FlaskForm):
-    room = SelectField("房号（可不选）", validators=[Optional()])
+    room = SelectField(_l("房号（可不选）"), validators=[Optional()])
     text = TextAreaField(
-        "异议内容", validators=[DataRequired("请填写异议内容。"), Length(max=4000)]
+        _l("异议内容"), validators=[DataRequired(_l("请填写异议内容。")), Length(max=4000)]
     )
-    scan = FileField("书面异议扫描件（PDF 或图片，可选）")
+    scan = FileField(_l("书面异议扫描件（PDF 或图片，可选）"))
 
 
 class ResolveForm(FlaskForm):
     resolution = TextAreaField(
-        "处理结果（调解情况）", validators=[DataRequired("请填写处理结果。"), Length(max=4000)]
+        _l("处理结果（调解情况）"),
+        validators=[DataRequired(_l("请填写处理结果。")), Length(max=4000)],
     )
 
 
@@ -83,5 +87,5 @@ class LetterRangeForm(FlaskForm):
     class Meta:
         csrf = False
 
-    start = DateField("起始日期", validators=[Optional()])
-    end = DateField("截止日期", validators=[Optional()])
+    start = DateField(_l("起始日期"), validators=[Optional()])
+    end = DateField(_l("截止日期"), validators=[Optional()])
