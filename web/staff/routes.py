@@ -51,35 +51,31 @@ def _show_case(case_id: int, status: int = 200, **forms) -> tuple[str, int]:
 @only(CLERK)
 def queue():
     """Cases waiting on the window: 待受理, 待竣工核验 and consultations taking paper votes."""
-    args = queue_args(request.args)
-    result = queries.list_cases(rt(), current_user.id, tag="window", **args)
-    return render_template(
-        "staff/queue.html",
-        title=_("窗口待办"),
-        result=result,
-        args=args,
-        endpoint="staff.queue",
-        states=_states("window"),
-        communities=registers.communities(rt()),
-    )
+    return _queue("window", _("窗口待办"), "staff.queue")
 
 
 @bp.route("/review")
 @only(APPROVER)
 def review_queue():
     """Cases under joint review or subsidy review, for the approver's department."""
+    return _queue("review", _("审查待办"), "staff.review_queue", mark_own_department=True)
+
+
+def _queue(tag: str, title: str, endpoint: str, mark_own_department: bool = False):
     args = queue_args(request.args)
-    result = queries.list_cases(rt(), current_user.id, tag="review", **args)
-    mine = registers.awaiting_department(rt(), current_user.id, [c["id"] for c in result["items"]])
-    for c in result["items"]:
-        c["awaiting_us"] = c["id"] in mine
+    result = queries.list_cases(rt(), current_user.id, tag=tag, **args)
+    if mark_own_department:
+        ids = [c["id"] for c in result["items"]]
+        mine = registers.awaiting_department(rt(), current_user.id, ids)
+        for c in result["items"]:
+            c["awaiting_us"] = c["id"] in mine
     return render_template(
         "staff/queue.html",
-        title=_("审查待办"),
+        title=title,
         result=result,
         args=args,
-        endpoint="staff.review_queue",
-        states=_states("review"),
+        endpoint=endpoint,
+        states=_states(tag),
         communities=registers.communities(rt()),
     )
 
