@@ -31,6 +31,10 @@ FACTS = {
     "objection_resolved": ("异议处理", "Objection resolved"),
     "opinion": ("部门意见", "Department opinion"),
     "upload": ("上传材料", "Upload"),
+    "consultation_restarted": ("修改造价，重新征询", "Consultation restarted on new figures"),
+    "owners_marked": ("认定为同一业主", "Flats marked as one owner's"),
+    "owner_separated": ("认定为单独业主", "Flat's owner counted apart"),
+    "standing_vote": ("登记有效表决意见", "Standing vote recorded"),
 }
 
 
