@@ -29,7 +29,9 @@ def test_one_person_owning_two_of_six_flats_is_one_of_five_owners():
 
 
 def test_a_fifth_flat_voting_meets_both_counts():
-    ballots = six_flats(None, "agree", "agree", "agree", "agree", "agree", owners={4: ZHANG, 5: ZHANG})
+    ballots = six_flats(
+        None, "agree", "agree", "agree", "agree", "agree", owners={4: ZHANG, 5: ZHANG}
+    )
     result = consent_quorum(ballots)
     assert result.participation_area == Fraction(5, 6)
     assert result.participation_count == Fraction(4, 5)
@@ -43,7 +45,9 @@ def test_the_old_count_would_have_passed_the_same_four_flats():
 
 
 def test_a_person_with_three_flats_counts_once():
-    ballots = six_flats("agree", "agree", "agree", None, None, None, owners={0: "a", 1: "a", 2: "a"})
+    ballots = six_flats(
+        "agree", "agree", "agree", None, None, None, owners={0: "a", 1: "a", 2: "a"}
+    )
     result = consent_quorum(ballots)
     assert (result.owners, result.owners_voted, result.owners_agreed) == (4, 1, 1)
     assert result.participation_area == Fraction(1, 2)

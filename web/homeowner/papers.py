@@ -108,10 +108,19 @@ def costs(case_id: int):
     coefs = dict(c["costs"]["coefficients"])
     summary: list[tuple[str | None, str]] = []
     coef_errors: dict[str, str] = {}
+    votes_in = sum(1 for h in c["households"] if h["vote"])
     if request.method == "POST":
         coefs = {f: request.form.get(f"coefficient_{f}", "") for f in coefs}
         try:
-            services.set_costs(rt(), current_user.id, case_id, form.estimated_cost.data, coefs)
+            services.set_costs(
+                rt(),
+                current_user.id,
+                case_id,
+                form.estimated_cost.data,
+                coefs,
+                restart_consultation=bool(form.restart.data),
+                reason=form.reason.data or "",
+            )
         except NotFound:
             raise
         except WorkflowError as exc:
@@ -123,7 +132,15 @@ def costs(case_id: int):
                 else:
                     summary += show_errors(form, (m,))
         else:
-            flash(_("费用分摊已保存。"), "success")
+            if form.restart.data and votes_in:
+                flash(
+                    _(
+                        "费用已修改，意见征询重新开始：已有的表决已作废，请通知各户按新的金额重新表决。"
+                    ),
+                    "success",
+                )
+            else:
+                flash(_("费用分摊已保存。"), "success")
             return redirect(url_for(".costs", case_id=case_id))
     else:
         fen = c["costs"]["estimated_cost_fen"]
@@ -137,6 +154,7 @@ def costs(case_id: int):
             "owner_name": h["owner_name"],
             "coefficient": c["costs"]["coefficients"].get(str(h["floor"]), "0"),
             "share": yuan(shares.get(str(h["id"]), 0)),
+            "pays": bool(shares.get(str(h["id"]), 0)),
         }
         for h in c["households"]
     ]
@@ -153,6 +171,7 @@ def costs(case_id: int):
         subsidy=yuan(c["costs"]["subsidy_fen"]),
         owners_pay=yuan(c["costs"]["owners_pay_fen"]),
         summary=summary,
+        votes_in=votes_in,
     ), (400 if summary else 200)
 
 

@@ -13,6 +13,7 @@ from ..context import Runtime
 from ..errors import Conflict, Forbidden, InvalidInput, Message, msg
 from ..machine import INITIAL, STATE
 from ..models import Case, Household, User
+from ..ownership import mask_id_number
 from ..rules.money import parse_yuan
 from .common import actor_of, case_for
 
@@ -92,8 +93,12 @@ def parse_household(
         )
     id_number = "".join(str(row.get("id_number") or "").split()).upper()
     out["id_number"] = id_number or None
-    out["developer_held"] = row.get("developer_held") in (True, "1", "true", "on", "y")
-    if id_number and not ID_NUMBER.match(id_number):
+    held = row.get("developer_held")
+    # Absent: unchanged (a form without the box must not clear a clerk-confirmed fact).
+    out["developer_held"] = None if held is None else str(held).lower() in ("1", "true", "on", "y")
+    if id_number and "*" in id_number:
+        pass  # the masked number a form showed, sent back unchanged: the stored one stays
+    elif id_number and not ID_NUMBER.match(id_number):
         errors.append(
             msg(
                 "id_number",
@@ -168,7 +173,12 @@ def _set_roster(case: Case, roster: list[dict]) -> None:
         h = by_room.pop(row["room"], None) or Household(room=row["room"])
         h.position, h.floor, h.area = pos, row["floor"], row["area"]
         h.owner_name, h.phone = row["owner_name"], row["phone"]
-        h.id_number, h.developer_held = row.get("id_number"), bool(row.get("developer_held"))
+        id_number = row.get("id_number")
+        if id_number and "*" in id_number:
+            id_number = h.id_number if mask_id_number(h.id_number) == id_number else None
+        h.id_number = id_number
+        if row.get("developer_held") is not None or h.developer_held is None:
+            h.developer_held = bool(row.get("developer_held"))
         keep.append(h)
     case.households[:] = keep
 
