@@ -218,8 +218,27 @@ def notice_print(case_id: int):
         qr=qr_svg(url, scale=4),
         url=url,
         agree=agree,
-        estimated=yuan(c["costs"]["estimated_cost_fen"] or 0),
+        estimated=yuan(c["costs"]["estimated_cost_fen"])
+        if c["costs"]["estimated_cost_fen"]
+        else None,
+        subsidy=yuan(c["costs"]["subsidy_fen"]),
+        shares=_share_rows(c),
     )
+
+
+def _share_rows(c: dict[str, Any]) -> list[dict[str, Any]]:
+    """The sharing table as the agreement prints it: the same figures, flat by flat."""
+    shares = c["costs"]["shares_fen"]
+    return [
+        {
+            "room": h["room"],
+            "floor": h["floor"],
+            "area": h["area"],
+            "coefficient": c["costs"]["coefficients"].get(str(h["floor"]), "0"),
+            "share": yuan(shares[str(h["id"])]) if shares.get(str(h["id"])) else None,
+        }
+        for h in c["households"]
+    ]
 
 
 # — documents ——————————————————————————————————————————————————————————————

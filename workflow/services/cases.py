@@ -14,6 +14,7 @@ from ..errors import Conflict, Forbidden, InvalidInput, Message, msg
 from ..machine import INITIAL, STATE
 from ..models import Case, Household, User
 from ..ownership import mask_id_number
+from ..rules import cost
 from ..rules.money import parse_yuan
 from .common import actor_of, case_for
 
@@ -308,7 +309,9 @@ def set_costs(
             )
         if coefficients is None:  # the cost alone: the agreed coefficients stay
             coef = dict(case.coefficients or {})
-        changed = cost_fen != case.estimated_cost_fen or coef != dict(case.coefficients or {})
+        changed = cost_fen != case.estimated_cost_fen or _effective(case.floors, coef) != (
+            _effective(case.floors, case.coefficients or {})
+        )
         votes = [h.vote for h in case.households if h.vote is not None]
         if "voting" in STATE[case.state].tags and not cost_fen:
             raise InvalidInput(
@@ -334,6 +337,13 @@ def set_costs(
             payload={"estimated_cost_fen": cost_fen, "coefficients": coef},
         )
         return case.version
+
+
+def _effective(floors: int, coefficients: Mapping[str, str]) -> dict[int, Decimal]:
+    """Coefficients as the sharing uses them: a floor left out has its default."""
+    merged = cost.default_coefficients(floors)
+    merged.update({int(k): Decimal(v) for k, v in coefficients.items()})
+    return merged
 
 
 def _restart_consultation(
