@@ -45,7 +45,7 @@ def test_the_signing_page_shows_the_estimate_the_share_and_the_whole_table(
     html = client.get(f"/sign/{link['token']}").get_data(as_text=True)
     assert "600,000.00 元" in html and "100,000.00 元" in html  # estimate and expected subsidy
     share = _amount(html, r'id="own-share">([\d,.]+) 元')
-    assert "601 （本户）" in html
+    assert "601 室 <strong>（本户）</strong>" in html
     # Floors 1 and 2 pay nothing; the table says so in words, never "0.00".
     assert "不分摊" in html and ">0.00<" not in html and " 0.00 元" not in html
     assert share != "0.00"
