@@ -56,6 +56,8 @@ LATER_UPLOADS = {
 def consent(case_id: int):
     c = case_of(case_id)
     links = []
+    shares = c["costs"]["shares_fen"] if c["costs"]["estimated_cost_fen"] else {}
+    ids = {h["room"]: str(h["id"]) for h in c["households"]}
     for link in services.signing_links(rt(), current_user.id, case_id):
         url = url_for("public.sign", token=link["token"], _external=True)
         text = _(
@@ -71,6 +73,7 @@ def consent(case_id: int):
                 "qr": qr_svg(url, scale=3),
                 "sms": f"sms:{link['phone']}?body={_quote(text)}" if link["phone"] else None,
                 "choice": str(CHOICE_LABELS[link["voted"]]) if link["voted"] else None,
+                "share": yuan(shares[ids[link["room"]]]) if shares.get(ids[link["room"]]) else None,
             }
         )
     q = c["quorum"]
