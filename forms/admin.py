@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from workflow.settings import DEPARTMENTS
+from workflow.settings import COST_SHARING, DEPARTMENTS
 
 ROLE_CHOICES = [
     SelectChoice("clerk", _l("窗口受理人员")),
@@ -68,6 +68,9 @@ class SettingsForm(FlaskForm):
     upload_max_mb = IntegerField(_l("上传大小上限（MB）"), validators=[NumberRange(min=1)])
     authority_name = StringField(_l("发文机关名称"), validators=[DataRequired(), Length(max=100)])
     letter_prefixes = TextAreaField(_l("文号前缀（每行：文书种类=前缀）"))
+    cost_sharing = SelectField(
+        _l("费用分摊对象"), choices=[SelectChoice(k, _l(v[0])) for k, v in COST_SHARING.items()]
+    )
 
 
 class HolidayForm(FlaskForm):

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
     Form,
     FormField,
@@ -23,7 +24,7 @@ from wtforms import (
 from wtforms.fields import FieldList
 from wtforms.fields.choices import SelectChoice
 
-ROSTER_COLUMNS = ("room", "floor", "area", "owner_name", "phone")
+ROSTER_COLUMNS = ("room", "floor", "area", "owner_name", "phone", "id_number")
 
 
 class HouseholdForm(Form):
@@ -39,6 +40,8 @@ class HouseholdForm(Form):
         _l("手机号（在线签字时核对后四位）"),
         render_kw={"inputmode": "numeric", "type": "tel", "autocomplete": "off"},
     )
+    # Optional: recognises one owner of several flats, who counts once among the owners.
+    id_number = StringField(_l("身份证号（选填）"), render_kw={"autocomplete": "off"})
 
 
 class ApplicationForm(FlaskForm):
@@ -54,6 +57,9 @@ class ApplicationForm(FlaskForm):
     households = FieldList(FormField(HouseholdForm), min_entries=2)
     paste = TextAreaField(_l("从表格粘贴住户名单"))
     version = HiddenField()
+    estimated_cost = StringField(
+        _l("预计总造价（元）"), render_kw={"inputmode": "decimal", "autocomplete": "off"}
+    )
 
     def application(self) -> dict[str, Any]:
         """What the services take: the building and the rows that are not entirely blank."""
@@ -64,6 +70,7 @@ class ApplicationForm(FlaskForm):
             "unit": self.unit.data or "",
             "floors": self.floors.data or "",
             "households": filled_rows(self.households.data),
+            "estimated_cost": (self.estimated_cost.data or "").strip(),
         }
 
 
@@ -103,6 +110,9 @@ class CostsForm(FlaskForm):
         _l("预计总造价（元）"), render_kw={"inputmode": "decimal", "autocomplete": "off"}
     )
     version = HiddenField()
+    # Once anyone has voted, new figures restart the consultation: said and confirmed.
+    restart = BooleanField(_l("我确认：已有的表决全部作废，各户按新的金额重新表决"))
+    reason = StringField(_l("修改原因"), render_kw={"autocomplete": "off"})
 
 
 class UploadForm(FlaskForm):

@@ -89,3 +89,12 @@ class LetterRangeForm(FlaskForm):
 
     start = DateField(_l("起始日期"), validators=[Optional()])
     end = DateField(_l("截止日期"), validators=[Optional()])
+
+
+class OwnerRulingForm(FlaskForm):
+    """A clerk's ruling on who owns which flat (法释〔2009〕7号第九条), with its grounds."""
+
+    note = StringField(
+        _l("依据（如房产证、购房合同）"),
+        validators=[DataRequired(_l("请说明依据。")), Length(max=2000)],
+    )

@@ -56,6 +56,8 @@ def application(**over) -> dict:
         "unit": "2单元",
         "floors": 6,
         "households": [dict(h) for h in ROSTER],
+        # The price comes with the building: consultation cannot start without it.
+        "estimated_cost": "600000",
     }
     data.update(over)
     return data

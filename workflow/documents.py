@@ -78,11 +78,37 @@ def coefficients(case: Case) -> dict[int, Decimal]:
     return merged
 
 
-def cost_shares(case: Case, subsidy_fen: int = 0) -> dict[int, int]:
+def consultation_open(case: Case) -> bool:
+    """Votes may still come in: households yet to vote may still agree (and pay)."""
+    return case.publicity_start is None
+
+
+def paying(case: Case, rule: str = "agreeing") -> set[int]:
+    """The households whose shares cover the cost (DESIGN §3.2).
+
+    By default only those who agree pay: a household that objects, abstains or does not take
+    part pays nothing. While the consultation is open, a household yet to vote is counted as
+    paying, so that every owner sees the figure they would pay on agreeing.
+    """
+    if rule == "everyone":
+        return {h.id for h in case.households}
+    still_open = consultation_open(case)
+    return {
+        h.id
+        for h in case.households
+        if (h.vote is None and still_open) or (h.vote is not None and h.vote.choice == "agree")
+    }
+
+
+def cost_shares(case: Case, subsidy_fen: int = 0, rule: str = "agreeing") -> dict[int, int]:
     """Each household's share in fen of the estimated cost less the subsidy (DESIGN §3.2)."""
     total = max((case.estimated_cost_fen or 0) - subsidy_fen, 0)
     coef = coefficients(case)
-    weights = [(h.id, cost.weight(coef.get(h.floor, Decimal(0)), h.area)) for h in case.households]
+    payers = paying(case, rule)
+    weights = [
+        (h.id, cost.weight(coef.get(h.floor, Decimal(0)), h.area) if h.id in payers else 0)
+        for h in case.households
+    ]
     if total == 0 or not any(w for _, w in weights):
         return {h.id: 0 for h in case.households}
     return cost.share_costs(total, weights)
@@ -108,16 +134,19 @@ def mask_phone(phone: str | None) -> str:
 
 def document_context(case: Case, kind: str, settings: Settings, today: str) -> dict[str, Any]:
     """The facts a generated document shows, frozen into the Document row at submission."""
+    from . import ownership
     from .rules.subsidy import subsidy_cap
 
     subsidy = subsidy_cap(case.floors, case.estimated_cost_fen or 0, settings.subsidy_tiers_fen)
-    shares = cost_shares(case, subsidy)
+    shares = cost_shares(case, subsidy, settings.cost_sharing)
+    payers = paying(case, settings.cost_sharing)
     coef = coefficients(case)
     households = []
     for h in case.households:
         v = h.vote
         households.append(
             {
+                "pays": h.id in payers,
                 "room": h.room,
                 "floor": h.floor,
                 "area": f"{h.area:.2f}",
@@ -141,6 +170,9 @@ def document_context(case: Case, kind: str, settings: Settings, today: str) -> d
         "households": households,
         "total_cost_fen": case.estimated_cost_fen or 0,
         "subsidy_fen": subsidy,
+        "cost_sharing": settings.cost_sharing,
+        "owners_count": ownership.explain(case),
+        "quorum": _quorum_figures(case, settings),
         "publicity": {
             "start": case.publicity_start.date().isoformat() if case.publicity_start else "",
             "end": case.publicity_end.date().isoformat() if case.publicity_end else "",
@@ -158,3 +190,9 @@ def document_context(case: Case, kind: str, settings: Settings, today: str) -> d
         ],
         "generated_on": today,
     }
+
+
+def _quorum_figures(case: Case, settings: Settings) -> dict[str, str]:
+    from .letters import quorum_figures
+
+    return quorum_figures(case, settings)

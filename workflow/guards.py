@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import documents
+from . import documents, ownership
 from .errors import Message, msg
 from .rules import quorum, subsidy
 
@@ -94,11 +94,23 @@ def roster_complete(ctx: Context) -> list[Message]:
 # — consent and notice ——————————————————————————————————————————————————
 
 
+@guard()
+def estimated_cost_given(ctx: Context) -> list[Message]:
+    # DESIGN §3.2: every owner sees their share before voting, so the price comes first.
+    if (ctx.case.estimated_cost_fen or 0) > 0:
+        return []
+    return [
+        msg(
+            "estimated_cost",
+            "请先填写预计总造价（大于 0 元）：业主表决前须看到本户分摊的金额。",
+            "Enter the estimated total cost (above 0): owners see their share before voting.",
+        )
+    ]
+
+
 def quorum_of(ctx: Context) -> quorum.QuorumResult:
-    return quorum.consent_quorum(
-        [quorum.Ballot(h.area, h.vote.choice if h.vote else None) for h in ctx.case.households],
-        quorum.QuorumThresholds(ctx.settings.participation, ctx.settings.agreement),
-    )
+    # Owners counted as the law counts them: one person for several flats.
+    return ownership.case_quorum(ctx.case, ctx.settings)
 
 
 @guard()

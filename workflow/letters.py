@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from . import ownership
 from .documents import case_facts, mask_phone
 from .models import Case, LetterCounter
 from .rules import quorum as quorum_rule
@@ -64,11 +65,10 @@ def addressee(case: Case) -> str:
 
 
 def quorum_figures(case: Case, settings: Settings) -> dict[str, str]:
-    result = quorum_rule.consent_quorum(
-        [quorum_rule.Ballot(h.area, h.vote.choice if h.vote else None) for h in case.households],
-        quorum_rule.QuorumThresholds(settings.participation, settings.agreement),
-    )
+    # Owners as the law counts them (法释〔2009〕7号第九条): one person for several flats.
+    result = ownership.case_quorum(case, settings)
     return {
+        "owners": ownership.explain(case)["text"],
         "participation_area": quorum_rule.format_ratio(result.participation_area),
         "participation_count": quorum_rule.format_ratio(result.participation_count),
         "agree_area": quorum_rule.format_ratio(result.agree_area),
@@ -128,6 +128,8 @@ def letter_context(
     if kind == "subsidy_notice":
         data["amount_fen"] = case.subsidy_fen or 0
         data["actual_cost_fen"] = case.actual_cost_fen or 0
+        # The figure the owners agreed to before voting, beside what was actually spent.
+        data["estimated_cost_fen"] = case.estimated_cost_fen or 0
         data["cap_fen"] = subsidy_cap(
             case.floors, case.actual_cost_fen or 0, settings.subsidy_tiers_fen
         )

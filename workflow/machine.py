@@ -117,7 +117,8 @@ REASONS = Field("reasons", "text", "理由", "Reasons")
 TRANSITIONS: tuple[Transition, ...] = (
     Transition("start_consultation", ("draft",), "consultation", _tags("applicant"),
                "发起意见征询", "Start consultation",
-               guards=(guards.building_complete, guards.roster_complete),
+               guards=(guards.building_complete, guards.roster_complete,
+                       guards.estimated_cost_given),
                effects=(effects.issue_signing_links,)),
     Transition("finish_consultation", ("consultation",), "publicity", _tags("applicant"),
                "结束征询并开始公示", "Finish consultation and start notice",

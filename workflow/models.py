@@ -135,6 +135,18 @@ class Household(Base):
     failed_checks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     checks_paused_until: Mapped[datetime | None] = mapped_column(DateTime)
 
+    # Who owns the flat, to count one person once across flats (法释〔2009〕7号第九条): the ID
+    # number where given (stored as given, shown masked), else name and phone together.
+    id_number: Mapped[str | None] = mapped_column(String(32))
+    # A clerk's ruling on who owns what: flats with the same group are one owner's; a group of
+    # its own separates a flat that would otherwise be recognised as another flat's owner's.
+    owner_group: Mapped[str | None] = mapped_column(String(32))
+    # Not sold or not handed over: all such flats of the unit count as one owner together.
+    developer_held: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Where one owner's flats voted differently: the flat whose vote the clerk recorded as
+    # standing for the owner's headcount.
+    vote_stands: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
     case: Mapped[Case] = relationship(back_populates="households")
     vote: Mapped[Vote | None] = relationship(back_populates="household", uselist=False)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 
-from . import documents
+from . import documents, ownership
 from .access import case_roles
 from .context import Context, Runtime
 from .errors import NotFound, msg
@@ -61,6 +61,7 @@ def describe_case(rt: Runtime, actor: Any, case_id: int) -> dict[str, Any]:
         cal = calendar(s)
         ctx = Context(s, case, user, case_roles(user, case, settings), settings, cal, now, rt.store)
         q = quorum_of(ctx)
+        owners = ownership.explain(case)
         st = STATE[case.state]
         staff = user.role != "homeowner"
         dl = deadline_of(case, cal, now.date())
@@ -93,6 +94,10 @@ def describe_case(rt: Runtime, actor: Any, case_id: int) -> dict[str, Any]:
                     "area": f"{h.area:.2f}",
                     "owner_name": h.owner_name,
                     "phone": h.phone,
+                    "id_number_masked": ownership.mask_id_number(h.id_number),
+                    "developer_held": bool(h.developer_held),
+                    "owner_group": h.owner_group,
+                    "vote_stands": bool(h.vote_stands),
                     "vote": (
                         {
                             "choice": h.vote.choice,
@@ -118,6 +123,14 @@ def describe_case(rt: Runtime, actor: Any, case_id: int) -> dict[str, Any]:
                 "met": q.met,
                 "missing": list(q.missing),
                 "missing_en": list(q.missing_en),
+                # 法释〔2009〕7号第九条: one person for several flats.
+                "households": q.households,
+                "owners": q.owners,
+                "owners_voted": q.owners_voted,
+                "owners_agreed": q.owners_agreed,
+                "owners_explained": owners["text"],
+                "owners_explained_en": owners["text_en"],
+                "conflicts": ownership.conflicts(case, q),
             },
             "costs": costs_of(case, settings),
             "publicity": {
@@ -232,12 +245,16 @@ def costs_of(case: Case, settings: Any) -> dict[str, Any]:
     the rest (DESIGN §3.2: total cost minus subsidy, by floor coefficient × area)."""
     estimated = case.estimated_cost_fen or 0
     subsidy = subsidy_cap(case.floors, estimated, settings.subsidy_tiers_fen) if estimated else 0
+    rule = settings.cost_sharing
+    shares = documents.cost_shares(case, subsidy, rule)
     return {
         "estimated_cost_fen": case.estimated_cost_fen,
         "subsidy_fen": subsidy,
         "owners_pay_fen": max(estimated - subsidy, 0),
         "coefficients": {str(k): str(v) for k, v in documents.coefficients(case).items()},
-        "shares_fen": {str(k): v for k, v in documents.cost_shares(case, subsidy).items()},
+        "shares_fen": {str(k): v for k, v in shares.items()},
+        "cost_sharing": rule,
+        "paying": sorted(str(i) for i in documents.paying(case, rule)),
     }
 
 

@@ -30,6 +30,11 @@ LETTER_PREFIXES = {
     "subsidy_notice": "枣住建梯贴",
 }
 
+COST_SHARING = {
+    "agreeing": ("同意的住户分摊（反对、弃权和未参与表决的不分摊）", "Agreeing households share"),
+    "everyone": ("全体住户分摊", "Every household shares"),
+}
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -46,6 +51,9 @@ class Settings:
     authority_name: str = "枣庄市住房和城乡建设局"
     letter_prefixes: dict[str, str] = field(default_factory=lambda: dict(LETTER_PREFIXES))
     public_base_url: str = "http://127.0.0.1:5000"
+    # DESIGN §3.2: who shares the owners' part of the cost. "agreeing": households that vote
+    # against, abstain or do not take part pay nothing; "everyone": every household, as before.
+    cost_sharing: str = "agreeing"
 
     @property
     def upload_max_bytes(self) -> int:
@@ -71,6 +79,7 @@ ADMIN_KEYS = (
     "upload_max_mb",
     "authority_name",
     "letter_prefixes",
+    "cost_sharing",
 )
 
 
@@ -100,6 +109,10 @@ def _coerce(name: str, value: Any) -> Any:
             return codes
         if name == "lead_department":
             if value not in DEPARTMENTS:
+                raise ValueError
+            return value
+        if name == "cost_sharing":
+            if value not in COST_SHARING:
                 raise ValueError
             return value
         if name == "letter_prefixes":

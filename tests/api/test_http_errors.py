@@ -20,7 +20,7 @@ def test_pages_outside_the_api_keep_their_html_errors(client):
 
 def test_a_method_a_path_does_not_take_is_json_405(api):
     assert_error(api.delete("/workflow"), 405, "method_not_allowed")
-    assert_error(api.call("PATCH", "/cases/1", "owner"), 405)
+    assert_error(api.call("PUT", "/cases/1", "owner"), 405)
 
 
 def test_an_unexpected_failure_is_json_500_not_a_page(api, app_journey, monkeypatch):

@@ -227,3 +227,29 @@ def test_a_letter_that_cannot_be_rendered_says_so_instead_of_crashing(client, rt
     login(client, people.clerk.username)
     r = client.get(f"/letters/{letter.id}.pdf")
     assert r.status_code == 503 and "暂时无法生成 PDF" in r.get_data(as_text=True)
+
+
+def test_the_subsidy_notice_shows_the_estimate_beside_the_actual_cost(rt, journey):
+    case_id = journey.case_in("subsidy_approved")  # estimated 600,000, actual 586,000
+    letter = letters_of(rt, case_id)["subsidy_notice"]
+    assert letter.data["estimated_cost_fen"] == 60_000_000
+    assert letter.data["actual_cost_fen"] == 58_600_000
+    text = "".join(pdf_text(rt.store.read(letter.sha256)).split())
+    assert "预计工程造价600,000.00元" in text
+    assert "实际工程造价586,000.00元" in text
+
+
+def test_the_approval_decision_counts_one_owner_of_two_flats_once(rt, people):
+    from ..journey import application
+
+    data = application()
+    for h in data["households"][4:]:
+        h.update(owner_name="吴淑珍", phone="13900000501")
+    case_id = services.create_case(rt, people.owner.id, data)
+    journey = Journey(rt, people)
+    for state in ("consultation", "publicity", "submitted", "review", "approved"):
+        journey.step(case_id, state)
+    letter = letters_of(rt, case_id)["approval_decision"]
+    assert letter.data["quorum"]["owners"] == "6 户，5 位业主（吴某拥有 501、601 两套）"
+    text = "".join(pdf_text(rt.store.read(letter.sha256)).split())
+    assert "吴某拥有501、601两套" in text

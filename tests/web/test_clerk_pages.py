@@ -360,3 +360,35 @@ def test_post_without_csrf_token_is_refused(as_clerk, app, app_people, app_journ
     assert describe(app, app_people, case_id)["state"] == "submitted"
     body = as_clerk.get(f"/staff/cases/{case_id}").get_data(as_text=True)
     assert body.count('name="csrf_token"') >= 3  # logout, accept, request_correction
+
+
+# --- owners across flats (法释〔2009〕7号第九条) ------------------------------------------------
+
+
+def test_clerk_marks_flats_as_one_owners_and_records_which_vote_stands(
+    as_clerk, app, app_people, app_journey
+):
+    rt = app.extensions["jiati"]
+    case_id = app_journey.case_in("consultation")
+    r = as_clerk.post(
+        f"/staff/cases/{case_id}/owners",
+        data={"op": "mark", "rooms": ["501", "601"], "note": "房产证均为吴淑珍"},
+    )
+    assert r.status_code == 303
+    html = as_clerk.get(f"/staff/cases/{case_id}").get_data(as_text=True)
+    assert "6 户，5 位业主（吴某拥有 501、601 两套）" in html
+    links = services.signing_links(rt, app_people.owner.id, case_id)
+    for link in links:
+        services.sign(
+            rt, link["token"], owner_name=link["owner_name"], phone_tail=link["phone"][-4:],
+            choice="object" if link["room"] == "601" else "agree", signature=link["owner_name"],
+        )  # fmt: skip
+    html = as_clerk.get(f"/staff/cases/{case_id}").get_data(as_text=True)
+    assert "表决意见不一致" in html and "以哪一套的意见为准" in html
+    r = as_clerk.post(
+        f"/staff/cases/{case_id}/owners", data={"op": "stands", "room": "501", "note": "议事规则"}
+    )
+    assert r.status_code == 303
+    assert describe(app, app_people, case_id)["quorum"]["conflicts"] == []
+    html = as_clerk.get(f"/staff/cases/{case_id}").get_data(as_text=True)
+    assert "登记有效表决意见" in html  # the history says what the clerk did

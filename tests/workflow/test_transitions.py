@@ -23,7 +23,8 @@ def test_start_consultation_lists_every_roster_problem(rt, journey, people):
     )  # fmt: skip
     with pytest.raises(GuardsFailed) as err:
         services.fire(rt, people.owner.id, case_id, "start_consultation")
-    assert [m.code for m in err.value.messages] == ["roster_size"]
+    # Every problem at once: the roster, and the price owners must see before voting.
+    assert [m.code for m in err.value.messages] == ["roster_size", "estimated_cost"]
     assert state_of(rt, case_id) == "draft"
 
 

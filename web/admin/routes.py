@@ -128,6 +128,7 @@ def _settings_to_form(s) -> dict:
         "upload_max_mb": s.upload_max_mb,
         "authority_name": s.authority_name,
         "letter_prefixes": "\n".join(f"{k}={v}" for k, v in s.letter_prefixes.items()),
+        "cost_sharing": s.cost_sharing,
     }
 
 

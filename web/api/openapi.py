@@ -22,6 +22,7 @@ SCHEMAS: JSON = {
     "Token": schemas.TOKEN,
     "Workflow": schemas.WORKFLOW,
     "CaseRequest": schemas.CASE_REQUEST,
+    "CasePatch": schemas.CASE_PATCH,
     "Case": schemas.CASE,
     "CaseList": schemas.CASE_LIST,
     "Created": schemas.CREATED,
@@ -250,7 +251,18 @@ def paths() -> JSON:
                 },
                 tag="cases",
                 params=[CASE_ID],
-            )
+            ),
+            "patch": op(
+                "update_case",
+                "Change the building, roster, estimated cost or coefficients (applicant)",
+                {
+                    **ok("Case", "The case as it now stands", headers=ETAG),
+                    **errors(*CASE_WRITE),
+                },
+                tag="cases",
+                params=[CASE_ID],
+                body=json_body("CasePatch"),
+            ),
         },
         "/cases/{case_id}/history": {
             "get": op(

@@ -130,6 +130,14 @@ def create_case():
     return response
 
 
+@bp.patch("/cases/<int:case_id>")
+@token_required
+def update_case(case_id: int):
+    data = body(schemas.CASE_PATCH)
+    services.patch_case(rt(), caller().id, case_id, data, expected_version=expected_version())
+    return with_case(case_id)
+
+
 def _int_arg(name: str, default: int, high: int) -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":
@@ -200,6 +208,12 @@ def _signing_json(view: services.consent.SigningView) -> dict[str, Any]:
         "objections_open": view.objections_open,
         "voted": view.voted,
         "signed_at": view.signed_at,
+        "estimated_cost_fen": view.estimated_cost_fen,
+        "subsidy_fen": view.subsidy_fen,
+        "share_fen": view.share_fen,
+        "cost_sharing": view.cost_sharing,
+        "shares": list(view.table),
+        "owners_explained": view.owners_explained,
     }
 
 

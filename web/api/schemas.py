@@ -87,6 +87,13 @@ HOUSEHOLD_INPUT = obj(
         },
         "owner_name": text(200),
         "phone": nullable(text(32)),
+        "id_number": nullable(
+            text(32, description="The owner's ID number, optional: one owner across flats")
+        ),
+        "developer_held": {
+            "type": "boolean",
+            "description": "Not sold or not handed over: such flats count as one owner together",
+        },
     },
     required=["room", "floor", "area", "owner_name"],
 )
@@ -99,7 +106,31 @@ CASE_REQUEST = obj(
         "unit": text(1000),
         "floors": INTEGER,
         "households": array(HOUSEHOLD_INPUT, maxItems=500),
-    }
+        "estimated_cost": nullable(
+            {**AMOUNT, "description": 'The estimated total cost in yuan, e.g. "480000.00"'}
+        ),
+    },
+    required=["community", "address", "building", "unit", "floors", "households"],
+)
+
+CASE_PATCH = obj(
+    {
+        **CASE_REQUEST["properties"],
+        "coefficients": {
+            "type": "object",
+            "additionalProperties": {"anyOf": [text(16), {"type": "number"}]},
+            "description": 'Floor coefficients for cost sharing, {"3": "0.7", …}',
+        },
+        "restart_consultation": {
+            "type": "boolean",
+            "description": "Confirms that changing the figures after a vote clears every vote",
+        },
+        "reason": text(2000, description="Why the figures change (kept in the audit log)"),
+    },
+    required=[],
+    description="Only the fields sent change. Building and roster while the case is a draft; "
+    "the estimate and coefficients also during the consultation, restarting it once anyone "
+    "has voted.",
 )
 
 SIGN_REQUEST = obj(
@@ -242,6 +273,10 @@ HOUSEHOLD = obj(
         "area": {"type": "string", "pattern": "^[0-9]+\\.[0-9]{2}$"},
         "owner_name": STRING,
         "phone": nullable(STRING),
+        "id_number_masked": {"type": "string", "description": "Last four characters only"},
+        "developer_held": BOOLEAN,
+        "owner_group": nullable(STRING),
+        "vote_stands": BOOLEAN,
         "vote": nullable(VOTE),
     }
 )
@@ -327,6 +362,19 @@ CASE = obj(
                 "met": BOOLEAN,
                 "missing": array(STRING),
                 "missing_en": array(STRING),
+                "households": INTEGER,
+                "owners": {
+                    "type": "integer",
+                    "description": "Owners as 法释〔2009〕7号第九条 counts them: one per person",
+                },
+                "owners_voted": INTEGER,
+                "owners_agreed": INTEGER,
+                "owners_explained": STRING,
+                "owners_explained_en": STRING,
+                "conflicts": array(
+                    obj({"rooms": array(STRING), "text": STRING, "text_en": STRING}),
+                    description="Owners whose flats voted differently, no standing vote yet",
+                ),
             },
             description="民法典第二百七十八条: participation and agreement, by area and by owners.",
         ),
@@ -335,6 +383,10 @@ CASE = obj(
                 "estimated_cost_fen": nullable(INTEGER),
                 "coefficients": {"type": "object", "additionalProperties": STRING},
                 "shares_fen": {"type": "object", "additionalProperties": INTEGER},
+                "subsidy_fen": INTEGER,
+                "owners_pay_fen": INTEGER,
+                "cost_sharing": {"enum": ["agreeing", "everyone"]},
+                "paying": array(STRING, description="Household ids whose shares cover the cost"),
             }
         ),
         "publicity": obj(
@@ -474,6 +526,27 @@ SIGNING_VIEW = obj(
         "objections_open": BOOLEAN,
         "voted": nullable({"enum": list(CHOICES)}),
         "signed_at": nullable(STRING),
+        "estimated_cost_fen": nullable(INTEGER),
+        "subsidy_fen": INTEGER,
+        "share_fen": nullable(
+            {"type": "integer", "description": "What this household pays on agreeing, in fen"}
+        ),
+        "cost_sharing": {"enum": ["agreeing", "everyone"]},
+        "shares": array(
+            obj(
+                {
+                    "room": STRING,
+                    "floor": INTEGER,
+                    "area": STRING,
+                    "coefficient": STRING,
+                    "share_fen": INTEGER,
+                    "pays": BOOLEAN,
+                    "own": BOOLEAN,
+                }
+            ),
+            description="The whole sharing table, without names",
+        ),
+        "owners_explained": STRING,
     },
     description="What an owner sees through their household's link, and nothing more.",
 )

@@ -37,7 +37,10 @@ def _roster_buttons(form: ApplicationForm) -> tuple[ApplicationForm, str | None]
 
     Returns the form to show again and a note for the owner; (form, None) means "save"."""
     op = request.form.get("op", "save")
-    data = {k: form[k].data for k in ("community", "address", "building", "unit", "floors")}
+    data = {
+        k: form[k].data
+        for k in ("community", "address", "building", "unit", "floors", "estimated_cost")
+    }
     data["version"] = form.version.data
     rows = form.households.data
     if op == "add_row":
@@ -78,6 +81,7 @@ def _application_page(form: ApplicationForm, template_args: dict[str, Any]):
             if len(data["households"]) != len(form.households.entries):
                 keep = {k: form[k].data for k in ("community", "address", "building", "unit")}
                 keep.update(floors=form.floors.data, version=form.version.data)
+                keep["estimated_cost"] = form.estimated_cost.data
                 keep["households"] = data["households"] or [{}]
                 form = ApplicationForm(formdata=None, data=keep)
             try:
@@ -92,11 +96,28 @@ def _application_page(form: ApplicationForm, template_args: dict[str, Any]):
     status = 400 if summary else 200
     return render_template(
         "homeowner/application.html",
+        subsidy_hint=_subsidy_hint(),
         form=form,
         summary=summary,
         note=note,
         **{k: v for k, v in template_args.items() if k != "save"},
     ), status
+
+
+def _yuan_input(fen: int | None) -> str:
+    return "" if not fen else f"{fen // 100}.{fen % 100:02d}"
+
+
+def _subsidy_hint() -> str:
+    """The subsidy the rule expects, beside the estimate (DESIGN §3.3)."""
+    tiers = services.effective_settings(rt()).subsidy_tiers
+    parts = [
+        _("%(n)s 层及以上每台 %(y)s 元", n=floors, y=f"{amount:,}")
+        if floors
+        else _("其他每台 %(y)s 元", y=f"{amount:,}")
+        for floors, amount in tiers
+    ]
+    return _("预计财政补贴：%(tiers)s，不超过实际造价，竣工验收后申请。", tiers="；".join(parts))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -119,6 +140,7 @@ def edit(case_id: int):
                 **{k: case[k] for k in ("community", "address", "building", "unit")},
                 "floors": str(case["floors"]),
                 "version": str(case["version"]),
+                "estimated_cost": _yuan_input(case["costs"]["estimated_cost_fen"]),
                 "households": [
                     {
                         "room": h["room"],
@@ -126,6 +148,8 @@ def edit(case_id: int):
                         "area": h["area"],
                         "owner_name": h["owner_name"],
                         "phone": h["phone"] or "",
+                        # Shown masked; sent back unchanged, the stored number is kept.
+                        "id_number": h["id_number_masked"],
                     }
                     for h in case["households"]
                 ],

@@ -56,6 +56,8 @@ LATER_UPLOADS = {
 def consent(case_id: int):
     c = case_of(case_id)
     links = []
+    shares = c["costs"]["shares_fen"] if c["costs"]["estimated_cost_fen"] else {}
+    ids = {h["room"]: str(h["id"]) for h in c["households"]}
     for link in services.signing_links(rt(), current_user.id, case_id):
         url = url_for("public.sign", token=link["token"], _external=True)
         text = _(
@@ -71,6 +73,7 @@ def consent(case_id: int):
                 "qr": qr_svg(url, scale=3),
                 "sms": f"sms:{link['phone']}?body={_quote(text)}" if link["phone"] else None,
                 "choice": str(CHOICE_LABELS[link["voted"]]) if link["voted"] else None,
+                "share": yuan(shares[ids[link["room"]]]) if shares.get(ids[link["room"]]) else None,
             }
         )
     q = c["quorum"]
@@ -108,10 +111,19 @@ def costs(case_id: int):
     coefs = dict(c["costs"]["coefficients"])
     summary: list[tuple[str | None, str]] = []
     coef_errors: dict[str, str] = {}
+    votes_in = sum(1 for h in c["households"] if h["vote"])
     if request.method == "POST":
         coefs = {f: request.form.get(f"coefficient_{f}", "") for f in coefs}
         try:
-            services.set_costs(rt(), current_user.id, case_id, form.estimated_cost.data, coefs)
+            services.set_costs(
+                rt(),
+                current_user.id,
+                case_id,
+                form.estimated_cost.data,
+                coefs,
+                restart_consultation=bool(form.restart.data),
+                reason=form.reason.data or "",
+            )
         except NotFound:
             raise
         except WorkflowError as exc:
@@ -123,7 +135,15 @@ def costs(case_id: int):
                 else:
                     summary += show_errors(form, (m,))
         else:
-            flash(_("费用分摊已保存。"), "success")
+            if form.restart.data and votes_in:
+                flash(
+                    _(
+                        "费用已修改，意见征询重新开始：已有的表决已作废，请通知各户按新的金额重新表决。"
+                    ),
+                    "success",
+                )
+            else:
+                flash(_("费用分摊已保存。"), "success")
             return redirect(url_for(".costs", case_id=case_id))
     else:
         fen = c["costs"]["estimated_cost_fen"]
@@ -137,6 +157,7 @@ def costs(case_id: int):
             "owner_name": h["owner_name"],
             "coefficient": c["costs"]["coefficients"].get(str(h["floor"]), "0"),
             "share": yuan(shares.get(str(h["id"]), 0)),
+            "pays": bool(shares.get(str(h["id"]), 0)),
         }
         for h in c["households"]
     ]
@@ -153,6 +174,7 @@ def costs(case_id: int):
         subsidy=yuan(c["costs"]["subsidy_fen"]),
         owners_pay=yuan(c["costs"]["owners_pay_fen"]),
         summary=summary,
+        votes_in=votes_in,
     ), (400 if summary else 200)
 
 
@@ -199,8 +221,27 @@ def notice_print(case_id: int):
         qr=qr_svg(url, scale=4),
         url=url,
         agree=agree,
-        estimated=yuan(c["costs"]["estimated_cost_fen"] or 0),
+        estimated=yuan(c["costs"]["estimated_cost_fen"])
+        if c["costs"]["estimated_cost_fen"]
+        else None,
+        subsidy=yuan(c["costs"]["subsidy_fen"]),
+        shares=_share_rows(c),
     )
+
+
+def _share_rows(c: dict[str, Any]) -> list[dict[str, Any]]:
+    """The sharing table as the agreement prints it: the same figures, flat by flat."""
+    shares = c["costs"]["shares_fen"]
+    return [
+        {
+            "room": h["room"],
+            "floor": h["floor"],
+            "area": h["area"],
+            "coefficient": c["costs"]["coefficients"].get(str(h["floor"]), "0"),
+            "share": yuan(shares[str(h["id"])]) if shares.get(str(h["id"])) else None,
+        }
+        for h in c["households"]
+    ]
 
 
 # — documents ——————————————————————————————————————————————————————————————

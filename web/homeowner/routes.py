@@ -48,6 +48,10 @@ EVENT_LABELS = {
     "objection_resolved": _l("异议处理完毕"),
     "upload": _l("上传材料"),
     "opinion": _l("部门审查意见"),
+    "consultation_restarted": _l("修改造价，重新发起意见征询"),
+    "owners_marked": _l("窗口认定为同一业主"),
+    "owner_separated": _l("窗口认定为单独业主"),
+    "standing_vote": _l("窗口登记有效表决意见"),
 }
 # Sections of the documents page: which uploads go with which next step of the owner.
 

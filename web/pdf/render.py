@@ -428,6 +428,8 @@ def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "area": f"{sum((r['area_value'] for r in rows), Decimal(0)):.2f}",
         "weight": str(weight),
         "share_fen": sum(int(r["share_fen"] or 0) for r in rows),
+        # The weights that carry the cost: those of the households that pay.
+        "paying_weight": str(sum((r["weight_value"] for r in rows if r["share_fen"]), Decimal(0))),
         "agree": choices.count("agree"),
         "object": choices.count("object"),
         "abstain": choices.count("abstain"),

@@ -12,6 +12,7 @@ from forms.staff import (
     CorrectionForm,
     ObjectionForm,
     OpinionForm,
+    OwnerRulingForm,
     PaperVoteForm,
     ResolveForm,
 )
@@ -31,6 +32,10 @@ FACTS = {
     "objection_resolved": ("异议处理", "Objection resolved"),
     "opinion": ("部门意见", "Department opinion"),
     "upload": ("上传材料", "Upload"),
+    "consultation_restarted": ("修改造价，重新征询", "Consultation restarted on new figures"),
+    "owners_marked": ("认定为同一业主", "Flats marked as one owner's"),
+    "owner_separated": ("认定为单独业主", "Flat's owner counted apart"),
+    "standing_vote": ("登记有效表决意见", "Standing vote recorded"),
 }
 
 
@@ -70,8 +75,12 @@ def case_page(rt: Any, user: Any, case_id: int, **forms: Any) -> dict[str, Any]:
     tags = STATE[c["state"]].tags
     clerk = user.role == "clerk"
     # The clerk calls owners about paper votes and corrections; everyone else sees masked numbers.
+    shares = c["costs"]["shares_fen"] if c["costs"]["estimated_cost_fen"] else {}
     for h in c["households"]:
         h["phone_shown"] = h["phone"] if clerk else mask_phone(h["phone"])
+        # What the household pays: read out to an owner signing on paper at the window.
+        h["share_fen"] = shares.get(str(h["id"]))
+        h["share"] = _fen(h["share_fen"]) if h["share_fen"] else None
     c["applicant"]["phone_shown"] = (
         c["applicant"]["phone"] if clerk else mask_phone(c["applicant"]["phone"])
     )
@@ -128,6 +137,7 @@ def case_page(rt: Any, user: Any, case_id: int, **forms: Any) -> dict[str, Any]:
         or (OpinionForm(formdata=None) if may_opine else None),
         "may_opine": may_opine,
         "voting": clerk and "voting" in tags,
+        "owner_form": forms.get("owner_form") or OwnerRulingForm(formdata=None),
         "vote_form": vote_form,
         "objections_open": clerk and "objections" in tags,
         "objection_form": objection_form,

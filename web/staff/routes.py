@@ -15,6 +15,7 @@ from forms.staff import (
     LetterRangeForm,
     ObjectionForm,
     OpinionForm,
+    OwnerRulingForm,
     PaperVoteForm,
     ResolveForm,
 )
@@ -197,6 +198,32 @@ def paper_vote(case_id: int):
         return _show_case(case_id, exc.status, vote_form=form)
     flash(_("已登记 %(room)s 室的纸质表决。", room=form.room.data), "success")
     return redirect(url_for("staff.case", case_id=case_id) + "#votes", 303)
+
+
+@bp.route("/cases/<int:case_id>/owners", methods=["POST"])
+@only(CLERK)
+def owners(case_id: int):
+    """Mark flats as one owner's, count a flat's owner apart, or record which vote stands."""
+    form = OwnerRulingForm()
+    if not form.validate_on_submit():
+        return _show_case(case_id, 400, owner_form=form)
+    op, note = request.form.get("op", ""), form.note.data
+    try:
+        if op == "mark":
+            services.mark_same_owner(
+                rt(), current_user.id, case_id, request.form.getlist("rooms"), note
+            )
+        elif op == "separate":
+            services.separate_owner(rt(), current_user.id, case_id, request.form["room"], note)
+        else:
+            services.record_standing_vote(
+                rt(), current_user.id, case_id, request.form.get("room", ""), note
+            )
+    except WorkflowError as exc:
+        _refused(exc)
+        return _show_case(case_id, exc.status, owner_form=form)
+    flash(_("业主人数的认定已记录，表决比例已重新计算。"), "success")
+    return redirect(url_for("staff.case", case_id=case_id) + "#owners", 303)
 
 
 @bp.route("/cases/<int:case_id>/objections", methods=["POST"])

@@ -1,7 +1,7 @@
 """Use cases: one function each, taking the acting user; each is one transaction."""
 
 from .admin import change_settings, effective_settings, remove_holiday, set_holiday
-from .cases import create_case, set_costs, update_case, validate_application
+from .cases import create_case, patch_case, set_costs, update_case, validate_application
 from .consent import (
     lodge_objection,
     lodge_objection_by_link,
@@ -13,6 +13,7 @@ from .consent import (
 )
 from .files import document_file, store_scan, upload_document
 from .letters import letter_context, letter_file, merged, verification
+from .owner_rulings import mark_same_owner, record_standing_vote, separate_owner
 from .owners import lodge_objection_as_owner, public_notice
 from .review import give_opinion
 from .transitions import Action, Outcome, actions, fire
@@ -34,5 +35,6 @@ __all__ = [
     "issue_token", "letter_context", "letter_file", "merged", "verification", "lodge_objection", "lodge_objection_as_owner", "public_notice", "lodge_objection_by_link", "record_paper_vote", "register",
     "remove_holiday", "resolve_objection", "revoke_token", "set_costs", "set_holiday", "sign", "signing_links",
     "signing_view", "store_scan", "token_account", "update_case", "update_user", "upload_document",
-    "validate_application",
+    "validate_application", "mark_same_owner", "record_standing_vote", "separate_owner",
+    "patch_case",
 ]  # fmt: skip

@@ -13,10 +13,14 @@ from ..context import Runtime
 from ..errors import Conflict, Forbidden, InvalidInput, Message, msg
 from ..machine import INITIAL, STATE
 from ..models import Case, Household, User
+from ..ownership import mask_id_number
+from ..rules import cost
 from ..rules.money import parse_yuan
 from .common import actor_of, case_for
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# 居民身份证号码 (GB 11643): 18 characters, the last a digit or X; old cards have 15 digits.
+ID_NUMBER = re.compile(r"^(\d{17}[\dX]|\d{15})$")
 BUILDING_FIELDS = (
     ("community", "小区名称", 100),
     ("address", "地址", 200),
@@ -88,6 +92,21 @@ def parse_household(
         errors.append(
             msg("owner_name", f"{label}：请填写业主姓名。", f"{label}: owner name is required.")
         )
+    id_number = "".join(str(row.get("id_number") or "").split()).upper()
+    out["id_number"] = id_number or None
+    held = row.get("developer_held")
+    # Absent: unchanged (a form without the box must not clear a clerk-confirmed fact).
+    out["developer_held"] = None if held is None else str(held).lower() in ("1", "true", "on", "y")
+    if id_number and "*" in id_number:
+        pass  # the masked number a form showed, sent back unchanged: the stored one stays
+    elif id_number and not ID_NUMBER.match(id_number):
+        errors.append(
+            msg(
+                "id_number",
+                f"{label}：身份证号应为 18 位（末位可为 X）或 15 位数字。",
+                f"{label}: invalid ID number.",
+            )
+        )
     if phone and not valid_mobile(phone):
         errors.append(
             msg(
@@ -127,9 +146,25 @@ def validate_application(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[
     if not isinstance(rows, list) or not all(isinstance(r, Mapping) for r in rows):
         raise InvalidInput(msg("households", "住户名单格式不正确。", "households must be a list."))
     roster = _roster(rows, building.get("floors"), errors)
+    if "estimated_cost" in data:
+        building["estimated_cost_fen"] = estimate(data.get("estimated_cost"), errors)
     if errors:
         raise InvalidInput(*errors)
     return building, roster
+
+
+def estimate(value: Any, errors: list[Message]) -> int | None:
+    """The estimated total cost typed in yuan ("480000.00"), in fen; None when left empty."""
+    if value in (None, ""):
+        return None
+    try:
+        fen = parse_yuan(str(value))
+        if fen <= 0:
+            raise ValueError("须大于 0")
+    except ValueError as exc:
+        errors.append(msg("estimated_cost", f"预计总造价：{exc}", "Invalid estimated cost."))
+        return None
+    return fen
 
 
 def _set_roster(case: Case, roster: list[dict]) -> None:
@@ -139,6 +174,12 @@ def _set_roster(case: Case, roster: list[dict]) -> None:
         h = by_room.pop(row["room"], None) or Household(room=row["room"])
         h.position, h.floor, h.area = pos, row["floor"], row["area"]
         h.owner_name, h.phone = row["owner_name"], row["phone"]
+        id_number = row.get("id_number")
+        if id_number and "*" in id_number:
+            id_number = h.id_number if mask_id_number(h.id_number) == id_number else None
+        h.id_number = id_number
+        if row.get("developer_held") is not None or h.developer_held is None:
+            h.developer_held = bool(row.get("developer_held"))
         keep.append(h)
     case.households[:] = keep
 
@@ -226,15 +267,17 @@ def set_costs(
     case_id: int,
     estimated_cost: str | int | None,
     coefficients: Mapping[int | str, Any] | None = None,
+    *,
+    restart_consultation: bool = False,
+    reason: str = "",
 ) -> int:
-    """The estimated cost and floor coefficients for cost sharing (DESIGN §3.2)."""
+    """The estimated cost and floor coefficients for cost sharing (DESIGN §3.2).
+
+    No vote stands on a figure its signer did not see: once a household has voted, the figures
+    change only by restarting the consultation, which clears every vote.
+    """
     errors: list[Message] = []
-    cost_fen = None
-    if estimated_cost not in (None, ""):
-        try:
-            cost_fen = parse_yuan(str(estimated_cost))
-        except ValueError as exc:
-            errors.append(msg("estimated_cost", f"预计总造价：{exc}", "Invalid estimated cost."))
+    cost_fen = estimate(estimated_cost, errors)
     coef: dict[str, str] = {}
     for floor, value in (coefficients or {}).items():
         try:
@@ -264,6 +307,22 @@ def set_costs(
                     "Costs are fixed after the notice starts.",
                 )
             )
+        if coefficients is None:  # the cost alone: the agreed coefficients stay
+            coef = dict(case.coefficients or {})
+        changed = cost_fen != case.estimated_cost_fen or _effective(case.floors, coef) != (
+            _effective(case.floors, case.coefficients or {})
+        )
+        votes = [h.vote for h in case.households if h.vote is not None]
+        if "voting" in STATE[case.state].tags and not cost_fen:
+            raise InvalidInput(
+                msg(
+                    "estimated_cost",
+                    "意见征询中须保留预计总造价（大于 0 元）。",
+                    "The estimated cost stays above 0 during the consultation.",
+                )
+            )
+        if changed and votes:
+            _restart_consultation(s, rt, user, case, votes, restart_consultation, reason)
         case.estimated_cost_fen = cost_fen
         case.coefficients = coef
         case.updated_at = rt.clock()
@@ -278,3 +337,104 @@ def set_costs(
             payload={"estimated_cost_fen": cost_fen, "coefficients": coef},
         )
         return case.version
+
+
+def _effective(floors: int, coefficients: Mapping[str, str]) -> dict[int, Decimal]:
+    """Coefficients as the sharing uses them: a floor left out has its default."""
+    merged = cost.default_coefficients(floors)
+    merged.update({int(k): Decimal(v) for k, v in coefficients.items()})
+    return merged
+
+
+def _restart_consultation(
+    s: Any, rt: Runtime, user: User, case: Case, votes: list, confirmed: bool, reason: Any
+) -> None:
+    """Clear every vote so that each household votes again on the new figures."""
+    reason = str(reason or "").strip()
+    if not confirmed or not reason:
+        raise Conflict(
+            msg(
+                "restart_consultation",
+                f"已有 {len(votes)} 户表决。修改费用须重新发起意见征询：已有的表决全部作废，"
+                "各户须按新的金额重新表决。请确认并说明修改原因。",
+                f"{len(votes)} household(s) have voted. Changing the figures restarts the "
+                "consultation and clears every vote: confirm and give the reason.",
+            )
+        )
+    now = rt.clock()
+    cleared = [{"room": v.household.room, "choice": v.choice} for v in votes]
+    for h in case.households:
+        h.vote_stands = False
+        if h.vote is not None:
+            s.delete(h.vote)
+            h.vote = None
+    case.consultation_started_at = now
+    s.flush()
+    audit.append(
+        s,
+        kind="consultation_restarted",
+        at=now,
+        actor=user,
+        role="applicant",
+        case=case,
+        payload={
+            "reason": reason[:2000],
+            "votes_cleared": cleared,
+            "estimated_cost_fen_before": case.estimated_cost_fen,
+        },
+    )
+
+
+_COST_KEYS = ("estimated_cost", "coefficients", "restart_consultation", "reason")
+
+
+def patch_case(
+    rt: Runtime,
+    actor: User | int,
+    case_id: int,
+    data: Mapping[str, Any],
+    expected_version: int | None = None,
+) -> int:
+    """Change only what `data` names: the building and roster while the case is editable, the
+    estimate and coefficients also during the consultation (restarting it after a vote)."""
+    with rt.db.session() as s:
+        user = actor_of(s, actor)
+        case = case_for(s, user, case_id)
+        _applicant_only(user, case)
+        if expected_version is not None and expected_version != case.version:
+            raise Conflict(msg("stale", "案件已被更新，请刷新后重试。", "Stale version."))
+        editable = "editable" in STATE[case.state].tags
+        current: dict[str, Any] = {name: getattr(case, name) for name, *_ in BUILDING_FIELDS}
+        current["floors"] = case.floors
+        current["households"] = [
+            {
+                "room": h.room,
+                "floor": h.floor,
+                "area": h.area,
+                "owner_name": h.owner_name,
+                "phone": h.phone,
+                "id_number": h.id_number,
+                "developer_held": h.developer_held,
+            }
+            for h in case.households
+        ]
+        coefficients = dict(case.coefficients or {})
+    if any(k not in _COST_KEYS for k in data) or (editable and "estimated_cost" in data):
+        version = update_case(rt, actor, case_id, {**current, **data}, expected_version)
+        if not any(k in data for k in ("coefficients", "restart_consultation")):
+            return version
+    return set_costs(
+        rt,
+        actor,
+        case_id,
+        data["estimated_cost"] if "estimated_cost" in data else _current_cost(rt, case_id),
+        data.get("coefficients", coefficients),
+        restart_consultation=bool(data.get("restart_consultation")),
+        reason=str(data.get("reason") or ""),
+    )
+
+
+def _current_cost(rt: Runtime, case_id: int) -> str | None:
+    with rt.db.session() as s:
+        fen = s.get(Case, case_id).estimated_cost_fen
+    return None if fen is None else f"{fen // 100}.{fen % 100:02d}"

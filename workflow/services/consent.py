@@ -13,8 +13,13 @@ from .. import audit
 from ..context import Runtime
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, msg
 from ..machine import STATE
-from ..models import Case, Household, Objection, User, Vote
+from ..models import Case, Household, User, Vote
+from ..ownership import explain
 from .common import actor_of, case_for, require_role
+from .households import check_owner, objection_text, typed_text
+from .households import lodge as _lodge
+
+_text, _objection_text = typed_text, objection_text
 
 CHOICES = {"agree": "同意", "object": "反对", "abstain": "弃权"}
 LINK_NOT_FOUND = msg("link", "签字链接无效。", "This signing link is not valid.")
@@ -37,6 +42,13 @@ class SigningView:
     # What the owner is asked to agree to pay (DESIGN §3.2), when the applicant has set a cost.
     estimated_cost_fen: int | None = None
     share_fen: int | None = None
+    subsidy_fen: int = 0
+    # The whole sharing table, flat by flat without names: floor, area, coefficient, share.
+    table: tuple[dict[str, Any], ...] = ()
+    cost_sharing: str = "agreeing"
+    # How the owners are counted: "6 户，5 位业主（张某拥有 501、601 两套）".
+    owners_explained: str = ""
+    owners_explained_en: str = ""
 
 
 def _mask_name(name: str) -> str:
@@ -61,6 +73,20 @@ def signing_view(rt: Runtime, token: str) -> SigningView:
         c = h.case
         tags = STATE[c.state].tags
         costs = costs_of(c, current_settings(s, rt.settings))
+        owners = explain(c)
+        shares = costs["shares_fen"] if costs["estimated_cost_fen"] else {}
+        table = tuple(
+            {
+                "room": x.room,
+                "floor": x.floor,
+                "area": f"{x.area:.2f}",
+                "coefficient": costs["coefficients"].get(str(x.floor), "0"),
+                "share_fen": shares.get(str(x.id), 0),
+                "pays": str(x.id) in costs["paying"],
+                "own": x.id == h.id,
+            }
+            for x in c.households
+        )
         return SigningView(
             token=token,
             case_id=c.id,
@@ -73,17 +99,13 @@ def signing_view(rt: Runtime, token: str) -> SigningView:
             voted=h.vote.choice if h.vote else None,
             signed_at=h.vote.signed_at.strftime("%Y-%m-%d %H:%M") if h.vote else None,
             estimated_cost_fen=costs["estimated_cost_fen"],
-            share_fen=costs["shares_fen"].get(str(h.id)) if costs["estimated_cost_fen"] else None,
+            share_fen=shares.get(str(h.id)) if costs["estimated_cost_fen"] else None,
+            subsidy_fen=costs["subsidy_fen"],
+            table=table if costs["estimated_cost_fen"] else (),
+            cost_sharing=costs["cost_sharing"],
+            owners_explained=owners["text"],
+            owners_explained_en=owners["text_en"],
         )
-
-
-def _text(value: object, code: str, label: str) -> str:
-    """Text typed by a person; anything else (a number, a list from a JSON client) is refused."""
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise InvalidInput(msg(code, f"{label}应为文字。", f"{code} must be text."))
-    return value
 
 
 def _norm(name: str) -> str:
@@ -167,8 +189,6 @@ def sign(
     signature_image: str | None = None,
 ) -> SigningView:
     """An owner signs through the household's link, without an account."""
-    from .owners import check_owner
-
     owner_name = _text(owner_name, "owner_name", "业主姓名")
     phone_tail = _text(phone_tail, "phone_tail", "手机号后四位")
     signature = _text(signature, "signature", "签名")
@@ -277,13 +297,6 @@ def _no_conflict(user: User, case: Case) -> None:
         )
 
 
-def _objection_text(text: str) -> str:
-    text = _text(text, "text", "异议内容").strip()
-    if not text:
-        raise InvalidInput(msg("text", "请填写异议内容。", "Describe the objection."))
-    return text[:4000]
-
-
 def lodge_objection_by_link(rt: Runtime, token: str, text: str) -> int:
     text = _objection_text(text)
     with rt.db.transaction() as s:
@@ -314,46 +327,6 @@ def lodge_objection(
             raise Forbidden(msg("role", "您无权登记异议。", "You may not record objections."))
         h = _household(case, room) if room else None
         return _lodge(s, rt, case, h, text, channel, user, role, scan_sha256)
-
-
-def _lodge(
-    s: Any,
-    rt: Runtime,
-    case: Case,
-    h: Household | None,
-    text: str,
-    channel: str,
-    user: User | None,
-    role: str,
-    scan: str | None = None,
-) -> int:
-    if "objections" not in STATE[case.state].tags:
-        raise Conflict(
-            msg("closed", "当前阶段不受理异议。", "Objections are not taken at this stage.")
-        )
-    now = rt.clock()
-    o = Objection(
-        case_id=case.id,
-        household_id=h.id if h else None,
-        text=text,
-        channel=channel,
-        lodged_at=now,
-        recorded_by_id=user.id if user else None,
-        scan_sha256=scan,
-    )
-    s.add(o)
-    case.objections.append(o)
-    s.flush()
-    audit.append(
-        s,
-        kind="objection",
-        at=now,
-        actor=user,
-        role=role,
-        case=case,
-        payload={"objection": o.id, "room": h.room if h else None, "text": text},
-    )
-    return o.id
 
 
 def resolve_objection(
