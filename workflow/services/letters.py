@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..context import Runtime
 from ..errors import Forbidden, InvalidInput, NotFound, Unavailable, msg
@@ -57,10 +57,16 @@ def _file(rt: Runtime, letter_id: int) -> bytes:
             )
         ) from exc
     with rt.db.transaction() as s:
-        letter = s.get(Letter, letter_id)
-        if letter.sha256 is None:  # a concurrent reader may have stored it first
-            letter.sha256 = rt.store.record(s, pdf, "application/pdf", rt.clock())
-        return rt.store.read(letter.sha256)
+        sha = rt.store.record(s, pdf, "application/pdf", rt.clock())
+        # A concurrent reader or job may have stored it first: the first stored bytes stay.
+        s.execute(
+            update(Letter)
+            .where(Letter.id == letter_id, Letter.sha256.is_(None))
+            .values(sha256=sha)
+            .execution_options(synchronize_session=False)
+        )
+    with rt.db.session() as s:
+        return rt.store.read(s.get(Letter, letter_id).sha256)
 
 
 def letter_context(rt: Runtime, actor: User | int, letter_id: int) -> dict[str, Any]:
