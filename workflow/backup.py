@@ -81,12 +81,21 @@ def _revision(conn) -> str | None:  # noqa: ANN001
 
 
 def dump(rt: Runtime, target: Path) -> Summary:
-    """Write the backup to `target` (a .tar.gz)."""
+    """Write the backup to `target` (a .tar.gz), whole or not at all."""
+    tmp = target.with_name(target.name + ".partial")
+    try:
+        summary = _dump(rt, tmp)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    tmp.replace(target)
+    return summary
+
+
+def _dump(rt: Runtime, tmp: Path) -> Summary:
     engine = rt.db.engine
     options = {} if rt.db.is_sqlite else {"isolation_level": "REPEATABLE READ"}
     rows: dict[str, int] = {}
-    shas: list[str] = []
-    tmp = target.with_name(target.name + ".partial")
     with (
         engine.connect().execution_options(**options) as conn,
         conn.begin(),
@@ -117,7 +126,6 @@ def dump(rt: Runtime, target: Path) -> Summary:
             "files": len(shas),
         }
         _add(tar, "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode())
-    tmp.replace(target)
     return Summary(revision, rows, len(shas))
 
 
