@@ -130,3 +130,25 @@ def test_behind_a_proxy_the_app_sees_https_and_the_client(tmp_path, clock):
         "remote": "203.0.113.9",
         "host": "jiati.zaoyang.gov.cn",
     }
+
+
+def test_the_runtime_install_carries_no_test_tool():
+    import re
+    from importlib.metadata import requires
+
+    runtime = {
+        re.split(r"[<>=!~\[; ]", r, maxsplit=1)[0].lower()
+        for r in requires("jiati")
+        if "extra ==" not in r
+    }
+    assert {"gunicorn", "huey", "redis", "boto3"} <= runtime
+    tools = {
+        "pytest",
+        "ruff",
+        "playwright",
+        "pytest-playwright",
+        "moto",
+        "hypothesis",
+        "schemathesis",
+    }
+    assert not runtime & tools
