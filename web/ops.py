@@ -121,7 +121,10 @@ def _end_request(response):
 def _teardown(_exc=None) -> None:
     token = g.pop("request_token", None)
     if token is not None:
-        jobs.REQUEST_ID.reset(token)
+        try:
+            jobs.REQUEST_ID.reset(token)
+        except ValueError:  # torn down in another context (a streamed response): just clear it
+            jobs.REQUEST_ID.set(None)
 
 
 # --- `flask --app web check` ----------------------------------------------------------------
