@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from workflow import audit, jobs
+from workflow import audit, jobs, services
 from workflow.context import china_now
 from workflow.models import Case, Letter
 
 from ..conftest import login, make_app
+from ..journey import PASSWORD
 from .test_jobs import CountingRenderer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +49,7 @@ def database(request, tmp_path):
     return request.getfixturevalue("pg_url")
 
 
-@pytest.mark.parametrize("recovery", ["next request", "next job"])
+@pytest.mark.parametrize("recovery", ["next request", "next API request", "next job"])
 def test_a_crash_after_commit_leaves_a_letter_that_renders_later(
     tmp_path, clock, database, recovery
 ):
@@ -94,6 +95,13 @@ def test_a_crash_after_commit_leaves_a_letter_that_renders_later(
         client = app.test_client()
         login(client, facts["clerk"])
         r = client.get(f"/letters/{letter.id}.pdf")
+        assert r.status_code == 200 and r.data.startswith(b"%PDF")
+    elif recovery == "next API request":
+        token = services.issue_token(rt, facts["clerk"], PASSWORD)[0]
+        r = app.test_client().get(
+            f"/api/v1/cases/{case.id}/letters/{letter.id}",
+            headers={"Authorization": f"Bearer {token}"},
+        )
         assert r.status_code == 200 and r.data.startswith(b"%PDF")
     else:
         assert jobs.render_missing_letters(rt) == 1
