@@ -3,20 +3,31 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 # Debian packages: CJK faces for the letters, HarfBuzz subsetting (seconds vs. milliseconds per
-# PDF), Pango for WeasyPrint, Chromium for the browser tests, poppler and zbar to inspect PDFs,
-# Graphviz to draw the state machine.
-SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
-                   chromium poppler-utils zbar-tools graphviz
+# PDF), Pango for WeasyPrint, Graphviz to draw the state machine; for the tests only: Chromium
+# for the browser tests, poppler and zbar to inspect PDFs.
+RUNTIME_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 graphviz
+TEST_PACKAGES    := chromium poppler-utils zbar-tools
+SYSTEM_PACKAGES  := $(RUNTIME_PACKAGES) $(TEST_PACKAGES)
+# `make serve`: gunicorn on PORT with WEB_CONCURRENCY workers (see gunicorn.conf.py).
+PORT ?= 8000
 
-.PHONY: install system-packages run serve test lint format bench clean
+.PHONY: install runtime system-packages assets run serve worker test lint format bench clean
 
-install: system-packages $(VENV)/.installed
+# Everything, test tools included (make test, make lint, make bench).
+install: PACKAGES = $(SYSTEM_PACKAGES)
+install: system-packages $(VENV)/.installed assets
+
+# What serving needs and nothing more (make run, make serve): `pip install .` has no test tool.
+runtime: PACKAGES = $(RUNTIME_PACKAGES)
+runtime: system-packages $(VENV)/.runtime assets
+
+assets:
 	@for d in web/translations web/*/translations; do \
 	  if [ -d "$$d" ]; then $(BIN)/pybabel -q compile -d "$$d" || exit 1; fi; done
 	@$(BIN)/python -m web.pdf.fonts build --quiet 2>/dev/null || true
 
 system-packages:
-	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	@missing=""; for p in $(or $(PACKAGES),$(SYSTEM_PACKAGES)); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -29,15 +40,29 @@ system-packages:
 	  fi; \
 	fi
 
+$(VENV)/.runtime: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -e .
+	touch $@
+
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -e '.[test]'
-	touch $@
+	touch $@ $(VENV)/.runtime
 
-run: install
-	$(BIN)/flask --app web init-db
+# The embedded default: one process, SQLite and files in instance/, jobs in-process.
+run: runtime
+	$(BIN)/flask --app web db upgrade
 	$(BIN)/flask --app web demo
 	$(BIN)/flask --app web run --host 127.0.0.1 --port 5000
+
+# Production: gunicorn workers that keep nothing of their own. Migrate first, once per release
+# and not by the workers: flask --app web db upgrade. Jobs need `make worker` when REDIS_URL is set.
+serve: runtime
+	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py 'web:create_app()'
+
+worker: runtime
+	$(BIN)/flask --app web worker
 
 test: install lint
 	$(BIN)/python -m pytest

@@ -69,7 +69,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--http-rounds", type=int, default=3, help="interleaved HTTP rounds")
+    parser.add_argument("--http-seconds", type=float, default=2.0, help="seconds per HTTP run")
+    parser.add_argument("--only", choices=["letters", "http"], default=None)
     args = parser.parse_args(argv)
+    if args.only != "letters" and (args.only == "http" or args.http_rounds > 0):
+        status = 0 if args.only == "http" else _letters(args)
+        from . import http
+
+        return status or http.run(args.http_rounds, args.http_seconds)
+    return _letters(args)
+
+
+def _letters(args: argparse.Namespace) -> int:
 
     from web.pdf.engine import html_to_pdf
 

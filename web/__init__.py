@@ -10,10 +10,21 @@ from typing import Any
 
 from flask import Flask
 
+from workflow import adapters
 from workflow import settings as settings_mod
 from workflow.context import Runtime
 from workflow.db import Database
-from workflow.storage import FileStore
+
+# Settings read from the environment without the FLASK_ prefix (DESIGN §7, deployment).
+ENVIRONMENT = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "STORAGE_URL",
+    "S3_ENDPOINT_URL",
+    "S3_ACCESS_KEY_ID",
+    "S3_SECRET_ACCESS_KEY",
+    "S3_REGION",
+)
 
 
 def _secret_key(instance: Path) -> str:
@@ -74,10 +85,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_prefixed_env()
-        if os.environ.get("DATABASE_URL"):
-            app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+        for name in ENVIRONMENT:  # the names every host and container sets, unprefixed
+            if os.environ.get(name):
+                app.config[name] = os.environ[name]
     else:
         app.config.from_mapping(test_config)
+    app.config["SECRET_KEY_FROM_SETTINGS"] = bool(app.config.get("SECRET_KEY"))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
 
@@ -99,16 +112,28 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # Chinese in JSON answers as text, not escapes
 
     db = Database(app.config["DATABASE_URL"])
+    # The one place settings choose the backends (workflow/adapters).
+    scheduler = adapters.scheduler_from(app.config)
     runtime = Runtime(
         db=db,
         settings=base,
-        store=FileStore(app.config["FILES_DIR"]),
+        store=adapters.store_from(app.config, app.config["FILES_DIR"]),
         renderer=PdfRenderer() if app.config["RENDER_PDF"] else None,
+        jobs=scheduler,
     )
+    scheduler.bind(runtime)
     app.extensions["jiati"] = runtime
+    if app.config.get("PROXIES"):
+        # Behind nginx (or a load balancer): trust that many proxies for the client's address,
+        # scheme and host, so that URLs, secure cookies and throttling see the real request.
+        from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from . import cli, extensions
+        n = int(app.config["PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
 
+    from . import cli, extensions, ops
+
+    ops.init_app(app)
     extensions.init_app(app)
     cli.init_app(app)
     _register_blueprints(app)

@@ -19,15 +19,20 @@ def _rt():
     return current_app.extensions["jiati"]
 
 
-def upgrade_database(url: str) -> None:
-    """Create or migrate the schema to the newest revision (Alembic)."""
-    from alembic import command
+def alembic_config(url: str):
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    command.upgrade(cfg, "head")
+    return cfg
+
+
+def upgrade_database(url: str, revision: str = "head") -> None:
+    """Create or migrate the schema to the newest revision (Alembic)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(url), revision)
 
 
 @click.command("init-db")
@@ -120,6 +125,109 @@ def diagram(fmt: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
+@click.group("db")
+def db_group() -> None:
+    """The database schema (Alembic migrations)."""
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Migrate the schema; run once per release, before the new workers start (never by them)."""
+    upgrade_database(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"数据库已迁移 / schema at {revision}: {_rt().db.engine.url.render_as_string()}")
+
+
+@click.command("check")
+@with_appcontext
+def check() -> None:
+    """Say what is misconfigured for serving the public; exit 1 on any error."""
+    from .ops import check_configuration
+
+    findings = check_configuration(current_app)
+    rt = _rt()
+    click.echo(f"database: {rt.db.engine.url.render_as_string()}")
+    click.echo(f"storage:  {rt.store!r}")
+    click.echo(f"queue:    {rt.jobs.describe()}")
+    for f in findings:
+        click.echo(f"{f.level.upper():8} {f.setting}: {f.text}")
+    errors = sum(f.level == "error" for f in findings)
+    click.echo(f"{errors} error(s), {len(findings) - errors} warning(s)")
+    if errors:
+        sys.exit(1)
+
+
+@click.command("worker")
+@click.option("--threads", default=2, show_default=True, help="jobs run at once")
+@with_appcontext
+def worker(threads: int) -> None:
+    """Run queued jobs (letters, batches, reminders); with no queue configured, jobs run
+    in-process, and this renders any letter still without its PDF, then stops."""
+    from workflow import jobs
+
+    from .ops import configure_logging
+
+    rt = _rt()
+    configure_logging(current_app.config.get("LOG_LEVEL", "INFO"))
+    run = getattr(rt.jobs, "run_worker", None)
+    if run is None:
+        n = jobs.render_missing_letters(rt)
+        click.echo(
+            f"未配置队列，任务在进程内运行 / no queue configured (REDIS_URL): {n} letter(s) rendered"
+        )
+        return
+    run(threads)
+
+
+@click.command("backup")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None)
+@with_appcontext
+def backup(output: str | None) -> None:
+    """Write a consistent copy (every table and every stored file) to one .tar.gz."""
+    from workflow.backup import BackupError, dump
+
+    rt = _rt()
+    target = Path(output or f"jiati-backup-{rt.clock():%Y%m%d-%H%M%S}.tar.gz")
+    try:
+        summary = dump(rt, target)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"已备份 / backup written: {target} ({sum(summary.rows.values())} rows, "
+        f"{summary.files} files, schema {summary.revision})"
+    )
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def restore(source: str) -> None:
+    """Bring a backup back onto an empty database and store."""
+    from workflow.backup import BackupError
+    from workflow.backup import restore as restore_backup
+
+    try:
+        summary = restore_backup(_rt(), Path(source), upgrade_database)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"已恢复 / restored: {sum(summary.rows.values())} rows, {summary.files} files; "
+        "now run: flask --app web audit verify"
+    )
+
+
 def init_app(app: Flask) -> None:
-    for command in (init_db, demo, user, audit_group, diagram):
+    for command in (
+        init_db,
+        demo,
+        user,
+        audit_group,
+        diagram,
+        db_group,
+        check,
+        worker,
+        backup,
+        restore,
+    ):
         app.cli.add_command(command)

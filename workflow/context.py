@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from .db import Database
+from .jobs import JobScheduler
 from .models import Case, Letter, User
 from .rules.workdays import WorkCalendar
 from .settings import Settings
-from .storage import FileStore
+from .storage import BlobStore
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -38,9 +39,11 @@ class Runtime:
 
     db: Database
     settings: Settings
-    store: FileStore
+    store: BlobStore
     renderer: Renderer | None = None
     clock: Callable[[], datetime] = china_now
+    # Jobs after commit (workflow.jobs); None: letters render inside their transaction.
+    jobs: JobScheduler | None = None
 
 
 @dataclass
@@ -52,7 +55,9 @@ class Context:
     settings: Settings
     calendar: WorkCalendar
     now: datetime
-    store: FileStore
+    store: BlobStore
     renderer: Renderer | None = None
     params: dict[str, Any] = field(default_factory=dict)
     issued: list[Letter] = field(default_factory=list)
+    # Letters are numbered here but rendered by a job once the transaction has committed.
+    defer_letters: bool = False

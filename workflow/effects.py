@@ -146,7 +146,8 @@ def record_subsidy_return(ctx: Context) -> None:
 
 
 def issue_letter(ctx: Context, kind: str) -> Letter:
-    """Number, compose, render and store one letter, in the issuing transaction."""
+    """Number, compose, render and store one letter, in the issuing transaction (or, with a job
+    scheduler, render it after the commit: `workflow.jobs.render_letter`)."""
     year = ctx.now.year
     serial = letters.allocate_serial(ctx.session, kind, year)
     number = letters.format_number(ctx.settings, kind, year, serial)
@@ -162,7 +163,7 @@ def issue_letter(ctx: Context, kind: str) -> Letter:
         issued_on=ctx.now.date().isoformat(),
         params=ctx.params,
     )
-    sha = _rendered(ctx, "letter", data)
+    sha = None if ctx.defer_letters else _rendered(ctx, "letter", data)
     letter = Letter(
         case_id=ctx.case.id,
         kind=kind,

@@ -3,55 +3,62 @@
 A file is written (to a temporary name, then renamed) before the transaction that refers to
 it commits; if that transaction rolls back, the blob is merely unreferenced, never half-written,
 and a later identical upload reuses it.
+
+The domain sees one small port, `BlobStore`; where the bytes live (a local folder, an
+S3-compatible bucket shared by every host) is an adapter in `workflow/adapters/`, chosen by the
+`STORAGE_URL` setting in one place (`workflow.adapters.store_from_url`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from datetime import datetime
-from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from sqlalchemy.orm import Session
 
 from .models import StoredFile
 
 
-class FileStore:
-    def __init__(self, root: str | os.PathLike[str]):
-        self.root = Path(root)
+def digest_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
-    def path(self, sha256: str) -> Path:
-        return self.root / sha256[:2] / sha256
 
-    def put(self, data: bytes) -> str:
-        digest = hashlib.sha256(data).hexdigest()
-        target = self.path(digest)
-        if target.exists() and target.stat().st_size == len(data):
-            return digest
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return digest
+@runtime_checkable
+class BlobStore(Protocol):
+    """Where file bytes live, named by their SHA-256."""
 
-    def read(self, sha256: str) -> bytes:
-        return self.path(sha256).read_bytes()
+    def put(self, data: bytes) -> str: ...
+
+    def read(self, sha256: str) -> bytes: ...
+
+    def exists(self, sha256: str) -> bool: ...
+
+    def matches(self, sha256: str) -> bool: ...
+
+    def record(self, session: Session, data: bytes, content_type: str, now: datetime) -> str: ...
+
+    def check(self) -> None:
+        """Raise if the store cannot be written and read back (for /readyz and `check`)."""
+
+
+class ContentAddressed:
+    """What every backend shares: the tamper check and the row that records a blob."""
+
+    def read(self, sha256: str) -> bytes:  # pragma: no cover - every backend defines it
+        raise NotImplementedError
+
+    def exists(self, sha256: str) -> bool:  # pragma: no cover
+        raise NotImplementedError
+
+    def put(self, data: bytes) -> str:  # pragma: no cover
+        raise NotImplementedError
 
     def matches(self, sha256: str) -> bool:
         """Whether the stored bytes still hash to their name (tamper check)."""
-        p = self.path(sha256)
-        if not p.exists():
+        if not self.exists(sha256):
             return False
-        return hashlib.sha256(p.read_bytes()).hexdigest() == sha256
+        return digest_of(self.read(sha256)) == sha256
 
     def record(self, session: Session, data: bytes, content_type: str, now: datetime) -> str:
         """Store the bytes and their row in the session's transaction; return the SHA-256."""
@@ -62,3 +69,18 @@ class FileStore:
             )
             session.flush()
         return digest
+
+    def check(self) -> None:
+        probe = b"jiati readiness probe\n"
+        sha = self.put(probe)
+        if self.read(sha) != probe:
+            raise OSError("the store gave back other bytes than were written")
+
+
+def __getattr__(name: str):
+    # `FileStore(folder)` is the local folder store, the embedded default, under its first name.
+    if name == "FileStore":
+        from .adapters.local import LocalFolderStore
+
+        return LocalFolderStore
+    raise AttributeError(name)

@@ -350,6 +350,13 @@ def letter_pdf(case_id: int, letter_id: int):
     if letter.case_id != case_id:
         raise NotFound(msg("letter", "未找到该信函。", "No such letter."))
     if letter.sha256 is None:
+        # Its render job has not run yet (or was lost): render it now, once — the safety net.
+        try:
+            services.letter_file(rt(), caller().id, letter_id)
+            letter = queries.letter_for(rt(), caller().id, letter_id)
+        except NotFound:
+            pass  # no PDF engine configured
+    if letter.sha256 is None:
         return error_response(
             404, "letter_not_rendered", "该信函尚未生成 PDF 文件。",
             [{"code": "not_rendered", "message": "该信函尚未生成 PDF 文件。",

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from .. import jobs
 from ..context import Runtime
 from ..errors import Forbidden, InvalidInput, NotFound, Unavailable, msg
 from ..letters import KINDS
@@ -36,17 +37,17 @@ def may_read_letters(user: User, case: Case) -> bool:
 
 
 def _file(rt: Runtime, letter_id: int) -> bytes:
-    """The stored bytes; a letter whose rendering did not happen in its transaction (no
-    renderer configured then) is rendered once now from its frozen context and stored."""
+    """The stored bytes; a letter not rendered yet (its job has not run, or was lost, or no
+    renderer was configured then) is rendered once now from its frozen context and stored."""
     with rt.db.session() as s:
         letter = s.get(Letter, letter_id)
         if letter.sha256:
             return rt.store.read(letter.sha256)
-        data = letter.data
     if rt.renderer is None:
         raise NotFound(msg("not_rendered", "该文书尚未生成 PDF。", "This letter has no PDF yet."))
     try:
-        pdf = rt.renderer.letter(data)
+        # The same job the queue runs: a concurrent job or reader storing first wins.
+        jobs.render_letter(rt, letter_id)
     except Exception as exc:
         log.exception("letter %s could not be rendered", letter_id)
         raise Unavailable(
@@ -56,11 +57,8 @@ def _file(rt: Runtime, letter_id: int) -> bytes:
                 "This letter cannot be turned into a PDF right now; please tell the administrator.",
             )
         ) from exc
-    with rt.db.transaction() as s:
-        letter = s.get(Letter, letter_id)
-        if letter.sha256 is None:  # a concurrent reader may have stored it first
-            letter.sha256 = rt.store.record(s, pdf, "application/pdf", rt.clock())
-        return rt.store.read(letter.sha256)
+    with rt.db.session() as s:
+        return rt.store.read(s.get(Letter, letter_id).sha256)
 
 
 def letter_context(rt: Runtime, actor: User | int, letter_id: int) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .. import audit, documents
+from .. import audit, documents, jobs
 from ..access import case_roles, conflicted
 from ..context import Context, Runtime
 from ..errors import Conflict, Forbidden, GuardsFailed, InvalidInput, Message, msg
@@ -117,6 +117,7 @@ def _context(rt: Runtime, session: Any, case: Case, actor: User, params: dict) -
         store=rt.store,
         renderer=rt.renderer,
         params=params,
+        defer_letters=getattr(rt, "jobs", None) is not None,
     )
 
 
@@ -196,9 +197,11 @@ def fire(
                 "letters": [letter.number for letter in ctx.issued],
             },
         )
-        return Outcome(
+        outcome = Outcome(
             case.id, case.reference, case.state, case.version, [x.id for x in ctx.issued]
         )
+    jobs.letters_issued(rt, outcome.letters)  # after the commit: render outside the transaction
+    return outcome
 
 
 def actions_for(ctx: Context) -> list[Action]:

@@ -1,0 +1,198 @@
+"""Letters are numbered in their transition and rendered by a job after it commits; a job can
+run twice, fail, or never arrive, and each letter still ends with exactly one stored file."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from workflow import jobs, services
+from workflow.adapters.huey_redis import HueyRedisScheduler
+from workflow.adapters.inline import InlineScheduler
+from workflow.models import Letter, StoredFile
+
+
+class CountingRenderer:
+    """A stand-in for WeasyPrint that remembers what it was asked, and whether the letter was
+    already committed when it was asked (a second connection can see it)."""
+
+    def __init__(self, rt):
+        self.rt, self.calls, self.committed = rt, [], []
+
+    def letter(self, context):
+        with self.rt.db.session() as s:
+            self.committed.append(
+                s.query(Letter).filter_by(number=context["number"]).one_or_none() is not None
+            )
+        self.calls.append(context["number"])
+        return b"%PDF-1.7 " + context["number"].encode() + b"\n%%EOF"
+
+    def document(self, context):
+        return b"%PDF-1.7 document\n%%EOF"
+
+
+@pytest.fixture
+def inline_rt(rt):
+    rt.renderer = CountingRenderer(rt)
+    rt.jobs = InlineScheduler()
+    rt.jobs.bind(rt)
+    return rt
+
+
+def the_letter(rt, case_id):
+    with rt.db.session() as s:
+        return s.query(Letter).filter_by(case_id=case_id).one()
+
+
+def test_the_letter_is_rendered_once_after_its_transition_committed(inline_rt, people):
+    from ..journey import Journey
+
+    rt = inline_rt
+    case_id = Journey(rt, people).case_in("submitted")
+    outcome = services.fire(rt, people.clerk.id, case_id, "accept")
+    letter = the_letter(rt, case_id)
+    assert outcome.letters == [letter.id]
+    assert rt.renderer.calls == [letter.number] and rt.renderer.committed == [True]
+    assert rt.store.read(letter.sha256).startswith(b"%PDF")
+
+
+def test_running_the_render_job_again_does_nothing(inline_rt, people):
+    from ..journey import Journey
+
+    rt = inline_rt
+    case_id = Journey(rt, people).case_in("review")
+    letter = the_letter(rt, case_id)
+    assert jobs.render_letter(rt, letter.id) is False
+    assert jobs.render_missing_letters(rt) == 0
+    assert rt.renderer.calls == [letter.number]
+    assert the_letter(rt, case_id).sha256 == letter.sha256
+
+
+class Unreachable:
+    def schedule(self, job, *ids):
+        raise ConnectionError("Redis is down")
+
+    def check(self):
+        raise ConnectionError("Redis is down")
+
+    def describe(self):
+        return "down"
+
+
+def test_a_queue_that_cannot_be_reached_costs_the_transition_nothing(inline_rt, people):
+    from ..journey import Journey
+
+    rt = inline_rt
+    case_id = Journey(rt, people).case_in("submitted")
+    rt.jobs = Unreachable()
+    outcome = services.fire(rt, people.clerk.id, case_id, "accept")
+    assert outcome.state == "review"
+    letter = the_letter(rt, case_id)
+    assert letter.number == "枣住建梯受〔2026〕1号" and letter.sha256 is None
+    # The next download renders it (the safety net), once.
+    data = services.letter_file(rt, people.clerk.id, letter.id).data
+    assert data == services.letter_file(rt, people.clerk.id, letter.id).data
+    assert rt.renderer.calls == [letter.number]
+
+
+def test_the_sweep_renders_letters_whose_job_was_lost(inline_rt, people):
+    from ..journey import Journey
+
+    rt = inline_rt
+    scheduler = rt.jobs
+    rt.jobs = Unreachable()
+    ids = [Journey(rt, people).case_in("review") for _ in range(2)]
+    assert all(the_letter(rt, c).sha256 is None for c in ids)
+    rt.jobs = scheduler
+    assert jobs.render_missing_letters(rt) == 2
+    assert all(the_letter(rt, c).sha256 for c in ids)
+    assert len(rt.renderer.calls) == 2
+
+
+def test_two_renders_racing_store_the_first_bytes_only(inline_rt, people):
+    from ..journey import Journey
+
+    rt = inline_rt
+    rt.jobs = Unreachable()
+    case_id = Journey(rt, people).case_in("review")
+    letter = the_letter(rt, case_id)
+    original = rt.renderer.letter
+
+    def late_rival(context):
+        # While this render runs, another worker stores its own bytes first.
+        rt.renderer.letter = original
+        assert jobs.render_letter(rt, letter.id) is True
+        return b"%PDF-1.7 other bytes\n%%EOF"
+
+    rt.renderer.letter = late_rival
+    assert jobs.render_letter(rt, letter.id) is False
+    stored = the_letter(rt, case_id).sha256
+    assert rt.store.read(stored).endswith(letter.number.encode() + b"\n%%EOF")
+
+
+def test_redis_jobs_carry_the_request_id_and_run_in_the_worker(inline_rt, people, redis_url):
+    from ..journey import Journey
+
+    rt = inline_rt
+    queue = HueyRedisScheduler(redis_url, name="jiati-test")
+    queue.bind(rt)
+    rt.jobs = queue
+    case_id = Journey(rt, people).case_in("submitted")
+    token = jobs.REQUEST_ID.set("req-0123456789")
+    try:
+        services.fire(rt, people.clerk.id, case_id, "accept")
+    finally:
+        jobs.REQUEST_ID.reset(token)
+    assert the_letter(rt, case_id).sha256 is None  # queued, not rendered in the request
+    assert len(queue.huey) == 1
+    task = queue.huey.dequeue()
+    assert task.kwargs == {"request_id": "req-0123456789"}
+    seen = []
+    rt.renderer.letter = lambda ctx, f=rt.renderer.letter: (
+        seen.append(jobs.REQUEST_ID.get()) or f(ctx)
+    )
+    queue.huey.execute(task)
+    assert seen == ["req-0123456789"]
+    assert the_letter(rt, case_id).sha256
+
+
+def test_a_letter_being_rendered_elsewhere_is_left_to_that_worker(inline_rt, people, redis_url):
+    from ..journey import Journey
+
+    rt = inline_rt
+    queue = HueyRedisScheduler(redis_url, name="jiati-test")
+    queue.bind(rt)
+    rt.jobs = queue
+    case_id = Journey(rt, people).case_in("review")
+    letter = the_letter(rt, case_id)
+    queue.redis.set(queue._lock_key(f"render_letter:{letter.id}"), "otherhost:1")
+    queue.huey.execute(queue.huey.dequeue())
+    assert the_letter(rt, case_id).sha256 is None and rt.renderer.calls == []
+
+
+def test_a_killed_workers_locks_are_cleared_when_a_worker_starts(redis_url):
+    queue = HueyRedisScheduler(redis_url, name="jiati-test")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)  # fmt: skip
+    host = socket.gethostname()
+    queue.redis.set(queue._lock_key("render_letter:1"), f"{host}:{dead.stdout.strip()}")
+    queue.redis.set(queue._lock_key("render_letter:2"), f"{host}:{os.getpid()}")  # alive
+    queue.redis.set(queue._lock_key("render_letter:3"), "another-host:1")
+    assert queue.clear_dead_locks() == 1
+    assert not queue.redis.exists(queue._lock_key("render_letter:1"))
+    assert queue.redis.exists(queue._lock_key("render_letter:2"))
+    assert queue.redis.exists(queue._lock_key("render_letter:3"))
+
+
+def test_stored_files_are_recorded_once_per_letter(inline_rt, people):
+    from ..journey import Journey
+
+    rt = inline_rt
+    Journey(rt, people).case_in("approved")
+    with rt.db.session() as s:
+        letters = s.query(Letter).all()
+        assert len(letters) == 2 and all(x.sha256 for x in letters)
+        assert {x.sha256 for x in letters} <= {f.sha256 for f in s.query(StoredFile)}

@@ -1,0 +1,64 @@
+"""Backends of the domain's ports, one file each, chosen by settings here and nowhere else.
+
+- file store (`workflow.storage.BlobStore`): `local` (a folder; the default) or `s3` (boto3);
+- job scheduler (`workflow.jobs.JobScheduler`): `inline` (in-process; the default) or
+  `huey_redis` (Redis, when `REDIS_URL` is set).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from ..jobs import JobScheduler
+from ..storage import BlobStore
+
+
+class ConfigurationError(ValueError):
+    pass
+
+
+def store_from(config: Mapping[str, Any], default_folder: str | Path) -> BlobStore:
+    """`STORAGE_URL`: `file:///path` (default: the instance folder's `files/`) or
+    `s3://bucket[/prefix]` with `S3_ENDPOINT_URL`, `S3_ACCESS_KEY_ID`, `S3_SECRET_ACCESS_KEY`,
+    `S3_REGION` as settings."""
+    url = (config.get("STORAGE_URL") or "").strip()
+    if not url:
+        from .local import LocalFolderStore
+
+        return LocalFolderStore(default_folder)
+    parts = urlparse(url)
+    if parts.scheme == "file":
+        from .local import LocalFolderStore
+
+        if parts.netloc not in ("", "localhost"):
+            raise ConfigurationError(f"STORAGE_URL: a file URL names a local path: {url}")
+        return LocalFolderStore(unquote(parts.path))
+    if parts.scheme == "s3":
+        from .s3 import S3Store
+
+        if not parts.netloc:
+            raise ConfigurationError(f"STORAGE_URL: no bucket in {url}")
+        return S3Store(
+            parts.netloc,
+            parts.path,
+            endpoint_url=config.get("S3_ENDPOINT_URL"),
+            access_key=config.get("S3_ACCESS_KEY_ID"),
+            secret_key=config.get("S3_SECRET_ACCESS_KEY"),
+            region=config.get("S3_REGION"),
+        )
+    raise ConfigurationError(f"STORAGE_URL: use file:///… or s3://bucket, not {url}")
+
+
+def scheduler_from(config: Mapping[str, Any]) -> JobScheduler:
+    """`REDIS_URL` set: jobs go through Redis to `flask --app web worker`; else in-process."""
+    url = (config.get("REDIS_URL") or "").strip()
+    if url:
+        from .huey_redis import HueyRedisScheduler
+
+        return HueyRedisScheduler(url, name=config.get("QUEUE_NAME") or "jiati")
+    from .inline import InlineScheduler
+
+    return InlineScheduler()

@@ -1,0 +1,142 @@
+"""Jobs through Redis with Huey, for several hosts (`REDIS_URL`); `flask --app web worker` runs
+the consumer.
+
+Why Huey: small, well kept, pure Python, Redis support without a broker of its own, retries with
+a delay, periodic tasks, and a consumer that runs inside our own `flask` command; Celery would
+bring far more machinery than four kinds of job need, and RQ forks a process per job.
+
+What Huey does not do is acknowledge a message: a worker killed mid-job loses that message.
+Nothing is lost for all that, because every job can be found again from the database — the
+sweep (`render_missing_letters`) runs when a worker starts and every few minutes — and every job
+can run twice. A per-letter lock (with an expiry, and cleared for dead processes of this host
+at start) keeps two workers from rendering the same letter at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from huey import RedisHuey, crontab
+from huey import signals as huey_signals
+
+from .. import jobs
+
+if TYPE_CHECKING:
+    from ..context import Runtime
+
+log = logging.getLogger(__name__)
+LOCK_SECONDS = 300
+RETRIES, RETRY_DELAY = 5, 10
+
+
+class HueyRedisScheduler:
+    def __init__(self, url: str, name: str = "jiati"):
+        self.url = url
+        self.name = name
+        self.huey = RedisHuey(name, url=url, results=False, utc=True)
+        self.redis = self.huey.storage.conn
+        self.runtime: Runtime | None = None
+        self.owner = f"{socket.gethostname()}:{os.getpid()}"
+        self.tasks = {job: self._register(job) for job in jobs.JOBS}
+        self._register_periodic()
+
+        @self.huey.signal(huey_signals.SIGNAL_INTERRUPTED)
+        def _requeue(signal, task, *args, **kwargs):  # noqa: ANN001
+            # A graceful stop (SIGTERM, SIGINT) puts the jobs it cut off back in the queue.
+            self.huey.enqueue(task)
+
+    def bind(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def describe(self) -> str:
+        return f"Redis ({self.redis.connection_pool.connection_kwargs.get('host', '?')})"
+
+    def _register(self, job: str):
+        fn = jobs.JOBS[job]
+
+        def run(*ids: int, request_id: str | None = None) -> None:
+            token = jobs.REQUEST_ID.set(request_id)
+            try:
+                if job == "render_letter":
+                    with self._lock(f"{job}:{ids[0]}") as held:
+                        if held:
+                            fn(self.runtime, *ids)
+                else:
+                    fn(self.runtime, *ids)
+            finally:
+                jobs.REQUEST_ID.reset(token)
+
+        run.__name__ = job
+        return self.huey.task(retries=RETRIES, retry_delay=RETRY_DELAY, name=job)(run)
+
+    def _register_periodic(self) -> None:
+        def sweep() -> None:
+            jobs.render_missing_letters(self.runtime, older_than=timedelta(minutes=2))
+
+        self.huey.periodic_task(crontab(minute="*/5"), name="sweep")(sweep)
+
+    def schedule(self, job: str, *ids: int) -> None:
+        self.tasks[job](*ids, request_id=jobs.REQUEST_ID.get())
+
+    def check(self) -> None:
+        self.redis.ping()
+
+    # --- the per-letter lock --------------------------------------------------------------
+
+    def _lock_key(self, name: str) -> str:
+        return f"{self.name}:lock:{name}"
+
+    def _lock(self, name: str):
+        scheduler = self
+
+        class Held:
+            def __enter__(self_inner) -> bool:
+                self_inner.key = scheduler._lock_key(name)
+                self_inner.held = bool(
+                    scheduler.redis.set(self_inner.key, scheduler.owner, nx=True, ex=LOCK_SECONDS)
+                )
+                if not self_inner.held:
+                    log.info("%s is being done by another worker", name)
+                return self_inner.held
+
+            def __exit__(self_inner, *exc) -> None:
+                if self_inner.held:
+                    scheduler.redis.delete(self_inner.key)
+
+        return Held()
+
+    def clear_dead_locks(self) -> int:
+        """Locks held by processes of this host that no longer run (a killed worker)."""
+        host = socket.gethostname()
+        cleared = 0
+        for key in self.redis.scan_iter(match=self._lock_key("*")):
+            owner = (self.redis.get(key) or b"").decode()
+            who, _, pid = owner.rpartition(":")
+            if who == host and pid.isdigit() and not _alive(int(pid)):
+                self.redis.delete(key)
+                cleared += 1
+        return cleared
+
+    def run_worker(self, threads: int = 2) -> None:
+        self.owner = f"{socket.gethostname()}:{os.getpid()}"
+        cleared = self.clear_dead_locks()
+        if cleared:
+            log.info("cleared %d locks of stopped workers", cleared)
+        # What a killed worker took with it is found again from the database.
+        jobs.render_missing_letters(self.runtime)
+        consumer = self.huey.create_consumer(workers=threads, worker_type="thread")
+        consumer.run()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

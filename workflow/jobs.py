@@ -1,0 +1,112 @@
+"""Work that must not run inside a request, as plain functions of ids (DESIGN §6).
+
+Every job can run twice, or be cut off half-way by a killed worker, without doing anything
+twice: a letter's number is given in its transition's transaction, never here; a job only turns
+the frozen context into bytes and stores them if no bytes are stored yet (one conditional
+UPDATE decides, so two workers racing store one file). What a queue loses — a worker killed
+mid-job takes its message with it — `render_missing_letters` finds again from the database.
+
+The queue is a port, `JobScheduler`; the adapters in `workflow/adapters/` run jobs in-process
+(the embedded default) or through Redis for several hosts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from contextvars import ContextVar
+from datetime import timedelta
+from typing import TYPE_CHECKING, Protocol
+
+from sqlalchemy import select, update
+
+from .models import Letter
+
+if TYPE_CHECKING:
+    from .context import Runtime
+
+log = logging.getLogger(__name__)
+
+# The request that caused a job: logged by the request and, carried in the message, by the job.
+REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+
+class JobScheduler(Protocol):
+    """Runs a job by name with its ids, now or later, somewhere."""
+
+    def schedule(self, job: str, *ids: int) -> None: ...
+
+    def check(self) -> None:
+        """Raise if jobs cannot be scheduled (for /readyz and `flask check`)."""
+
+    def describe(self) -> str: ...
+
+
+def render_letter(rt: Runtime, letter_id: int) -> bool:
+    """Render a letter from its frozen context and store it, once. True if this call stored it."""
+    with rt.db.session() as s:
+        letter = s.get(Letter, letter_id)
+        if letter is None or letter.sha256 or rt.renderer is None:
+            return False
+        data = dict(letter.data)
+    pdf = rt.renderer.letter(data)
+    with rt.db.transaction() as s:
+        sha = rt.store.record(s, pdf, "application/pdf", rt.clock())
+        won = s.execute(
+            update(Letter)
+            .where(Letter.id == letter_id, Letter.sha256.is_(None))
+            .values(sha256=sha)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    if won:
+        log.info(
+            "letter %s rendered and stored",
+            letter_id,
+            extra={"event": "letter_stored", "letter_id": letter_id, "sha256": sha},
+        )
+    return bool(won)
+
+
+def render_missing_letters(rt: Runtime, older_than: timedelta = timedelta(0)) -> int:
+    """Schedule a render for every letter still without bytes (issued before `older_than` ago,
+    so that letters whose own job is about to run are left to it). Returns how many."""
+    if rt.renderer is None:
+        return 0
+    cutoff = rt.clock() - older_than
+    with rt.db.session() as s:
+        ids = list(
+            s.scalars(
+                select(Letter.id)
+                .where(Letter.sha256.is_(None), Letter.issued_at <= cutoff)
+                .order_by(Letter.id)
+            )
+        )
+    for letter_id in ids:
+        schedule(rt, "render_letter", letter_id)
+    if ids:
+        log.info("%d letters without bytes scheduled", len(ids), extra={"event": "sweep"})
+    return len(ids)
+
+
+JOBS: dict[str, Callable[..., object]] = {
+    "render_letter": render_letter,
+    "render_missing_letters": render_missing_letters,
+}
+
+
+def schedule(rt: Runtime, job: str, *ids: int) -> None:
+    """Hand a job to the queue after its transaction committed. A queue that cannot be reached
+    costs nothing but time: letters still render on first download and at the next sweep."""
+    scheduler = getattr(rt, "jobs", None)
+    if scheduler is None:
+        return
+    try:
+        scheduler.schedule(job, *ids)
+    except Exception:  # noqa: BLE001 - the state is committed; the sweep catches up
+        log.exception("could not schedule %s%r; the sweep will", job, ids)
+
+
+def letters_issued(rt: Runtime, letter_ids: list[int]) -> None:
+    """After a transition committed: render its letters outside its transaction."""
+    for letter_id in letter_ids:
+        schedule(rt, "render_letter", letter_id)
