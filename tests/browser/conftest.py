@@ -158,3 +158,31 @@ def axe_check():
 
 def no_horizontal_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+class Interactions:
+    """What a person does on one page (tab): taps (trusted clicks, a file picker opened) and
+    page loads (main-frame document navigations, reloads included)."""
+
+    def __init__(self, page):
+        self.taps = 0
+        self.loads = 0
+        self.tapped: list[str] = []
+        page.context.expose_binding("__jiatiTap", self._tap)
+        page.add_init_script(
+            "document.addEventListener('click', e => { if (e.isTrusted) window.__jiatiTap("
+            "(e.target.innerText || e.target.value || e.target.tagName || '').trim().slice(0, 20)"
+            "); }, true);"
+            "document.addEventListener('change', e => { if (e.target.type === 'file')"
+            " window.__jiatiTap('file: ' + e.target.name); }, true);"
+        )
+        page.on("load", lambda _p: setattr(self, "loads", self.loads + 1))
+
+    def _tap(self, _source, what):
+        self.taps += 1
+        self.tapped.append(what)
+
+
+@pytest.fixture
+def interactions():
+    return Interactions

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from forms.staff import (
@@ -78,11 +79,16 @@ def case_page(rt: Any, user: Any, case_id: int, **forms: Any) -> dict[str, Any]:
     rooms = [h["room"] for h in c["households"]]
 
     vote_form = forms.get("vote_form") or PaperVoteForm(formdata=None)
-    vote_form.room.choices = [
+    # A required select opens on an empty choice, so nobody records a vote for 101 by default.
+    vote_form.room.choices = [SelectChoice("", _("请选择房号"))] + [
         SelectChoice(h["room"], h["room"]) for h in c["households"] if not h["vote"]
     ]
     objection_form = forms.get("objection_form") or ObjectionForm(formdata=None)
     objection_form.room.choices = [SelectChoice("", "—")] + [SelectChoice(r, r) for r in rooms]
+    # Both forms have a room and a scan on one page: ids must be unique (HTML), names stay.
+    for f in objection_form:
+        if f.name in ("room", "text", "scan"):
+            f.id = f.label.field_id = f"objection-{f.name}"
 
     current_round = [o for o in c["opinions"] if o["round"] == c["review_round"]]
     given = {o["department"]: o for o in current_round}
