@@ -67,7 +67,16 @@ def test_every_page_of_every_role_is_valid_html(demo_app, tmp_path):
         path.write_text(p.html, encoding="utf-8")
         files[path.name] = p
     run = subprocess.run(
-        ["java", "-Xss1024k", "-jar", jar, "--errors-only", "--format", "json", "--exit-zero-always"]
+        [
+            "java",
+            "-Xss1024k",
+            "-jar",
+            jar,
+            "--errors-only",
+            "--format",
+            "json",
+            "--exit-zero-always",
+        ]
         + [str(tmp_path / name) for name in files],
         capture_output=True,
         text=True,
