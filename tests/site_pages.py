@@ -21,7 +21,8 @@ PUBLIC_PREFIXES = ("/sign/", "/notice/", "/n/", "/verify", "/auth/welcome", "/au
 # Pages that are not HTML for reading, or change what they look at.
 SKIP = re.compile(r"^/(auth/logout|static/)|\.pdf$|/download|[?&]lang=")
 LINK = re.compile(r'<a\b[^>]*\bhref="([^"#][^"]*)"', re.I)
-STATE = re.compile(r'class="badge state-(\w+)"')
+PUBLIC_TEXT = re.compile(r"(?<=localhost)(/(?:notice|verify)/[0-9A-Za-z_-]+)")
+STATE = re.compile(r'class="badge[^"]*\bstate-(\w+)"')
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,13 @@ class Page:
     def kind(self) -> str:
         """The page with numbers and tokens taken out, plus the case's state where it shows."""
         shape = re.sub(r"/[0-9A-Za-z_-]{16,}", "/T", re.sub(r"\d+", "N", self.path))
-        state = STATE.search(self.html)
-        return f"{'owner' if self.role and self.role.isdigit() else self.role}:{shape}" + (
-            f":{state.group(1)}" if state and "/cases/" in self.path else ""
-        )
+        who = "owner" if self.role and self.role.isdigit() else self.role
+        if re.fullmatch(r"/(my|staff)/cases/N", shape):  # the case page: one look per state
+            state = STATE.search(self.html)
+            return f"{who}:{shape}:{state.group(1) if state else ''}"
+        # Its sub-pages: one look while they take input, one while they only show.
+        takes_input = 'method="post"' in self.html.split("</header>", 1)[-1]
+        return f"{who}:{shape}:{'form' if takes_input else 'read'}"
 
 
 def _links(path: str, html: str) -> Iterator[str]:
@@ -74,6 +78,7 @@ def _crawl(client, start: str, role: str | None, seen: set[str], public: list[st
             path = landed
         html = response.get_data(as_text=True)
         pages.append(Page(role, path, html))
+        public += PUBLIC_TEXT.findall(html)  # printed for the public, not linked
         queue += [p for p in _links(path, html) if p not in seen]
     return pages
 
@@ -86,11 +91,22 @@ def crawl(app) -> list[Page]:
         client = app.test_client()
         client.post("/auth/login", data={"username": role, "password": PASSWORD})
         pages += _crawl(client, "/", role, set(), public)
+    public += [f"/verify/{code}" for code in _verify_codes(app)[:1]]
     anonymous = app.test_client()
     seen: set[str] = set()
     for path in public:
         pages += _crawl(anonymous, path, None, seen, [])
     return pages
+
+
+def _verify_codes(app) -> list[str]:
+    """A letter's check code is printed on paper, never linked: read one from the register."""
+    from sqlalchemy import select
+
+    from workflow.models import Letter
+
+    with app.extensions["jiati"].db.session() as s:
+        return list(s.scalars(select(Letter.verify_code).order_by(Letter.id)))
 
 
 def representatives(pages: list[Page]) -> list[Page]:

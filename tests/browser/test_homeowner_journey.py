@@ -57,9 +57,10 @@ def register(page, base):
 
 
 def test_homeowner_journey_from_registration_to_subsidy(
-    page, browser, live_server, live_people, shot, axe_check, tmp_path
+    page, browser, live_server, live_people, shot, axe_check, tmp_path, interactions
 ):
     base, rt, people = live_server.url, live_server.rt, live_people
+    counts = interactions(page)
     page.set_default_timeout(10_000)
     journey = Journey(rt, people)
 
@@ -239,6 +240,7 @@ def test_homeowner_journey_from_registration_to_subsidy(
     check(page, shot, axe_check, "22-subsidy-approved")
     page.get_by_role("link", name="我的申请").click()
     check(page, shot, axe_check, "23-my-applications")
+    print(f"\nJOURNEY taps={counts.taps} loads={counts.loads}\n{counts.tapped}")
 
 
 def test_homeowner_withdraws_after_confirming(page, live_server, live_people, shot, axe_check):
