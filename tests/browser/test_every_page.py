@@ -36,10 +36,14 @@ SMALL_TEXT = """(minimum) => {
   const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (walk.nextNode()) {
     const node = walk.currentNode, el = node.parentElement;
-    if (!node.textContent.trim() || !el || !el.offsetParent && getComputedStyle(el).position !== 'fixed') continue;
+    if (!node.textContent.trim() || !el || el.closest('title, desc, style, script')) continue;
+    const svg = el instanceof SVGElement ? el.ownerSVGElement : null;
+    if (!svg && !el.offsetParent && getComputedStyle(el).position !== 'fixed') continue;
     const r = el.getBoundingClientRect();
     if (r.width <= 1 || r.height <= 1) continue;  // visually hidden, for screen readers
-    const size = parseFloat(getComputedStyle(el).fontSize);
+    let size = parseFloat(getComputedStyle(el).fontSize);
+    if (svg && svg.viewBox.baseVal && svg.viewBox.baseVal.width)  // SVG text scales with its box
+      size *= svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
     if (size < minimum) out.push(size + 'px ' + el.tagName + ' ' + node.textContent.trim().slice(0, 24));
   }
   return out;
