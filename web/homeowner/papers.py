@@ -32,8 +32,10 @@ from .common import (
     actions_of,
     bp,
     case_of,
+    done,
     triggers_of,
     upload_form,
+    with_inline_forms,
 )
 from .helpers import english, pick, qr_svg, rt, show_errors
 
@@ -87,7 +89,9 @@ def consent(case_id: int):
         ratios=ratios,
         missing=q["missing_en"] if english() else q["missing"],
         voting_open="finish_consultation" in triggers_of(c),
-        actions=[a for a in actions_of(c) if a["trigger"] == "finish_consultation"],
+        actions=with_inline_forms(
+            c, [a for a in actions_of(c) if a["trigger"] == "finish_consultation"]
+        ),
     )
 
 
@@ -123,8 +127,8 @@ def costs(case_id: int):
                 else:
                     summary += show_errors(form, (m,))
         else:
-            flash(_("费用分摊已保存。"), "success")
-            return redirect(url_for(".costs", case_id=case_id))
+            done(_("保存费用分摊"), case_id)
+            return redirect(url_for(".case", case_id=case_id))
     else:
         fen = c["costs"]["estimated_cost_fen"]
         form.estimated_cost.data = yuan(fen).replace(",", "") if fen else ""
@@ -281,7 +285,7 @@ def upload(case_id: int):
         except WorkflowError as exc:
             errors = [say(m) for m in exc.messages]
     if not errors:
-        flash(_("文件已上传。"), "success")
+        done(_("上传%(what)s", what=pick(KINDS[kind].__dict__, "label")), case_id)
         if back == "act":
             return redirect(url_for(".act", case_id=case_id, trigger="apply_subsidy"))
         return redirect(url_for(f".{back}", case_id=case_id))
