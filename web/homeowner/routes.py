@@ -90,9 +90,6 @@ def case(case_id: int):
 @bp.route("/cases/<int:case_id>/uploads", methods=["POST"])
 def uploads(case_id: int):
     """Several files at once, each under its kind's name (the case page's upload form)."""
-    from flask_wtf.csrf import validate_csrf
-
-    validate_csrf(request.form.get("csrf_token"))
     stored, errors = [], []
     for kind, file in request.files.items():
         if kind not in KINDS or not file or not file.filename:
@@ -215,5 +212,10 @@ def progress(case_id: int):
         for x in c["letters"]
     ]
     return render_template(
-        "homeowner/progress.html", c=c, events=events, letters=letters, actions=actions_of(c)
+        "homeowner/progress.html",
+        c=c,
+        events=events,
+        letters=letters,
+        actions=actions_of(c),
+        hint=next_step(c),
     )
