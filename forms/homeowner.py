@@ -47,7 +47,7 @@ class HouseholdForm(Form):
 class ApplicationForm(FlaskForm):
     community = StringField(_l("小区名称"), render_kw={"autocomplete": "off"})
     address = StringField(
-        _l("地址（区、街道、门牌号）"), render_kw={"autocomplete": "street-address"}
+        _l("地址（区、街道、门牌号）"), render_kw={"autocomplete": "address-line1"}
     )
     building = StringField(_l("楼栋号"), render_kw={"autocomplete": "off"})
     unit = StringField(_l("单元号"), render_kw={"autocomplete": "off"})

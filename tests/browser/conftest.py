@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import threading
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -158,3 +159,46 @@ def axe_check():
 
 def no_horizontal_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+class Interactions:
+    """What a person does on one page (tab): taps (trusted clicks, a file picker opened) and
+    page loads (main-frame document navigations, reloads included)."""
+
+    def __init__(self, page):
+        self.taps = 0
+        self.loads = 0
+        self.tapped: list[str] = []
+        self.paused = False
+        page.context.expose_binding("__jiatiTap", self._tap)
+        page.add_init_script(
+            "document.addEventListener('click', e => { if (e.isTrusted) window.__jiatiTap("
+            "(e.target.innerText || e.target.value || e.target.tagName || '').trim().slice(0, 20)"
+            "); }, true);"
+            "document.addEventListener('change', e => { if (e.target.type === 'file')"
+            " window.__jiatiTap('file: ' + e.target.name); }, true);"
+        )
+        page.on("load", self._load)
+
+    def _tap(self, _source, what):
+        if not self.paused:
+            self.taps += 1
+            self.tapped.append(what)
+
+    def _load(self, _page):
+        if not self.paused:
+            self.loads += 1
+
+    @contextmanager
+    def aside(self):
+        """A detour the count leaves out: a mistake made on purpose, a look at another page."""
+        self.paused = True
+        try:
+            yield
+        finally:
+            self.paused = False
+
+
+@pytest.fixture
+def interactions():
+    return Interactions

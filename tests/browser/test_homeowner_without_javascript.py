@@ -55,7 +55,6 @@ def test_homeowner_owner_signs_without_javascript(plain_page, live_server, live_
     page.get_by_label("业主姓名（与住户名单一致）").fill(link["owner_name"])
     page.get_by_label("手机号后四位").fill(link["phone"][-4:])
     page.get_by_label("反对").check()
-    page.get_by_label("签名：请输入您的完整姓名").fill(link["owner_name"])
     page.get_by_role("button", name="确认并签字").click()
     expect(page.locator("body")).to_contain_text("本户已表决：反对")
     shot(page, "signed-without-js")

@@ -1,4 +1,5 @@
-"""A bar chart of applications and approvals per month, drawn as SVG on the server."""
+"""A bar chart of applications and approvals per month: SVG for download, rows of bars
+with their numbers in text on the statistics page."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ def monthly_bars(months: list[dict[str, Any]]) -> dict[str, Any]:
                     "y": round(PAD + plot - h, 1),
                     "w": round(bar - 2, 1),
                     "h": round(h, 1),
+                    # The page draws bars across rows (text stays at reading size on a phone).
+                    "percent": round(100 * m[key] / top, 1),
                 }
             )
         groups.append(

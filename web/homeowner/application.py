@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import (
-    flash,
     redirect,
     render_template,
     request,
@@ -25,6 +24,7 @@ from workflow.errors import NotFound, WorkflowError
 from .common import (
     bp,
     case_of,
+    done,
     version_of,
 )
 from .helpers import rt, show_errors
@@ -91,7 +91,7 @@ def _application_page(form: ApplicationForm, template_args: dict[str, Any]):
             except WorkflowError as exc:
                 summary = show_errors(form, exc.messages)
             else:
-                flash(_("已保存。"), "success")
+                done(_("保存楼栋和住户名单"), case_id)
                 return redirect(url_for(".case", case_id=case_id))
     status = 400 if summary else 200
     return render_template(

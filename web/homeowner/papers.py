@@ -32,8 +32,10 @@ from .common import (
     actions_of,
     bp,
     case_of,
+    done,
     triggers_of,
     upload_form,
+    with_inline_forms,
 )
 from .helpers import english, pick, qr_svg, rt, show_errors
 
@@ -90,7 +92,9 @@ def consent(case_id: int):
         ratios=ratios,
         missing=q["missing_en"] if english() else q["missing"],
         voting_open="finish_consultation" in triggers_of(c),
-        actions=[a for a in actions_of(c) if a["trigger"] == "finish_consultation"],
+        actions=with_inline_forms(
+            c, [a for a in actions_of(c) if a["trigger"] == "finish_consultation"]
+        ),
     )
 
 
@@ -136,15 +140,13 @@ def costs(case_id: int):
                     summary += show_errors(form, (m,))
         else:
             if form.restart.data and votes_in:
-                flash(
-                    _(
-                        "费用已修改，意见征询重新开始：已有的表决已作废，请通知各户按新的金额重新表决。"
-                    ),
-                    "success",
+                done(
+                    _("修改费用，意见征询重新开始（已有的表决已作废，请通知各户按新的金额重新表决）"),
+                    case_id,
                 )
             else:
-                flash(_("费用分摊已保存。"), "success")
-            return redirect(url_for(".costs", case_id=case_id))
+                done(_("保存费用分摊"), case_id)
+            return redirect(url_for(".case", case_id=case_id))
     else:
         fen = c["costs"]["estimated_cost_fen"]
         form.estimated_cost.data = yuan(fen).replace(",", "") if fen else ""
@@ -322,7 +324,7 @@ def upload(case_id: int):
         except WorkflowError as exc:
             errors = [say(m) for m in exc.messages]
     if not errors:
-        flash(_("文件已上传。"), "success")
+        done(_("上传%(what)s", what=pick(KINDS[kind].__dict__, "label")), case_id)
         if back == "act":
             return redirect(url_for(".act", case_id=case_id, trigger="apply_subsidy"))
         return redirect(url_for(f".{back}", case_id=case_id))

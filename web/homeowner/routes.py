@@ -34,10 +34,14 @@ from .common import (
     actions_of,
     bp,
     case_of,
+    done,
+    next_step,
     upload_form,
+    uploads_needed,
     version_of,
+    with_inline_forms,
 )
-from .helpers import english, rt, show_errors
+from .helpers import english, qr_svg, rt, show_errors
 
 EVENT_LABELS = {
     "case_created": _l("创建申请"),
@@ -69,8 +73,49 @@ def cases():
 
 @bp.route("/cases/<int:case_id>")
 def case(case_id: int):
+    """The case page does the next step in place: its inputs, its uploads, its button."""
     c = case_of(case_id)
-    return render_template("homeowner/case.html", c=c, actions=actions_of(c))
+    actions = with_inline_forms(c, actions_of(c))
+    notice = None
+    if c["publicity"]["start"]:
+        url = url_for("public.notice", key=c["reference"], _external=True)
+        notice = {"url": url, "qr": qr_svg(url, scale=3)}
+    return render_template(
+        "homeowner/case.html",
+        c=c,
+        actions=[a for a in actions if not a["danger"]],
+        quiet_actions=[a for a in actions if a["danger"]],
+        hint=next_step(c),
+        uploads=uploads_needed(c),
+        notice=notice,
+    )
+
+
+@bp.route("/cases/<int:case_id>/uploads", methods=["POST"])
+def uploads(case_id: int):
+    """Several files at once, each under its kind's name (the case page's upload form)."""
+    stored, errors = [], []
+    for kind, file in request.files.items():
+        if kind not in KINDS or not file or not file.filename:
+            continue
+        try:
+            services.upload_document(
+                rt(), current_user.id, case_id, kind, file.read(), file.filename
+            )
+        except NotFound:
+            raise
+        except WorkflowError as exc:
+            label = KINDS[kind].label_en if english() else KINDS[kind].label
+            errors += [f"{label}：{say(m)}" for m in exc.messages]
+        else:
+            stored.append(KINDS[kind].label_en if english() else KINDS[kind].label)
+    if not stored and not errors:
+        errors = [_("请先选择要上传的文件。")]
+    for e in errors:
+        flash(e, "error")
+    if stored:
+        done(_("上传%(what)s", what="、".join(stored)), case_id)
+    return redirect(url_for(".case", case_id=case_id))
 
 
 @bp.route("/cases/<int:case_id>/act/<trigger>", methods=["GET", "POST"])
@@ -104,8 +149,9 @@ def act(case_id: int, trigger: str):
             summary = show_errors(form, exc.messages)
         else:
             t = TRANSITION[trigger]
-            label = t.label_en if english() else t.label
-            flash(_("已完成：%(action)s。", action=label), "success")
+            done(t.label_en if english() else t.label, case_id)
+            if trigger == "start_consultation":  # the links to send are the next thing
+                return redirect(url_for(".consent", case_id=case_id))
             return redirect(url_for(".case", case_id=case_id))
     elif action is None:
         flash(_("当前不能执行“%(action)s”。", action=TRANSITION[trigger].label), "error")
@@ -170,5 +216,10 @@ def progress(case_id: int):
         for x in c["letters"]
     ]
     return render_template(
-        "homeowner/progress.html", c=c, events=events, letters=letters, actions=actions_of(c)
+        "homeowner/progress.html",
+        c=c,
+        events=events,
+        letters=letters,
+        actions=actions_of(c),
+        hint=next_step(c),
     )

@@ -56,7 +56,8 @@ def sign(token: str):
             owner_name=form.owner_name.data or "",
             phone_tail=form.phone_tail.data or "",
             choice=form.choice.data or "",
-            signature=form.signature.data or "",
+            # The name typed once is the signature (a drawn one may stand beside it).
+            signature=form.signature.data or form.owner_name.data or "",
             signature_image=form.signature_image.data or None,
         )
     except NotFound:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from forms.staff import (
@@ -17,10 +18,12 @@ from forms.staff import (
     ResolveForm,
 )
 from workflow import queries, services
+from workflow.documents import KINDS as DOCUMENT_KINDS
 from workflow.documents import mask_phone
-from workflow.machine import STATE, TRANSITION
+from workflow.machine import STATE, TRANSITION, TRANSITIONS
 from workflow.rules.money import yuan
 from workflow.rules.subsidy import subsidy_cap
+from workflow.settings import DEPARTMENTS
 
 # Recorded facts in the history that are not transitions of the machine.
 FACTS = {
@@ -37,6 +40,91 @@ FACTS = {
     "owner_separated": ("认定为单独业主", "Flat's owner counted apart"),
     "standing_vote": ("登记有效表决意见", "Standing vote recorded"),
 }
+
+
+# The audit log's fields: a transition's inputs carry their labels in the declaration; the
+# facts recorded beside the machine are named here. Fields not named are not shown.
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    **{f.name: (f.label, f.label_en) for t in TRANSITIONS for f in t.fields},
+    "community": ("小区", "Community"),
+    "address": ("地址", "Address"),
+    "building": ("楼栋", "Building"),
+    "unit": ("单元", "Unit"),
+    "floors": ("楼层数", "Floors"),
+    "households": ("住户", "Households"),
+    "estimated_cost_fen": ("预计总造价（元）", "Estimated cost (yuan)"),
+    "coefficients": ("分摊系数", "Sharing coefficients"),
+    "room": ("房号", "Flat"),
+    "choice": ("表决意见", "Vote"),
+    "channel": ("方式", "Channel"),
+    "document": ("材料", "Document"),
+    "department": ("部门", "Department"),
+    "verdict": ("意见", "Opinion"),
+    "comment": ("说明", "Comment"),
+    "round": ("轮次", "Round"),
+    "text": ("内容", "Text"),
+    "resolution": ("处理结果", "Resolution"),
+    "letters": ("文书", "Letters"),
+}
+VALUE_LABELS: dict[str, tuple[str, str]] = {
+    "agree": ("同意", "agree"),
+    "object": ("反对", "object"),
+    "abstain": ("弃权", "abstain"),
+    "disagree": ("不同意", "disagree"),
+    "paper": ("书面", "on paper"),
+    "online": ("在线", "online"),
+    "link": ("在线", "online"),
+}
+
+
+def mask_account(text: str | None) -> str:
+    """A bank account with all but its last 4 digits hidden; the payee's name stays."""
+    if not text:
+        return ""
+    total = sum(ch.isdigit() for ch in text)
+    out, seen = [], 0
+    for ch in text:
+        if ch.isdigit():
+            seen += 1
+            out.append(ch if seen > total - 4 else "*")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _value(key: str, v: Any, en: bool, settings: Any, show_account: bool) -> str:
+    if key == "households" and isinstance(v, list):
+        return f"{len(v)} households" if en else f"{len(v)} 户"
+    if key == "coefficients" and isinstance(v, dict):
+        return ", ".join(f"{f}F {c}" if en else f"{f} 层 {c}" for f, c in v.items())
+    if key.endswith("_fen") and isinstance(v, int):
+        return str(yuan(v))
+    if key == "document" and v in DOCUMENT_KINDS:
+        k = DOCUMENT_KINDS[v]
+        return k.label_en if en else k.label
+    if key == "department":
+        return DEPARTMENTS.get(v, (v, v))[1 if en else 0]
+    if key == "payee" and not show_account:
+        return mask_account(str(v))
+    if key == "items" and isinstance(v, list):
+        return "；".join(str(i.get("text", i) if isinstance(i, dict) else i) for i in v)
+    if isinstance(v, list):
+        return "、".join(str(i) for i in v)
+    if isinstance(v, str) and v in VALUE_LABELS:
+        return VALUE_LABELS[v][1 if en else 0]
+    return str(v)
+
+
+def history_facts(
+    payload: Mapping[str, Any] | None, en: bool, settings: Any, show_account: bool
+) -> list[tuple[str, str]]:
+    """An audit event's content as (label, value) pairs in the reader's language."""
+    out = []
+    for key, v in (payload or {}).items():
+        if v in (None, "", [], {}) or key not in FIELD_LABELS:
+            continue
+        out.append((FIELD_LABELS[key][1 if en else 0], _value(key, v, en, settings, show_account)))
+    return out
 
 
 def _locale():
@@ -67,11 +155,26 @@ def case_page(rt: Any, user: Any, case_id: int, **forms: Any) -> dict[str, Any]:
     c = queries.describe_case(rt, user.id, case_id)
     events = queries.history(rt, user.id, case_id)
     en = str(_locale()) == "en"
+    settings = services.effective_settings(rt)
+    # The full account only for whoever pays it out: the lead approver at the subsidy step.
+    show_account = (
+        user.role == "approver"
+        and user.department == settings.lead_department
+        and c["state"] == "subsidy_review"
+    )
+    c["subsidy"]["payee_shown"] = (
+        c["subsidy"]["payee"] if show_account else mask_account(c["subsidy"]["payee"])
+    )
+    c["letters"] = letter_rows(c["letters"])
     for e in events:
         t = TRANSITION.get(e["kind"])
-        zh, en_label = (t.label, t.label_en) if t else FACTS.get(e["kind"], (e["kind"], e["kind"]))
+        zh, en_label = (t.label, t.label_en) if t else FACTS.get(e["kind"], ("其他", "Other"))
         e["kind_label"] = en_label if en else zh
-    settings = services.effective_settings(rt)
+        e["facts"] = history_facts(e.get("payload"), en, settings, show_account)
+        if e.get("from_label") and en:
+            e["from_label"] = STATE[e["from"]].label_en
+        if e.get("to_label") and en:
+            e["to_label"] = STATE[e["to"]].label_en
     tags = STATE[c["state"]].tags
     clerk = user.role == "clerk"
     # The clerk calls owners about paper votes and corrections; everyone else sees masked numbers.
@@ -87,18 +190,23 @@ def case_page(rt: Any, user: Any, case_id: int, **forms: Any) -> dict[str, Any]:
     rooms = [h["room"] for h in c["households"]]
 
     vote_form = forms.get("vote_form") or PaperVoteForm(formdata=None)
-    vote_form.room.choices = [
+    # A required select opens on an empty choice, so nobody records a vote for 101 by default.
+    vote_form.room.choices = [SelectChoice("", _("请选择房号"))] + [
         SelectChoice(h["room"], h["room"]) for h in c["households"] if not h["vote"]
     ]
     objection_form = forms.get("objection_form") or ObjectionForm(formdata=None)
     objection_form.room.choices = [SelectChoice("", "—")] + [SelectChoice(r, r) for r in rooms]
+    # Both forms have a room and a scan on one page: ids must be unique (HTML), names stay.
+    for f in objection_form:
+        if f.name in ("room", "text", "scan"):
+            f.id = f.label.field_id = f"objection-{f.name}"
 
     current_round = [o for o in c["opinions"] if o["round"] == c["review_round"]]
     given = {o["department"]: o for o in current_round}
     departments = [
         {
             "code": d,
-            "label": settings.department_label(d),
+            "label": DEPARTMENTS.get(d, (d, d))[1] if en else settings.department_label(d),
             "opinion": given.get(d),
             "lead": d == settings.lead_department,
         }
@@ -151,3 +259,10 @@ def case_page(rt: Any, user: Any, case_id: int, **forms: Any) -> dict[str, Any]:
         },
         "title": c["reference"],
     }
+
+
+def letter_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Letters as the list shows them: the kind's English name beside its Chinese title."""
+    from workflow.letters import KINDS as LETTER_KINDS
+
+    return [{**x, "title_en": LETTER_KINDS.get(x["kind"], ("", ""))[1]} for x in rows]

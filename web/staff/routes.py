@@ -24,7 +24,7 @@ from workflow.errors import WorkflowError
 
 from ..extensions import say
 from . import bp, only
-from .present import case_page, queue_args
+from .present import case_page, letter_rows, queue_args
 
 CLERK, APPROVER = "clerk", "approver"
 
@@ -280,7 +280,7 @@ def case_letters(case_id: int):
     return render_template(
         "staff/letters.html",
         title=_("%(ref)s 的文书", ref=c["reference"]),
-        letters=letters,
+        letters=letter_rows(letters),
         case=c,
         range_form=None,
         batch_url=_batch_url(),
@@ -302,7 +302,7 @@ def letters():
     return render_template(
         "staff/letters.html",
         title=_("今日文书") if start == end == today else _("文书打印"),
-        letters=rows,
+        letters=letter_rows(rows),
         case=None,
         range_form=form,
         batch_url=_batch_url(),
