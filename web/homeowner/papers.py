@@ -141,7 +141,9 @@ def costs(case_id: int):
         else:
             if form.restart.data and votes_in:
                 done(
-                    _("修改费用，意见征询重新开始（已有的表决已作废，请通知各户按新的金额重新表决）"),
+                    _(
+                        "修改费用，意见征询重新开始（已有的表决已作废，请通知各户按新的金额重新表决）"
+                    ),
                     case_id,
                 )
             else:
