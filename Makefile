@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 # PDF), Pango for WeasyPrint, Chromium for the browser tests, poppler and zbar to inspect PDFs,
 # Graphviz to draw the state machine.
 SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
-                   chromium poppler-utils zbar-tools graphviz
+                   chromium poppler-utils zbar-tools graphviz qpdf
 
 .PHONY: install system-packages run serve test lint format bench clean
 
