@@ -98,6 +98,7 @@ class Guide:
     city: str
     authority: str
     reviewers: str
+    departments: str
     reconsideration_body: str
     court: str
     materials: tuple[dict[str, Any], ...]
@@ -300,6 +301,7 @@ def build(
         city=getattr(settings, "city_name", "") or getattr(settings, "city", "") or DEFAULT_CITY,
         authority=settings.authority_name,
         reviewers=who_acts(frozenset({"approver"}), settings),
+        departments="、".join(_department(d) for d in settings.required_departments),
         reconsideration_body=getattr(settings, "reconsideration_body", "")
         or DEFAULT_RECONSIDERATION_BODY,
         court=getattr(settings, "court", "") or DEFAULT_COURT,

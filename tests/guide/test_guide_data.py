@@ -88,6 +88,7 @@ def test_departments_and_authority_come_from_the_settings():
     )
     assert g.authority == "某县住房和城乡建设局"
     assert g.reviewers == "联合审查部门（住建部门、市场监管部门）"
+    assert g.departments == "住建部门、市场监管部门"
 
 
 def test_subsidy_tiers_follow_the_settings():

@@ -227,3 +227,26 @@ def test_a_letter_that_cannot_be_rendered_says_so_instead_of_crashing(client, rt
     login(client, people.clerk.username)
     r = client.get(f"/letters/{letter.id}.pdf")
     assert r.status_code == 503 and "暂时无法生成 PDF" in r.get_data(as_text=True)
+
+
+def test_a_letter_issued_before_pdf_a_keeps_its_untagged_bytes(
+    client, rt, journey, people, monkeypatch
+):
+    """Letters issued before the switch to PDF/A-2a are records: served as stored, never
+    re-rendered; letters issued after it are tagged PDF/A."""
+    from web.pdf import engine
+
+    original = engine.html_to_pdf
+    monkeypatch.setattr(engine, "html_to_pdf", lambda html, variant=None: original(html, None))
+    old_case = journey.case_in("review")
+    old = letters_of(rt, old_case)["acceptance_notice"]
+    monkeypatch.setattr(engine, "html_to_pdf", original)
+    new_case = journey.case_in("review")
+    new = letters_of(rt, new_case)["acceptance_notice"]
+
+    login(client, people.clerk.username)
+    old_bytes = client.get(f"/letters/{old.id}.pdf").data
+    new_bytes = client.get(f"/letters/{new.id}.pdf").data
+    assert old_bytes == rt.store.read(old.sha256)
+    assert "/StructTreeRoot" not in PdfReader(io.BytesIO(old_bytes)).trailer["/Root"]
+    assert "/StructTreeRoot" in PdfReader(io.BytesIO(new_bytes)).trailer["/Root"]
