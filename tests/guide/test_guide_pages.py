@@ -186,3 +186,17 @@ def test_an_admin_removes_a_policy(client, app, app_people):
     login(client, app_people.admin.username)
     assert client.post(f"/admin/policies/{pid}/remove").status_code == 303
     assert "旧办法" not in _text(client.get("/policies"))
+
+
+def test_an_admins_text_is_shown_as_text_never_as_markup(client, app, app_people):
+    rt = app.extensions["jiati"]
+    guide_services.save_guide_texts(
+        rt, app_people.admin.id, {"contacts": "<script>alert(1)</script> 0710-1234567"}
+    )
+    html = client.get("/guide").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    pdf = client.get("/guide.pdf").data
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert (
+        "<script>alert(1)</script>" in text.replace(" ", "").replace("\n", "") or "alert(1)" in text
+    )
