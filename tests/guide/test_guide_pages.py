@@ -198,3 +198,10 @@ def test_an_admins_text_is_shown_as_text_never_as_markup(client, app, app_people
     pdf = client.get("/guide.pdf").data
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "alert(1)" in text  # printed as the characters typed
+
+
+def test_the_calculator_opens_with_an_example_building_in_either_language(client):
+    for url in ("/calculator", "/calculator?lang=en"):
+        r = client.get(url)
+        assert r.status_code == 200 and 'id="shares-total"' in r.get_data(as_text=True)
+    assert "Elevator cost calculator" in _text(client.get("/calculator?lang=en"))

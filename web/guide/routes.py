@@ -158,7 +158,9 @@ def _calculator_page(data: dict[str, str], status: int = 200):
 def calculator():
     """Works without JavaScript: the form posts back here and the page shows the figures."""
     source = request.form if request.method == "POST" else request.args
-    data = _form_data(source) if source else dict(DEFAULTS)
+    # A plain visit (or one that only switches the language) starts from an example building.
+    typed = any(k in source for k in DEFAULTS) or any(k.startswith("area-") for k in source)
+    data = _form_data(source) if typed else dict(DEFAULTS)
     return _calculator_page(data)
 
 
