@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 # PDF), Pango for WeasyPrint, Graphviz to draw the state machine; for the tests only: Chromium
 # for the browser tests, poppler and zbar to inspect PDFs.
 RUNTIME_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 graphviz
-TEST_PACKAGES    := chromium poppler-utils zbar-tools
+TEST_PACKAGES    := chromium poppler-utils zbar-tools qpdf
 SYSTEM_PACKAGES  := $(RUNTIME_PACKAGES) $(TEST_PACKAGES)
 # `make serve`: gunicorn on PORT with WEB_CONCURRENCY workers (see gunicorn.conf.py).
 PORT ?= 8000

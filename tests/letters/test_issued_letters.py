@@ -253,3 +253,26 @@ def test_the_approval_decision_counts_one_owner_of_two_flats_once(rt, people):
     assert letter.data["quorum"]["owners"] == "6 户，5 位业主（吴某拥有 501、601 两套）"
     text = "".join(pdf_text(rt.store.read(letter.sha256)).split())
     assert "吴某拥有501、601两套" in text
+
+
+def test_a_letter_issued_before_pdf_a_keeps_its_untagged_bytes(
+    client, rt, journey, people, monkeypatch
+):
+    """Letters issued before the switch to PDF/A-2a are records: served as stored, never
+    re-rendered; letters issued after it are tagged PDF/A."""
+    from web.pdf import engine
+
+    original = engine.html_to_pdf
+    monkeypatch.setattr(engine, "html_to_pdf", lambda html, variant=None: original(html, None))
+    old_case = journey.case_in("review")
+    old = letters_of(rt, old_case)["acceptance_notice"]
+    monkeypatch.setattr(engine, "html_to_pdf", original)
+    new_case = journey.case_in("review")
+    new = letters_of(rt, new_case)["acceptance_notice"]
+
+    login(client, people.clerk.username)
+    old_bytes = client.get(f"/letters/{old.id}.pdf").data
+    new_bytes = client.get(f"/letters/{new.id}.pdf").data
+    assert old_bytes == rt.store.read(old.sha256)
+    assert "/StructTreeRoot" not in PdfReader(io.BytesIO(old_bytes)).trailer["/Root"]
+    assert "/StructTreeRoot" in PdfReader(io.BytesIO(new_bytes)).trailer["/Root"]

@@ -11,6 +11,6 @@ admin_only = only("admin")
 
 
 def init_app(app: Flask) -> None:
-    from . import routes  # noqa: F401  (registers the views on bp)
+    from . import guide_pages, routes  # noqa: F401  (registers the views on bp)
 
     app.register_blueprint(bp)

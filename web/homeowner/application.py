@@ -9,6 +9,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -120,12 +121,34 @@ def _subsidy_hint() -> str:
     return _("预计财政补贴：%(tiers)s，不超过实际造价，竣工验收后申请。", tiers="；".join(parts))
 
 
+# Figures the public cost calculator left in the session ("start an application with these").
+CALCULATOR_FIGURES = "calculator_figures"
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def new():
-    def save(data: dict[str, Any], _version: int | None) -> int:
-        return services.create_case(rt(), current_user.id, data)
+    figures = session.get(CALCULATOR_FIGURES)
 
-    return _application_page(ApplicationForm(), {"save": save, "case": None})
+    def save(data: dict[str, Any], _version: int | None) -> int:
+        case_id = services.create_case(rt(), current_user.id, data)
+        if figures and figures.get("estimated_cost"):
+            services.set_costs(
+                rt(), current_user.id, case_id, figures["estimated_cost"], figures["coefficients"]
+            )
+        session.pop(CALCULATOR_FIGURES, None)
+        return case_id
+
+    form = ApplicationForm()
+    if figures and request.method == "GET":
+        # The rooms, floors and areas from the calculator; the owners' names are still to type.
+        form = ApplicationForm(
+            formdata=None,
+            data={"floors": str(figures["floors"]), "households": figures["households"]},
+        )
+        flash(
+            _("已带入费用计算器中的楼层、面积、预计造价和系数；请补全楼栋信息和业主姓名。"), "info"
+        )
+    return _application_page(form, {"save": save, "case": None})
 
 
 @bp.route("/cases/<int:case_id>/edit", methods=["GET", "POST"])

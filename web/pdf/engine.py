@@ -25,6 +25,14 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 STYLESHEET = STATIC_DIR / "print.css"
 ALLOWED_DIRS = (STATIC_DIR, BUILD_DIR)
 
+# PDF/A-2a (ISO 19005-2, level A): an archival format for records kept for the long term
+# (GB/T 18894), and level A requires what a screen reader needs: a tagged structure in reading
+# order, the document's language and Unicode text for every glyph. WeasyPrint's "pdf/ua-1" writes
+# the same tags, /Lang and /DisplayDocTitle but no PDF/A identification or output intent, and
+# "pdf/a-3a" differs from 2a only in allowing embedded files, which a letter never carries.
+# Changing this changes new letters only: issued letters are served from their stored bytes.
+PDF_VARIANT = "pdf/a-2a"
+
 
 class RefusedURL(ValueError):
     """A template asked for a resource outside our static files and data: URIs."""
@@ -81,8 +89,10 @@ def _prepared() -> tuple[FontConfiguration, weasyprint.CSS]:
     return _font_config, _stylesheet
 
 
-def html_to_pdf(html: str) -> bytes:
+def html_to_pdf(html: str, variant: str | None = PDF_VARIANT) -> bytes:
     """Render the HTML of one of our templates (made ``for_pdf``) to PDF with print.css.
+
+    ``variant`` is WeasyPrint's ``pdf_variant`` (``None``: plain, untagged PDF, for comparison).
 
     The output depends only on the HTML: WeasyPrint writes no clock time (the creation date
     comes from the template's dcterms.created meta) and no random file identifier, and names
@@ -93,4 +103,5 @@ def html_to_pdf(html: str) -> bytes:
         document = weasyprint.HTML(
             string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=_fetcher
         )
-        return document.write_pdf(stylesheets=[stylesheet], font_config=config)
+        options = {"pdf_variant": variant} if variant else {}
+        return document.write_pdf(stylesheets=[stylesheet], font_config=config, **options)
