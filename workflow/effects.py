@@ -44,9 +44,9 @@ def issue_signing_links(ctx: Context) -> None:
 
 
 def start_publicity(ctx: Context) -> None:
-    # A period of 0 days is over at once (demos and tests).
+    # Never under the rule's minimum; only the demo setting may shorten it (0 days: over at once).
     ctx.case.publicity_start = ctx.now
-    ctx.case.publicity_end = ctx.now + timedelta(days=ctx.settings.publicity_days)
+    ctx.case.publicity_end = ctx.now + timedelta(days=ctx.settings.publicity_period_days)
     if ctx.params.get("place"):
         ctx.case.publicity_place = ctx.params["place"]
 

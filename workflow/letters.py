@@ -86,15 +86,19 @@ def letter_context(
     issued_on: str,
     params: dict[str, Any],
 ) -> dict[str, Any]:
-    """Everything the letter shows, so that it renders without the case again."""
-    from .settings import DEPARTMENTS
+    """Everything the letter shows, so that it renders without the case again.
 
+    The remedies (body for 行政复议, the court) come from the settings on every letter: a
+    letter frozen today keeps naming them even after the settings change."""
     title = KINDS[kind][0]
     data: dict[str, Any] = {
         "kind": kind,
         "title": title,
         "number": number,
+        "city": settings.city_name,
         "authority": settings.authority_name,
+        "reconsideration_body": settings.reconsideration_body,
+        "court": settings.court,
         "issued_on": issued_on,
         "addressee": addressee(case),
         "applicant": {
@@ -107,7 +111,7 @@ def letter_context(
         "opinions": [
             {
                 "department": o.department,
-                "department_label": DEPARTMENTS.get(o.department, (o.department,))[0],
+                "department_label": settings.department_name(o.department),
                 "verdict": o.verdict,
                 "comment": o.comment,
             }

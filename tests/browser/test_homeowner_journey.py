@@ -75,7 +75,7 @@ def test_homeowner_journey_from_registration_to_subsidy(
 
     page.get_by_role("link", name="新建加装电梯申请").click()
     page.get_by_label("小区名称").fill("翠湖花园")
-    page.get_by_label("地址（区、街道、门牌号）").fill("市中区建设路 18 号")
+    page.get_by_label("地址（区、街道、门牌号）").fill("枣阳市南城街道光武大道 18 号")
     page.get_by_label("楼栋号").fill("3号楼")
     page.get_by_label("单元号").fill("2单元")
     page.get_by_label("楼层数（地上）").fill("6")

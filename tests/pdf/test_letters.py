@@ -34,7 +34,7 @@ def _common_facts(context: dict) -> list[str]:
 
 KEY_FACTS = {
     "acceptance_notice": [
-        "枣庄市市中区光明路12号光明小区3号楼2单元",
+        "枣阳市南城街道光武大道12号光武花园3号楼2单元",
         "2026年11月25日",  # received
         "2026年12月11日",  # review deadline
         "决定予以受理",
@@ -48,7 +48,7 @@ KEY_FACTS = {
         "重新提交",
     ],
     "approval_decision": [
-        "枣庄市市中区光明路12号光明小区3号楼2单元",
+        "枣阳市南城街道光武大道12号光武花园3号楼2单元",
         "地上6层",
         "共12户",
         "赵堃",
@@ -57,9 +57,9 @@ KEY_FACTS = {
         "吴𠮷",
         "参与表决的业主专有部分面积占本单元专有部分总面积的91.67%",
         "同意人数占参与表决人数的90.91%",
-        "住房和城乡建设局：同意。设计方案符合既有住宅加装电梯技术要求。",
-        "自然资源和规划局：同意。",
-        "市场监督管理局：同意。",
+        "枣阳市住房和城乡建设局：同意。设计方案符合既有住宅加装电梯技术要求。",
+        "枣阳市自然资源和规划局：同意。",
+        "枣阳市市场监督管理局：同意。",
         "准予加装电梯",
         "竣工验收",
         "申请财政补贴",
@@ -67,17 +67,17 @@ KEY_FACTS = {
     "rejection_decision": [
         "电梯井道占用小区消防车通道，不符合消防安全要求。",
         "加装电梯后与北侧住宅的间距不足6米，影响相邻住宅的通风和采光。",
-        "自然资源和规划局：不同意。",
+        "枣阳市自然资源和规划局：不同意。",
         "不予批准",
-        "六十日内依照《中华人民共和国行政复议法》向枣庄市人民政府申请行政复议",
-        "六个月内依照《中华人民共和国行政诉讼法》向人民法院提起行政诉讼",
+        "六十日内依照《中华人民共和国行政复议法》向枣阳市人民政府申请行政复议",
+        "六个月内依照《中华人民共和国行政诉讼法》向枣阳市人民法院提起行政诉讼",
     ],
     "subsidy_notice": [
         "432,156.78元",  # actual cost
         "100,000.00元",  # cap
         "95,000.00元",  # amount in figures
         "玖万伍仟元整",  # and in capital numerals
-        "中国工商银行枣庄分行6222021605001234567",
+        "中国工商银行枣阳支行6222021605001234567",
         "理由是：部分工程量未通过竣工核验，相应费用不予补贴。",
     ],
 }
@@ -262,9 +262,9 @@ def test_glyph_check_catches_a_notdef_glyph(tmp_path):
 
 def test_long_typed_values_wrap_inside_the_type_area(tmp_path):
     context = samples.letter("subsidy_notice")
-    context["payee"] = "开户行中国工商银行枣庄分行账号" + "6222021605001234567" * 4
+    context["payee"] = "开户行中国工商银行枣阳支行账号" + "6222021605001234567" * 4
     context["reason"] = "See-attached-inspection-report-" * 6
-    context["case"] = context["case"] | {"address": "枣庄市市中区" + "光明路" * 20 + "12号"}
+    context["case"] = context["case"] | {"address": "枣阳市南城街道" + "光武大道" * 15 + "12号"}
     path = pdfcheck.write(tmp_path, render_letter(context))
     for page in pdfcheck.pages(path):
         outside = [w.text for w in page.words if w.x0 < 26 * MM or w.x1 > (210 - 24) * MM]

@@ -101,8 +101,13 @@ def _settings_form(**over):
         "required_departments": "housing,planning,market",
         "lead_department": "housing",
         "upload_max_mb": "20",
-        "authority_name": "枣庄市住房和城乡建设局",
-        "letter_prefixes": "approval_decision=枣住建梯准",
+        "authority_name": "枣阳市住房和城乡建设局",
+        "letter_prefixes": "approval_decision=枣阳住建梯准",
+        "city_name": "枣阳市",
+        "reconsideration_body": "枣阳市人民政府",
+        "court": "枣阳市人民法院",
+        "department_names": "planning=枣阳市自然资源和规划局",
+        "public_base_url": "https://jiati.example.gov.cn",
     }
     data.update(over)
     return data

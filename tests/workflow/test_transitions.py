@@ -97,7 +97,7 @@ def test_accept_sets_review_deadline_in_working_days_and_issues_acceptance_notic
         assert case.review_due.isoformat() == "2026-12-07"  # 10 working days after
         assert case.acceptance_due.isoformat() == "2026-11-25"
         assert [x.kind for x in case.letters] == ["acceptance_notice"]
-        assert case.letters[0].number == "枣住建梯受〔2026〕1号"
+        assert case.letters[0].number == "枣阳住建梯受〔2026〕1号"
         assert out.letters == [case.letters[0].id]
 
 

@@ -19,8 +19,12 @@ Every kind::
     kind         "acceptance_notice" | "correction_notice" | "approval_decision"
                  | "rejection_decision" | "subsidy_notice"
     title        "准予加装电梯决定书"            (default: the kind's name)
-    number       "枣住建梯准〔2026〕7号"
-    authority    "枣庄市住房和城乡建设局"        header (red) and signature
+    number       "枣阳住建梯准〔2026〕7号"
+    authority    "枣阳市住房和城乡建设局"        header (red) and signature
+    city         "枣阳市"                        optional
+    reconsideration_body "枣阳市人民政府"        the remedies of adverse letters: 行政复议 to
+    court        "枣阳市人民法院"                this body, a suit at this court (required by
+                                                 the adverse kinds)
     issued_on    "2026-11-27"                    printed "2026年11月27日"; also the PDF date
     addressee    "阳光小区3号楼2单元 张三、李四、王五等12户业主"
     applicant    {"name", "phone_masked"}
@@ -42,7 +46,7 @@ By kind::
                         (default: the four application documents)
     correction_notice   items [str], at least one; optional received_on
     rejection_decision  reasons str (one paragraph a line); optional
-                        reconsideration_body ("枣庄市人民政府"), optional court
+                        (and reconsideration_body, court as above)
     subsidy_notice      amount_fen, actual_cost_fen, cap_fen (int fen; cap = the tier
                         amount, at most the actual cost), payee str ("" prints 未登记),
                         reason str (printed when amount_fen < cap_fen)
