@@ -21,7 +21,15 @@ KINDS: dict[str, tuple[str, str]] = {
     "approval_decision": ("准予加装电梯决定书", "Decision to approve the elevator"),
     "rejection_decision": ("不予批准决定书", "Decision not to approve"),
     "subsidy_notice": ("财政补贴核定通知书", "Notice of the approved subsidy"),
+    "not_accepted_decision": ("不予受理决定书", "Decision not to accept the application"),
+    "subsidy_return_notice": ("财政补贴申请退回通知书", "Notice returning the subsidy application"),
 }
+# Adverse acts: each letter states its reasons, its legal basis and the remedies (行政复议 to
+# the configured body within 60 days, or a suit at the configured court within 6 months).
+ADVERSE = frozenset(
+    {"correction_notice", "rejection_decision", "not_accepted_decision",
+     "subsidy_notice", "subsidy_return_notice"}
+)  # fmt: skip
 
 # No 0/O or 1/I/L: the code is typed by hand from paper.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -127,7 +135,7 @@ def letter_context(
         data["review_deadline"] = case.review_due.isoformat() if case.review_due else ""
     if kind == "correction_notice":
         data["items"] = [i["text"] for i in params.get("items", [])]
-    if kind == "rejection_decision":
+    if kind in ("rejection_decision", "not_accepted_decision", "subsidy_return_notice"):
         data["reasons"] = params.get("reasons", "")
     if kind == "subsidy_notice":
         data["amount_fen"] = case.subsidy_fen or 0

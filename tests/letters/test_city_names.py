@@ -55,7 +55,7 @@ def test_a_second_city_prints_only_its_own_names(yicheng):
         assert number.startswith("宜城住建梯"), kind
         assert "宜城市住房和城乡建设局" in text, kind
         assert "枣阳" not in text and "枣阳" not in number, kind
-    for kind in ("rejection_decision",):
+    for kind in ("rejection_decision", "subsidy_notice"):
         text = letters[kind][1]
         assert "宜城市人民政府" in text and "宜城市人民法院" in text, kind
     assert "宜城市自然资源和规划局：不同意" in letters["rejection_decision"][1]

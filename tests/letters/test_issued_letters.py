@@ -227,3 +227,87 @@ def test_a_letter_that_cannot_be_rendered_says_so_instead_of_crashing(client, rt
     login(client, people.clerk.username)
     r = client.get(f"/letters/{letter.id}.pdf")
     assert r.status_code == 503 and "暂时无法生成 PDF" in r.get_data(as_text=True)
+
+
+# — adverse acts: every one in writing, with reasons, legal basis and remedies ——————————————
+
+
+REMEDIES = [
+    "枣阳市人民政府",
+    "枣阳市人民法院",
+    "六十日内",
+    "六个月内",
+    "申请行政复议",
+    "提起行政诉讼",
+]
+
+
+def issued_text(rt, case_id, kind) -> str:
+    """The letter's text as read from its PDF, page numbers (—1—) left out."""
+    import re
+
+    letter = letters_of(rt, case_id)[kind]
+    text = pdf_text(rt.store.read(letter.sha256))
+    return "".join(re.sub(r"(?m)^\s*—\d+—\s*$", "", text).split())
+
+
+def test_refusing_acceptance_issues_a_decision_with_reasons_and_remedies(rt, journey, people):
+    case_id = journey.case_in("submitted")
+    outcome = services.fire(
+        rt, people.clerk.id, case_id, "refuse_acceptance", {"reasons": "该楼栋已列入征收范围"}
+    )
+    assert outcome.state == "not_accepted" and len(outcome.letters) == 1
+    text = issued_text(rt, case_id, "not_accepted_decision")
+    assert "不予受理决定书" in text and "该楼栋已列入征收范围" in text
+    assert "《中华人民共和国行政许可法》第三十二条" in text
+    assert [r for r in REMEDIES if r not in text] == []
+
+
+def test_refusing_acceptance_needs_reasons(rt, journey, people):
+    from workflow.errors import GuardsFailed
+
+    case_id = journey.case_in("submitted")
+    with pytest.raises(GuardsFailed) as err:
+        services.fire(rt, people.clerk.id, case_id, "refuse_acceptance", {"reasons": " "})
+    assert err.value.message == "请填写理由。"
+
+
+def test_the_rejection_names_the_configured_body_and_court(rt, journey, people):
+    case_id = journey.case_in("review")
+    for who, verdict in ((people.housing, "agree"), (people.planning, "disagree"),
+                         (people.market, "agree")):  # fmt: skip
+        services.give_opinion(rt, who.id, case_id, verdict=verdict, comment="意见")
+    services.fire(rt, people.housing.id, case_id, "reject", {"reasons": "与北侧住宅间距不足"})
+    text = issued_text(rt, case_id, "rejection_decision")
+    assert "与北侧住宅间距不足" in text and "第三十八条第二款" in text
+    assert [r for r in REMEDIES if r not in text] == []
+
+
+def test_a_cut_subsidy_states_its_reason_and_the_remedies(rt, journey, people):
+    case_id = journey.case_in("subsidy_review")
+    services.fire(
+        rt, people.housing.id, case_id, "approve_subsidy",
+        {"amount": "90000", "reason": "部分工程量未通过竣工核验"},
+    )  # fmt: skip
+    text = issued_text(rt, case_id, "subsidy_notice")
+    assert "90,000.00" in text and "理由是：部分工程量未通过竣工核验" in text
+    assert [r for r in REMEDIES if r not in text] == []
+
+
+def test_returning_a_subsidy_application_issues_a_notice(rt, journey, people):
+    case_id = journey.case_in("subsidy_review")
+    outcome = services.fire(
+        rt, people.housing.id, case_id, "return_subsidy", {"reasons": "发票抬头与施工单位不符"}
+    )
+    assert outcome.state == "completed" and len(outcome.letters) == 1
+    text = issued_text(rt, case_id, "subsidy_return_notice")
+    assert "财政补贴申请退回通知书" in text and "发票抬头与施工单位不符" in text
+    assert [r for r in REMEDIES if r not in text] == []
+
+
+def test_the_correction_notice_suspends_the_clock_and_names_the_remedies(rt, journey, people):
+    case_id = journey.case_in("submitted")
+    services.fire(rt, people.clerk.id, case_id, "request_correction", {"items": "补充评估报告"})
+    text = issued_text(rt, case_id, "correction_notice")
+    assert "补正期间不计入办理期限" in text and "重新计算" not in text
+    assert [r for r in REMEDIES if r not in text] == []

@@ -32,6 +32,12 @@ def _common_facts(context: dict) -> list[str]:
     ]
 
 
+# What every adverse letter must say about remedies: the body, the court, both time limits.
+REMEDIES = [
+    "六十日内依照《中华人民共和国行政复议法》向枣阳市人民政府申请行政复议",
+    "六个月内依照《中华人民共和国行政诉讼法》向枣阳市人民法院提起行政诉讼",
+]
+
 KEY_FACTS = {
     "acceptance_notice": [
         "枣阳市南城街道光武大道12号光武花园3号楼2单元",
@@ -46,6 +52,9 @@ KEY_FACTS = {
         "3.公示照片未显示公示日期，请补充能反映公示起止日期的现场照片。",
         "一次性告知",
         "重新提交",
+        "《中华人民共和国行政许可法》第三十二条",
+        "以中止时剩余的期限继续计算",
+        *REMEDIES,
     ],
     "approval_decision": [
         "枣阳市南城街道光武大道12号光武花园3号楼2单元",
@@ -69,8 +78,8 @@ KEY_FACTS = {
         "加装电梯后与北侧住宅的间距不足6米，影响相邻住宅的通风和采光。",
         "枣阳市自然资源和规划局：不同意。",
         "不予批准",
-        "六十日内依照《中华人民共和国行政复议法》向枣阳市人民政府申请行政复议",
-        "六个月内依照《中华人民共和国行政诉讼法》向枣阳市人民法院提起行政诉讼",
+        "《中华人民共和国行政许可法》第三十八条第二款",
+        *REMEDIES,
     ],
     "subsidy_notice": [
         "432,156.78元",  # actual cost
@@ -79,8 +88,27 @@ KEY_FACTS = {
         "玖万伍仟元整",  # and in capital numerals
         "中国工商银行枣阳支行6222021605001234567",
         "理由是：部分工程量未通过竣工核验，相应费用不予补贴。",
+        *REMEDIES,
+    ],
+    "not_accepted_decision": [
+        "2026年11月25日",  # received
+        "申请事项依法不属于本机关职权范围。",
+        "《中华人民共和国行政许可法》第三十二条",
+        "不予受理",
+        *REMEDIES,
+    ],
+    "subsidy_return_notice": [
+        "开票单位与施工合同的施工单位不一致",
+        "退回该补贴申请",
+        *REMEDIES,
     ],
 }
+
+
+def test_correction_notice_suspends_the_clock_and_never_restarts_it(letter_pdf):
+    text = pdfcheck.text(letter_pdf("correction_notice"))
+    assert squash("补正期间不计入办理期限") in text
+    assert "重新计算" not in text
 
 
 @pytest.mark.parametrize("kind", KINDS)

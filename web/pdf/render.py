@@ -17,7 +17,8 @@ Letter context (``ctx["kind"]`` picks the template)
 Every kind::
 
     kind         "acceptance_notice" | "correction_notice" | "approval_decision"
-                 | "rejection_decision" | "subsidy_notice"
+                 | "rejection_decision" | "subsidy_notice" | "not_accepted_decision"
+                 | "subsidy_return_notice"
     title        "准予加装电梯决定书"            (default: the kind's name)
     number       "枣阳住建梯准〔2026〕7号"
     authority    "枣阳市住房和城乡建设局"        header (red) and signature
@@ -45,8 +46,11 @@ By kind::
                         optional received_on "YYYY-MM-DD", optional materials [str]
                         (default: the four application documents)
     correction_notice   items [str], at least one; optional received_on
-    rejection_decision  reasons str (one paragraph a line); optional
-                        (and reconsideration_body, court as above)
+    rejection_decision  reasons str (one paragraph a line)
+    not_accepted_decision  reasons str (行政许可法第三十二条)
+    subsidy_return_notice  reasons str
+    (the adverse kinds — correction, rejection, not accepted, subsidy notice and return —
+    also need reconsideration_body and court)
     subsidy_notice      amount_fen, actual_cost_fen, cap_fen (int fen; cap = the tier
                         amount, at most the actual cost), payee str ("" prints 未登记),
                         reason str (printed when amount_fen < cap_fen)
@@ -102,6 +106,8 @@ LETTER_TITLES = {
     "approval_decision": "准予加装电梯决定书",
     "rejection_decision": "不予批准决定书",
     "subsidy_notice": "财政补贴核定通知书",
+    "not_accepted_decision": "不予受理决定书",
+    "subsidy_return_notice": "财政补贴申请退回通知书",
 }
 DOCUMENT_TITLES = {
     "application_form": "既有住宅加装电梯申请表",
@@ -126,7 +132,15 @@ _LETTER_KIND_KEYS = {
     "approval_decision": (),
     "rejection_decision": ("reasons",),
     "subsidy_notice": ("amount_fen", "actual_cost_fen", "cap_fen"),
+    "not_accepted_decision": ("reasons",),
+    "subsidy_return_notice": ("reasons",),
 }
+# Adverse acts name the remedies: where to apply for 行政复议 and which court hears a suit.
+_REMEDY_KEYS = ("reconsideration_body", "court")
+_ADVERSE = frozenset(
+    {"correction_notice", "rejection_decision", "not_accepted_decision",
+     "subsidy_notice", "subsidy_return_notice"}
+)  # fmt: skip
 _DOCUMENT_KEYS = ("kind", "case", "households")
 _CASE_DEFAULTS = {
     "reference": "",
@@ -295,7 +309,8 @@ def _letter_view(context: Mapping[str, Any]) -> dict[str, Any]:
     kind = context.get("kind")
     if kind not in LETTER_TITLES:
         raise ContextError(f"unknown letter kind {kind!r}; one of {', '.join(LETTER_TITLES)}")
-    _require(context, _LETTER_KEYS + _LETTER_KIND_KEYS[kind], kind)
+    remedies = _REMEDY_KEYS if kind in _ADVERSE else ()
+    _require(context, _LETTER_KEYS + _LETTER_KIND_KEYS[kind] + remedies, kind)
     view = dict(context)
     view.setdefault("title", LETTER_TITLES[kind])
     view["title"] = view["title"] or LETTER_TITLES[kind]

@@ -135,6 +135,24 @@ LETTERS: dict[str, dict[str, Any]] = {
         "payee": "光武花园3号楼2单元101室业主张伟，中国工商银行枣阳支行 6222 0216 0500 1234 567",
         "reason": "部分工程量未通过竣工核验，相应费用不予补贴",
     },
+    "not_accepted_decision": {
+        **_LETTER,
+        "kind": "not_accepted_decision",
+        "title": "不予受理决定书",
+        "number": "枣阳住建梯不受〔2026〕1号",
+        "received_on": "2026-11-25",
+        "opinions": [],
+        "reasons": "该楼栋已列入棚户区改造征收范围，申请事项依法不属于本机关职权范围。\n"
+        "请向枣阳市房屋征收部门咨询征收补偿安置事宜",
+    },
+    "subsidy_return_notice": {
+        **_LETTER,
+        "kind": "subsidy_return_notice",
+        "title": "财政补贴申请退回通知书",
+        "number": "枣阳住建梯退〔2026〕4号",
+        "opinions": [],
+        "reasons": "所附发票的开票单位与施工合同的施工单位不一致，请补充说明或者提供正确的发票",
+    },
 }
 
 _ROOMS = [f"{floor}0{n}" for floor in range(1, 7) for n in (1, 2)]
