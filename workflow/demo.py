@@ -199,6 +199,9 @@ def load(rt: Runtime) -> list[str]:
         services.fire(quick, ids["housing"], cid, "approve_subsidy", {})
 
     def reject(cid: int, a: int) -> None:
+        # A refusal rests on every department's opinion, as an approval does.
+        for dept in ("housing", "market"):
+            services.give_opinion(quick, ids[dept], cid, verdict="agree", comment="符合要求")
         services.give_opinion(
             quick, ids["planning"], cid, verdict="disagree", comment="电梯井道占用消防通道"
         )

@@ -157,7 +157,7 @@ TRANSITIONS: tuple[Transition, ...] = (
                effects=(effects.record_decision,), letter="approval_decision"),
     Transition("reject", ("review",), "rejected", _tags("lead_approver"),
                "不予批准", "Reject",
-               guards=(guards.reasons_given,), fields=(REASONS,),
+               guards=(guards.every_opinion_given, guards.reasons_given), fields=(REASONS,),
                effects=(effects.record_decision,), letter="rejection_decision", confirm=True),
     Transition("start_construction", ("approved",), "construction", _tags("applicant"),
                "报告开工", "Report construction start",

@@ -280,6 +280,10 @@ def test_the_rejection_names_the_configured_body_and_court(rt, journey, people):
     services.fire(rt, people.housing.id, case_id, "reject", {"reasons": "与北侧住宅间距不足"})
     text = issued_text(rt, case_id, "rejection_decision")
     assert "与北侧住宅间距不足" in text and "第三十八条第二款" in text
+    # The departments by their full names, as the bodies are called.
+    for name in ("枣阳市住房和城乡建设局：同意", "枣阳市自然资源和规划局：不同意",
+                 "枣阳市市场监督管理局：同意"):  # fmt: skip
+        assert name in text
     assert [r for r in REMEDIES if r not in text] == []
 
 
