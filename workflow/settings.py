@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .errors import InvalidInput, msg
+from .errors import InvalidInput, Message, msg
 from .models import Setting
 
 # Short labels for tight spots of the UI; letters print the full names (`department_names`).
@@ -142,13 +142,31 @@ def is_local_address(url: str) -> bool:
     )
 
 
-def public_url_warning(settings: Settings) -> str | None:
-    """What `flask check` and the admin pages say while letters would print a local address."""
+def public_url_warning(settings: Settings) -> Message | None:
+    """What `flask check` and the admin pages say while letters would print a local address
+    (None once the address is a public one)."""
     if not settings.public_url_is_local:
         return None
-    return (
-        f"对外访问地址仍是本机地址（{settings.public_base_url}），文书二维码在别处无法打开；"
-        "请在系统设置中填写公众可访问的地址。"
+    url = settings.public_base_url
+    return msg(
+        "public_base_url",
+        f"对外访问地址仍是本机地址（{url}）：文书二维码在别处无法打开。"
+        "请在系统设置中填写公众可访问的地址。",
+        f"The public address is still a local one ({url}): the QR codes on letters open "
+        "nowhere else. Set the address the public can reach in the settings.",
+    )
+
+
+def demo_publicity_warning(settings: Settings) -> Message | None:
+    """Said on every page while the demo setting lets a notice run shorter than the rule."""
+    if not settings.demo_short_publicity:
+        return None
+    return msg(
+        "demo_short_publicity",
+        f"演示设置已开启（DEMO_SHORT_PUBLICITY）：公示期可短于法定的 {PUBLICITY_MIN_DAYS} 天"
+        f"（现为 {settings.publicity_days} 天），不得用于正式办理。",
+        f"Demo setting on (DEMO_SHORT_PUBLICITY): the public notice may run shorter than the "
+        f"{PUBLICITY_MIN_DAYS}-day minimum (now {settings.publicity_days} days); not for real use.",
     )
 
 
