@@ -139,3 +139,10 @@ def test_a_long_roster_runs_over_pages_with_its_header_repeated(tmp_path):
             assert any("业主姓名" in line for line in lines)
         assert [w.text for w in page.words if w.x1 > (210 - 17) * MM or w.x0 < 17 * MM] == []
     assert squash("合计") in pdfcheck.text(path)
+
+
+def test_a_shortened_notice_says_its_report_is_demo_data():
+    context = samples.document("publicity_report")
+    assert "演示数据" not in pdfcheck.html_text(document_html(context))
+    context["publicity"] = {**context["publicity"], "start": "2026-11-01", "end": "2026-11-01"}
+    assert "公示期短于法定期限" in pdfcheck.html_text(document_html(context))

@@ -408,6 +408,9 @@ def _document_view(context: Mapping[str, Any]) -> dict[str, Any]:
             f"not the {yuan(to_share)} yuan to be shared"
         )
     publicity = {"start": "", "end": "", "place": "", **(context.get("publicity") or {})}
+    # A notice that ended the day it began ran under the rule's minimum: only the explicit demo
+    # setting allows that, and the report must not pass for a real one.
+    publicity["shortened"] = bool(publicity["start"]) and publicity["end"] <= publicity["start"]
     view["publicity"] = publicity
     view["objections"] = objections = [
         {"household": "", "text": "", "lodged_at": "", "resolution": "", "resolved_at": "", **o}
