@@ -127,7 +127,7 @@ def letter_context(
             if o.review_round == case.review_round
         ],
         "verify_code": verify_code,
-        "verify_url": f"{settings.public_base_url.rstrip('/')}/verify/{verify_code}",
+        "verify_url": verify_url(settings, verify_code),
     }
     if case.submitted_at is not None:
         data["received_on"] = case.submitted_at.date().isoformat()
@@ -149,6 +149,21 @@ def letter_context(
 
 
 def exists_code(session: Session, code: str) -> bool:
-    from .models import Letter
+    """Letters and generated documents share one space of verification codes."""
+    from .models import Document, Letter
 
-    return session.scalar(select(Letter.id).where(Letter.verify_code == code)) is not None
+    return (
+        session.scalar(select(Letter.id).where(Letter.verify_code == code)) is not None
+        or session.scalar(select(Document.id).where(Document.verify_code == code)) is not None
+    )
+
+
+def unused_verify_code(session: Session) -> str:
+    code = new_verify_code()
+    while exists_code(session, code):
+        code = new_verify_code()
+    return code
+
+
+def verify_url(settings: Settings, code: str) -> str:
+    return f"{settings.public_base_url.rstrip('/')}/verify/{code}"

@@ -52,6 +52,7 @@ def pdf_text(data: bytes) -> str:
 def test_every_letter_is_rendered_and_stored_in_its_transition(rt, journey, people):
     approved = journey.case_in("subsidy_approved")
     rejected = journey.case_in("review")
+    journey.all_agree(rejected)
     services.fire(
         rt, people.housing.id, rejected, "reject", {"reasons": "占用消防通道，不符合规划要求"}
     )
@@ -315,3 +316,46 @@ def test_the_correction_notice_suspends_the_clock_and_names_the_remedies(rt, jou
     text = issued_text(rt, case_id, "correction_notice")
     assert "补正期间不计入办理期限" in text and "重新计算" not in text
     assert [r for r in REMEDIES if r not in text] == []
+
+
+# — generated documents carry the same verification as letters ——————————————————————————
+
+
+def test_every_generated_document_carries_a_code_that_verifies(client, rt, journey, tmp_path):
+    zxingcpp = pytest.importorskip("zxingcpp")
+    from PIL import Image
+
+    from workflow.models import Document
+
+    case_id = journey.case_in("submitted")
+    with rt.db.session() as s:
+        docs = s.query(Document).filter_by(case_id=case_id, source="generated").all()
+        frozen = {d.kind: (d.verify_code, d.sha256) for d in docs}
+    assert set(frozen) == {"application_form", "owners_agreement", "publicity_report"}
+    for kind, (code, sha) in frozen.items():
+        pdf = rt.store.read(sha)
+        assert code in "".join(pdf_text(pdf).split()), kind
+        path = tmp_path / f"{kind}.pdf"
+        path.write_bytes(pdf)
+        last = str(len(PdfReader(io.BytesIO(pdf)).pages))  # the code closes the document
+        subprocess.run(["pdftoppm", "-r", "200", "-png", "-f", last, "-l", last, "-singlefile",
+                        str(path), str(tmp_path / kind)], check=True)  # fmt: skip
+        found = [b.text for b in zxingcpp.read_barcodes(Image.open(tmp_path / f"{kind}.png"))]
+        assert found == [f"https://jiati.example.gov.cn/verify/{code}"], kind
+
+        page = client.get(f"/verify/{code}").get_data(as_text=True)
+        assert "核验通过：这是本系统生成的申请材料" in page, kind
+        assert sha in page and journey_label(kind) in page
+
+
+def journey_label(kind):
+    from workflow.documents import KINDS as DOCUMENT_KINDS
+
+    return DOCUMENT_KINDS[kind].label
+
+
+def test_the_verify_page_shows_a_letters_sha256(client, rt, journey):
+    case_id = journey.case_in("review")
+    letter = letters_of(rt, case_id)["acceptance_notice"]
+    page = client.get(f"/verify/{letter.verify_code}").get_data(as_text=True)
+    assert "受理通知书" in page and letter.sha256 in page

@@ -74,6 +74,7 @@ Document context
     notice_photo   optional: a data:image/… URI, or the image's bytes (PNG, JPEG)
     quorum         optional, as for letters (shown in the owners' agreement)
     generated_on   "YYYY-MM-DD"
+    verify_code, verify_url   as for letters; absent in a preview before submission
 """
 
 from __future__ import annotations
@@ -418,6 +419,12 @@ def _document_view(context: Mapping[str, Any]) -> dict[str, Any]:
     ]
     view["resolved_count"] = sum(1 for o in objections if (o["resolution"] or "").strip())
     view["notice_photo"] = _photo_uri(context.get("notice_photo"))
+    # Frozen at submission, a document carries a verification code like a letter; the preview
+    # before that has none yet and says so.
+    view["verify_code"] = code = context.get("verify_code") or ""
+    url = context.get("verify_url") or ""
+    view["verify_base"] = _verify_base(url, code) if url else ""
+    view["qr_svg"] = Markup(qr_svg(url)) if url else ""
     return view
 
 

@@ -259,6 +259,8 @@ _DOCUMENT = {
     ],
     "generated_on": "2026-11-20",
     "quorum": QUORUM,
+    "verify_code": "DQ2345ABCE",
+    "verify_url": "http://127.0.0.1:5000/verify/DQ2345ABCE",
 }
 
 DOCUMENTS: dict[str, dict[str, Any]] = {
