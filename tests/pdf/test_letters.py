@@ -297,3 +297,17 @@ def test_long_typed_values_wrap_inside_the_type_area(tmp_path):
     for page in pdfcheck.pages(path):
         outside = [w.text for w in page.words if w.x0 < 26 * MM or w.x1 > (210 - 24) * MM]
         assert outside == []
+
+
+def test_the_seal_space_lies_over_the_authority_and_the_date(letter_pdf):
+    """GB/T 9704-2012 7.3.5.1: the seal presses down on 发文机关署名 and 成文日期, which sit a
+    little below its centre; the date four characters in from the right edge."""
+    page = pdfcheck.pages(letter_pdf("acceptance_notice"))[-1]
+    lines = {w.text: w for w in page.words}
+    date = next(w for t, w in lines.items() if t.startswith("2026年11月27日"))
+    name = [w for w in page.words if w.text == "枣阳市住房和城乡建设局"][-1]
+    right_edge = (210 - 26) * MM
+    assert 3 * 16 <= right_edge - date.x1 <= 5 * 16  # 右空四字, in 16 pt characters
+    assert abs((name.x0 + name.x1) / 2 - (date.x0 + date.x1) / 2) < 4  # centred on the date
+    body_end = max(w.y1 for w in page.words if w.y1 < name.y0 - 1 and w.x0 < 120 * MM)
+    assert name.y0 - body_end >= 15 * MM  # room for the seal's upper half above the name
