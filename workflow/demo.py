@@ -213,6 +213,15 @@ def load(rt: Runtime) -> list[str]:
             {"reasons": "加装方案占用消防通道，经规划部门审查不符合要求。"},
         )
 
+    def refuse(cid: int, a: int) -> None:
+        services.fire(
+            quick,
+            ids["clerk"],
+            cid,
+            "refuse_acceptance",
+            {"reasons": "该楼栋已列入棚户区改造征收范围，不属于既有住宅加装电梯的范围。"},
+        )
+
     def withdraw(cid: int, a: int) -> None:
         services.fire(quick, a, cid, "withdraw", {"reason": "业主内部协商暂缓"})
 
@@ -225,7 +234,8 @@ def load(rt: Runtime) -> list[str]:
     def upto(step: str) -> list[str]:
         return happy[: happy.index(step) + 1]
 
-    # One case stopping at each step, and the side roads: correction, rejection, withdrawal.
+    # One case stopping at each step, and the side roads: correction, rejection, withdrawal,
+    # refusal to accept.
     made = [
         to([], 0),
         to(upto("consult"), 1),
@@ -239,6 +249,7 @@ def load(rt: Runtime) -> list[str]:
         to(upto("subsidy_ok"), 8, other),
         to([*upto("accept"), "reject"], 9, other),
         to([*upto("consult"), "withdraw"], 10, other),
+        to([*upto("submit"), "refuse"], 13),
     ]
     # One case in a real public-notice period, with the configured number of days.
     cid = _case(rt, owner, 11, names["13800000001"])
