@@ -68,7 +68,7 @@ class SettingsForm(FlaskForm):
     upload_max_mb = IntegerField(_l("上传大小上限（MB）"), validators=[NumberRange(min=1)])
     city_name = StringField(_l("城市名称"), validators=[DataRequired(), Length(max=40)])
     authority_name = StringField(_l("发文机关名称"), validators=[DataRequired(), Length(max=100)])
-    letter_prefixes = TextAreaField(_l("文号前缀（每行：文书种类=前缀）"))
+    letter_prefixes = TextAreaField(_l("文号前缀（每行：文书种类=前缀）"), render_kw={"rows": 8})
     reconsideration_body = StringField(
         _l("行政复议机关"), validators=[DataRequired(), Length(max=100)]
     )
