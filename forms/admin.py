@@ -66,10 +66,19 @@ class SettingsForm(FlaskForm):
         _l("牵头部门"), choices=[SelectChoice(k, _l(v[0])) for k, v in DEPARTMENTS.items()]
     )
     upload_max_mb = IntegerField(_l("上传大小上限（MB）"), validators=[NumberRange(min=1)])
+    city_name = StringField(_l("城市名称"), validators=[DataRequired(), Length(max=40)])
     authority_name = StringField(_l("发文机关名称"), validators=[DataRequired(), Length(max=100)])
-    letter_prefixes = TextAreaField(_l("文号前缀（每行：文书种类=前缀）"))
+    letter_prefixes = TextAreaField(_l("文号前缀（每行：文书种类=前缀）"), render_kw={"rows": 8})
     cost_sharing = SelectField(
         _l("费用分摊对象"), choices=[SelectChoice(k, _l(v[0])) for k, v in COST_SHARING.items()]
+    )
+    reconsideration_body = StringField(
+        _l("行政复议机关"), validators=[DataRequired(), Length(max=100)]
+    )
+    court = StringField(_l("行政诉讼管辖法院"), validators=[DataRequired(), Length(max=100)])
+    department_names = TextAreaField(_l("部门全称（每行：部门代码=全称）"))
+    public_base_url = StringField(
+        _l("对外访问地址（文书二维码中的地址）"), validators=[DataRequired(), Length(max=200)]
     )
 
 

@@ -63,7 +63,7 @@ def pg_url(pg_server):
 def make_runtime(url: str, tmp_path, clock: Clock, renderer=None, **settings) -> Runtime:
     db = Database(url)
     db.create_all()
-    base = replace(Settings(), publicity_days=0, **settings)
+    base = replace(Settings(), publicity_days=0, demo_short_publicity=True, **settings)
     return Runtime(
         db=db, settings=base, store=FileStore(tmp_path / "files"), renderer=renderer, clock=clock
     )
@@ -103,7 +103,8 @@ def journey(rt, people) -> Journey:
 
 
 def make_app(tmp_path, clock, **overrides):
-    """The Flask app on a temporary instance folder and SQLite database (publicity 0 days),
+    """The Flask app on a temporary instance folder and SQLite database (publicity 0 days,
+    through the explicit demo setting),
     its schema made by the migrations."""
     from web import create_app
     from web.cli import upgrade_database
@@ -119,6 +120,7 @@ def make_app(tmp_path, clock, **overrides):
                 "DATABASE_URL": f"sqlite:///{tmp_path / 'app.sqlite3'}",
                 "FILES_DIR": str(tmp_path / "files"),
                 "PUBLICITY_DAYS": 0,
+                "DEMO_SHORT_PUBLICITY": True,
                 "RENDER_PDF": False,
                 **overrides,
             }

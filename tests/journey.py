@@ -48,10 +48,14 @@ ROSTER = [
 ]  # fmt: skip
 
 
+# The subsidy goes to the applicant, an owner of the unit (301), at a bank branch in 枣阳.
+PAYEE = "李秀英（301室业主），中国工商银行枣阳支行 6222 0218 0600 4321"
+
+
 def application(**over) -> dict:
     data = {
         "community": "翠湖花园",
-        "address": "市中区建设路 18 号",
+        "address": "枣阳市南城街道光武大道 18 号",
         "building": "3号楼",
         "unit": "2单元",
         "floors": 6,
@@ -102,6 +106,7 @@ PATH = [
 class Journey:
     def __init__(self, rt: Runtime, people: People):
         self.rt, self.p = rt, people
+        self.payee = PAYEE
 
     def new_case(self, **over) -> int:
         case_id = services.create_case(self.rt, self.p.owner.id, application(**over))
@@ -160,7 +165,7 @@ class Journey:
                 p.owner.id,
                 case_id,
                 "apply_subsidy",
-                {"actual_cost": "586000.00", "payee": "业主委员会 6222 0000 1234 5678"},
+                {"actual_cost": "586000.00", "payee": self.payee},
             )
         elif state == "subsidy_approved":
             fire(rt, p.housing.id, case_id, "approve_subsidy", {})

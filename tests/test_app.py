@@ -23,11 +23,30 @@ def test_instance_config_then_prefixed_environment(env, tmp_path):
     (tmp_path / "inst").mkdir()
     (tmp_path / "inst" / "config.py").write_text("PUBLICITY_DAYS = 7\nREVIEW_WORKDAYS = 15\n")
     env.setenv("FLASK_PUBLICITY_DAYS", "0")
+    env.setenv("FLASK_DEMO_SHORT_PUBLICITY", "true")
     env.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'other.db'}")
     app = create_app()
     settings = app.extensions["jiati"].settings
     assert (settings.publicity_days, settings.review_workdays) == (0, 15)
+    assert settings.publicity_period_days == 0 and settings.demo_short_publicity
     assert app.config["DATABASE_URL"].endswith("other.db")
+
+
+def test_a_notice_shorter_than_a_day_needs_the_explicit_demo_setting(env):
+    from workflow.errors import InvalidInput
+
+    env.setenv("FLASK_PUBLICITY_DAYS", "0")
+    with pytest.raises(InvalidInput) as err:
+        create_app()
+    assert "DEMO_SHORT_PUBLICITY" in err.value.message
+
+
+def test_the_demo_setting_is_off_by_default_and_the_notice_lasts_a_day_at_least(env):
+    from dataclasses import replace
+
+    settings = create_app().extensions["jiati"].settings
+    assert settings.demo_short_publicity is False and settings.publicity_period_days == 10
+    assert replace(settings, publicity_days=0).publicity_period_days == 1
 
 
 def test_a_missing_cjk_font_stops_the_app_with_a_clear_error(env, monkeypatch):

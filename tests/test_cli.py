@@ -13,7 +13,28 @@ def test_init_db_migrates_and_demo_loads_once(runner, app):
     assert "已存在" in again.output
     with app.extensions["jiati"].db.session() as s:
         states = {r[0] for r in s.execute(text("SELECT DISTINCT state FROM cases"))}
-    assert {"draft", "review", "subsidy_approved", "rejected", "withdrawn"} <= states
+    assert {
+        "draft",
+        "review",
+        "subsidy_approved",
+        "rejected",
+        "withdrawn",
+        "not_accepted",
+    } <= states
+
+
+def test_demo_lives_in_zaoyang_and_each_applicant_owns_a_flat_of_the_unit(runner, app):
+    from workflow.models import Case
+
+    runner.invoke(args=["init-db"])
+    runner.invoke(args=["demo"])
+    with app.extensions["jiati"].db.session() as s:
+        for case in s.query(Case):
+            assert case.address.startswith("枣阳市") and "街道" in case.address, case.address
+            applicant = case.applicant.name
+            assert applicant in [h.owner_name for h in case.households], case.reference
+            if case.payee:
+                assert case.payee.startswith(applicant) and "枣阳支行" in case.payee
 
 
 def test_user_create_and_its_refusals(runner, app):

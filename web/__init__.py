@@ -37,12 +37,17 @@ def _secret_key(instance: Path) -> str:
 
 
 class PdfRenderer:
-    """Letters and generated documents through web.pdf (WeasyPrint, imported lazily)."""
+    """Letters and generated documents through web.pdf (WeasyPrint, imported lazily); letters
+    signed (PAdES) with the authority's certificate when one is configured."""
+
+    def __init__(self, signer: Any = None):
+        self.signer = signer
 
     def letter(self, context: dict[str, Any]) -> bytes:
         from .pdf.render import render_letter
 
-        return render_letter(context)
+        pdf = render_letter(context)
+        return self.signer.sign(pdf) if self.signer is not None else pdf
 
     def document(self, context: dict[str, Any]) -> bytes:
         from .pdf.render import render_document
@@ -112,13 +117,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # Chinese in JSON answers as text, not escapes
 
     db = Database(app.config["DATABASE_URL"])
+    signer = None
+    if app.config.get("SIGNING_P12"):
+        from .pdf.sign import Signer
+
+        signer = Signer(app.config["SIGNING_P12"], app.config.get("SIGNING_P12_PASSWORD"))
+    app.extensions["jiati_signer"] = signer
     # The one place settings choose the backends (workflow/adapters).
     scheduler = adapters.scheduler_from(app.config)
     runtime = Runtime(
         db=db,
         settings=base,
         store=adapters.store_from(app.config, app.config["FILES_DIR"]),
-        renderer=PdfRenderer() if app.config["RENDER_PDF"] else None,
+        renderer=PdfRenderer(signer) if app.config["RENDER_PDF"] else None,
         jobs=scheduler,
     )
     scheduler.bind(runtime)

@@ -58,6 +58,18 @@ def init_app(app: Flask) -> None:
 
         return {"current_locale": str(get_locale()), "locales": LOCALES}
 
+    @app.context_processor
+    def inject_banners():
+        """Warnings every page of an area shows while a setting is unfit for real use."""
+        from workflow import services
+        from workflow.settings import demo_publicity_warning, public_url_warning
+
+        rt = app.extensions["jiati"]
+        found = [demo_publicity_warning(rt.settings)]
+        if request.blueprint == "admin":
+            found.append(public_url_warning(services.effective_settings(rt)))
+        return {"site_banners": [say(m) for m in found if m is not None]}
+
     app.jinja_env.filters["say"] = say
 
 

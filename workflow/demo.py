@@ -40,31 +40,56 @@ def blank_pdf() -> bytes:
     return buf.getvalue()
 
 
-def _households(prefix: str) -> list[dict]:
+# Communities of 枣阳市, one per 街道, with the street they stand on.
+PLACES = [
+    ("光武花园", "南城街道光武大道"),
+    ("书院小区", "北城街道书院街"),
+    ("沙河湾小区", "环城街道沙河路"),
+]
+# The applicant applies for the unit they own a flat in (the other rooms are neighbours').
+APPLICANT_ROOMS = {"李秀英": "301", "张建国": "401"}
+BANK = "中国工商银行枣阳支行"
+
+
+def _households(prefix: str, applicant: str) -> list[dict]:
+    own = APPLICANT_ROOMS[applicant]
     return [
         {
             "room": room,
             "floor": floor,
             "area": Decimal(area),
-            "owner_name": name,
+            "owner_name": applicant if room == own else name,
             "phone": f"139{prefix}{i:04d}",
         }
         for i, (room, floor, area, name) in enumerate(ROSTER, start=1)
     ]
 
 
-def _case(rt: Runtime, owner: int, n: int) -> int:
+def _place(n: int) -> dict:
+    community, street = PLACES[n % 3]
+    return {
+        "community": community,
+        "address": f"枣阳市{street}{10 + n}号",
+        "building": f"{n + 1}号楼",
+        "unit": "1单元",
+    }
+
+
+def payee(applicant: str, n: int) -> str:
+    """The subsidy goes to an owner of the same unit: the applicant's own account."""
+    p = _place(n)
+    room = APPLICANT_ROOMS[applicant]
+    return (
+        f"{applicant}（{p['community']}{p['building']}{p['unit']}{room}室业主），"
+        f"{BANK} 6222 0218 0600 {4321 + n}"
+    )
+
+
+def _case(rt: Runtime, owner: int, n: int, applicant: str) -> int:
     return services.create_case(
         rt,
         owner,
-        {
-            "community": ["翠湖花园", "东湖小区", "光明里"][n % 3],
-            "address": f"市中区建设路 {10 + n} 号",
-            "building": f"{n + 1}号楼",
-            "unit": "1单元",
-            "floors": 6,
-            "households": _households(f"{n:04d}"),
-        },
+        {**_place(n), "floors": 6, "households": _households(f"{n:04d}", applicant)},
     )
 
 
@@ -93,12 +118,19 @@ def load(rt: Runtime) -> list[str]:
         ).id
     for phone, name in OWNERS:
         ids[phone] = services.register(rt, phone, PASSWORD, name).id
-    quick = replace(rt, settings=replace(rt.settings, publicity_days=0))
+    # The demo's finished cases skip the waiting: their notices are shortened explicitly, and
+    # each says so on its publicity report (a period under the rule's minimum).
+    quick = replace(rt, settings=replace(rt.settings, publicity_days=0, demo_short_publicity=True))
     owner, other = ids["13800000001"], ids["13800000002"]
     pdf = blank_pdf()
 
+    names = dict(OWNERS)
+    number_of = {}
+
     def to(state_steps: list[str], n: int, applicant: int = owner) -> int:
-        cid = _case(quick, applicant, n)
+        phone = next(p for p in names if ids[p] == applicant)
+        cid = _case(quick, applicant, n, names[phone])
+        number_of[cid] = (names[phone], n)
         services.set_costs(quick, applicant, cid, "600000")
         for step in state_steps:
             step_fn[step](cid, applicant)
@@ -142,7 +174,7 @@ def load(rt: Runtime) -> list[str]:
             a,
             cid,
             "start_construction",
-            {"contractor": "枣庄市安居电梯工程有限公司", "start_date": "2026-09-01"},
+            {"contractor": "枣阳市安居电梯工程有限公司", "start_date": "2026-09-01"},
         )
 
     def report(cid: int, a: int) -> None:
@@ -160,13 +192,16 @@ def load(rt: Runtime) -> list[str]:
             a,
             cid,
             "apply_subsidy",
-            {"actual_cost": "586000.00", "payee": "翠湖花园业主委员会 6222 0000 1234 5678"},
+            {"actual_cost": "586000.00", "payee": payee(*number_of[cid])},
         )
 
     def subsidy_ok(cid: int, a: int) -> None:
         services.fire(quick, ids["housing"], cid, "approve_subsidy", {})
 
     def reject(cid: int, a: int) -> None:
+        # A refusal rests on every department's opinion, as an approval does.
+        for dept in ("housing", "market"):
+            services.give_opinion(quick, ids[dept], cid, verdict="agree", comment="符合要求")
         services.give_opinion(
             quick, ids["planning"], cid, verdict="disagree", comment="电梯井道占用消防通道"
         )
@@ -176,6 +211,15 @@ def load(rt: Runtime) -> list[str]:
             cid,
             "reject",
             {"reasons": "加装方案占用消防通道，经规划部门审查不符合要求。"},
+        )
+
+    def refuse(cid: int, a: int) -> None:
+        services.fire(
+            quick,
+            ids["clerk"],
+            cid,
+            "refuse_acceptance",
+            {"reasons": "该楼栋已列入棚户区改造征收范围，不属于既有住宅加装电梯的范围。"},
         )
 
     def withdraw(cid: int, a: int) -> None:
@@ -190,7 +234,8 @@ def load(rt: Runtime) -> list[str]:
     def upto(step: str) -> list[str]:
         return happy[: happy.index(step) + 1]
 
-    # One case stopping at each step, and the side roads: correction, rejection, withdrawal.
+    # One case stopping at each step, and the side roads: correction, rejection, withdrawal,
+    # refusal to accept.
     made = [
         to([], 0),
         to(upto("consult"), 1),
@@ -204,9 +249,10 @@ def load(rt: Runtime) -> list[str]:
         to(upto("subsidy_ok"), 8, other),
         to([*upto("accept"), "reject"], 9, other),
         to([*upto("consult"), "withdraw"], 10, other),
+        to([*upto("submit"), "refuse"], 13),
     ]
     # One case in a real public-notice period, with the configured number of days.
-    cid = _case(rt, owner, 11)
+    cid = _case(rt, owner, 11, names["13800000001"])
     services.set_costs(rt, owner, cid, "580000")
     services.fire(rt, owner, cid, "start_consultation")
     _sign_all(rt, cid, owner)

@@ -44,9 +44,9 @@ def issue_signing_links(ctx: Context) -> None:
 
 
 def start_publicity(ctx: Context) -> None:
-    # A period of 0 days is over at once (demos and tests).
+    # Never under the rule's minimum; only the demo setting may shorten it (0 days: over at once).
     ctx.case.publicity_start = ctx.now
-    ctx.case.publicity_end = ctx.now + timedelta(days=ctx.settings.publicity_days)
+    ctx.case.publicity_end = ctx.now + timedelta(days=ctx.settings.publicity_period_days)
     if ctx.params.get("place"):
         ctx.case.publicity_place = ctx.params["place"]
 
@@ -59,6 +59,10 @@ def freeze_generated_documents(ctx: Context) -> None:
         if kind in have and have[kind].source == "uploaded":
             continue  # an uploaded signed scan replaces the generated document
         data = documents.document_context(ctx.case, kind, ctx.settings, today)
+        # The printed copy handed in at the window is checked against the system like a letter.
+        code = letters.unused_verify_code(ctx.session)
+        data["verify_code"] = code
+        data["verify_url"] = letters.verify_url(ctx.settings, code)
         photo = have.get("notice_photo")
         if kind == "publicity_report" and photo is not None and photo.sha256:
             raw = ctx.store.read(photo.sha256)
@@ -75,6 +79,7 @@ def freeze_generated_documents(ctx: Context) -> None:
             content_type="application/pdf",
             data={k: v for k, v in data.items() if k != "notice_photo"},
             created_at=ctx.now,
+            verify_code=code,
         )
         ctx.session.add(doc)
         ctx.case.documents.append(doc)
@@ -151,9 +156,7 @@ def issue_letter(ctx: Context, kind: str) -> Letter:
     year = ctx.now.year
     serial = letters.allocate_serial(ctx.session, kind, year)
     number = letters.format_number(ctx.settings, kind, year, serial)
-    code = letters.new_verify_code()
-    while letters.exists_code(ctx.session, code):
-        code = letters.new_verify_code()
+    code = letters.unused_verify_code(ctx.session)
     data = letters.letter_context(
         ctx.case,
         kind,

@@ -216,15 +216,31 @@ def every_department_agrees(ctx: Context) -> list[Message]:
     given = {o.department: o for o in ctx.case.opinions if o.review_round == ctx.case.review_round}
     out = []
     for dept in ctx.settings.required_departments:
-        label = ctx.settings.department_label(dept)
+        name = ctx.settings.department_name(dept)
         o = given.get(dept)
         if o is None:
             out.append(
-                msg(f"opinion_{dept}", f"{label}部门尚未出具意见。", f"No opinion yet from {dept}.")
+                msg(f"opinion_{dept}", f"{name}尚未出具意见。", f"No opinion yet from {dept}.")
             )
         elif o.verdict != "agree":
-            out.append(msg(f"opinion_{dept}", f"{label}部门意见为不同意。", f"{dept} disagrees."))
+            out.append(msg(f"opinion_{dept}", f"{name}的意见为不同意。", f"{dept} disagrees."))
     return out
+
+
+@guard()
+def every_opinion_given(ctx: Context) -> list[Message]:
+    """A refusal rests on the joint review as much as an approval does: every required
+    department has given its opinion (agree or not) in this round."""
+    given = {o.department for o in ctx.case.opinions if o.review_round == ctx.case.review_round}
+    return [
+        msg(
+            f"opinion_{dept}",
+            f"{ctx.settings.department_name(dept)}尚未出具意见，各部门意见齐全后才能作出决定。",
+            f"No opinion yet from {dept}; decide once every department has given its opinion.",
+        )
+        for dept in ctx.settings.required_departments
+        if dept not in given
+    ]
 
 
 @guard(needs_input=True)

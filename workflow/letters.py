@@ -22,7 +22,15 @@ KINDS: dict[str, tuple[str, str]] = {
     "approval_decision": ("准予加装电梯决定书", "Decision to approve the elevator"),
     "rejection_decision": ("不予批准决定书", "Decision not to approve"),
     "subsidy_notice": ("财政补贴核定通知书", "Notice of the approved subsidy"),
+    "not_accepted_decision": ("不予受理决定书", "Decision not to accept the application"),
+    "subsidy_return_notice": ("财政补贴申请退回通知书", "Notice returning the subsidy application"),
 }
+# Adverse acts: each letter states its reasons, its legal basis and the remedies (行政复议 to
+# the configured body within 60 days, or a suit at the configured court within 6 months).
+ADVERSE = frozenset(
+    {"correction_notice", "rejection_decision", "not_accepted_decision",
+     "subsidy_notice", "subsidy_return_notice"}
+)  # fmt: skip
 
 # No 0/O or 1/I/L: the code is typed by hand from paper.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -86,15 +94,19 @@ def letter_context(
     issued_on: str,
     params: dict[str, Any],
 ) -> dict[str, Any]:
-    """Everything the letter shows, so that it renders without the case again."""
-    from .settings import DEPARTMENTS
+    """Everything the letter shows, so that it renders without the case again.
 
+    The remedies (body for 行政复议, the court) come from the settings on every letter: a
+    letter frozen today keeps naming them even after the settings change."""
     title = KINDS[kind][0]
     data: dict[str, Any] = {
         "kind": kind,
         "title": title,
         "number": number,
+        "city": settings.city_name,
         "authority": settings.authority_name,
+        "reconsideration_body": settings.reconsideration_body,
+        "court": settings.court,
         "issued_on": issued_on,
         "addressee": addressee(case),
         "applicant": {
@@ -107,7 +119,7 @@ def letter_context(
         "opinions": [
             {
                 "department": o.department,
-                "department_label": DEPARTMENTS.get(o.department, (o.department,))[0],
+                "department_label": settings.department_name(o.department),
                 "verdict": o.verdict,
                 "comment": o.comment,
             }
@@ -115,7 +127,7 @@ def letter_context(
             if o.review_round == case.review_round
         ],
         "verify_code": verify_code,
-        "verify_url": f"{settings.public_base_url.rstrip('/')}/verify/{verify_code}",
+        "verify_url": verify_url(settings, verify_code),
     }
     if case.submitted_at is not None:
         data["received_on"] = case.submitted_at.date().isoformat()
@@ -123,7 +135,7 @@ def letter_context(
         data["review_deadline"] = case.review_due.isoformat() if case.review_due else ""
     if kind == "correction_notice":
         data["items"] = [i["text"] for i in params.get("items", [])]
-    if kind == "rejection_decision":
+    if kind in ("rejection_decision", "not_accepted_decision", "subsidy_return_notice"):
         data["reasons"] = params.get("reasons", "")
     if kind == "subsidy_notice":
         data["amount_fen"] = case.subsidy_fen or 0
@@ -139,6 +151,21 @@ def letter_context(
 
 
 def exists_code(session: Session, code: str) -> bool:
-    from .models import Letter
+    """Letters and generated documents share one space of verification codes."""
+    from .models import Document, Letter
 
-    return session.scalar(select(Letter.id).where(Letter.verify_code == code)) is not None
+    return (
+        session.scalar(select(Letter.id).where(Letter.verify_code == code)) is not None
+        or session.scalar(select(Document.id).where(Document.verify_code == code)) is not None
+    )
+
+
+def unused_verify_code(session: Session) -> str:
+    code = new_verify_code()
+    while exists_code(session, code):
+        code = new_verify_code()
+    return code
+
+
+def verify_url(settings: Settings, code: str) -> str:
+    return f"{settings.public_base_url.rstrip('/')}/verify/{code}"

@@ -232,6 +232,8 @@ class Document(Base):
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # A generated document carries a verification code and QR code, as letters do.
+    verify_code: Mapped[str | None] = mapped_column(String(16), unique=True)
 
 
 class Correction(Base):

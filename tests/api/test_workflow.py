@@ -22,4 +22,14 @@ def test_workflow_is_the_declaration_without_a_token(api):
 
 def test_final_states_are_marked(api):
     final = {s["name"] for s in api.get("/workflow").get_json()["states"] if s["final"]}
-    assert final == {"rejected", "withdrawn", "subsidy_approved"}
+    assert final == {"not_accepted", "rejected", "withdrawn", "subsidy_approved"}
+
+
+def test_refusing_acceptance_is_declared_with_its_reasons_field_and_letter(api):
+    body = api.get("/workflow").get_json()
+    refuse = next(t for t in body["transitions"] if t["trigger"] == "refuse_acceptance")
+    assert (refuse["sources"], refuse["dest"], refuse["roles"]) == (
+        ["submitted"], "not_accepted", ["clerk"]
+    )  # fmt: skip
+    assert refuse["letter"] == "not_accepted_decision"
+    assert [f["name"] for f in refuse["fields"] if f["required"]] == ["reasons"]

@@ -74,6 +74,7 @@ def live_server(tmp_path):
                 "DATABASE_URL": url_db,
                 "FILES_DIR": str(tmp_path / "files"),
                 "PUBLICITY_DAYS": 0,
+                "DEMO_SHORT_PUBLICITY": True,
                 "RENDER_PDF": True,
             }
         )

@@ -52,6 +52,7 @@ def pdf_text(data: bytes) -> str:
 def test_every_letter_is_rendered_and_stored_in_its_transition(rt, journey, people):
     approved = journey.case_in("subsidy_approved")
     rejected = journey.case_in("review")
+    journey.all_agree(rejected)
     services.fire(
         rt, people.housing.id, rejected, "reject", {"reasons": "占用消防通道，不符合规划要求"}
     )
@@ -276,3 +277,134 @@ def test_a_letter_issued_before_pdf_a_keeps_its_untagged_bytes(
     assert old_bytes == rt.store.read(old.sha256)
     assert "/StructTreeRoot" not in PdfReader(io.BytesIO(old_bytes)).trailer["/Root"]
     assert "/StructTreeRoot" in PdfReader(io.BytesIO(new_bytes)).trailer["/Root"]
+
+
+# — adverse acts: every one in writing, with reasons, legal basis and remedies ——————————————
+
+
+REMEDIES = [
+    "枣阳市人民政府",
+    "枣阳市人民法院",
+    "六十日内",
+    "六个月内",
+    "申请行政复议",
+    "提起行政诉讼",
+]
+
+
+def issued_text(rt, case_id, kind) -> str:
+    """The letter's text as read from its PDF, page numbers (—1—) left out."""
+    import re
+
+    letter = letters_of(rt, case_id)[kind]
+    text = pdf_text(rt.store.read(letter.sha256))
+    return "".join(re.sub(r"(?m)^\s*—\d+—\s*$", "", text).split())
+
+
+def test_refusing_acceptance_issues_a_decision_with_reasons_and_remedies(rt, journey, people):
+    case_id = journey.case_in("submitted")
+    outcome = services.fire(
+        rt, people.clerk.id, case_id, "refuse_acceptance", {"reasons": "该楼栋已列入征收范围"}
+    )
+    assert outcome.state == "not_accepted" and len(outcome.letters) == 1
+    text = issued_text(rt, case_id, "not_accepted_decision")
+    assert "不予受理决定书" in text and "该楼栋已列入征收范围" in text
+    assert "《中华人民共和国行政许可法》第三十二条" in text
+    assert [r for r in REMEDIES if r not in text] == []
+
+
+def test_refusing_acceptance_needs_reasons(rt, journey, people):
+    from workflow.errors import GuardsFailed
+
+    case_id = journey.case_in("submitted")
+    with pytest.raises(GuardsFailed) as err:
+        services.fire(rt, people.clerk.id, case_id, "refuse_acceptance", {"reasons": " "})
+    assert err.value.message == "请填写理由。"
+
+
+def test_the_rejection_names_the_configured_body_and_court(rt, journey, people):
+    case_id = journey.case_in("review")
+    for who, verdict in ((people.housing, "agree"), (people.planning, "disagree"),
+                         (people.market, "agree")):  # fmt: skip
+        services.give_opinion(rt, who.id, case_id, verdict=verdict, comment="意见")
+    services.fire(rt, people.housing.id, case_id, "reject", {"reasons": "与北侧住宅间距不足"})
+    text = issued_text(rt, case_id, "rejection_decision")
+    assert "与北侧住宅间距不足" in text and "第三十八条第二款" in text
+    # The departments by their full names, as the bodies are called.
+    for name in ("枣阳市住房和城乡建设局：同意", "枣阳市自然资源和规划局：不同意",
+                 "枣阳市市场监督管理局：同意"):  # fmt: skip
+        assert name in text
+    assert [r for r in REMEDIES if r not in text] == []
+
+
+def test_a_cut_subsidy_states_its_reason_and_the_remedies(rt, journey, people):
+    case_id = journey.case_in("subsidy_review")
+    services.fire(
+        rt, people.housing.id, case_id, "approve_subsidy",
+        {"amount": "90000", "reason": "部分工程量未通过竣工核验"},
+    )  # fmt: skip
+    text = issued_text(rt, case_id, "subsidy_notice")
+    assert "90,000.00" in text and "理由是：部分工程量未通过竣工核验" in text
+    assert [r for r in REMEDIES if r not in text] == []
+
+
+def test_returning_a_subsidy_application_issues_a_notice(rt, journey, people):
+    case_id = journey.case_in("subsidy_review")
+    outcome = services.fire(
+        rt, people.housing.id, case_id, "return_subsidy", {"reasons": "发票抬头与施工单位不符"}
+    )
+    assert outcome.state == "completed" and len(outcome.letters) == 1
+    text = issued_text(rt, case_id, "subsidy_return_notice")
+    assert "财政补贴申请退回通知书" in text and "发票抬头与施工单位不符" in text
+    assert [r for r in REMEDIES if r not in text] == []
+
+
+def test_the_correction_notice_suspends_the_clock_and_names_the_remedies(rt, journey, people):
+    case_id = journey.case_in("submitted")
+    services.fire(rt, people.clerk.id, case_id, "request_correction", {"items": "补充评估报告"})
+    text = issued_text(rt, case_id, "correction_notice")
+    assert "补正期间不计入办理期限" in text and "重新计算" not in text
+    assert [r for r in REMEDIES if r not in text] == []
+
+
+# — generated documents carry the same verification as letters ——————————————————————————
+
+
+def test_every_generated_document_carries_a_code_that_verifies(client, rt, journey, tmp_path):
+    zxingcpp = pytest.importorskip("zxingcpp")
+    from PIL import Image
+
+    from workflow.models import Document
+
+    case_id = journey.case_in("submitted")
+    with rt.db.session() as s:
+        docs = s.query(Document).filter_by(case_id=case_id, source="generated").all()
+        frozen = {d.kind: (d.verify_code, d.sha256) for d in docs}
+    assert set(frozen) == {"application_form", "owners_agreement", "publicity_report"}
+    for kind, (code, sha) in frozen.items():
+        pdf = rt.store.read(sha)
+        assert code in "".join(pdf_text(pdf).split()), kind
+        path = tmp_path / f"{kind}.pdf"
+        path.write_bytes(pdf)
+        last = str(len(PdfReader(io.BytesIO(pdf)).pages))  # the code closes the document
+        subprocess.run(["pdftoppm", "-r", "200", "-png", "-f", last, "-l", last, "-singlefile",
+                        str(path), str(tmp_path / kind)], check=True)  # fmt: skip
+        found = [b.text for b in zxingcpp.read_barcodes(Image.open(tmp_path / f"{kind}.png"))]
+        assert found == [f"https://jiati.example.gov.cn/verify/{code}"], kind
+
+        page = client.get(f"/verify/{code}").get_data(as_text=True)
+        assert "核验通过：这是本系统生成的申请材料" in page, kind
+        assert sha in page and journey_label(kind) in page
+
+
+def journey_label(kind):
+    from workflow.documents import KINDS as DOCUMENT_KINDS
+
+    return DOCUMENT_KINDS[kind].label
+
+
+def test_the_verify_page_shows_a_letters_sha256(client, rt, journey):
+    case_id = journey.case_in("review")
+    letter = letters_of(rt, case_id)["acceptance_notice"]
+    page = client.get(f"/verify/{letter.verify_code}").get_data(as_text=True)
+    assert "受理通知书" in page and letter.sha256 in page

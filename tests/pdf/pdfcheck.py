@@ -25,11 +25,12 @@ def write(tmp_path: Path, pdf: bytes, name: str = "out.pdf") -> Path:
 
 
 def text(pdf_path: Path) -> str:
-    """pdftotext's reading, all whitespace removed (CJK lines wrap anywhere)."""
+    """pdftotext's reading, all whitespace and page numbers (—1—) removed: CJK lines wrap
+    anywhere, and a sentence may run on to the next page."""
     out = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(pdf_path), "-"], check=True, capture_output=True
     ).stdout.decode("utf-8")
-    return squash(out)
+    return squash(re.sub(r"(?m)^\s*—\d+—\s*$", "", out))
 
 
 def squash(s: str) -> str:

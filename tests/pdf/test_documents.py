@@ -100,7 +100,8 @@ def test_publicity_report_shows_period_objections_and_photo(document_pdf):
         assert squash(fact) in text
     for o in samples.DOCUMENTS["publicity_report"]["objections"]:
         assert squash(o["text"]) in text and squash(o["resolution"]) in text
-    images = [img for page in PdfReader(str(path)).pages for img in page.images]
+    # One photo; WeasyPrint may list it in the resources of the page it was pushed off too.
+    images = {img.data for page in PdfReader(str(path)).pages for img in page.images}
     assert len(images) == 1
 
 
@@ -139,3 +140,10 @@ def test_a_long_roster_runs_over_pages_with_its_header_repeated(tmp_path):
             assert any("业主姓名" in line for line in lines)
         assert [w.text for w in page.words if w.x1 > (210 - 17) * MM or w.x0 < 17 * MM] == []
     assert squash("合计") in pdfcheck.text(path)
+
+
+def test_a_shortened_notice_says_its_report_is_demo_data():
+    context = samples.document("publicity_report")
+    assert "演示数据" not in pdfcheck.html_text(document_html(context))
+    context["publicity"] = {**context["publicity"], "start": "2026-11-01", "end": "2026-11-01"}
+    assert "公示期短于法定期限" in pdfcheck.html_text(document_html(context))

@@ -32,9 +32,15 @@ def _common_facts(context: dict) -> list[str]:
     ]
 
 
+# What every adverse letter must say about remedies: the body, the court, both time limits.
+REMEDIES = [
+    "六十日内依照《中华人民共和国行政复议法》向枣阳市人民政府申请行政复议",
+    "六个月内依照《中华人民共和国行政诉讼法》向枣阳市人民法院提起行政诉讼",
+]
+
 KEY_FACTS = {
     "acceptance_notice": [
-        "枣庄市市中区光明路12号光明小区3号楼2单元",
+        "枣阳市南城街道光武大道12号光武花园3号楼2单元",
         "2026年11月25日",  # received
         "2026年12月11日",  # review deadline
         "决定予以受理",
@@ -46,9 +52,12 @@ KEY_FACTS = {
         "3.公示照片未显示公示日期，请补充能反映公示起止日期的现场照片。",
         "一次性告知",
         "重新提交",
+        "《中华人民共和国行政许可法》第三十二条",
+        "以中止时剩余的期限继续计算",
+        *REMEDIES,
     ],
     "approval_decision": [
-        "枣庄市市中区光明路12号光明小区3号楼2单元",
+        "枣阳市南城街道光武大道12号光武花园3号楼2单元",
         "地上6层",
         "共12户",
         "赵堃",
@@ -57,9 +66,9 @@ KEY_FACTS = {
         "吴𠮷",
         "参与表决的业主专有部分面积占本单元专有部分总面积的91.67%",
         "同意人数占参与表决人数的90.91%",
-        "住房和城乡建设局：同意。设计方案符合既有住宅加装电梯技术要求。",
-        "自然资源和规划局：同意。",
-        "市场监督管理局：同意。",
+        "枣阳市住房和城乡建设局：同意。设计方案符合既有住宅加装电梯技术要求。",
+        "枣阳市自然资源和规划局：同意。",
+        "枣阳市市场监督管理局：同意。",
         "准予加装电梯",
         "竣工验收",
         "申请财政补贴",
@@ -67,20 +76,39 @@ KEY_FACTS = {
     "rejection_decision": [
         "电梯井道占用小区消防车通道，不符合消防安全要求。",
         "加装电梯后与北侧住宅的间距不足6米，影响相邻住宅的通风和采光。",
-        "自然资源和规划局：不同意。",
+        "枣阳市自然资源和规划局：不同意。",
         "不予批准",
-        "六十日内依照《中华人民共和国行政复议法》向枣庄市人民政府申请行政复议",
-        "六个月内依照《中华人民共和国行政诉讼法》向人民法院提起行政诉讼",
+        "《中华人民共和国行政许可法》第三十八条第二款",
+        *REMEDIES,
     ],
     "subsidy_notice": [
         "432,156.78元",  # actual cost
         "100,000.00元",  # cap
         "95,000.00元",  # amount in figures
         "玖万伍仟元整",  # and in capital numerals
-        "中国工商银行枣庄分行6222021605001234567",
+        "中国工商银行枣阳支行6222021605001234567",
         "理由是：部分工程量未通过竣工核验，相应费用不予补贴。",
+        *REMEDIES,
+    ],
+    "not_accepted_decision": [
+        "2026年11月25日",  # received
+        "申请事项依法不属于本机关职权范围。",
+        "《中华人民共和国行政许可法》第三十二条",
+        "不予受理",
+        *REMEDIES,
+    ],
+    "subsidy_return_notice": [
+        "开票单位与施工合同的施工单位不一致",
+        "退回该补贴申请",
+        *REMEDIES,
     ],
 }
+
+
+def test_correction_notice_suspends_the_clock_and_never_restarts_it(letter_pdf):
+    text = pdfcheck.text(letter_pdf("correction_notice"))
+    assert squash("补正期间不计入办理期限") in text
+    assert "重新计算" not in text
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -262,10 +290,24 @@ def test_glyph_check_catches_a_notdef_glyph(tmp_path):
 
 def test_long_typed_values_wrap_inside_the_type_area(tmp_path):
     context = samples.letter("subsidy_notice")
-    context["payee"] = "开户行中国工商银行枣庄分行账号" + "6222021605001234567" * 4
+    context["payee"] = "开户行中国工商银行枣阳支行账号" + "6222021605001234567" * 4
     context["reason"] = "See-attached-inspection-report-" * 6
-    context["case"] = context["case"] | {"address": "枣庄市市中区" + "光明路" * 20 + "12号"}
+    context["case"] = context["case"] | {"address": "枣阳市南城街道" + "光武大道" * 15 + "12号"}
     path = pdfcheck.write(tmp_path, render_letter(context))
     for page in pdfcheck.pages(path):
         outside = [w.text for w in page.words if w.x0 < 26 * MM or w.x1 > (210 - 24) * MM]
         assert outside == []
+
+
+def test_the_seal_space_lies_over_the_authority_and_the_date(letter_pdf):
+    """GB/T 9704-2012 7.3.5.1: the seal presses down on 发文机关署名 and 成文日期, which sit a
+    little below its centre; the date four characters in from the right edge."""
+    page = pdfcheck.pages(letter_pdf("acceptance_notice"))[-1]
+    lines = {w.text: w for w in page.words}
+    date = next(w for t, w in lines.items() if t.startswith("2026年11月27日"))
+    name = [w for w in page.words if w.text == "枣阳市住房和城乡建设局"][-1]
+    right_edge = (210 - 26) * MM
+    assert 3 * 16 <= right_edge - date.x1 <= 5 * 16  # 右空四字, in 16 pt characters
+    assert abs((name.x0 + name.x1) / 2 - (date.x0 + date.x1) / 2) < 4  # centred on the date
+    body_end = max(w.y1 for w in page.words if w.y1 < name.y0 - 1 and w.x0 < 120 * MM)
+    assert name.y0 - body_end >= 15 * MM  # room for the seal's upper half above the name

@@ -101,8 +101,13 @@ def _settings_form(**over):
         "required_departments": "housing,planning,market",
         "lead_department": "housing",
         "upload_max_mb": "20",
-        "authority_name": "枣庄市住房和城乡建设局",
-        "letter_prefixes": "approval_decision=枣住建梯准",
+        "authority_name": "枣阳市住房和城乡建设局",
+        "letter_prefixes": "approval_decision=枣阳住建梯准",
+        "city_name": "枣阳市",
+        "reconsideration_body": "枣阳市人民政府",
+        "court": "枣阳市人民法院",
+        "department_names": "planning=枣阳市自然资源和规划局",
+        "public_base_url": "https://jiati.example.gov.cn",
     }
     data.update(over)
     return data
@@ -171,3 +176,50 @@ def test_statistics_average_working_days_per_phase(as_admin, app, app_journey, c
     csv = as_admin.get("/admin/statistics.csv").get_data(as_text=True)
     assert "phase_workdays,submitted,待受理,3.0,1" in csv
     assert "phase_workdays,review,联合审查,,0" in csv
+
+
+def test_admin_pages_warn_while_the_public_address_is_local(as_admin, app):
+    warning = "对外访问地址仍是本机地址（http://127.0.0.1:5000）"
+    assert warning in as_admin.get("/admin/").get_data(as_text=True)
+    r = as_admin.post(
+        "/admin/settings", data=_settings_form(public_base_url="https://jiati.zyzjj.gov.cn/")
+    )
+    assert r.status_code == 303
+    s = services.effective_settings(app.extensions["jiati"])
+    assert s.public_base_url == "https://jiati.zyzjj.gov.cn"
+    assert "对外访问地址仍是本机地址" not in as_admin.get("/admin/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("url", "local"),
+    [("http://127.0.0.1:5000", True), ("http://localhost:5110", True), ("http://[::1]/", True),
+     ("http://127.8.0.1", True), ("https://jiati.zyzjj.gov.cn", False), ("http://10.0.0.5", False)],
+)  # fmt: skip
+def test_the_domain_says_when_the_public_address_is_local(url, local):
+    from dataclasses import replace
+
+    from workflow.settings import Settings, public_url_warning
+
+    warning = public_url_warning(replace(Settings(), public_base_url=url))
+    assert (warning is not None) == local
+
+
+def test_the_demo_setting_says_so_on_every_page(client):
+    body = client.get("/verify").get_data(as_text=True)
+    assert "演示设置已开启（DEMO_SHORT_PUBLICITY）" in body
+
+
+def test_a_notice_shorter_than_a_day_is_refused_without_the_demo_setting(tmp_path, clock):
+    from tests.conftest import make_app
+    from tests.journey import make_people
+
+    app = make_app(tmp_path, clock, PUBLICITY_DAYS=10, DEMO_SHORT_PUBLICITY=False)
+    make_people(app.extensions["jiati"])
+    client = app.test_client()
+    login(client, "admin")
+    assert "DEMO_SHORT_PUBLICITY" not in client.get("/admin/").get_data(as_text=True)
+    r = client.post("/admin/settings", data=_settings_form(publicity_days="0"))
+    assert r.status_code == 400
+    assert "公示期不得少于 1 天" in r.get_data(as_text=True)
+    assert services.effective_settings(app.extensions["jiati"]).publicity_days == 10
+    app.extensions["jiati"].db.dispose()

@@ -82,7 +82,7 @@ def test_approve_is_disabled_with_the_missing_departments(as_housing, app, app_p
     start = body.index('id="action-approve"')
     block = body[start : body.index("</form>", start)]
     assert "disabled" in block
-    assert "市场监管" in block and "住建" in block
+    assert "枣阳市市场监督管理局" in block and "枣阳市住房和城乡建设局" in block
     assert "尚未出具" in body
 
 
@@ -115,8 +115,25 @@ def test_non_lead_approver_has_no_approve_button(client, app_people, app_journey
     assert client.post(f"/staff/cases/{case_id}/actions/approve", data={}).status_code == 403
 
 
+def test_reject_before_every_opinion_is_refused_with_the_missing_departments(
+    as_housing, app, app_people, app_journey
+):
+    case_id = app_journey.case_in("review")
+    services.give_opinion(
+        app.extensions["jiati"], app_people.planning.id, case_id, verdict="disagree", comment="否"
+    )
+    r = as_housing.post(f"/staff/cases/{case_id}/actions/reject", data={"reasons": "不符合规划"})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert "枣阳市住房和城乡建设局尚未出具意见" in body
+    assert "枣阳市市场监督管理局尚未出具意见" in body
+    assert "枣阳市自然资源和规划局尚未出具意见" not in body
+    assert describe(app, app_people, case_id)["state"] == "review"
+
+
 def test_reject_needs_reasons(as_housing, app, app_people, app_journey):
     case_id = app_journey.case_in("review")
+    app_journey.all_agree(case_id)
     r = as_housing.post(f"/staff/cases/{case_id}/actions/reject", data={"reasons": ""})
     assert r.status_code == 422
     assert describe(app, app_people, case_id)["state"] == "review"

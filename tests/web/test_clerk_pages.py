@@ -116,6 +116,20 @@ def test_accept_moves_case_to_review_and_issues_notice(as_clerk, app, app_people
     assert [x["kind"] for x in c["letters"]] == ["acceptance_notice"]
 
 
+def test_clerk_refuses_acceptance_with_reasons_and_a_letter(as_clerk, app, app_people, app_journey):
+    case_id = app_journey.case_in("submitted")
+    page = as_clerk.get(f"/staff/cases/{case_id}").get_data(as_text=True)
+    assert 'id="action-refuse_acceptance"' in page and 'id="refuse_acceptance-reasons"' in page
+    r = as_clerk.post(
+        f"/staff/cases/{case_id}/actions/refuse_acceptance",
+        data={"expected_version": version(app, app_people, case_id), "reasons": "已列入征收范围"},
+    )
+    assert r.status_code == 303
+    c = describe(app, app_people, case_id)
+    assert c["state"] == "not_accepted"
+    assert [x["kind"] for x in c["letters"]] == ["not_accepted_decision"]
+
+
 def test_request_correction_lists_every_ticked_item(as_clerk, app, app_people, app_journey):
     case_id = app_journey.case_in("submitted")
     r = as_clerk.post(

@@ -12,7 +12,7 @@ from ..conftest import login
 def form_data(rows, **over):
     data = {
         "community": "翠湖花园",
-        "address": "市中区建设路 18 号",
+        "address": "枣阳市南城街道光武大道 18 号",
         "building": "3号楼",
         "unit": "2单元",
         "floors": "6",

@@ -27,7 +27,7 @@ def test_transition_event_records_who_from_and_to(rt, journey, people):
             "submitted",
             "review",
         )
-        assert e.payload["letters"] == ["枣住建梯受〔2026〕1号"]
+        assert e.payload["letters"] == ["枣阳住建梯受〔2026〕1号"]
 
 
 def test_intact_chain_verifies(rt, journey):

@@ -64,7 +64,9 @@ def test_two_clerks_accepting_at_once_exactly_one_wins(both):
 def test_stale_writers_on_one_case_lose_with_a_conflict(both):
     """Both read version v, both send If-Match v: one commits, the other is refused."""
     people = make_people(both)
-    case_id = Journey(both, people).case_in("review")
+    journey = Journey(both, people)
+    case_id = journey.case_in("review")
+    journey.all_agree(case_id)  # a refusal needs every opinion
     with both.db.session() as s:
         v = s.get(Case, case_id).version
     results = race(

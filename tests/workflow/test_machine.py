@@ -10,7 +10,8 @@ ALLOWED = {
     "draft": {"start_consultation", "withdraw"},
     "consultation": {"finish_consultation", "withdraw"},
     "publicity": {"submit", "withdraw"},
-    "submitted": {"accept", "request_correction", "withdraw"},
+    "submitted": {"accept", "refuse_acceptance", "request_correction", "withdraw"},
+    "not_accepted": set(),
     "correction": {"resubmit", "withdraw"},
     "review": {"return_for_correction", "approve", "reject"},
     "approved": {"start_construction"},
@@ -25,7 +26,8 @@ ALLOWED = {
 
 ROLES = {
     "start_consultation": {"applicant"}, "finish_consultation": {"applicant"},
-    "submit": {"applicant"}, "accept": {"clerk"}, "request_correction": {"clerk"},
+    "submit": {"applicant"}, "accept": {"clerk"}, "refuse_acceptance": {"clerk"},
+    "request_correction": {"clerk"},
     "resubmit": {"applicant"}, "return_for_correction": {"approver"},
     "approve": {"lead_approver"}, "reject": {"lead_approver"},
     "start_construction": {"applicant"}, "report_completion": {"applicant"},
@@ -35,13 +37,14 @@ ROLES = {
 }  # fmt: skip
 
 
-def test_fourteen_states_with_chinese_labels():
+def test_fifteen_states_with_chinese_labels():
     labels = {s.name: s.label for s in STATES}
-    assert len(labels) == 14
+    assert len(labels) == 15
     assert labels["submitted"] == "待受理" and labels["subsidy_approved"] == "补贴已核准"
+    assert labels["not_accepted"] == "不予受理"
 
 
-def test_sixteen_triggers_with_their_roles():
+def test_seventeen_triggers_with_their_roles():
     assert {t.trigger: set(t.roles) for t in TRANSITIONS} == ROLES
 
 
@@ -50,8 +53,20 @@ def test_each_state_allows_exactly_its_triggers(state):
     assert {t.trigger for t in machine.triggers_from(state)} == ALLOWED[state]
 
 
-def test_final_states_are_the_three_ends():
-    assert set(machine.states_tagged("final")) == {"rejected", "withdrawn", "subsidy_approved"}
+def test_final_states_are_the_four_ends():
+    assert set(machine.states_tagged("final")) == {
+        "not_accepted", "rejected", "withdrawn", "subsidy_approved"
+    }  # fmt: skip
+
+
+def test_every_adverse_act_issues_a_letter():
+    letters = {t.trigger: t.letter for t in TRANSITIONS}
+    assert letters["refuse_acceptance"] == "not_accepted_decision"
+    assert letters["request_correction"] == letters["return_for_correction"] == "correction_notice"
+    assert letters["reject"] == "rejection_decision"
+    assert letters["return_subsidy"] == "subsidy_return_notice"
+    assert letters["approve_subsidy"] == "subsidy_notice"
+    assert [f.name for f in machine.TRANSITION["refuse_acceptance"].fields] == ["reasons"]
 
 
 @pytest.mark.parametrize("state", sorted(ALLOWED))

@@ -22,7 +22,11 @@ def pg_rt(pg_url, tmp_path):
 
     upgrade_database(pg_url)
     rt = Runtime(
-        Database(pg_url), replace(Settings(), publicity_days=0), FileStore(tmp_path), None, Clock()
+        Database(pg_url),
+        replace(Settings(), publicity_days=0, demo_short_publicity=True),
+        FileStore(tmp_path),
+        None,
+        Clock(),
     )
     yield rt
     rt.db.dispose()
@@ -35,7 +39,7 @@ def test_the_whole_journey_on_postgresql(pg_rt):
         case = s.get(Case, case_id)
         assert case.state == "subsidy_approved" and case.subsidy_fen == 10_000_000
         assert [x.number for x in s.query(Letter).order_by(Letter.id)] == [
-            "枣住建梯受〔2026〕1号", "枣住建梯准〔2026〕1号", "枣住建梯贴〔2026〕1号",
+            "枣阳住建梯受〔2026〕1号", "枣阳住建梯准〔2026〕1号", "枣阳住建梯贴〔2026〕1号",
         ]  # fmt: skip
         checked, broken = audit.verify(s)
     assert broken is None and checked > 20

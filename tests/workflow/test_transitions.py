@@ -98,7 +98,7 @@ def test_accept_sets_review_deadline_in_working_days_and_issues_acceptance_notic
         assert case.review_due.isoformat() == "2026-12-07"  # 10 working days after
         assert case.acceptance_due.isoformat() == "2026-11-25"
         assert [x.kind for x in case.letters] == ["acceptance_notice"]
-        assert case.letters[0].number == "枣住建梯受〔2026〕1号"
+        assert case.letters[0].number == "枣阳住建梯受〔2026〕1号"
         assert out.letters == [case.letters[0].id]
 
 
@@ -169,8 +169,21 @@ def test_a_new_review_round_after_correction_needs_new_opinions(rt, journey, peo
     services.fire(rt, people.housing.id, case_id, "approve")
 
 
+def test_reject_before_every_department_has_given_its_opinion_is_refused(rt, journey, people):
+    case_id = journey.case_in("review")
+    services.give_opinion(rt, people.planning.id, case_id, verdict="disagree", comment="间距不足")
+    with pytest.raises(GuardsFailed) as err:
+        services.fire(rt, people.housing.id, case_id, "reject", {"reasons": "间距不足"})
+    assert [m.zh for m in err.value.messages] == [
+        "枣阳市住房和城乡建设局尚未出具意见，各部门意见齐全后才能作出决定。",
+        "枣阳市市场监督管理局尚未出具意见，各部门意见齐全后才能作出决定。",
+    ]
+    assert state_of(rt, case_id) == "review"
+
+
 def test_reject_needs_reasons_and_issues_the_decision(rt, journey, people):
     case_id = journey.case_in("review")
+    journey.all_agree(case_id)
     with pytest.raises(GuardsFailed):
         services.fire(rt, people.housing.id, case_id, "reject", {"reasons": "  "})
     services.fire(rt, people.housing.id, case_id, "reject", {"reasons": "占用消防通道"})
@@ -301,7 +314,10 @@ def test_actions_show_only_what_this_user_may_fire_now(rt, journey, people):
     assert [a.trigger for a in services.actions(rt, people.owner.id, case_id)] == []
     lead = {a.trigger: a for a in services.actions(rt, people.housing.id, case_id)}
     assert set(lead) == {"return_for_correction", "approve", "reject"}
-    assert not lead["approve"].allowed and lead["reject"].allowed
+    assert not lead["approve"].allowed and not lead["reject"].allowed
+    journey.all_agree(case_id)
+    lead = {a.trigger: a for a in services.actions(rt, people.housing.id, case_id)}
+    assert lead["approve"].allowed and lead["reject"].allowed
     assert {a.trigger for a in services.actions(rt, people.planning.id, case_id)} == {
         "return_for_correction"
     }

@@ -126,9 +126,14 @@ def _settings_to_form(s) -> dict:
         "required_departments": ",".join(s.required_departments),
         "lead_department": s.lead_department,
         "upload_max_mb": s.upload_max_mb,
+        "city_name": s.city_name,
         "authority_name": s.authority_name,
         "letter_prefixes": "\n".join(f"{k}={v}" for k, v in s.letter_prefixes.items()),
         "cost_sharing": s.cost_sharing,
+        "reconsideration_body": s.reconsideration_body,
+        "court": s.court,
+        "department_names": "\n".join(f"{k}={v}" for k, v in s.department_names.items()),
+        "public_base_url": s.public_base_url,
     }
 
 
@@ -145,14 +150,20 @@ def _form_to_changes(form: SettingsForm) -> dict:
         if parts:
             tiers.append(parts[:2] if len(parts) >= 2 else [parts[0], ""])
     changes["subsidy_tiers"] = tiers
-    prefixes = {}
-    for line in (form.letter_prefixes.data or "").splitlines():
+    changes["letter_prefixes"] = _pairs(form.letter_prefixes.data, LETTER_PREFIXES)
+    changes["department_names"] = _pairs(form.department_names.data, DEPARTMENTS)
+    return changes
+
+
+def _pairs(text: str | None, known) -> dict[str, str]:
+    """`key=value` lines, known keys only (the rest keep their values)."""
+    out = {}
+    for line in (text or "").splitlines():
         if "=" in line:
             k, v = line.split("=", 1)
-            if k.strip() in LETTER_PREFIXES and v.strip():
-                prefixes[k.strip()] = v.strip()
-    changes["letter_prefixes"] = prefixes
-    return changes
+            if k.strip() in known and v.strip():
+                out[k.strip()] = v.strip()
+    return out
 
 
 @bp.route("/settings", methods=["GET", "POST"])

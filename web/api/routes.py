@@ -374,7 +374,7 @@ def letter_pdf(case_id: int, letter_id: int):
         etag=letter.sha256,
         conditional=False,  # always the whole file: the document promises 200 or 404
     )
-    # The document number (枣住建梯准〔2026〕7号) names the file; plain ASCII for old clients.
+    # The document number (枣阳住建梯准〔2026〕7号) names the file; plain ASCII for old clients.
     fallback = f"{letter.kind}-{letter.year}-{letter.serial}.pdf"
     response.headers["Content-Disposition"] = (
         f"inline; filename=\"{fallback}\"; filename*=UTF-8''{quote(letter.number + '.pdf')}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import (
+    flash,
     redirect,
     render_template,
     request,

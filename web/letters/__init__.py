@@ -103,7 +103,28 @@ def verify_form():
 def verify(code: str):
     result = services.verification(_rt(), code)
     status = 200 if result else 404
-    return render_template("letters_web/verify.html", result=result, code=code, asked=True), status
+    return render_template(
+        "letters_web/verify.html",
+        result=result,
+        code=code,
+        asked=True,
+        signature=_signature(result),
+    ), status
+
+
+def _signature(result):
+    """The PDF signature of a signed letter, checked against the authority's certificate."""
+    if not result or result.get("what") != "letter" or not result.get("intact"):
+        return None
+    from ..pdf.sign import check
+
+    signer = current_app.extensions.get("jiati_signer")
+    roots = [signer.certificate] if signer is not None else []
+    try:
+        return check(_rt().store.read(result["sha256"]), roots)
+    except Exception:  # noqa: BLE001 - an unreadable signature is reported as not valid
+        current_app.logger.exception("checking the signature of %s failed", result["code"])
+        return False
 
 
 def init_app(app: Flask) -> None:

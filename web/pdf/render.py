@@ -17,10 +17,15 @@ Letter context (``ctx["kind"]`` picks the template)
 Every kind::
 
     kind         "acceptance_notice" | "correction_notice" | "approval_decision"
-                 | "rejection_decision" | "subsidy_notice"
+                 | "rejection_decision" | "subsidy_notice" | "not_accepted_decision"
+                 | "subsidy_return_notice"
     title        "准予加装电梯决定书"            (default: the kind's name)
-    number       "枣住建梯准〔2026〕7号"
-    authority    "枣庄市住房和城乡建设局"        header (red) and signature
+    number       "枣阳住建梯准〔2026〕7号"
+    authority    "枣阳市住房和城乡建设局"        header (red) and signature
+    city         "枣阳市"                        optional
+    reconsideration_body "枣阳市人民政府"        the remedies of adverse letters: 行政复议 to
+    court        "枣阳市人民法院"                this body, a suit at this court (required by
+                                                 the adverse kinds)
     issued_on    "2026-11-27"                    printed "2026年11月27日"; also the PDF date
     addressee    "阳光小区3号楼2单元 张三、李四、王五等12户业主"
     applicant    {"name", "phone_masked"}
@@ -41,8 +46,11 @@ By kind::
                         optional received_on "YYYY-MM-DD", optional materials [str]
                         (default: the four application documents)
     correction_notice   items [str], at least one; optional received_on
-    rejection_decision  reasons str (one paragraph a line); optional
-                        reconsideration_body ("枣庄市人民政府"), optional court
+    rejection_decision  reasons str (one paragraph a line)
+    not_accepted_decision  reasons str (行政许可法第三十二条)
+    subsidy_return_notice  reasons str
+    (the adverse kinds — correction, rejection, not accepted, subsidy notice and return —
+    also need reconsideration_body and court)
     subsidy_notice      amount_fen, actual_cost_fen, cap_fen (int fen; cap = the tier
                         amount, at most the actual cost), payee str ("" prints 未登记),
                         reason str (printed when amount_fen < cap_fen)
@@ -66,6 +74,7 @@ Document context
     notice_photo   optional: a data:image/… URI, or the image's bytes (PNG, JPEG)
     quorum         optional, as for letters (shown in the owners' agreement)
     generated_on   "YYYY-MM-DD"
+    verify_code, verify_url   as for letters; absent in a preview before submission
 """
 
 from __future__ import annotations
@@ -98,6 +107,8 @@ LETTER_TITLES = {
     "approval_decision": "准予加装电梯决定书",
     "rejection_decision": "不予批准决定书",
     "subsidy_notice": "财政补贴核定通知书",
+    "not_accepted_decision": "不予受理决定书",
+    "subsidy_return_notice": "财政补贴申请退回通知书",
 }
 DOCUMENT_TITLES = {
     "application_form": "既有住宅加装电梯申请表",
@@ -122,7 +133,15 @@ _LETTER_KIND_KEYS = {
     "approval_decision": (),
     "rejection_decision": ("reasons",),
     "subsidy_notice": ("amount_fen", "actual_cost_fen", "cap_fen"),
+    "not_accepted_decision": ("reasons",),
+    "subsidy_return_notice": ("reasons",),
 }
+# Adverse acts name the remedies: where to apply for 行政复议 and which court hears a suit.
+_REMEDY_KEYS = ("reconsideration_body", "court")
+_ADVERSE = frozenset(
+    {"correction_notice", "rejection_decision", "not_accepted_decision",
+     "subsidy_notice", "subsidy_return_notice"}
+)  # fmt: skip
 _DOCUMENT_KEYS = ("kind", "case", "households")
 _CASE_DEFAULTS = {
     "reference": "",
@@ -291,7 +310,8 @@ def _letter_view(context: Mapping[str, Any]) -> dict[str, Any]:
     kind = context.get("kind")
     if kind not in LETTER_TITLES:
         raise ContextError(f"unknown letter kind {kind!r}; one of {', '.join(LETTER_TITLES)}")
-    _require(context, _LETTER_KEYS + _LETTER_KIND_KEYS[kind], kind)
+    remedies = _REMEDY_KEYS if kind in _ADVERSE else ()
+    _require(context, _LETTER_KEYS + _LETTER_KIND_KEYS[kind] + remedies, kind)
     view = dict(context)
     view.setdefault("title", LETTER_TITLES[kind])
     view["title"] = view["title"] or LETTER_TITLES[kind]
@@ -389,6 +409,9 @@ def _document_view(context: Mapping[str, Any]) -> dict[str, Any]:
             f"not the {yuan(to_share)} yuan to be shared"
         )
     publicity = {"start": "", "end": "", "place": "", **(context.get("publicity") or {})}
+    # A notice that ended the day it began ran under the rule's minimum: only the explicit demo
+    # setting allows that, and the report must not pass for a real one.
+    publicity["shortened"] = bool(publicity["start"]) and publicity["end"] <= publicity["start"]
     view["publicity"] = publicity
     view["objections"] = objections = [
         {"household": "", "text": "", "lodged_at": "", "resolution": "", "resolved_at": "", **o}
@@ -396,6 +419,12 @@ def _document_view(context: Mapping[str, Any]) -> dict[str, Any]:
     ]
     view["resolved_count"] = sum(1 for o in objections if (o["resolution"] or "").strip())
     view["notice_photo"] = _photo_uri(context.get("notice_photo"))
+    # Frozen at submission, a document carries a verification code like a letter; the preview
+    # before that has none yet and says so.
+    view["verify_code"] = code = context.get("verify_code") or ""
+    url = context.get("verify_url") or ""
+    view["verify_base"] = _verify_base(url, code) if url else ""
+    view["qr_svg"] = Markup(qr_svg(url)) if url else ""
     return view
 
 

@@ -13,8 +13,8 @@ from typing import Any
 
 CASE = {
     "reference": "JT2026-0042",
-    "community": "光明小区",
-    "address": "枣庄市市中区光明路12号",
+    "community": "光武花园",
+    "address": "枣阳市南城街道光武大道12号",
     "building": "3号楼",
     "unit": "2单元",
     "floors": 6,
@@ -44,28 +44,31 @@ QUORUM = {
 OPINIONS = [
     {
         "department": "housing",
-        "department_label": "住房和城乡建设局",
+        "department_label": "枣阳市住房和城乡建设局",
         "verdict": "agree",
         "comment": "设计方案符合既有住宅加装电梯技术要求",
     },
     {
         "department": "planning",
-        "department_label": "自然资源和规划局",
+        "department_label": "枣阳市自然资源和规划局",
         "verdict": "agree",
         "comment": "不影响消防通道，与相邻建筑间距满足要求",
     },
     {
         "department": "market",
-        "department_label": "市场监督管理局",
+        "department_label": "枣阳市市场监督管理局",
         "verdict": "agree",
         "comment": "电梯选型符合特种设备安全要求",
     },
 ]
 
 _LETTER = {
-    "authority": "枣庄市住房和城乡建设局",
+    "city": "枣阳市",
+    "authority": "枣阳市住房和城乡建设局",
+    "reconsideration_body": "枣阳市人民政府",
+    "court": "枣阳市人民法院",
     "issued_on": "2026-11-27",
-    "addressee": "光明小区3号楼2单元 张伟、王芳、李娜等12户业主",
+    "addressee": "光武花园3号楼2单元 张伟、王芳、李娜等12户业主",
     "applicant": APPLICANT,
     "owners": OWNERS,
     "case": CASE,
@@ -80,7 +83,7 @@ LETTERS: dict[str, dict[str, Any]] = {
         **_LETTER,
         "kind": "acceptance_notice",
         "title": "受理通知书",
-        "number": "枣住建梯受〔2026〕15号",
+        "number": "枣阳住建梯受〔2026〕15号",
         "received_on": "2026-11-25",
         "review_deadline": "2026-12-11",
         "opinions": [],
@@ -89,7 +92,7 @@ LETTERS: dict[str, dict[str, Any]] = {
         **_LETTER,
         "kind": "correction_notice",
         "title": "补正材料通知书",
-        "number": "枣住建梯补〔2026〕3号",
+        "number": "枣阳住建梯补〔2026〕3号",
         "opinions": [],
         "items": [
             "设计方案缺少结构安全评估报告，请补充由具备资质的单位出具的评估报告",
@@ -101,37 +104,54 @@ LETTERS: dict[str, dict[str, Any]] = {
         **_LETTER,
         "kind": "approval_decision",
         "title": "准予加装电梯决定书",
-        "number": "枣住建梯准〔2026〕7号",
+        "number": "枣阳住建梯准〔2026〕7号",
     },
     "rejection_decision": {
         **_LETTER,
         "kind": "rejection_decision",
         "title": "不予批准决定书",
-        "number": "枣住建梯驳〔2026〕2号",
+        "number": "枣阳住建梯驳〔2026〕2号",
         "opinions": [
             OPINIONS[0],
             {
                 "department": "planning",
-                "department_label": "自然资源和规划局",
+                "department_label": "枣阳市自然资源和规划局",
                 "verdict": "disagree",
                 "comment": "电梯井道占用消防车通道，且与北侧住宅间距不足6米",
             },
         ],
         "reasons": "电梯井道占用小区消防车通道，不符合消防安全要求。\n"
         "加装电梯后与北侧住宅的间距不足6米，影响相邻住宅的通风和采光",
-        "reconsideration_body": "枣庄市人民政府",
     },
     "subsidy_notice": {
         **_LETTER,
         "kind": "subsidy_notice",
         "title": "财政补贴核定通知书",
-        "number": "枣住建梯补贴〔2026〕11号",
+        "number": "枣阳住建梯贴〔2026〕11号",
         "opinions": [],
         "amount_fen": 9_500_000,
         "actual_cost_fen": 43_215_678,
         "cap_fen": 10_000_000,
-        "payee": "枣庄市市中区光明小区3号楼2单元业主代表张伟，中国工商银行枣庄分行 6222 0216 0500 1234 567",
+        "payee": "光武花园3号楼2单元101室业主张伟，中国工商银行枣阳支行 6222 0216 0500 1234 567",
         "reason": "部分工程量未通过竣工核验，相应费用不予补贴",
+    },
+    "not_accepted_decision": {
+        **_LETTER,
+        "kind": "not_accepted_decision",
+        "title": "不予受理决定书",
+        "number": "枣阳住建梯不受〔2026〕1号",
+        "received_on": "2026-11-25",
+        "opinions": [],
+        "reasons": "该楼栋已列入棚户区改造征收范围，申请事项依法不属于本机关职权范围。\n"
+        "请向枣阳市房屋征收部门咨询征收补偿安置事宜",
+    },
+    "subsidy_return_notice": {
+        **_LETTER,
+        "kind": "subsidy_return_notice",
+        "title": "财政补贴申请退回通知书",
+        "number": "枣阳住建梯退〔2026〕4号",
+        "opinions": [],
+        "reasons": "所附发票的开票单位与施工合同的施工单位不一致，请补充说明或者提供正确的发票",
     },
 }
 
@@ -239,6 +259,8 @@ _DOCUMENT = {
     ],
     "generated_on": "2026-11-20",
     "quorum": QUORUM,
+    "verify_code": "DQ2345ABCE",
+    "verify_url": "http://127.0.0.1:5000/verify/DQ2345ABCE",
 }
 
 DOCUMENTS: dict[str, dict[str, Any]] = {

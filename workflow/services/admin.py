@@ -24,7 +24,7 @@ def change_settings(rt: Runtime, actor: User | int, changes: Mapping[str, Any]) 
     with rt.db.transaction() as s:
         admin = actor_of(s, actor)
         require_role(admin, "admin")
-        stored = settings_mod.save(s, dict(changes))
+        stored = settings_mod.save(s, dict(changes), rt.settings)
         audit.append(
             s, kind="settings_changed", at=rt.clock(), actor=admin, role="admin", payload=stored
         )

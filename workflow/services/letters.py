@@ -13,7 +13,7 @@ from .. import jobs
 from ..context import Runtime
 from ..errors import Forbidden, InvalidInput, NotFound, Unavailable, msg
 from ..letters import KINDS
-from ..models import Case, Letter, User
+from ..models import Case, Document, Letter, User
 from .common import actor_of
 
 log = logging.getLogger(__name__)
@@ -120,10 +120,11 @@ def verification(rt: Runtime, code: str) -> dict[str, Any] | None:
     with rt.db.session() as s:
         letter = s.scalar(select(Letter).where(Letter.verify_code == code))
         if letter is None:
-            return None
+            return _document_verification(rt, s, code)
         case = s.get(Case, letter.case_id)
         return {
             "code": code,
+            "what": "letter",
             "kind": letter.kind,
             "title": KINDS[letter.kind][0],
             "number": letter.number,
@@ -134,3 +135,28 @@ def verification(rt: Runtime, code: str) -> dict[str, Any] | None:
             "sha256": letter.sha256,
             "intact": bool(letter.sha256) and rt.store.matches(letter.sha256),
         }
+
+
+def _document_verification(rt: Runtime, s: Any, code: str) -> dict[str, Any] | None:
+    """A generated application document (申请表, 协议, 公示情况说明) frozen at submission."""
+    from .. import documents
+
+    doc = s.scalar(select(Document).where(Document.verify_code == code))
+    if doc is None:
+        return None
+    case = s.get(Case, doc.case_id)
+    data = doc.data or {}
+    applicant = (data.get("applicant") or {}).get("name", "")
+    return {
+        "code": code,
+        "what": "document",
+        "kind": doc.kind,
+        "title": documents.KINDS[doc.kind].label,
+        "number": "",
+        "issued_on": doc.created_at.date().isoformat(),
+        "reference": case.reference,
+        "addressee": _mask_addressee(applicant, [applicant]),
+        "authority": "",
+        "sha256": doc.sha256,
+        "intact": bool(doc.sha256) and rt.store.matches(doc.sha256),
+    }
