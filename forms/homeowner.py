@@ -46,6 +46,7 @@ class ApplicationForm(FlaskForm):
     address = StringField(
         _l("地址（区、街道、门牌号）"), render_kw={"autocomplete": "street-address"}
     )
+    street = StringField(_l("所在街道（选填）"), render_kw={"autocomplete": "off"})
     building = StringField(_l("楼栋号"), render_kw={"autocomplete": "off"})
     unit = StringField(_l("单元号"), render_kw={"autocomplete": "off"})
     floors = StringField(
@@ -60,6 +61,7 @@ class ApplicationForm(FlaskForm):
         return {
             "community": self.community.data or "",
             "address": self.address.data or "",
+            "street": self.street.data or "",
             "building": self.building.data or "",
             "unit": self.unit.data or "",
             "floors": self.floors.data or "",

@@ -21,6 +21,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "approval_decision": ("准予加装电梯决定书", "Decision to approve the elevator"),
     "rejection_decision": ("不予批准决定书", "Decision not to approve"),
     "subsidy_notice": ("财政补贴核定通知书", "Notice of the approved subsidy"),
+    "review_extension": ("延长审批期限告知书", "Notice of the extended review period"),
 }
 
 # No 0/O or 1/I/L: the code is typed by hand from paper.
@@ -116,6 +117,7 @@ def letter_context(
         ],
         "verify_code": verify_code,
         "verify_url": f"{settings.public_base_url.rstrip('/')}/verify/{verify_code}",
+        "track_url": f"{settings.public_base_url.rstrip('/')}/track",
     }
     if case.submitted_at is not None:
         data["received_on"] = case.submitted_at.date().isoformat()
@@ -133,6 +135,13 @@ def letter_context(
         )
         data["payee"] = case.payee or ""
         data["reason"] = case.subsidy_reason or ""
+        data["registration_number"] = case.registration_number or ""
+    if kind == "review_extension":
+        data["days"] = case.review_extended_days
+        data["reason"] = params.get("reason", "")
+        data["review_deadline"] = case.review_due.isoformat() if case.review_due else ""
+        extended = params.get("review_due") or {}
+        data["previous_deadline"] = extended.get("from", "")
     return data
 
 

@@ -78,6 +78,7 @@ def describe_case(rt: Runtime, actor: Any, case_id: int) -> dict[str, Any]:
             "address": case.address,
             "building": case.building,
             "unit": case.unit,
+            "street": case.street,
             "floors": case.floors,
             "applicant": {
                 "id": case.applicant_id,

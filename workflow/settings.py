@@ -28,6 +28,7 @@ LETTER_PREFIXES = {
     "approval_decision": "枣住建梯准",
     "rejection_decision": "枣住建梯驳",
     "subsidy_notice": "枣住建梯贴",
+    "review_extension": "枣阳住建梯延",
 }
 
 
@@ -36,6 +37,8 @@ class Settings:
     publicity_days: int = 10
     acceptance_workdays: int = 2
     review_workdays: int = 10
+    # The review may be extended once, by at most this many working days (行政许可法第四十二条).
+    review_extension_max_workdays: int = 10
     participation: Fraction = Fraction(2, 3)
     agreement: Fraction = Fraction(3, 4)
     # (minimum floors, yuan per elevator), highest first; DESIGN §3.3.
@@ -63,6 +66,7 @@ ADMIN_KEYS = (
     "publicity_days",
     "acceptance_workdays",
     "review_workdays",
+    "review_extension_max_workdays",
     "participation",
     "agreement",
     "subsidy_tiers",
@@ -82,7 +86,13 @@ def _coerce(name: str, value: Any) -> Any:
             if not 0 < f <= 1:
                 raise ValueError
             return f
-        if name in ("publicity_days", "acceptance_workdays", "review_workdays", "upload_max_mb"):
+        if name in (
+            "publicity_days",
+            "acceptance_workdays",
+            "review_workdays",
+            "review_extension_max_workdays",
+            "upload_max_mb",
+        ):
             n = int(value)
             if n < 0 or (name == "upload_max_mb" and n == 0):
                 raise ValueError

@@ -12,7 +12,7 @@ ALLOWED = {
     "publicity": {"submit", "withdraw"},
     "submitted": {"accept", "request_correction", "withdraw"},
     "correction": {"resubmit", "withdraw"},
-    "review": {"return_for_correction", "approve", "reject"},
+    "review": {"return_for_correction", "extend_review", "approve", "reject"},
     "approved": {"start_construction"},
     "rejected": set(),
     "construction": {"report_completion"},
@@ -27,6 +27,7 @@ ROLES = {
     "start_consultation": {"applicant"}, "finish_consultation": {"applicant"},
     "submit": {"applicant"}, "accept": {"clerk"}, "request_correction": {"clerk"},
     "resubmit": {"applicant"}, "return_for_correction": {"approver"},
+    "extend_review": {"lead_approver"},
     "approve": {"lead_approver"}, "reject": {"lead_approver"},
     "start_construction": {"applicant"}, "report_completion": {"applicant"},
     "confirm_completion": {"clerk"}, "apply_subsidy": {"applicant"},
@@ -41,7 +42,7 @@ def test_fourteen_states_with_chinese_labels():
     assert labels["submitted"] == "待受理" and labels["subsidy_approved"] == "补贴已核准"
 
 
-def test_sixteen_triggers_with_their_roles():
+def test_seventeen_triggers_with_their_roles():
     assert {t.trigger: set(t.roles) for t in TRANSITIONS} == ROLES
 
 

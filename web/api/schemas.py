@@ -97,9 +97,11 @@ CASE_REQUEST = obj(
         "address": text(1000),
         "building": text(1000),
         "unit": text(1000),
+        "street": nullable(text(1000)),
         "floors": INTEGER,
         "households": array(HOUSEHOLD_INPUT, maxItems=500),
-    }
+    },
+    required=["community", "address", "building", "unit", "floors", "households"],
 )
 
 SIGN_REQUEST = obj(
@@ -143,6 +145,7 @@ def field_schema(f: Field) -> JSON:
         "text": text(10000),
         "date": {**text(32), "format": "date"},
         "money": AMOUNT,
+        "workdays": {"anyOf": [{"type": "integer"}, text(8)], "description": "working days"},
         "items": {
             "anyOf": [text(20000), array(CORRECTION_ITEM, maxItems=200)],
             "description": "What to correct: one line each, or {document, text} objects.",
@@ -308,6 +311,7 @@ CASE = obj(
         "address": STRING,
         "building": STRING,
         "unit": STRING,
+        "street": nullable(STRING),
         "floors": INTEGER,
         "applicant": obj({"id": INTEGER, "name": STRING, "phone": nullable(STRING)}),
         "created_at": MINUTE,

@@ -117,6 +117,7 @@ def edit(case_id: int):
             formdata=None,
             data={
                 **{k: case[k] for k in ("community", "address", "building", "unit")},
+                "street": case.get("street") or "",
                 "floors": str(case["floors"]),
                 "version": str(case["version"]),
                 "households": [

@@ -98,6 +98,7 @@ LETTER_TITLES = {
     "approval_decision": "准予加装电梯决定书",
     "rejection_decision": "不予批准决定书",
     "subsidy_notice": "财政补贴核定通知书",
+    "review_extension": "延长审批期限告知书",
 }
 DOCUMENT_TITLES = {
     "application_form": "既有住宅加装电梯申请表",
@@ -122,6 +123,7 @@ _LETTER_KIND_KEYS = {
     "approval_decision": (),
     "rejection_decision": ("reasons",),
     "subsidy_notice": ("amount_fen", "actual_cost_fen", "cap_fen"),
+    "review_extension": ("days", "reason", "review_deadline"),
 }
 _DOCUMENT_KEYS = ("kind", "case", "households")
 _CASE_DEFAULTS = {
@@ -312,7 +314,7 @@ def _letter_view(context: Mapping[str, Any]) -> dict[str, Any]:
     view["verify_base"] = _verify_base(context["verify_url"], view["verify_code"])
     view["qr_svg"] = Markup(qr_svg(context["verify_url"]))
     view["masthead_pt"] = _masthead_size(context["authority"])
-    for key in ("issued_on", "received_on", "review_deadline"):
+    for key in ("issued_on", "received_on", "review_deadline", "previous_deadline"):
         view[key] = value = context.get(key) or ""
         try:
             date.fromisoformat(value) if value else None
