@@ -168,3 +168,18 @@ def action_form(fields: list[dict[str, Any]], formdata: Any = None, english: boo
             field = StringField(label, render_kw={"autocomplete": "off"})
         setattr(ActionForm, f["name"], field)
     return ActionForm(formdata=formdata) if formdata is not None else ActionForm()
+
+
+class TrackForm(FlaskForm):
+    """Progress lookup (办件查询): a GET form anyone may bookmark, so without a CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    reference = StringField(
+        _l("案件编号"), render_kw={"autocomplete": "off", "autocapitalize": "characters"}
+    )
+    phone_tail = StringField(
+        _l("申请人手机号后四位"),
+        render_kw={"inputmode": "numeric", "maxlength": 4, "autocomplete": "off", "type": "tel"},
+    )
