@@ -522,3 +522,54 @@ VERIFICATION = obj(
         "sha256": nullable(STRING),
     }
 )
+
+PAUSE = obj(
+    {
+        "clock": {"enum": ["acceptance", "review"]},
+        "label": STRING,
+        "label_en": STRING,
+        "paused_on": DAY,
+        "resumed_on": nullable(DAY),
+        "workdays_left": {"type": "integer", "description": "kept while the clock stands still"},
+        "due_when_resumed": nullable(DAY),
+    }
+)
+
+TRACK = obj(
+    {
+        "reference": STRING,
+        "state": {"enum": STATE_NAMES},
+        "state_label": STRING,
+        "state_label_en": STRING,
+        "final": BOOLEAN,
+        "awaited": {"type": "string", "description": "Who the case waits on, in plain words"},
+        "awaited_en": STRING,
+        "stepper": array(
+            obj(
+                {
+                    "state": {"enum": STATE_NAMES},
+                    "label": STRING,
+                    "label_en": STRING,
+                    "status": {"enum": ["done", "current", "todo"]},
+                    "date": nullable(DAY),
+                    "pauses": array(PAUSE),
+                }
+            )
+        ),
+        "dates": array(
+            obj(
+                {
+                    "date": DAY,
+                    "trigger": {"enum": TRIGGERS},
+                    "label": STRING,
+                    "label_en": STRING,
+                    "state_label": STRING,
+                }
+            )
+        ),
+        "deadline": DEADLINE,
+        "paused": nullable(PAUSE),
+        "review_extended_days": nullable(INTEGER),
+    },
+    description="A case's progress for the public: no names, no addresses.",
+)
