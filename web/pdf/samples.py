@@ -141,7 +141,7 @@ LETTERS: dict[str, dict[str, Any]] = {
         "number": "枣阳住建梯延〔2026〕2号",
         "opinions": [],
         "days": 10,
-        "reason": "需组织相邻建筑采光影响的专家论证，十个工作日内不能作出决定",
+        "reason": "需组织相邻建筑采光影响的专家论证",
         "previous_deadline": "2026-12-10",
         "review_deadline": "2026-12-24",
     },
