@@ -182,3 +182,41 @@ def test_a_paused_case_is_not_flagged(rt, journey, people):
     case_id = journey.case_in("submitted")
     services.fire(rt, people.clerk.id, case_id, "request_correction", {"items": "补充身份证明"})
     assert clocks.flag_due_cases(rt, date(2026, 11, 30)) == []
+
+
+@pytest.mark.postgres
+def test_pause_extension_and_daily_check_on_postgresql_migrated_by_alembic(pg_url, tmp_path):
+    from dataclasses import replace
+
+    from web.cli import upgrade_database
+    from workflow.context import Runtime
+    from workflow.db import Database
+    from workflow.settings import Settings
+    from workflow.storage import FileStore
+
+    from ..journey import Clock, Journey, make_people
+
+    upgrade_database(pg_url)
+    clock = Clock()
+    rt = Runtime(
+        Database(pg_url), replace(Settings(), publicity_days=0), FileStore(tmp_path), None, clock
+    )
+    try:
+        people = make_people(rt)
+        case_id = Journey(rt, people).case_in("review")
+        services.fire(
+            rt, people.housing.id, case_id, "extend_review", {"days": "5", "reason": "论证"}
+        )
+        clock.now = datetime(2026, 12, 10, 10, 0)
+        services.fire(rt, people.planning.id, case_id, "return_for_correction", {"items": "补图"})
+        clock.now = datetime(2026, 12, 21, 9, 0)
+        services.fire(rt, people.owner.id, case_id, "resubmit")
+        services.fire(rt, people.clerk.id, case_id, "accept")
+        assert due_of(rt, case_id, "review_due") == date(2026, 12, 23)
+        bell = Recorder()
+        flags = clocks.flag_due_cases(rt, date(2026, 12, 22), notifier=bell)
+        again = clocks.flag_due_cases(rt, date(2026, 12, 22), notifier=bell)
+        assert [f.kind for f in flags] == ["due_soon"] and [f.new for f in again] == [False]
+        assert len(bell.heard) == 1
+    finally:
+        rt.db.dispose()
