@@ -128,6 +128,7 @@ def track(rt: Runtime, reference: str, phone_tail: str) -> dict[str, Any]:
                     "label": TRANSITION[e.kind].label,
                     "label_en": TRANSITION[e.kind].label_en,
                     "state_label": STATE[e.to_state].label if e.to_state else "",
+                    "state_label_en": STATE[e.to_state].label_en if e.to_state else "",
                 }
                 for e in events
                 if e.kind in TRANSITION

@@ -564,6 +564,7 @@ TRACK = obj(
                     "label": STRING,
                     "label_en": STRING,
                     "state_label": STRING,
+                    "state_label_en": STRING,
                 }
             )
         ),
