@@ -56,6 +56,9 @@ class SettingsForm(FlaskForm):
     publicity_days = IntegerField(_l("公示天数"), validators=[NumberRange(min=0)])
     acceptance_workdays = IntegerField(_l("受理期限（工作日）"), validators=[NumberRange(min=0)])
     review_workdays = IntegerField(_l("联合审查期限（工作日）"), validators=[NumberRange(min=0)])
+    review_extension_max_workdays = IntegerField(
+        _l("审查期限最多可延长（工作日）"), validators=[NumberRange(min=0)]
+    )
     participation = StringField(_l("参与表决比例（分数，如 2/3）"), validators=[DataRequired()])
     agreement = StringField(_l("同意比例（分数，如 3/4）"), validators=[DataRequired()])
     subsidy_tiers = TextAreaField(

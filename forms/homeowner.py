@@ -49,6 +49,7 @@ class ApplicationForm(FlaskForm):
     address = StringField(
         _l("地址（区、街道、门牌号）"), render_kw={"autocomplete": "address-line1"}
     )
+    street = StringField(_l("所在街道（选填）"), render_kw={"autocomplete": "off"})
     building = StringField(_l("楼栋号"), render_kw={"autocomplete": "off"})
     unit = StringField(_l("单元号"), render_kw={"autocomplete": "off"})
     floors = StringField(
@@ -66,6 +67,7 @@ class ApplicationForm(FlaskForm):
         return {
             "community": self.community.data or "",
             "address": self.address.data or "",
+            "street": self.street.data or "",
             "building": self.building.data or "",
             "unit": self.unit.data or "",
             "floors": self.floors.data or "",
@@ -176,3 +178,18 @@ def action_form(fields: list[dict[str, Any]], formdata: Any = None, english: boo
             field = StringField(label, render_kw={"autocomplete": "off"})
         setattr(ActionForm, f["name"], field)
     return ActionForm(formdata=formdata) if formdata is not None else ActionForm()
+
+
+class TrackForm(FlaskForm):
+    """Progress lookup (办件查询): a GET form anyone may bookmark, so without a CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    reference = StringField(
+        _l("案件编号"), render_kw={"autocomplete": "off", "autocapitalize": "characters"}
+    )
+    phone_tail = StringField(
+        _l("申请人手机号后四位"),
+        render_kw={"inputmode": "numeric", "maxlength": 4, "autocomplete": "off", "type": "tel"},
+    )

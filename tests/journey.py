@@ -50,6 +50,15 @@ ROSTER = [
 
 # The subsidy goes to the applicant, an owner of the unit (301), at a bank branch in 枣阳.
 PAYEE = "李秀英（301室业主），中国工商银行枣阳支行 6222 0218 0600 4321"
+# What starting construction needs: the contractor, the licensed installer (GB 32100 code).
+INSTALLER = {
+    "contractor": "安居电梯工程公司",
+    "start_date": "2026-12-01",
+    "installer_name": "襄阳安居电梯安装有限公司",
+    "installer_credit_code": "91420683MA4F0A1B2Y",
+    "installer_licence": "TS3342001-2028",
+}
+REG_NO = "梯11鄂FA0042（26）"
 
 
 def application(**over) -> dict:
@@ -145,17 +154,12 @@ class Journey:
             self.all_agree(case_id)
             fire(rt, p.housing.id, case_id, "approve")
         elif state == "construction":
-            fire(
-                rt,
-                p.owner.id,
-                case_id,
-                "start_construction",
-                {"contractor": "安居电梯工程公司", "start_date": "2026-12-01"},
-            )
+            services.upload_document(rt, p.owner.id, case_id, "installation_notice", pdf_bytes())
+            fire(rt, p.owner.id, case_id, "start_construction", INSTALLER)
         elif state == "acceptance":
-            services.upload_document(rt, p.owner.id, case_id, "acceptance_report", pdf_bytes())
+            services.upload_document(rt, p.owner.id, case_id, "inspection_report", pdf_bytes())
             services.upload_document(rt, p.owner.id, case_id, "equipment_registration", pdf_bytes())
-            fire(rt, p.owner.id, case_id, "report_completion")
+            fire(rt, p.owner.id, case_id, "report_completion", {"registration_number": REG_NO})
         elif state == "completed":
             fire(rt, p.clerk.id, case_id, "confirm_completion")
         elif state == "subsidy_review":

@@ -70,3 +70,13 @@ def test_diagram_as_mermaid_and_svg(runner, app, tmp_path):
     svg = runner.invoke(args=["diagram", "--format", "svg", "-o", str(out)])
     assert svg.exit_code == 0, svg.output
     assert "<svg" in out.read_text() and "联合审查" in out.read_text()
+
+
+def test_deadlines_lists_the_cases_due_and_who_must_act(app, runner, app_journey):
+    app_journey.case_in("submitted")  # acceptance due 2026-11-25
+    result = runner.invoke(args=["deadlines", "--date", "2026-11-26"])
+    assert result.exit_code == 0, result.output
+    assert "待受理\t已超期\t2026-11-25\t-1\tclerk" in result.output
+    assert "1 件需要关注" in result.output
+    again = runner.invoke(args=["deadlines", "--date", "2026-11-26"])
+    assert "今日已记录" in again.output

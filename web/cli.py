@@ -217,6 +217,27 @@ def restore(source: str) -> None:
     )
 
 
+@click.command("deadlines")
+@click.option("--date", "day", default=None, help="the day to check (YYYY-MM-DD); default today")
+@with_appcontext
+def deadlines(day: str | None) -> None:
+    """Flag cases due within two working days or overdue (run daily)."""
+    from datetime import date
+
+    from workflow.clocks import flag_due_cases
+
+    flags = flag_due_cases(_rt(), date.fromisoformat(day) if day else None)
+    for f in flags:
+        state = machine.STATE[f.state].label
+        when = "已超期" if f.kind == "overdue" else "即将到期"
+        seen = "" if f.new else "（今日已记录）"
+        click.echo(
+            f"{f.reference}\t{state}\t{when}\t{f.due.isoformat()}\t"
+            f"{f.workdays_left:+d}\t{','.join(f.who)}{seen}"
+        )
+    click.echo(f"{len(flags)} 件需要关注 / case(s) flagged")
+
+
 def init_app(app: Flask) -> None:
     for command in (
         init_db,
@@ -229,5 +250,6 @@ def init_app(app: Flask) -> None:
         worker,
         backup,
         restore,
+        deadlines,
     ):
         app.cli.add_command(command)

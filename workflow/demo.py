@@ -23,6 +23,13 @@ STAFF = [
     ("market", "approver", "market", "孙市监"),
 ]
 OWNERS = [("13800000001", "李秀英"), ("13800000002", "张建国")]
+# 枣阳市's sub-districts (街道); the public register filters by them.
+STREETS = ("南城街道", "北城街道", "环城街道")
+INSTALLER = {
+    "installer_name": "襄阳安居电梯安装有限公司",
+    "installer_credit_code": "91420683MA4F0A1B2Y",
+    "installer_licence": "TS3342001-2028",
+}
 
 ROSTER = [
     ("101", 1, "72.50", "陈桂兰"), ("201", 2, "72.50", "刘国强"), ("301", 3, "85.20", "李秀英"),
@@ -69,6 +76,7 @@ def _place(n: int) -> dict:
     community, street = PLACES[n % 3]
     return {
         "community": community,
+        "street": street[: street.index("街道") + 2],
         "address": f"枣阳市{street}{10 + n}号",
         "building": f"{n + 1}号楼",
         "unit": "1单元",
@@ -169,18 +177,21 @@ def load(rt: Runtime) -> list[str]:
         services.fire(quick, ids["housing"], cid, "approve")
 
     def build(cid: int, a: int) -> None:
+        services.upload_document(quick, a, cid, "installation_notice", pdf, "安装告知回执.pdf")
         services.fire(
             quick,
             a,
             cid,
             "start_construction",
-            {"contractor": "枣阳市安居电梯工程有限公司", "start_date": "2026-09-01"},
+            {"contractor": "枣阳市安居电梯工程有限公司", "start_date": "2026-09-01", **INSTALLER},
         )
 
     def report(cid: int, a: int) -> None:
-        services.upload_document(quick, a, cid, "acceptance_report", pdf, "竣工验收报告.pdf")
+        services.upload_document(quick, a, cid, "inspection_report", pdf, "监督检验报告.pdf")
         services.upload_document(quick, a, cid, "equipment_registration", pdf, "使用登记证.pdf")
-        services.fire(quick, a, cid, "report_completion")
+        services.fire(
+            quick, a, cid, "report_completion", {"registration_number": f"梯11鄂F{cid:05d}"}
+        )
 
     def confirm(cid: int, a: int) -> None:
         services.fire(quick, ids["clerk"], cid, "confirm_completion")

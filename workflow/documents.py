@@ -36,6 +36,10 @@ KINDS: dict[str, DocumentKind] = {
         DocumentKind("equipment_registration", "特种设备使用登记证", "Special-equipment registration",
                      content_types=PDF_OR_IMAGE),
         DocumentKind("invoice", "发票", "Invoice", content_types=PDF_OR_IMAGE),
+        DocumentKind("installation_notice", "特种设备安装改造修理告知回执",
+                     "Receipt of the special-equipment installation notice", content_types=PDF_OR_IMAGE),
+        DocumentKind("inspection_report", "特种设备监督检验报告", "Inspection report",
+                     content_types=PDF_OR_IMAGE),
     )
 }  # fmt: skip
 

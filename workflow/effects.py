@@ -9,7 +9,7 @@ import secrets
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from . import documents, letters
+from . import clocks, documents, letters
 from .models import Correction, Document, Letter
 
 if TYPE_CHECKING:
@@ -86,19 +86,25 @@ def freeze_generated_documents(ctx: Context) -> None:
 
 
 def set_acceptance_deadline(ctx: Context) -> None:
+    # After a correction asked at the window the acceptance clock resumes with what was left.
     ctx.case.submitted_at = ctx.now
-    due = ctx.calendar.add_workdays(ctx.now.date(), ctx.settings.acceptance_workdays)
-    ctx.case.acceptance_due = due.due
-    ctx.case.deadline_estimated = due.estimated
+    ctx.case.acceptance_due = clocks.resume(ctx, "acceptance", ctx.settings.acceptance_workdays)
 
 
 def open_review_round(ctx: Context) -> None:
-    # Time spent in correction does not count: each acceptance starts a fresh review clock.
+    # Time spent in correction does not count: after a correction asked in review, the review
+    # clock resumes with the working days it had left (行政许可法第四十五条).
     ctx.case.accepted_at = ctx.now
     ctx.case.review_round = (ctx.case.review_round or 0) + 1
-    due = ctx.calendar.add_workdays(ctx.now.date(), ctx.settings.review_workdays)
-    ctx.case.review_due = due.due
-    ctx.case.deadline_estimated = due.estimated
+    ctx.case.review_due = clocks.resume(ctx, "review", ctx.settings.review_workdays)
+
+
+def suspend_deadline(ctx: Context) -> None:
+    clocks.suspend(ctx)
+
+
+def extend_review_deadline(ctx: Context) -> None:
+    clocks.extend_review(ctx)
 
 
 def record_correction(ctx: Context) -> None:
@@ -127,6 +133,18 @@ def record_decision(ctx: Context) -> None:
 def record_construction(ctx: Context) -> None:
     ctx.case.contractor = ctx.params["contractor"].strip()
     ctx.case.construction_start = ctx.params["start_date"]
+
+
+def record_installer(ctx: Context) -> None:
+    from .rules.credit_code import normalise
+
+    ctx.case.installer_name = ctx.params["installer_name"].strip()
+    ctx.case.installer_credit_code = normalise(ctx.params["installer_credit_code"])
+    ctx.case.installer_licence = ctx.params["installer_licence"].strip()
+
+
+def record_registration(ctx: Context) -> None:
+    ctx.case.registration_number = ctx.params["registration_number"].strip()
 
 
 def record_completion(ctx: Context) -> None:

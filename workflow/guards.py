@@ -243,6 +243,38 @@ def every_opinion_given(ctx: Context) -> list[Message]:
     ]
 
 
+def review_not_extended(ctx: Context) -> list[Message]:
+    if ctx.case.review_extended_days is None:
+        return []
+    return [
+        msg(
+            "extended",
+            f"审查期限已延长过一次（{ctx.case.review_extended_days} 个工作日），不能再次延长。",
+            "The review deadline was already extended once.",
+        )
+    ]
+
+
+@guard(needs_input=True)
+def extension_within_setting(ctx: Context) -> list[Message]:
+    most = ctx.settings.review_extension_max_workdays
+    out = []
+    days = ctx.params.get("days")
+    if days is None or not 1 <= days <= most:
+        out.append(
+            msg(
+                "days",
+                f"延长天数应为 1 至 {most} 个工作日。",
+                f"Extend by 1 to {most} working days.",
+            )
+        )
+    if not (ctx.params.get("reason") or "").strip():
+        out.append(
+            msg("reason", "请填写延长审查期限的理由。", "Give the reason for the extension.")
+        )
+    return out
+
+
 @guard(needs_input=True)
 def reasons_given(ctx: Context) -> list[Message]:
     if (ctx.params.get("reasons") or "").strip():
@@ -263,9 +295,61 @@ def contractor_and_start_date(ctx: Context) -> list[Message]:
     return out
 
 
+@guard(needs_input=True)
+def installer_given(ctx: Context) -> list[Message]:
+    """特种设备安全法第十四条: only a licensed installer may install a lift."""
+    from .rules.credit_code import credit_code_problem
+
+    out = []
+    if not (ctx.params.get("installer_name") or "").strip():
+        out.append(msg("installer_name", "请填写电梯安装单位名称。", "Name the lift installer."))
+    code = ctx.params.get("installer_credit_code") or ""
+    if not code.strip():
+        out.append(
+            msg(
+                "installer_credit_code",
+                "请填写安装单位的统一社会信用代码。",
+                "Give the installer's unified social credit code.",
+            )
+        )
+    elif problem := credit_code_problem(code):
+        out.append(
+            msg("installer_credit_code", problem, "The unified social credit code is not valid.")
+        )
+    if not (ctx.params.get("installer_licence") or "").strip():
+        out.append(
+            msg(
+                "installer_licence",
+                "请填写安装单位的特种设备安装改造修理许可证编号。",
+                "Give the installer's licence number for lift installation.",
+            )
+        )
+    return out
+
+
+@guard()
+def installation_notice_uploaded(ctx: Context) -> list[Message]:
+    """特种设备安全法第二十三条: the installer notifies 市场监管 before work starts."""
+    return _missing_documents(ctx, ["installation_notice"])
+
+
 @guard()
 def completion_documents_uploaded(ctx: Context) -> list[Message]:
-    return _missing_documents(ctx, ["acceptance_report", "equipment_registration"])
+    # The inspection body's report and the use registration (特种设备安全法第二十五、三十三条).
+    return _missing_documents(ctx, ["inspection_report", "equipment_registration"])
+
+
+@guard(needs_input=True)
+def registration_number_given(ctx: Context) -> list[Message]:
+    if (ctx.params.get("registration_number") or "").strip():
+        return []
+    return [
+        msg(
+            "registration_number",
+            "请填写特种设备使用登记证编号。",
+            "Give the number of the use registration certificate.",
+        )
+    ]
 
 
 @guard(needs_input=True)

@@ -24,6 +24,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "subsidy_notice": ("财政补贴核定通知书", "Notice of the approved subsidy"),
     "not_accepted_decision": ("不予受理决定书", "Decision not to accept the application"),
     "subsidy_return_notice": ("财政补贴申请退回通知书", "Notice returning the subsidy application"),
+    "review_extension": ("延长审批期限告知书", "Notice of the extended review period"),
 }
 # Adverse acts: each letter states its reasons, its legal basis and the remedies (行政复议 to
 # the configured body within 60 days, or a suit at the configured court within 6 months).
@@ -128,6 +129,7 @@ def letter_context(
         ],
         "verify_code": verify_code,
         "verify_url": verify_url(settings, verify_code),
+        "track_url": f"{settings.public_base_url.rstrip('/')}/track",
     }
     if case.submitted_at is not None:
         data["received_on"] = case.submitted_at.date().isoformat()
@@ -147,6 +149,13 @@ def letter_context(
         )
         data["payee"] = case.payee or ""
         data["reason"] = case.subsidy_reason or ""
+        data["registration_number"] = case.registration_number or ""
+    if kind == "review_extension":
+        data["days"] = case.review_extended_days
+        data["reason"] = params.get("reason", "")
+        data["review_deadline"] = case.review_due.isoformat() if case.review_due else ""
+        extended = params.get("review_due") or {}
+        data["previous_deadline"] = extended.get("from", "")
     return data
 
 

@@ -32,6 +32,7 @@ class State:
     #   review     – waiting on the approvers
     #   opinions   – the departments give their opinions (joint review)
     #   applicant  – waiting on the applicant
+    #   installer  – the installer is named and notifies 市场监管 before work starts
     #   building   – the elevator is being built (completion papers are uploaded)
     #   subsidy    – built and accepted: the subsidy may be applied for (invoice)
     #   timed      – a phase whose length in working days the statistics report
@@ -93,15 +94,16 @@ STATES: tuple[State, ...] = (
           hint_en="Not accepted (see the decision for the reasons); reconsideration or a lawsuit is open to you."),
     State("review", "联合审查", "Joint review", _tags("review", "opinions", "timed"), 5, deadline="review_due",
           hint="各部门联合审查中，请等待结果。", hint_en="Under joint review by the departments."),
-    State("approved", "已批准", "Approved", _tags("applicant"), 6,
-          hint="已批准：确定施工单位后报告开工。",
-          hint_en="Approved: report the start of construction with the contractor."),
+    State("approved", "已批准", "Approved", _tags("applicant", "installer"), 6,
+          hint="已批准：确定有资质的电梯安装单位，上传特种设备安装告知回执后报告开工。",
+          hint_en="Approved: name the licensed installer, upload the installation notice receipt, "
+                  "then report the start of construction."),
     State("rejected", "不予批准", "Rejected", _tags("final"), 6,
           hint="申请未获批准，可依法申请行政复议或提起行政诉讼。",
           hint_en="Not approved; administrative reconsideration or a lawsuit is open to you."),
     State("construction", "施工中", "Under construction", _tags("applicant", "building"), 7,
-          hint="竣工验收后上传验收报告和特种设备使用登记证。",
-          hint_en="After acceptance testing, upload the report and the equipment registration."),
+          hint="监督检验合格后上传检验报告和特种设备使用登记证，报告竣工。",
+          hint_en="After the inspection, upload its report and the use registration, then report completion."),
     State("acceptance", "待竣工核验", "Awaiting completion check", _tags("window", "timed"), 8,
           hint="等待窗口核验竣工材料。", hint_en="Waiting for the window to check the completion papers."),
     State("completed", "已竣工", "Completed", _tags("applicant", "subsidy"), 9,
@@ -116,6 +118,11 @@ STATES: tuple[State, ...] = (
 
 ITEMS = Field("items", "items", "需补正的事项", "Items to correct")
 REASONS = Field("reasons", "text", "理由", "Reasons")
+INSTALLER = (
+    Field("installer_name", "text", "电梯安装单位", "Lift installer"),
+    Field("installer_credit_code", "text", "安装单位统一社会信用代码", "Installer's unified social credit code"),
+    Field("installer_licence", "text", "特种设备安装改造修理许可证编号", "Installer's licence number"),
+)
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition("start_consultation", ("draft",), "consultation", _tags("applicant"),
@@ -143,7 +150,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("request_correction", ("submitted",), "correction", _tags("clerk"),
                "要求补正", "Request correction",
                guards=(guards.items_listed,), fields=(ITEMS,),
-               effects=(effects.record_correction,), letter="correction_notice"),
+               effects=(effects.record_correction, effects.suspend_deadline), letter="correction_notice"),
     Transition("resubmit", ("correction",), "submitted", _tags("applicant"),
                "重新提交", "Resubmit",
                guards=(guards.four_documents_complete, guards.corrections_answered),
@@ -151,7 +158,14 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("return_for_correction", ("review",), "correction", _tags("approver"),
                "退回补正", "Return for correction",
                guards=(guards.items_listed,), fields=(ITEMS,),
-               effects=(effects.record_correction,), letter="correction_notice"),
+               effects=(effects.record_correction, effects.suspend_deadline), letter="correction_notice"),
+    # 行政许可法第四十二条: the review may be extended once, with reasons told to the applicant.
+    Transition("extend_review", ("review",), "review", _tags("lead_approver"),
+               "延长审查期限", "Extend the review deadline",
+               guards=(guards.review_not_extended, guards.extension_within_setting),
+               fields=(Field("days", "workdays", "延长的工作日天数", "Working days to add"),
+                       Field("reason", "text", "延长理由", "Reason")),
+               effects=(effects.extend_review_deadline,), letter="review_extension"),
     Transition("approve", ("review",), "approved", _tags("lead_approver"),
                "准予加装", "Approve",
                guards=(guards.every_department_agrees,),
@@ -162,13 +176,17 @@ TRANSITIONS: tuple[Transition, ...] = (
                effects=(effects.record_decision,), letter="rejection_decision", confirm=True),
     Transition("start_construction", ("approved",), "construction", _tags("applicant"),
                "报告开工", "Report construction start",
-               guards=(guards.contractor_and_start_date,),
+               guards=(guards.contractor_and_start_date, guards.installer_given,
+                       guards.installation_notice_uploaded),
                fields=(Field("contractor", "text", "施工单位", "Contractor"),
-                       Field("start_date", "date", "开工日期", "Start date")),
-               effects=(effects.record_construction,)),
+                       Field("start_date", "date", "开工日期", "Start date"), *INSTALLER),
+               effects=(effects.record_construction, effects.record_installer)),
     Transition("report_completion", ("construction",), "acceptance", _tags("applicant"),
                "报告竣工", "Report completion",
-               guards=(guards.completion_documents_uploaded,)),
+               guards=(guards.completion_documents_uploaded, guards.registration_number_given),
+               fields=(Field("registration_number", "text", "特种设备使用登记证编号",
+                             "Use registration number"),),
+               effects=(effects.record_registration,)),
     Transition("confirm_completion", ("acceptance",), "completed", _tags("clerk"),
                "确认竣工", "Confirm completion",
                effects=(effects.record_completion,)),

@@ -99,6 +99,15 @@ class Case(Base):
     payee: Mapped[str | None] = mapped_column(String(200))
     subsidy_fen: Mapped[int | None] = mapped_column(Integer)
     subsidy_reason: Mapped[str | None] = mapped_column(Text)
+    # The sub-district (街道) the building lies in: the public register filters by it.
+    street: Mapped[str | None] = mapped_column(String(32), index=True)
+    # The review deadline may be extended once (行政许可法第四十二条), by these working days.
+    review_extended_days: Mapped[int | None] = mapped_column(Integer)
+    # The installer (特种设备安装单位) and the number of the elevator's use registration.
+    installer_name: Mapped[str | None] = mapped_column(String(200))
+    installer_credit_code: Mapped[str | None] = mapped_column(String(18))
+    installer_licence: Mapped[str | None] = mapped_column(String(64))
+    registration_number: Mapped[str | None] = mapped_column(String(64))
 
     applicant: Mapped[User] = relationship(lazy="joined")
     households: Mapped[list[Household]] = relationship(
@@ -111,6 +120,7 @@ class Case(Base):
     documents: Mapped[list[Document]] = relationship(order_by="Document.id")
     letters: Mapped[list[Letter]] = relationship(order_by="Letter.id")
     corrections: Mapped[list[Correction]] = relationship(order_by="Correction.id")
+    pauses: Mapped[list[ClockPause]] = relationship(order_by="ClockPause.id")
 
     # Two people firing triggers on one case at once: the second flush finds the version
     # moved and raises StaleDataError, which the services turn into a conflict (HTTP 409).
@@ -249,6 +259,41 @@ class Correction(Base):
     requested_at: Mapped[datetime] = mapped_column(DateTime)
     from_state: Mapped[str] = mapped_column(String(32))
     answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ClockPause(Base):
+    """A legal clock stopped while the case waits on the applicant (补正), and how many working
+    days it had left; it resumes with those days instead of restarting (行政许可法第四十五条)."""
+
+    __tablename__ = "clock_pauses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    clock: Mapped[str] = mapped_column(String(16))  # acceptance, review
+    paused_at: Mapped[datetime] = mapped_column(DateTime)
+    due_when_paused: Mapped[date] = mapped_column(Date)
+    workdays_left: Mapped[int] = mapped_column(Integer)
+    resumed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    due_when_resumed: Mapped[date | None] = mapped_column(Date)
+
+
+class DeadlineFlag(Base):
+    """A case found due within two working days or overdue, on one day: the daily check's
+    record of who must act, which a notifier delivers. One row per case and day."""
+
+    __tablename__ = "deadline_flags"
+    __table_args__ = (UniqueConstraint("case_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16))  # due_soon, overdue
+    state: Mapped[str] = mapped_column(String(32))
+    due: Mapped[date] = mapped_column(Date)
+    workdays_left: Mapped[int] = mapped_column(Integer)
+    # Who must act: roles and, for the review, the departments whose opinion is missing.
+    who: Mapped[list[str]] = mapped_column(JSON, default=list)
+    notified_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class LetterCounter(Base):

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 
-from . import documents, ownership
+from . import clocks, documents, ownership
 from .access import case_roles
 from .context import Context, Runtime
 from .errors import NotFound, msg
@@ -79,6 +79,7 @@ def describe_case(rt: Runtime, actor: Any, case_id: int) -> dict[str, Any]:
             "address": case.address,
             "building": case.building,
             "unit": case.unit,
+            "street": case.street,
             "floors": case.floors,
             "applicant": {
                 "id": case.applicant_id,
@@ -195,7 +196,13 @@ def describe_case(rt: Runtime, actor: Any, case_id: int) -> dict[str, Any]:
                 "start_date": case.construction_start.isoformat()
                 if case.construction_start
                 else None,
+                "installer_name": case.installer_name,
+                "installer_credit_code": case.installer_credit_code,
+                "installer_licence": case.installer_licence,
+                "registration_number": case.registration_number,
             },
+            "pauses": clocks.pauses_of(case),
+            "review_extended_days": case.review_extended_days,
             "subsidy": {
                 "actual_cost_fen": case.actual_cost_fen,
                 "payee": case.payee,

@@ -41,6 +41,7 @@ PREFIX_MARKS = {
     "subsidy_notice": "贴",
     "not_accepted_decision": "不受",
     "subsidy_return_notice": "退",
+    "review_extension": "延",
 }
 
 CITY = "枣阳市"
@@ -87,6 +88,8 @@ class Settings:
     publicity_days: int = 10
     acceptance_workdays: int = 2
     review_workdays: int = 10
+    # The review may be extended once, by at most this many working days (行政许可法第四十二条).
+    review_extension_max_workdays: int = 10
     participation: Fraction = Fraction(2, 3)
     agreement: Fraction = Fraction(3, 4)
     # (minimum floors, yuan per elevator), highest first; DESIGN §3.3.
@@ -182,6 +185,7 @@ ADMIN_KEYS = (
     "publicity_days",
     "acceptance_workdays",
     "review_workdays",
+    "review_extension_max_workdays",
     "participation",
     "agreement",
     "subsidy_tiers",
@@ -213,7 +217,13 @@ def _coerce(name: str, value: Any) -> Any:
                     raise ValueError
                 return value.strip().lower() in ("true", "1", "yes")
             return bool(value)
-        if name in ("publicity_days", "acceptance_workdays", "review_workdays", "upload_max_mb"):
+        if name in (
+            "publicity_days",
+            "acceptance_workdays",
+            "review_workdays",
+            "review_extension_max_workdays",
+            "upload_max_mb",
+        ):
             n = int(value)
             if n < 0 or (name == "upload_max_mb" and n == 0):
                 raise ValueError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from ..journey import pdf_bytes
+from ..journey import INSTALLER, REG_NO, pdf_bytes
 from .conftest import application_json
 
 
@@ -99,17 +99,13 @@ def test_an_application_goes_from_draft_to_subsidy_approved_through_the_api(api,
         assert r.status_code == 201
     assert fire(api, cid, "approve", "housing")["state"] == "approved"
 
-    case = fire(
-        api,
-        cid,
-        "start_construction",
-        "owner",
-        {"contractor": "安居电梯工程公司", "start_date": "2026-12-01"},
-    )
+    upload(api, cid, "installation_notice")
+    case = fire(api, cid, "start_construction", "owner", INSTALLER)
     assert case["state"] == "construction"
-    upload(api, cid, "acceptance_report")
+    upload(api, cid, "inspection_report")
     upload(api, cid, "equipment_registration")
-    assert fire(api, cid, "report_completion", "owner")["state"] == "acceptance"
+    case = fire(api, cid, "report_completion", "owner", {"registration_number": REG_NO})
+    assert case["state"] == "acceptance"
     assert fire(api, cid, "confirm_completion", "clerk")["state"] == "completed"
 
     upload(api, cid, "invoice")

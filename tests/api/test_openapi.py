@@ -89,6 +89,7 @@ def test_public_operations_need_no_token(doc):
         ("/sign/{token}", "get"),
         ("/sign/{token}", "post"),
         ("/verify/{code}", "get"),
+        ("/track", "get"),
     }
 
 

@@ -32,7 +32,10 @@ def test_every_failing_guard_is_listed_in_a_422(api, app_journey):
 def test_missing_inputs_are_guards_too(api, app_journey):
     case_id = app_journey.case_in("approved")
     body = assert_error(api.fire(case_id, "start_construction", "owner", json={}), 422)
-    assert {d["code"] for d in body["details"]} == {"contractor", "start_date"}
+    assert {d["code"] for d in body["details"]} == {
+        "contractor", "start_date", "installer_name", "installer_credit_code",
+        "installer_licence", "document_installation_notice",
+    }  # fmt: skip
 
 
 def test_a_malformed_input_is_400(api, app_journey):

@@ -202,21 +202,35 @@ def test_homeowner_journey_from_registration_to_subsidy(
     check(page, shot, axe_check, "18-progress-approved")
 
     # — construction and completion ————————————————————————————————————————————
+    # The installer notifies 市场监管 before work starts: its receipt is uploaded first.
+    page.get_by_role("link", name="申请材料").click()
+    notice = "特种设备安装改造修理告知回执（市场监管部门出具，PDF 或照片）"
+    page.get_by_label(notice).set_input_files(str(plan))
+    page.get_by_label(notice).locator("xpath=ancestor::form//button").click()
+    expect(page.locator("body")).to_contain_text("文件已上传")
     page.get_by_role("link", name="概况").click()
     page.get_by_role("link", name="报告开工").click()
-    page.get_by_label("施工单位").fill("安居电梯工程公司")
+    page.get_by_label("施工单位", exact=True).fill("安居电梯工程公司")
     page.get_by_label("开工日期").fill("2026-12-01")
+    page.get_by_label("电梯安装单位", exact=True).fill("襄阳安居电梯安装有限公司")
+    page.get_by_label("安装单位统一社会信用代码").fill("91420683MA4F0A1B2Y")
+    page.get_by_label("特种设备安装改造修理许可证编号").fill("TS3342001-2028")
     check(page, shot, axe_check, "19-construction-start")
     page.get_by_role("button", name="确认：报告开工").click()
     expect(page.locator(".case-meta .badge")).to_have_text("施工中")
     page.get_by_role("link", name="申请材料").click()
-    for label in ("竣工验收报告（PDF 或照片）", "特种设备使用登记证（PDF 或照片）"):
+    for label in (
+        "特种设备监督检验报告（检验机构出具，PDF 或照片）",
+        "特种设备使用登记证（PDF 或照片）",
+    ):
         page.get_by_label(label).set_input_files(str(plan))
         page.get_by_label(label).locator("xpath=ancestor::form//button").click()
         expect(page.locator("body")).to_contain_text("文件已上传")
     check(page, shot, axe_check, "20-completion-documents")
     page.get_by_role("link", name="概况").click()
-    page.get_by_role("button", name="报告竣工").click()
+    page.get_by_role("link", name="报告竣工").click()
+    page.get_by_label("特种设备使用登记证编号").fill("梯11鄂FA0042（26）")
+    page.get_by_role("button", name="确认：报告竣工").click()
     expect(page.locator(".case-meta .badge")).to_have_text("待竣工核验")
     services.fire(rt, people.clerk.id, case_id, "confirm_completion")
 

@@ -81,6 +81,13 @@ KEY_FACTS = {
         "《中华人民共和国行政许可法》第三十八条第二款",
         *REMEDIES,
     ],
+    "review_extension": [
+        "2026年12月10日",  # the deadline before
+        "延长10个工作日",
+        "2026年12月24日",  # the extended deadline
+        "第四十二条",
+        "需组织相邻建筑采光影响的专家论证",
+    ],
     "subsidy_notice": [
         "432,156.78元",  # actual cost
         "100,000.00元",  # cap

@@ -15,4 +15,6 @@ def test_clerk_opens_the_documents_from_the_case_page(as_clerk, app_journey):
 def test_clerk_checks_the_completion_papers_before_confirming(as_clerk, app_journey):
     case_id = app_journey.case_in("acceptance")
     page = as_clerk.get(f"/staff/cases/{case_id}").get_data(as_text=True)
-    assert "竣工验收报告</a>" in page and "特种设备使用登记证</a>" in page
+    assert "特种设备监督检验报告</a>" in page and "特种设备使用登记证</a>" in page
+    assert "使用登记证编号：梯11鄂FA0042（26）" in page
+    assert "91420683MA4F0A1B2Y" in page  # the installer's unified social credit code

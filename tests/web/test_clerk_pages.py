@@ -314,7 +314,7 @@ def test_approver_may_not_record_paper_votes(client, app_people, app_journey):
 def test_confirm_completion(as_clerk, app, app_people, app_journey):
     case_id = app_journey.case_in("acceptance")
     body = as_clerk.get(f"/staff/cases/{case_id}").get_data(as_text=True)
-    assert 'id="action-confirm_completion"' in body and "竣工验收报告" in body
+    assert 'id="action-confirm_completion"' in body and "特种设备监督检验报告" in body
     r = as_clerk.post(
         f"/staff/cases/{case_id}/actions/confirm_completion",
         data={"expected_version": version(app, app_people, case_id)},

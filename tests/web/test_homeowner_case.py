@@ -147,12 +147,13 @@ def test_construction_start_form_shows_errors_beside_fields(app, as_owner, app_p
     html = r.get_data(as_text=True)
     assert r.status_code == 400
     assert "请填写施工单位" in html and "请填写开工日期" in html
-    assert 'href="#contractor"' in html
+    assert 'href="#contractor"' in html and "请填写电梯安装单位名称" in html
     assert state_of(app, app_people, case_id) == "approved"
-    r = as_owner.post(
-        f"/my/cases/{case_id}/act/start_construction",
-        data={"contractor": "安居电梯工程公司", "start_date": "2026-12-01"},
-    )
+    from ..journey import INSTALLER, pdf_bytes
+
+    rt = app.extensions["jiati"]
+    services.upload_document(rt, app_people.owner.id, case_id, "installation_notice", pdf_bytes())
+    r = as_owner.post(f"/my/cases/{case_id}/act/start_construction", data=INSTALLER)
     assert r.status_code == 302
     assert state_of(app, app_people, case_id) == "construction"
 
@@ -172,7 +173,7 @@ def test_report_completion_is_blocked_until_both_papers_are_uploaded(as_owner, a
     case_id = app_journey.case_in("construction")
     html = as_owner.get(f"/my/cases/{case_id}").get_data(as_text=True)
     assert re.search(r"<button[^>]*disabled[^>]*>报告竣工</button>", html)
-    assert "竣工验收报告" in html
+    assert "特种设备监督检验报告" in html
 
 
 def test_subsidy_application_page_takes_invoice_cost_and_payee(

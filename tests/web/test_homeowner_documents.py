@@ -161,11 +161,15 @@ def test_submit_becomes_possible_once_the_plan_is_uploaded(app, as_owner, app_pe
 def test_completion_papers_are_uploaded_after_construction(app, as_owner, app_people, app_journey):
     case_id = app_journey.case_in("construction")
     html = as_owner.get(f"/my/cases/{case_id}/documents").get_data(as_text=True)
-    assert "竣工验收报告（PDF 或照片）" in html and "特种设备使用登记证（PDF 或照片）" in html
-    upload(as_owner, case_id, "acceptance_report", pdf_bytes(), "report.pdf")
+    assert "特种设备监督检验报告（检验机构出具，PDF 或照片）" in html
+    assert "特种设备使用登记证（PDF 或照片）" in html
+    upload(as_owner, case_id, "inspection_report", pdf_bytes(), "report.pdf")
     upload(as_owner, case_id, "equipment_registration", PNG, "cert.png")
     v = describe(app, app_people, case_id)["version"]
-    r = as_owner.post(f"/my/cases/{case_id}/act/report_completion", data={"version": v})
+    r = as_owner.post(
+        f"/my/cases/{case_id}/act/report_completion",
+        data={"version": v, "registration_number": "梯11鄂F00042"},
+    )
     assert r.status_code == 302
     assert describe(app, app_people, case_id)["state"] == "acceptance"
 

@@ -38,7 +38,9 @@ def test_overdue_cases_show_negative_days_left(rt, journey, people, clock):
     assert mine["deadline"]["overdue"] is True and mine["deadline"]["workdays_left"] < 0
 
 
-def test_time_in_correction_does_not_count_the_review_clock_restarts(rt, journey, people, clock):
+def test_time_in_correction_does_not_count_the_review_clock_keeps_its_days(
+    rt, journey, people, clock
+):
     case_id = journey.case_in("review")
     services.fire(
         rt, people.planning.id, case_id, "return_for_correction", {"items": "补充消防意见"}

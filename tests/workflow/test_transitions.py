@@ -214,11 +214,14 @@ def test_an_admin_fires_no_case_trigger(rt, journey, people):
         services.fire(rt, people.admin.id, case_id, "accept")
 
 
-def test_start_construction_reports_both_missing_fields(rt, journey, people):
+def test_start_construction_reports_every_missing_field_and_the_notice(rt, journey, people):
     case_id = journey.case_in("approved")
     with pytest.raises(GuardsFailed) as err:
         services.fire(rt, people.owner.id, case_id, "start_construction", {})
-    assert {m.code for m in err.value.messages} == {"contractor", "start_date"}
+    assert {m.code for m in err.value.messages} == {
+        "contractor", "start_date", "installer_name", "installer_credit_code",
+        "installer_licence", "document_installation_notice",
+    }  # fmt: skip
 
 
 def test_malformed_date_is_bad_input_not_a_guard(rt, journey, people):
@@ -235,10 +238,13 @@ def test_malformed_date_is_bad_input_not_a_guard(rt, journey, people):
 
 def test_report_completion_needs_both_certificates(rt, journey, people):
     case_id = journey.case_in("construction")
-    services.upload_document(rt, people.owner.id, case_id, "acceptance_report", pdf_bytes())
+    services.upload_document(rt, people.owner.id, case_id, "inspection_report", pdf_bytes())
     with pytest.raises(GuardsFailed) as err:
         services.fire(rt, people.owner.id, case_id, "report_completion")
-    assert [m.code for m in err.value.messages] == ["document_equipment_registration"]
+    assert [m.code for m in err.value.messages] == [
+        "document_equipment_registration",
+        "registration_number",
+    ]
 
 
 def test_subsidy_above_the_rule_is_refused_and_lower_needs_a_reason(rt, journey, people):
@@ -313,7 +319,7 @@ def test_actions_show_only_what_this_user_may_fire_now(rt, journey, people):
     case_id = journey.case_in("review")
     assert [a.trigger for a in services.actions(rt, people.owner.id, case_id)] == []
     lead = {a.trigger: a for a in services.actions(rt, people.housing.id, case_id)}
-    assert set(lead) == {"return_for_correction", "approve", "reject"}
+    assert set(lead) == {"return_for_correction", "extend_review", "approve", "reject"}
     assert not lead["approve"].allowed and not lead["reject"].allowed
     journey.all_agree(case_id)
     lead = {a.trigger: a for a in services.actions(rt, people.housing.id, case_id)}

@@ -36,6 +36,7 @@ SCHEMAS: JSON = {
     "History": schemas.HISTORY,
     "Letters": schemas.LETTERS,
     "Verification": schemas.VERIFICATION,
+    "Track": schemas.TRACK,
 }
 
 ERROR_TEXT = {
@@ -47,6 +48,7 @@ ERROR_TEXT = {
     413: "The body or file is larger than the upload limit",
     415: "The file is not of a type this document accepts (checked by content)",
     422: "Guards failed: `details` lists every failing guard's message",
+    429: "Too many lookups from this client address; `Retry-After` says when to try again",
 }
 
 WRITE = (400, 409, 413)
@@ -425,6 +427,34 @@ def paths() -> JSON:
                         "schema": {"type": "string", "maxLength": 32},
                     }
                 ],
+            )
+        },
+        "/track": {
+            "get": op(
+                "track_case",
+                "A case's progress by reference and the applicant's phone tail (public)",
+                {
+                    **ok("Track", "Steps, dates, next deadline and what is awaited"),
+                    **errors(400, 404, 429),
+                },
+                tag="cases",
+                public=True,
+                params=[
+                    {
+                        "name": "reference",
+                        "in": "query",
+                        "required": True,
+                        "schema": {"type": "string", "maxLength": 32},
+                    },
+                    {
+                        "name": "phone_tail",
+                        "in": "query",
+                        "required": True,
+                        "description": "The last four digits of the applicant's phone",
+                        "schema": {"type": "string", "pattern": "^[0-9]{4}$"},
+                    },
+                ],
+                description="Lookups are limited per client address (429).",
             )
         },
     }

@@ -421,3 +421,19 @@ def verify(code: str):
             "sha256": letter.sha256,
         }
     )
+
+
+@bp.get("/track")
+def track():
+    """A case's progress by reference and the applicant's phone tail: no token, throttled."""
+    from workflow import tracking
+
+    from ..public.throttle import too_many_lookups
+
+    if too_many_lookups():
+        response = error_response(429, "too_many_requests", "查询过于频繁，请稍后再试。")
+        response.headers["Retry-After"] = "600"
+        return response
+    return jsonify(
+        tracking.track(rt(), request.args.get("reference", ""), request.args.get("phone_tail", ""))
+    )

@@ -104,6 +104,7 @@ CASE_REQUEST = obj(
         "address": text(1000),
         "building": text(1000),
         "unit": text(1000),
+        "street": nullable(text(1000)),
         "floors": INTEGER,
         "households": array(HOUSEHOLD_INPUT, maxItems=500),
         "estimated_cost": nullable(
@@ -174,6 +175,7 @@ def field_schema(f: Field) -> JSON:
         "text": text(10000),
         "date": {**text(32), "format": "date"},
         "money": AMOUNT,
+        "workdays": {"anyOf": [{"type": "integer"}, text(8)], "description": "working days"},
         "items": {
             "anyOf": [text(20000), array(CORRECTION_ITEM, maxItems=200)],
             "description": "What to correct: one line each, or {document, text} objects.",
@@ -343,6 +345,7 @@ CASE = obj(
         "address": STRING,
         "building": STRING,
         "unit": STRING,
+        "street": nullable(STRING),
         "floors": INTEGER,
         "applicant": obj({"id": INTEGER, "name": STRING, "phone": nullable(STRING)}),
         "created_at": MINUTE,
@@ -590,4 +593,56 @@ VERIFICATION = obj(
         },
         "sha256": nullable(STRING),
     }
+)
+
+PAUSE = obj(
+    {
+        "clock": {"enum": ["acceptance", "review"]},
+        "label": STRING,
+        "label_en": STRING,
+        "paused_on": DAY,
+        "resumed_on": nullable(DAY),
+        "workdays_left": {"type": "integer", "description": "kept while the clock stands still"},
+        "due_when_resumed": nullable(DAY),
+    }
+)
+
+TRACK = obj(
+    {
+        "reference": STRING,
+        "state": {"enum": STATE_NAMES},
+        "state_label": STRING,
+        "state_label_en": STRING,
+        "final": BOOLEAN,
+        "awaited": {"type": "string", "description": "Who the case waits on, in plain words"},
+        "awaited_en": STRING,
+        "stepper": array(
+            obj(
+                {
+                    "state": {"enum": STATE_NAMES},
+                    "label": STRING,
+                    "label_en": STRING,
+                    "status": {"enum": ["done", "current", "todo"]},
+                    "date": nullable(DAY),
+                    "pauses": array(PAUSE),
+                }
+            )
+        ),
+        "dates": array(
+            obj(
+                {
+                    "date": DAY,
+                    "trigger": {"enum": TRIGGERS},
+                    "label": STRING,
+                    "label_en": STRING,
+                    "state_label": STRING,
+                    "state_label_en": STRING,
+                }
+            )
+        ),
+        "deadline": DEADLINE,
+        "paused": nullable(PAUSE),
+        "review_extended_days": nullable(INTEGER),
+    },
+    description="A case's progress for the public: no names, no addresses.",
 )

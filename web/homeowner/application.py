@@ -162,6 +162,7 @@ def edit(case_id: int):
             formdata=None,
             data={
                 **{k: case[k] for k in ("community", "address", "building", "unit")},
+                "street": case.get("street") or "",
                 "floors": str(case["floors"]),
                 "version": str(case["version"]),
                 "estimated_cost": _yuan_input(case["costs"]["estimated_cost_fen"]),

@@ -36,6 +36,8 @@ UPLOAD_LABELS = {
     "acceptance_report": _l("竣工验收报告（PDF 或照片）"),
     "equipment_registration": _l("特种设备使用登记证（PDF 或照片）"),
     "invoice": _l("发票（PDF 或照片）"),
+    "installation_notice": _l("特种设备安装改造修理告知回执（市场监管部门出具，PDF 或照片）"),
+    "inspection_report": _l("特种设备监督检验报告（检验机构出具，PDF 或照片）"),
 }
 # What exactly each upload must show, under its label.
 UPLOAD_HINTS = {

@@ -47,7 +47,8 @@ DOC_STATUS = {
 }  # Sections of the documents page: which uploads go with which next step of the owner.
 PRE_SUBMISSION = {"start_consultation", "finish_consultation", "submit", "resubmit"}
 LATER_UPLOADS = {
-    "report_completion": ("acceptance_report", "equipment_registration"),
+    "start_construction": ("installation_notice",),
+    "report_completion": ("inspection_report", "equipment_registration", "acceptance_report"),
     "apply_subsidy": ("invoice",),
 }
 

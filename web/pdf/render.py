@@ -109,6 +109,7 @@ LETTER_TITLES = {
     "subsidy_notice": "财政补贴核定通知书",
     "not_accepted_decision": "不予受理决定书",
     "subsidy_return_notice": "财政补贴申请退回通知书",
+    "review_extension": "延长审批期限告知书",
 }
 DOCUMENT_TITLES = {
     "application_form": "既有住宅加装电梯申请表",
@@ -135,6 +136,7 @@ _LETTER_KIND_KEYS = {
     "subsidy_notice": ("amount_fen", "actual_cost_fen", "cap_fen"),
     "not_accepted_decision": ("reasons",),
     "subsidy_return_notice": ("reasons",),
+    "review_extension": ("days", "reason", "review_deadline"),
 }
 # Adverse acts name the remedies: where to apply for 行政复议 and which court hears a suit.
 _REMEDY_KEYS = ("reconsideration_body", "court")
@@ -332,7 +334,7 @@ def _letter_view(context: Mapping[str, Any]) -> dict[str, Any]:
     view["verify_base"] = _verify_base(context["verify_url"], view["verify_code"])
     view["qr_svg"] = Markup(qr_svg(context["verify_url"]))
     view["masthead_pt"] = _masthead_size(context["authority"])
-    for key in ("issued_on", "received_on", "review_deadline"):
+    for key in ("issued_on", "received_on", "review_deadline", "previous_deadline"):
         view[key] = value = context.get(key) or ""
         try:
             date.fromisoformat(value) if value else None

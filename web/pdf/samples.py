@@ -134,6 +134,18 @@ LETTERS: dict[str, dict[str, Any]] = {
         "cap_fen": 10_000_000,
         "payee": "光武花园3号楼2单元101室业主张伟，中国工商银行枣阳支行 6222 0216 0500 1234 567",
         "reason": "部分工程量未通过竣工核验，相应费用不予补贴",
+        "registration_number": "梯11鄂FA1234（26）",
+    },
+    "review_extension": {
+        **_LETTER,
+        "kind": "review_extension",
+        "title": "延长审批期限告知书",
+        "number": "枣阳住建梯延〔2026〕2号",
+        "opinions": [],
+        "days": 10,
+        "reason": "需组织相邻建筑采光影响的专家论证",
+        "previous_deadline": "2026-12-10",
+        "review_deadline": "2026-12-24",
     },
     "not_accepted_decision": {
         **_LETTER,

@@ -3,17 +3,24 @@ the public notice's QR code leads to /notice/<reference>."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import csv
+import io
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
-from forms.homeowner import NoticeObjectionForm, ObjectionForm, SignForm
-from workflow import services
-from workflow.errors import NotFound, WorkflowError
+from forms.homeowner import NoticeObjectionForm, ObjectionForm, SignForm, TrackForm
+from workflow import projects as register
+from workflow import services, tracking
+from workflow.errors import InvalidInput, NotFound, WorkflowError, msg
 from workflow.rules.money import yuan
 
+from ..extensions import say
 from ..homeowner.common import CHOICE_LABELS
 from ..homeowner.helpers import rt, show_errors
+from .chart import year_bars
+from .throttle import too_many_lookups
 
 bp = Blueprint("public", __name__)
 
@@ -116,3 +123,80 @@ def notice(key: str):
             flash(_("您的异议已经提交，申请人和办理窗口会处理并答复。"), "success")
             return redirect(url_for(".notice", key=facts["reference"]))
     return render_template("public/notice.html", n=facts, form=form, summary=summary), status
+
+
+# — progress and the public register (办件查询、政务公开) ————————————————————————————————
+
+
+TOO_MANY = msg(
+    "too_many_lookups",
+    "查询过于频繁，请稍后再试。",
+    "Too many lookups from this address; try again later.",
+)
+
+
+@bp.route("/track", methods=["GET", "POST"])
+def track():
+    """Where a case stands, for anyone holding its reference and the applicant's phone tail."""
+    form = TrackForm(formdata=request.form if request.method == "POST" else request.args)
+    result, summary, status = None, [], 200
+    if form.reference.data or form.phone_tail.data:
+        if too_many_lookups():
+            summary, status = [(None, say(TOO_MANY))], 429
+        else:
+            try:
+                result = tracking.track(rt(), form.reference.data, form.phone_tail.data)
+            except (InvalidInput, NotFound) as exc:
+                summary, status = show_errors(form, exc.messages), exc.status
+    return render_template("public/track.html", form=form, t=result, summary=summary), status
+
+
+def _register_filters() -> tuple[str | None, int | None]:
+    street = (request.args.get("street") or "").strip()[:32] or None
+    year = request.args.get("year", "")
+    return street, int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None
+
+
+@bp.route("/projects")
+def projects():
+    street, year = _register_filters()
+    data = register.projects(rt(), street=street, year=year)
+    return render_template(
+        "public/projects.html",
+        r=data,
+        chart=year_bars(data["summary"]),
+        yuan=yuan,
+        csv_url=url_for(".projects_csv", **{k: v for k, v in request.args.items() if v}),
+    )
+
+
+@bp.route("/projects.csv")
+def projects_csv():
+    street, year = _register_filters()
+    data = register.projects(rt(), street=street, year=year)
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(
+        ["街道", "小区", "地址（楼栋单元）", "电梯数", "办理状态", "批准日期", "补贴金额（元）"]
+    )
+    for row in data["rows"]:
+        granted = row["subsidy_fen"]
+        w.writerow(
+            [
+                row["street"],
+                row["community"],
+                row["address"],
+                row["elevators"],
+                row["state_label"],
+                row["approved_on"],
+                # Plain figures (no thousands separators) for spreadsheets.
+                f"{granted // 100}.{granted % 100:02d}" if granted is not None else "",
+            ]
+        )
+    # A byte-order mark so that spreadsheet programs read the Chinese as UTF-8.
+    body = "\ufeff" + out.getvalue()
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=projects.csv"},
+    )

@@ -42,6 +42,11 @@ def _building(data: Mapping[str, Any], errors: list[Message]) -> dict[str, Any]:
         elif len(value) > size:
             errors.append(msg(name, f"{label}不能超过 {size} 个字。", f"{name} is too long."))
         out[name] = value
+    # The sub-district (街道) is optional: the public register groups projects by it.
+    street = str(data.get("street") or "").strip()
+    if len(street) > 32:
+        errors.append(msg("street", "街道名称不能超过 32 个字。", "street is too long."))
+    out["street"] = street or None
     try:
         floors = int(str(data.get("floors", "")).strip())
         if not 2 <= floors <= 40:

@@ -22,6 +22,8 @@ APPLICANT_TAGS = {
     "acceptance_report": {"building"},
     "equipment_registration": {"building"},
     "invoice": {"subsidy"},
+    "installation_notice": {"installer", "building"},
+    "inspection_report": {"building"},
 }
 
 

@@ -78,6 +78,10 @@ def _coerce(kind: str, value: Any) -> Any:
         return parse_yuan(str(value))
     if kind == "items":
         return _items(value)
+    if kind == "workdays":
+        if isinstance(value, bool) or not str(value).strip().isdigit():
+            raise ValueError("应为整数天数")
+        return int(str(value).strip())
     raise TypeError(kind)
 
 
