@@ -8,7 +8,7 @@ def test_init_db_migrates_and_demo_loads_once(runner, app):
     assert result.exit_code == 0, result.output
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
-    assert "clerk / demo12345" in first.output
+    assert "clerk / jiati-demo-2026" in first.output
     again = runner.invoke(args=["demo"])
     assert "已存在" in again.output
     with app.extensions["jiati"].db.session() as s:

@@ -107,11 +107,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     app.extensions["jiati"] = runtime
 
-    from . import cli, extensions
+    from . import cli, extensions, inputs, security
 
     extensions.init_app(app)
+    security.init_app(app)
+    inputs.init_app(app)
     cli.init_app(app)
     _register_blueprints(app)
+    security.limit_doors(app)
     return app
 
 

@@ -19,11 +19,14 @@ from .transitions import Action, Outcome, actions, fire
 from .users import (
     Account,
     authenticate,
+    change_password,
     create_user,
     get_account,
     issue_token,
     register,
     revoke_token,
+    sign_out,
+    sign_out_user,
     token_account,
     update_user,
 )
@@ -34,5 +37,5 @@ __all__ = [
     "issue_token", "letter_context", "letter_file", "merged", "verification", "lodge_objection", "lodge_objection_as_owner", "public_notice", "lodge_objection_by_link", "record_paper_vote", "register",
     "remove_holiday", "resolve_objection", "revoke_token", "set_costs", "set_holiday", "sign", "signing_links",
     "signing_view", "store_scan", "token_account", "update_case", "update_user", "upload_document",
-    "validate_application",
+    "validate_application", "change_password", "sign_out", "sign_out_user",
 ]  # fmt: skip

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .. import audit
+from .. import audit, inputs
 from ..context import Runtime
 from ..errors import Conflict, Forbidden, InvalidInput, Message, msg
 from ..machine import INITIAL, STATE
@@ -233,8 +233,11 @@ def set_costs(
     if estimated_cost not in (None, ""):
         try:
             cost_fen = parse_yuan(str(estimated_cost))
+            inputs.fen(cost_fen, field="estimated_cost", label="预计总造价")
         except ValueError as exc:
             errors.append(msg("estimated_cost", f"预计总造价：{exc}", "Invalid estimated cost."))
+        except InvalidInput as exc:
+            errors.extend(exc.messages)
     coef: dict[str, str] = {}
     for floor, value in (coefficients or {}).items():
         try:
