@@ -18,17 +18,26 @@ def test_init_db_migrates_and_demo_loads_once(runner, app):
 
 def test_user_create_and_its_refusals(runner, app):
     runner.invoke(args=["init-db"])
-    ok = runner.invoke(args=["user", "create", "--username", "li", "--password", "long-enough",
+    ok = runner.invoke(args=["user", "create", "--username", "li", "--password", "long-enough-1",
                              "--role", "approver", "--department", "planning", "--name", "李"])  # fmt: skip
     assert ok.exit_code == 0, ok.output
     dup = runner.invoke(
-        args=["user", "create", "--username", "li", "--password", "long-enough", "--role", "clerk"]
+        args=[
+            "user",
+            "create",
+            "--username",
+            "li",
+            "--password",
+            "long-enough-1",
+            "--role",
+            "clerk",
+        ]
     )
     assert dup.exit_code != 0 and "已注册" in dup.output
     bad = runner.invoke(
         args=["user", "create", "--username", "x", "--password", "short", "--role", "approver"]
     )
-    assert bad.exit_code != 0 and "密码至少 8 位" in bad.output and "部门" in bad.output
+    assert bad.exit_code != 0 and "密码至少 10 位" in bad.output and "部门" in bad.output
 
 
 def test_audit_verify_exits_non_zero_on_a_broken_link(runner, app):
@@ -49,3 +58,29 @@ def test_diagram_as_mermaid_and_svg(runner, app, tmp_path):
     svg = runner.invoke(args=["diagram", "--format", "svg", "-o", str(out)])
     assert svg.exit_code == 0, svg.output
     assert "<svg" in out.read_text() and "联合审查" in out.read_text()
+
+
+def test_user_create_refuses_control_characters_naming_the_option(runner, app):
+    runner.invoke(args=["init-db"])
+    bad = runner.invoke(args=["user", "create", "--username", "li\x00si",
+                              "--password", "long-enough-1", "--role", "clerk"])  # fmt: skip
+    assert bad.exit_code != 0 and "username" in bad.output and "控制字符" in bad.output
+
+
+def test_audit_verify_names_the_case_and_file_whose_bytes_changed(runner, app):
+    from sqlalchemy import select
+
+    from workflow.models import Case, Document
+
+    runner.invoke(args=["init-db"])
+    runner.invoke(args=["demo"])
+    rt = app.extensions["jiati"]
+    with rt.db.session() as s:
+        doc = s.scalars(select(Document).where(Document.source == "uploaded")).first()
+        reference = s.get(Case, doc.case_id).reference
+        path = rt.store.path(doc.sha256)
+    path.write_bytes(path.read_bytes() + b"%tampered")
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert "altered" in result.output and reference in result.output
+    assert f"document {doc.id}" in result.output
