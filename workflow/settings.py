@@ -43,6 +43,8 @@ class Settings:
     required_departments: tuple[str, ...] = ("housing", "planning", "market")
     lead_department: str = "housing"
     upload_max_mb: int = 20
+    # A design plan runs to tens of pages; thousands are an attack on whoever opens it.
+    upload_max_pages: int = 300
     authority_name: str = "枣庄市住房和城乡建设局"
     letter_prefixes: dict[str, str] = field(default_factory=lambda: dict(LETTER_PREFIXES))
     public_base_url: str = "http://127.0.0.1:5000"
@@ -82,9 +84,15 @@ def _coerce(name: str, value: Any) -> Any:
             if not 0 < f <= 1:
                 raise ValueError
             return f
-        if name in ("publicity_days", "acceptance_workdays", "review_workdays", "upload_max_mb"):
+        if name in (
+            "publicity_days",
+            "acceptance_workdays",
+            "review_workdays",
+            "upload_max_mb",
+            "upload_max_pages",
+        ):
             n = int(value)
-            if n < 0 or (name == "upload_max_mb" and n == 0):
+            if n < 0 or (name in ("upload_max_mb", "upload_max_pages") and n == 0):
                 raise ValueError
             return n
         if name == "subsidy_tiers":

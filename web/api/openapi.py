@@ -10,32 +10,11 @@ from typing import Any
 
 from workflow.machine import STATE, TRANSITIONS, Transition
 
-from . import schemas
+from . import models
 from .errors import HTTP_ERRORS
 
 JSON = dict[str, Any]
-IF_MATCH_PATTERN = schemas.IF_MATCH.replace("?P<version>", "")
-
-SCHEMAS: JSON = {
-    "Error": schemas.ERROR,
-    "TokenRequest": schemas.TOKEN_REQUEST,
-    "Token": schemas.TOKEN,
-    "Workflow": schemas.WORKFLOW,
-    "CaseRequest": schemas.CASE_REQUEST,
-    "Case": schemas.CASE,
-    "CaseList": schemas.CASE_LIST,
-    "Created": schemas.CREATED,
-    "SigningLinks": schemas.SIGNING_LINKS,
-    "SignRequest": schemas.SIGN_REQUEST,
-    "SigningView": schemas.SIGNING_VIEW,
-    "VoteRequest": schemas.VOTE_REQUEST,
-    "ObjectionRequest": schemas.OBJECTION_REQUEST,
-    "ResolutionRequest": schemas.RESOLUTION_REQUEST,
-    "OpinionRequest": schemas.OPINION_REQUEST,
-    "History": schemas.HISTORY,
-    "Letters": schemas.LETTERS,
-    "Verification": schemas.VERIFICATION,
-}
+IF_MATCH_PATTERN = models.IF_MATCH.replace("?P<version>", "")
 
 ERROR_TEXT = {
     400: "Malformed JSON, a field of the wrong type, or input the use case refuses",
@@ -145,7 +124,11 @@ def transition_operation(t: Transition) -> JSON:
         params=[CASE_ID, if_match],
         body={
             "required": False,
-            "content": {"application/json": {"schema": schemas.transition_request(t.trigger)}},
+            "content": {
+                "application/json": {
+                    "schema": models.schema_of(models.transition_request(t.trigger))
+                }
+            },
         },
         description="\n".join(lines),
     )
@@ -208,7 +191,7 @@ def paths() -> JSON:
                         "name": "state",
                         "in": "query",
                         "required": False,
-                        "schema": {"enum": schemas.STATE_NAMES},
+                        "schema": {"enum": models.STATE_NAMES},
                     },
                     {
                         "name": "tag",
@@ -216,14 +199,18 @@ def paths() -> JSON:
                         "required": False,
                         "description": "A group of states from the declaration, e.g. `window` "
                         "(waiting on the clerk) or `review` (waiting on the approvers)",
-                        "schema": {"enum": schemas.STATE_TAGS},
+                        "schema": {"enum": models.STATE_TAGS},
                     },
                     {
                         "name": "q",
                         "in": "query",
                         "required": False,
                         "description": "Reference, address, community, owner name or phone",
-                        "schema": schemas.text(200),
+                        "schema": {
+                            "type": "string",
+                            "maxLength": 200,
+                            "pattern": models.POLICY_PATTERN,
+                        },
                     },
                     {
                         "name": "page",
@@ -341,7 +328,7 @@ def paths() -> JSON:
                         "name": "kind",
                         "in": "path",
                         "required": True,
-                        "schema": {"enum": schemas.DOCUMENT_KINDS},
+                        "schema": {"enum": models.DOCUMENT_KINDS},
                     },
                 ],
                 body={
@@ -442,7 +429,7 @@ def document() -> JSON:
         "paths": paths(),
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": SCHEMAS,
+            "schemas": models.components(),
             "responses": {
                 f"E{status}": {
                     "description": f"{text} (`{HTTP_ERRORS[status][0]}` or a more precise code)",
