@@ -22,7 +22,8 @@ from workflow import documents, inputs
 from workflow.access import ROLES
 from workflow.errors import InvalidInput, WorkflowError, msg
 from workflow.letters import KINDS as LETTER_KINDS
-from workflow.machine import STATES, TRANSITIONS, Field as MachineField
+from workflow.machine import STATES, TRANSITIONS
+from workflow.machine import Field as MachineField
 from workflow.services.consent import CHOICES
 from workflow.services.review import VERDICTS
 
