@@ -236,7 +236,17 @@ def paths() -> JSON:
                     **errors(*CASE_READ),
                 },
                 tag="cases",
-                params=[CASE_ID],
+                params=[
+                    CASE_ID,
+                    {
+                        "name": "reveal",
+                        "in": "query",
+                        "required": False,
+                        "description": "`phones`: a clerk sees owners' numbers in full (audited); "
+                        "otherwise they are masked (138****0001) except for the applicant.",
+                        "schema": {"enum": ["phones"]},
+                    },
+                ],
             )
         },
         "/cases/{case_id}/history": {

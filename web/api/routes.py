@@ -56,12 +56,12 @@ def body(model: type[models.Request]) -> dict[str, Any]:
     return models.validate(model, data)
 
 
-def case_json(case_id: int) -> dict[str, Any]:
-    return queries.describe_case(rt(), caller().id, case_id)
+def case_json(case_id: int, reveal: bool = False) -> dict[str, Any]:
+    return queries.describe_case(rt(), caller().id, case_id, reveal=reveal)
 
 
-def with_case(case_id: int, status: int = 200, created_id: int | None = None):
-    case = case_json(case_id)
+def with_case(case_id: int, status: int = 200, created_id: int | None = None, reveal: bool = False):
+    case = case_json(case_id, reveal)
     payload = case if created_id is None else {"id": created_id, "case": case}
     response = jsonify(payload)
     response.status_code = status
@@ -165,7 +165,7 @@ def list_cases():
 @bp.get("/cases/<int:case_id>")
 @token_required
 def get_case(case_id: int):
-    return with_case(case_id)
+    return with_case(case_id, reveal=request.args.get("reveal") == "phones")
 
 
 @bp.get("/cases/<int:case_id>/history")

@@ -16,7 +16,6 @@ from forms.staff import (
     ResolveForm,
 )
 from workflow import queries, services
-from workflow.documents import mask_phone
 from workflow.machine import STATE, TRANSITION
 from workflow.rules.money import yuan
 from workflow.rules.subsidy import subsidy_cap
@@ -57,9 +56,11 @@ def _fen(v: int | None) -> str:
     return "" if v is None else str(yuan(v))
 
 
-def case_page(rt: Any, user: Any, case_id: int, **forms: Any) -> dict[str, Any]:
+def case_page(
+    rt: Any, user: Any, case_id: int, reveal: bool = False, **forms: Any
+) -> dict[str, Any]:
     """The case as this staff member may see it, plus the forms for what they may do now."""
-    c = queries.describe_case(rt, user.id, case_id)
+    c = queries.describe_case(rt, user.id, case_id, reveal=reveal)
     events = queries.history(rt, user.id, case_id)
     en = str(_locale()) == "en"
     for e in events:
@@ -69,12 +70,11 @@ def case_page(rt: Any, user: Any, case_id: int, **forms: Any) -> dict[str, Any]:
     settings = services.effective_settings(rt)
     tags = STATE[c["state"]].tags
     clerk = user.role == "clerk"
-    # The clerk calls owners about paper votes and corrections; everyone else sees masked numbers.
+    # Numbers come masked unless the clerk asked to see them (recorded in the audit log).
     for h in c["households"]:
-        h["phone_shown"] = h["phone"] if clerk else mask_phone(h["phone"])
-    c["applicant"]["phone_shown"] = (
-        c["applicant"]["phone"] if clerk else mask_phone(c["applicant"]["phone"])
-    )
+        h["phone_shown"] = h["phone"] or ""
+    c["applicant"]["phone_shown"] = c["applicant"]["phone"] or ""
+    revealed = clerk and reveal
     rooms = [h["room"] for h in c["households"]]
 
     vote_form = forms.get("vote_form") or PaperVoteForm(formdata=None)
@@ -120,6 +120,7 @@ def case_page(rt: Any, user: Any, case_id: int, **forms: Any) -> dict[str, Any]:
 
     return {
         "case": c,
+        "revealed": revealed,
         "history": events,
         "actions": actions,
         "documents": list(c["documents"].values()),
