@@ -31,6 +31,7 @@ HTTP_ERRORS: dict[int, tuple[str, str, str]] = {
     413: ("too_large", "请求内容超过大小上限。", "The request is too large."),
     415: ("unsupported_media_type", "不支持的内容类型。", "Unsupported content type."),
     422: ("guards_failed", "条件尚未满足。", "Conditions are not met."),
+    429: ("too_many_requests", "请求太频繁，请稍后再试。", "Too many requests; try again later."),
     500: ("internal_error", "系统出错，请稍后再试。", "Internal error; please try again later."),
 }
 

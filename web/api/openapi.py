@@ -25,6 +25,7 @@ ERROR_TEXT = {
     413: "The body or file is larger than the upload limit",
     415: "The file is not of a type this document accepts (checked by content)",
     422: "Guards failed: `details` lists every failing guard's message",
+    429: "Too many attempts from this address; Retry-After says when to try again",
 }
 
 WRITE = (400, 409, 413)
@@ -140,7 +141,7 @@ def paths() -> JSON:
             "post": op(
                 "create_token",
                 "Exchange a username and password for a bearer token",
-                {**ok("Token", "A token valid until expires_at"), **errors(*WRITE, 401)},
+                {**ok("Token", "A token valid until expires_at"), **errors(*WRITE, 401, 429)},
                 tag="tokens",
                 public=True,
                 body=json_body("TokenRequest"),
@@ -280,14 +281,14 @@ def paths() -> JSON:
             "get": op(
                 "signing_view",
                 "What the household's link shows",
-                {**ok("SigningView", "The household's line"), **errors(404)},
+                {**ok("SigningView", "The household's line"), **errors(404, 429)},
                 tag="consent",
                 public=True,
             ),
             "post": op(
                 "sign",
                 "An owner signs through the household's link (no account)",
-                {**ok("SigningView", "Recorded"), **errors(*WRITE, 404)},
+                {**ok("SigningView", "Recorded"), **errors(*WRITE, 404, 429)},
                 tag="consent",
                 public=True,
                 body=json_body("SignRequest"),
@@ -399,7 +400,7 @@ def paths() -> JSON:
             "get": op(
                 "verify_letter",
                 "Check a letter's authenticity from the code on it (public)",
-                {**ok("Verification", "The letter as issued"), **errors(404)},
+                {**ok("Verification", "The letter as issued"), **errors(404, 429)},
                 tag="letters",
                 public=True,
                 params=[
