@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
                    chromium poppler-utils zbar-tools graphviz
 
-.PHONY: install system-packages run serve test lint format bench clean
+.PHONY: install system-packages run serve test lint audit format bench clean
 
 install: system-packages $(VENV)/.installed
 	@for d in web/translations web/*/translations; do \
@@ -42,9 +42,16 @@ run: install
 test: install lint
 	$(BIN)/python -m pytest
 
+# bandit: each accepted finding carries `# nosec <id>  # why` on its line.
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r workflow web forms
+
+# Known vulnerabilities in the installed dependencies (needs the advisory database online,
+# so not part of `make test` or CI).
+audit: $(VENV)/.installed
+	$(BIN)/pip-audit --local --skip-editable --progress-spinner off
 
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .

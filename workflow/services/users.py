@@ -235,7 +235,7 @@ def update_user(
             user.password_hash = hash_password(password)
             # A password the admin knows is an initial password: the owner chooses their own.
             user.must_change_password = True
-            changes["password"] = "reset"
+            changes["password"] = "reset"  # nosec B105  # an audit label, not a password
         if password or active is False or role_changed:
             _end_sessions(s, user)
         audit.append(
