@@ -96,7 +96,16 @@ def _too_many(exc: RateLimitExceeded):
     return response
 
 
+def _quiet_dev_server() -> None:
+    """Werkzeug's development server writes `Server: Werkzeug/x Python/y` before the
+    application's headers; make its own banner ours too (gunicorn takes the application's)."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    WSGIRequestHandler.version_string = lambda self: SERVER  # type: ignore[method-assign]
+
+
 def init_app(app: Flask) -> None:
+    _quiet_dev_server()
     for key, value in DEFAULT_RATES.items():
         app.config.setdefault(key, value)
     redis_url = app.config.get("REDIS_URL") or os.environ.get("REDIS_URL")
