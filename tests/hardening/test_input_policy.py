@@ -175,3 +175,17 @@ def test_policy_refuses_bidi_free_file_labels_and_keeps_names_readable():
 def test_the_counts_of_bad_inputs_tried():
     # Runs last in this module: the counts are reported in the hardening note.
     print(f"\nbad inputs tried per database: {TRIED}")
+
+
+@SETTINGS
+@given(value=st.text(max_size=60))
+def test_the_policy_either_refuses_or_returns_clean_nfc_text(value):
+    from workflow.errors import InvalidInput
+
+    try:
+        out = inputs.text(value, field="f", max_length=50)
+    except InvalidInput as exc:
+        assert "「f」" in exc.message
+        assert inputs.bad_character(value) or len(unicodedata.normalize("NFC", value)) > 50
+    else:
+        assert out == unicodedata.normalize("NFC", value) and inputs.bad_character(out) is None

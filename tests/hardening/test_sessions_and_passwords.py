@@ -86,6 +86,10 @@ def test_staff_given_an_initial_password_change_it_before_anything_else(app, cli
     login(client, "newclerk", "Initial-pass-77")
     r = client.get("/staff/")
     assert r.status_code == 302 and r.headers["Location"].endswith("/auth/password")
+    token = client.post(
+        "/api/v1/token", json={"username": "newclerk", "password": "Initial-pass-77"}
+    )
+    assert token.status_code == 403  # nor through the API
     client.post(
         "/auth/password",
         data={

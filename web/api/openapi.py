@@ -141,7 +141,7 @@ def paths() -> JSON:
             "post": op(
                 "create_token",
                 "Exchange a username and password for a bearer token",
-                {**ok("Token", "A token valid until expires_at"), **errors(*WRITE, 401, 429)},
+                {**ok("Token", "A token valid until expires_at"), **errors(*WRITE, 401, 403, 429)},
                 tag="tokens",
                 public=True,
                 body=json_body("TokenRequest"),

@@ -259,6 +259,14 @@ def issue_token(rt: Runtime, username: str, password: str) -> tuple[str, Account
         raise NotAuthenticated(
             msg("credentials", "用户名或密码错误。", "Wrong username or password.")
         )
+    if account.must_change_password:
+        raise Forbidden(
+            msg(
+                "must_change_password",
+                "请先登录网页修改初始密码，再使用接口。",
+                "Change the initial password on the website before using the API.",
+            )
+        )
     token = secrets.token_urlsafe(32)
     now = rt.clock()
     expires = now + TOKEN_LIFETIME
