@@ -160,3 +160,16 @@ def test_the_lockout_is_gone_the_owner_always_gets_in(app, monkeypatch, app_peop
     for _ in range(50):
         assert services.authenticate(rt, app_people.owner.username, "guess-guess") is None
     assert services.authenticate(rt, app_people.owner.username, PASSWORD) is not None
+
+
+def test_names_without_an_account_slow_down_like_real_ones(app, monkeypatch):
+    """Otherwise the growing delay would tell which accounts exist."""
+    from workflow.services import users
+
+    waits = []
+    monkeypatch.setattr(users, "sleep", waits.append)
+    monkeypatch.setattr(users, "_unknown_failures", {})
+    rt = app.extensions["jiati"]
+    for _ in range(5):
+        services.authenticate(rt, "13999990000", "guess-guess")
+    assert waits == [0.25, 0.5]

@@ -32,6 +32,18 @@ MAX_DELAY = 4.0
 sleep = time.sleep  # tests replace it to observe the delays
 
 
+# Wrong passwords for names that have no account slow down alike (else the delay would tell
+# which accounts exist); kept in memory, bounded, since there is no row to count them on.
+_unknown_failures: dict[str, int] = {}
+UNKNOWN_KEPT = 10_000
+
+
+def _count_unknown(name: str) -> None:
+    if len(_unknown_failures) >= UNKNOWN_KEPT:
+        _unknown_failures.clear()
+    _unknown_failures[name] = _unknown_failures.get(name, 0) + 1
+
+
 def login_delay(failures: int) -> float:
     """Seconds to wait before checking a password on an account with `failures` in a row."""
     if failures < SLOW_AFTER:
@@ -69,7 +81,10 @@ class Account:
         )
 
 
-def _validate(username: str, password: str, role: str, department: str | None) -> list[Message]:
+def _validate(
+    username: str, password: str | None, role: str, department: str | None
+) -> list[Message]:
+    """What is wrong with an account's fields; `password=None`: the password is not changing."""
     errors = []
     if not username or len(username) > 64:
         errors.append(msg("username", "请填写用户名（64 字以内）。", "Username is required."))
@@ -77,7 +92,7 @@ def _validate(username: str, password: str, role: str, department: str | None) -
         errors.append(
             msg("username", "请输入 11 位大陆手机号。", "Enter an 11-digit mainland mobile number.")
         )
-    weak = weakness(password or "", username)
+    weak = weakness(password, username) if password is not None else None
     if weak:
         errors.append(msg("password", *weak))
     if role not in ROLES:
@@ -173,7 +188,8 @@ def authenticate(rt: Runtime, username: str, password: str) -> Account | None:
     """
     with rt.db.transaction() as s:
         user = s.scalar(select(User).where(User.username == (username or "").strip()))
-        failures = user.failed_logins or 0 if user is not None else 0
+        name = (username or "").strip()
+        failures = (user.failed_logins or 0) if user is not None else _unknown_failures.get(name, 0)
     wait = login_delay(failures)
     if wait:
         sleep(wait)
@@ -181,6 +197,7 @@ def authenticate(rt: Runtime, username: str, password: str) -> Account | None:
         user = s.scalar(select(User).where(User.username == (username or "").strip()))
         if user is None:
             check_nobody(password or "")
+            _count_unknown(name)
             return None
         if not check_password(user.password_hash, password or "") or not user.active:
             user.failed_logins = (user.failed_logins or 0) + 1
@@ -219,7 +236,7 @@ def update_user(
             )
         new_role = role or user.role
         new_dept = department if department is not None else user.department
-        errors = _validate(user.username, password or "Zq-unused-9", new_role, new_dept)
+        errors = _validate(user.username, password or None, new_role, new_dept)
         if errors:
             raise InvalidInput(*errors)
         changes = {}
