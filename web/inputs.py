@@ -27,7 +27,7 @@ def _checked(pairs) -> ImmutableMultiDict:
 
 
 def apply_policy() -> None:
-    if request.blueprint == "api":
+    if request.blueprint == "api" or request.path.startswith("/api/"):
         return  # the API's models apply the policy to JSON bodies and their own arguments
     # Werkzeug caches the parsed form in the request's __dict__; the view sees the NFC form.
     request.__dict__["args"] = _checked(request.args.items(multi=True))

@@ -189,3 +189,10 @@ def test_the_policy_either_refuses_or_returns_clean_nfc_text(value):
         assert inputs.bad_character(value) or len(unicodedata.normalize("NFC", value)) > 50
     else:
         assert out == unicodedata.normalize("NFC", value) and inputs.bad_character(out) is None
+
+
+def test_api_search_text_follows_the_policy(api):
+    for bad in ("翠湖\x00", "a\x1bb", "\x7f"):
+        r = api.get("/cases", "clerk", query_string={"q": bad})
+        assert r.status_code == 400 and "检索词" in r.get_json()["details"][0]["message"]
+    assert api.get("/cases", "clerk", query_string={"q": "翠湖"}).status_code == 200

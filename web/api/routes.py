@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from flask import current_app, g, jsonify, request, send_file, url_for
 
-from workflow import machine, queries, services
+from workflow import inputs, machine, queries, services
 from workflow.context import Runtime
 from workflow.errors import InvalidInput, NotFound, UnsupportedFile, msg
 
@@ -147,8 +147,8 @@ def list_cases():
     if tag is not None and tag not in models.STATE_TAGS:
         raise InvalidInput(msg("tag", f"未知分组：{tag[:40]}", "Unknown tag."))
     q = request.args.get("q") or None
-    if q is not None and (len(q) > 200 or "\x00" in q):
-        raise InvalidInput(msg("q", "检索词过长或含有不允许的字符。", "Bad search text."))
+    if q is not None:
+        q = inputs.text(q, field="q", label="检索词", max_length=200)
     return jsonify(
         queries.list_cases(
             rt(),
