@@ -136,3 +136,17 @@ def test_every_page_of_every_role_has_the_headers_and_no_inline_script(
                 assert not HANDLER.search(html), path
             seen += 1
     assert seen == 23
+
+
+@pytest.mark.parametrize(
+    "app_overrides",
+    [{"RATELIMIT_ENABLED": True, "RATELIMIT_PHONE_TAIL": "2 per minute"}],
+    indirect=True,
+)
+def test_the_signing_page_throttles_phone_tail_guesses_but_not_reading(client, api, app_journey):
+    case_id = app_journey.case_in("consultation")
+    token = api.get(f"/cases/{case_id}/signing-links", "owner").get_json()["links"][0]["token"]
+    guess = {"owner_name": "x", "phone_tail": "0000", "choice": "agree", "signature": "x"}
+    statuses = [client.post(f"/sign/{token}", data=guess).status_code for _ in range(3)]
+    assert statuses[2] == 429 and 429 not in statuses[:2]
+    assert client.get(f"/sign/{token}").status_code == 200  # reading the page is not guessing
