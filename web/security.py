@@ -26,7 +26,7 @@ CSP = "; ".join(
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data:",
         "font-src 'self'",
-        "connect-src 'self'",
+        "connect-src 'self' blob:",  # the merged letters' PDF, fetched then opened as a blob
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",
