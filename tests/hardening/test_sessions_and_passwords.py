@@ -3,6 +3,8 @@ login time does not tell whether an account exists. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from workflow import services
@@ -173,3 +175,23 @@ def test_names_without_an_account_slow_down_like_real_ones(app, monkeypatch):
     for _ in range(5):
         services.authenticate(rt, "13999990000", "guess-guess")
     assert waits == [0.25, 0.5]
+
+
+def test_a_logout_on_one_worker_ends_the_session_on_another(app, client, app_people, clock):
+    """Two application processes over one database (workers of a gunicorn, or two hosts)."""
+    from ..conftest import make_app
+
+    other_worker = make_app(
+        Path(app.instance_path).parent,
+        clock,
+        DATABASE_URL=app.config["DATABASE_URL"],
+    )
+    try:
+        login(client, app_people.housing.username)
+        elsewhere = other_worker.test_client()
+        _copy_session(client, elsewhere)
+        assert elsewhere.get("/staff/review").status_code == 200
+        client.post("/auth/logout")
+        assert elsewhere.get("/staff/review").status_code == 302
+    finally:
+        other_worker.extensions["jiati"].db.dispose()
