@@ -243,6 +243,7 @@ def every_opinion_given(ctx: Context) -> list[Message]:
     ]
 
 
+@guard()
 def review_not_extended(ctx: Context) -> list[Message]:
     if ctx.case.review_extended_days is None:
         return []
