@@ -11,7 +11,7 @@ SYSTEM_PACKAGES  := $(RUNTIME_PACKAGES) $(TEST_PACKAGES)
 # `make serve`: gunicorn on PORT with WEB_CONCURRENCY workers (see gunicorn.conf.py).
 PORT ?= 8000
 
-.PHONY: install runtime system-packages assets run serve worker test lint format bench clean
+.PHONY: install runtime system-packages assets run serve worker test lint audit format bench clean
 
 # Everything, test tools included (make test, make lint, make bench).
 install: PACKAGES = $(SYSTEM_PACKAGES)
@@ -67,9 +67,16 @@ worker: runtime
 test: install lint
 	$(BIN)/python -m pytest
 
+# bandit: each accepted finding carries `# nosec <id>  # why` on its line.
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r workflow web forms
+
+# Known vulnerabilities in the installed dependencies (needs the advisory database online,
+# so not part of `make test` or CI).
+audit: $(VENV)/.installed
+	$(BIN)/pip-audit --local --skip-editable --progress-spinner off
 
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .

@@ -35,10 +35,14 @@ class UserCreateForm(FlaskForm):
     role = SelectField(_l("角色"), choices=ROLE_CHOICES)
     department = SelectField(_l("部门（审批人员必选）"), choices=DEPARTMENT_CHOICES)
     password = PasswordField(
-        _l("初始密码（至少 8 位）"),
-        validators=[DataRequired(_l("请设置密码。")), Length(min=8, message=_l("密码至少 8 位。"))],
+        _l("初始密码（至少 10 位）"),
+        validators=[
+            DataRequired(_l("请设置密码。")),
+            Length(min=10, max=256, message=_l("密码至少 10 位。")),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
+    must_change = BooleanField(_l("首次登录时须修改密码"), default=True)
 
 
 class UserUpdateForm(FlaskForm):
@@ -47,7 +51,7 @@ class UserUpdateForm(FlaskForm):
     active = BooleanField(_l("启用"))
     password = PasswordField(
         _l("重置密码（留空则不变）"),
-        validators=[Optional(), Length(min=8, message=_l("密码至少 8 位。"))],
+        validators=[Optional(), Length(min=10, max=256, message=_l("密码至少 10 位。"))],
         render_kw={"autocomplete": "new-password"},
     )
 

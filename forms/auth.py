@@ -37,14 +37,41 @@ class RegisterForm(FlaskForm):
         render_kw={"autocomplete": "name"},
     )
     password = PasswordField(
-        _l("密码（至少 8 位）"),
-        validators=[DataRequired(_l("请设置密码。")), Length(min=8, message=_l("密码至少 8 位。"))],
+        _l("密码（至少 10 位）"),
+        validators=[
+            DataRequired(_l("请设置密码。")),
+            Length(min=10, max=256, message=_l("密码至少 10 位。")),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
         _l("再次输入密码"),
         validators=[
             DataRequired(_l("请再次输入密码。")),
+            EqualTo("password", message=_l("两次输入的密码不一致。")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(
+        _l("当前密码"),
+        validators=[DataRequired(_l("请填写当前密码。"))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = PasswordField(
+        _l("新密码（至少 10 位，不要用常见密码）"),
+        validators=[
+            DataRequired(_l("请设置新密码。")),
+            Length(min=10, max=256, message=_l("密码至少 10 位。")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("再次输入新密码"),
+        validators=[
+            DataRequired(_l("请再次输入新密码。")),
             EqualTo("password", message=_l("两次输入的密码不一致。")),
         ],
         render_kw={"autocomplete": "new-password"},

@@ -8,7 +8,7 @@ def test_init_db_migrates_and_demo_loads_once(runner, app):
     assert result.exit_code == 0, result.output
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
-    assert "clerk / demo12345" in first.output
+    assert "clerk / jiati-demo-2026" in first.output
     again = runner.invoke(args=["demo"])
     assert "已存在" in again.output
     with app.extensions["jiati"].db.session() as s:
@@ -39,17 +39,26 @@ def test_demo_lives_in_zaoyang_and_each_applicant_owns_a_flat_of_the_unit(runner
 
 def test_user_create_and_its_refusals(runner, app):
     runner.invoke(args=["init-db"])
-    ok = runner.invoke(args=["user", "create", "--username", "li", "--password", "long-enough",
+    ok = runner.invoke(args=["user", "create", "--username", "li", "--password", "long-enough-1",
                              "--role", "approver", "--department", "planning", "--name", "李"])  # fmt: skip
     assert ok.exit_code == 0, ok.output
     dup = runner.invoke(
-        args=["user", "create", "--username", "li", "--password", "long-enough", "--role", "clerk"]
+        args=[
+            "user",
+            "create",
+            "--username",
+            "li",
+            "--password",
+            "long-enough-1",
+            "--role",
+            "clerk",
+        ]
     )
     assert dup.exit_code != 0 and "已注册" in dup.output
     bad = runner.invoke(
         args=["user", "create", "--username", "x", "--password", "short", "--role", "approver"]
     )
-    assert bad.exit_code != 0 and "密码至少 8 位" in bad.output and "部门" in bad.output
+    assert bad.exit_code != 0 and "密码至少 10 位" in bad.output and "部门" in bad.output
 
 
 def test_audit_verify_exits_non_zero_on_a_broken_link(runner, app):
@@ -80,3 +89,29 @@ def test_deadlines_lists_the_cases_due_and_who_must_act(app, runner, app_journey
     assert "1 件需要关注" in result.output
     again = runner.invoke(args=["deadlines", "--date", "2026-11-26"])
     assert "今日已记录" in again.output
+
+
+def test_user_create_refuses_control_characters_naming_the_option(runner, app):
+    runner.invoke(args=["init-db"])
+    bad = runner.invoke(args=["user", "create", "--username", "li\x00si",
+                              "--password", "long-enough-1", "--role", "clerk"])  # fmt: skip
+    assert bad.exit_code != 0 and "username" in bad.output and "控制字符" in bad.output
+
+
+def test_audit_verify_names_the_case_and_file_whose_bytes_changed(runner, app):
+    from sqlalchemy import select
+
+    from workflow.models import Case, Document
+
+    runner.invoke(args=["init-db"])
+    runner.invoke(args=["demo"])
+    rt = app.extensions["jiati"]
+    with rt.db.session() as s:
+        doc = s.scalars(select(Document).where(Document.source == "uploaded")).first()
+        reference = s.get(Case, doc.case_id).reference
+        path = rt.store.path(doc.sha256)
+    path.write_bytes(path.read_bytes() + b"%tampered")
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert "altered" in result.output and reference in result.output
+    assert f"document {doc.id}" in result.output

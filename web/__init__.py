@@ -142,12 +142,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         n = int(app.config["PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
 
-    from . import cli, extensions, ops
+    from . import cli, extensions, inputs, ops, security
 
     ops.init_app(app)
     extensions.init_app(app)
+    security.init_app(app)
+    inputs.init_app(app)
     cli.init_app(app)
     _register_blueprints(app)
+    security.limit_doors(app)
     return app
 
 

@@ -63,14 +63,26 @@ def user() -> None:
     """Manage accounts."""
 
 
+def _policy(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """The input policy for command-line text, as for forms and the API."""
+    from workflow import inputs
+
+    if value is None:
+        return None
+    try:
+        return inputs.text(value, field=param.name or "", max_length=256)
+    except WorkflowError as exc:
+        raise click.BadParameter(exc.message) from exc
+
+
 @user.command("create")
-@click.option("--username", required=True)
-@click.option("--password", required=True)
+@click.option("--username", required=True, callback=_policy)
+@click.option("--password", required=True, callback=_policy)
 @click.option(
     "--role", required=True, type=click.Choice(["homeowner", "clerk", "approver", "admin"])
 )
-@click.option("--department", default=None)
-@click.option("--name", default="")
+@click.option("--department", default=None, callback=_policy)
+@click.option("--name", default="", callback=_policy)
 @with_appcontext
 def user_create(username: str, password: str, role: str, department: str | None, name: str) -> None:
     from workflow.services import create_user
@@ -98,17 +110,29 @@ def audit_group() -> None:
 @audit_group.command("verify")
 @with_appcontext
 def audit_verify() -> None:
-    """Check every event's hash and link; exit 1 at the first broken link."""
-    with _rt().db.session() as s:
+    """Check every event's hash and link, and every stored file's bytes against its SHA-256;
+    exit 1 naming the first broken link and every file that fails (with its case)."""
+    from workflow.integrity import file_problems
+
+    rt = _rt()
+    with rt.db.session() as s:
         checked, broken = audit.verify(s)
+        files, bad_files = file_problems(s, rt.store)
     if broken:
         click.echo(
             f"审计链断裂 / broken link: chain {broken.chain}, seq {broken.seq}, "
             f"event {broken.event_id}: {broken.reason}",
             err=True,
         )
+    else:
+        click.echo(f"审计链完整 / audit chain intact: {checked} events")
+    for p in bad_files:
+        state = "文件缺失 / missing" if p.reason == "missing" else "文件被改动 / altered"
+        for where in p.where:
+            click.echo(f"{state}: {where}, sha256 {p.sha256}", err=True)
+    if broken or bad_files:
         sys.exit(1)
-    click.echo(f"审计链完整 / audit chain intact: {checked} events")
+    click.echo(f"文件完整 / files intact: {files} files")
 
 
 @click.command("diagram")

@@ -24,6 +24,10 @@ class CurrentUser(UserMixin):
     def __getattr__(self, name):
         return getattr(self.account, name)
 
+    def get_id(self) -> str:
+        # The session remembers the version it was opened under (see `load_user`).
+        return f"{self.account.id}:{self.account.session_version}"
+
 
 def select_locale() -> str:
     # Chinese by default (Flask-Babel normalises zh_CN to zh_Hans_CN); English on request.
@@ -42,9 +46,17 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
+    def load_user(session_id: str):
+        """The session's account while the session is still current: logout, a new password
+        or an admin's "sign out" raise the account's session version in the database, which
+        ends every older session at once, whichever worker serves it."""
+        user_id, _, version = session_id.partition(":")
+        if not user_id.isdigit() or not version.isdigit():
+            return None
         account = get_account(app.extensions["jiati"], int(user_id))
-        return CurrentUser(account) if account else None
+        if account is None or account.session_version != int(version):
+            return None
+        return CurrentUser(account)
 
     @app.before_request
     def remember_language():

@@ -13,7 +13,7 @@ from . import services
 from .context import Runtime
 from .models import Case, User
 
-PASSWORD = "demo12345"
+PASSWORD = "jiati-demo-2026"  # nosec B105  # the documented demo login, never production
 
 STAFF = [
     ("admin", "admin", None, "系统管理员"),

@@ -51,9 +51,12 @@ class User(Base):
     phone: Mapped[str | None] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
-    # Wrong passwords are counted; past a few, logging in pauses for a while.
+    # Wrong passwords in a row: they slow further attempts (never lock the account out).
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    login_paused_until: Mapped[datetime | None] = mapped_column(DateTime)
+    # Every session carries the version it was opened under: raising it (logout, a new
+    # password, an admin's "sign out") ends them all at once, on every worker.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     @property
     def is_staff(self) -> bool:

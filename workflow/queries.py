@@ -51,8 +51,15 @@ def _ratio(f: Any) -> dict[str, str]:
     return {"fraction": ratio_str(f), "percent": format_ratio(f)}
 
 
-def describe_case(rt: Runtime, actor: Any, case_id: int) -> dict[str, Any]:
+# Who needs owners' full phone numbers without asking: the applicant, who entered them and
+# sends the signing links. A clerk, who calls owners about paper votes, asks (`reveal`) and the
+# audit log records it; everyone else sees 138****0001.
+REVEAL_ROLES = frozenset({"clerk"})
+
+
+def describe_case(rt: Runtime, actor: Any, case_id: int, *, reveal: bool = False) -> dict[str, Any]:
     """The whole case as the actor may see it: facts, quorum, documents, actions, letters."""
+    shown = _phones_shown(rt, actor, case_id, reveal)
     with rt.db.session() as s:
         user = actor_of(s, actor)
         case = case_for(s, user, case_id)
@@ -84,7 +91,7 @@ def describe_case(rt: Runtime, actor: Any, case_id: int) -> dict[str, Any]:
             "applicant": {
                 "id": case.applicant_id,
                 "name": case.applicant.name or "",
-                "phone": case.applicant.phone if staff else None,
+                "phone": shown(case.applicant.phone) if staff else None,
             },
             "created_at": case.created_at.isoformat(timespec="minutes"),
             "households": [
@@ -94,7 +101,7 @@ def describe_case(rt: Runtime, actor: Any, case_id: int) -> dict[str, Any]:
                     "floor": h.floor,
                     "area": f"{h.area:.2f}",
                     "owner_name": h.owner_name,
-                    "phone": h.phone,
+                    "phone": shown(h.phone),
                     "id_number_masked": ownership.mask_id_number(h.id_number),
                     "developer_held": bool(h.developer_held),
                     "owner_group": h.owner_group,
@@ -421,3 +428,28 @@ def document_preview(rt: Runtime, actor: Any, case_id: int, kind: str) -> dict[s
             raise NotFound(msg("case_not_found", "未找到该案件。", "No such case."))
         settings = current_settings(s, rt.settings)
         return documents.document_context(case, kind, settings, rt.clock().date().isoformat())
+
+
+def _phones_shown(rt: Runtime, actor: Any, case_id: int, reveal: bool):
+    """How phone numbers appear to this actor on this case: in full or masked. A clerk's
+    reveal is recorded in the case's audit chain (who, when) before anything is shown."""
+    from . import audit
+    from .documents import mask_phone
+
+    with rt.db.transaction() as s:
+        user = actor_of(s, actor)
+        case = case_for(s, user, case_id)
+        if user.id == case.applicant_id:
+            return lambda phone: phone
+        if not (reveal and user.role in REVEAL_ROLES):
+            return lambda phone: mask_phone(phone) if phone else phone
+        audit.append(
+            s,
+            kind="personal_data_viewed",
+            at=rt.clock(),
+            actor=user,
+            role=user.role,
+            case=case,
+            payload={"fields": ["phone"]},
+        )
+    return lambda phone: phone

@@ -97,6 +97,8 @@ class Settings:
     required_departments: tuple[str, ...] = ("housing", "planning", "market")
     lead_department: str = "housing"
     upload_max_mb: int = 20
+    # A design plan runs to tens of pages; thousands are an attack on whoever opens it.
+    upload_max_pages: int = 300
     city_name: str = CITY
     authority_name: str = _CITY["authority_name"]
     letter_prefixes: dict[str, str] = field(default_factory=lambda: dict(LETTER_PREFIXES))
@@ -223,9 +225,10 @@ def _coerce(name: str, value: Any) -> Any:
             "review_workdays",
             "review_extension_max_workdays",
             "upload_max_mb",
+            "upload_max_pages",
         ):
             n = int(value)
-            if n < 0 or (name == "upload_max_mb" and n == 0):
+            if n < 0 or (name in ("upload_max_mb", "upload_max_pages") and n == 0):
                 raise ValueError
             return n
         if name == "subsidy_tiers":

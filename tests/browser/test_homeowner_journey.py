@@ -51,7 +51,7 @@ def register(page, base):
     page.goto(base + "/auth/register")
     page.get_by_label("手机号").fill("13700000009")
     page.get_by_label("姓名").fill("周志华")
-    page.get_by_label("密码（至少 8 位）").fill("secret-pass-9")
+    page.get_by_label("密码（至少 10 位）").fill("secret-pass-9")
     page.get_by_label("再次输入密码").fill("secret-pass-9")
     page.get_by_role("button", name="注册").click()
 

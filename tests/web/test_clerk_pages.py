@@ -102,8 +102,10 @@ def test_case_page_shows_four_documents_actions_and_history(as_clerk, app_journe
         assert label in body
     assert 'id="action-accept"' in body and 'id="action-request_correction"' in body
     assert "办理记录" in body and "submit" in body
-    # The clerk calls owners: full numbers for the clerk.
-    assert "13900000101" in body
+    # The clerk calls owners: full numbers on asking, and the asking is audited.
+    assert "13900000101" not in body and "139****0101" in body
+    revealed = as_clerk.get(f"/staff/cases/{case_id}?reveal=phones").get_data(as_text=True)
+    assert 'href="tel:13900000101"' in revealed
 
 
 def test_accept_moves_case_to_review_and_issues_notice(as_clerk, app, app_people, app_journey):

@@ -54,6 +54,7 @@ def users():
                 role=form.role.data,
                 department=form.department.data or None,
                 name=form.name.data or "",
+                must_change_password=bool(form.must_change.data),
             )
         except WorkflowError as exc:
             _refused(exc)
@@ -80,6 +81,7 @@ def users():
             form=form,
             users=rows,
             edit_forms=edit_forms,
+            sign_out_form=ConfirmForm(),
             departments={k: v[0] for k, v in DEPARTMENTS.items()},
         ),
         status,
@@ -109,6 +111,22 @@ def update_user(user_id: int):
         _refused(exc)
     else:
         flash(_("账户已更新。"), "success")
+    return redirect(url_for("admin.users"), 303)
+
+
+@bp.route("/users/<int:user_id>/sign-out", methods=["POST"])
+@admin_only
+def sign_out_user(user_id: int):
+    """End every session and API token of the account at once (a lost phone, a leaver)."""
+    if not ConfirmForm().validate_on_submit():
+        flash(_("表单已过期，请重试。"), "error")
+        return redirect(url_for("admin.users"), 303)
+    try:
+        account = services.sign_out_user(rt(), current_user.id, user_id)
+    except WorkflowError as exc:
+        _refused(exc)
+    else:
+        flash(_("已让 %(u)s 在所有设备上退出登录。", u=account.username), "success")
     return redirect(url_for("admin.users"), 303)
 
 

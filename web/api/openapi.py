@@ -10,34 +10,11 @@ from typing import Any
 
 from workflow.machine import STATE, TRANSITIONS, Transition
 
-from . import schemas
+from . import models
 from .errors import HTTP_ERRORS
 
 JSON = dict[str, Any]
-IF_MATCH_PATTERN = schemas.IF_MATCH.replace("?P<version>", "")
-
-SCHEMAS: JSON = {
-    "Error": schemas.ERROR,
-    "TokenRequest": schemas.TOKEN_REQUEST,
-    "Token": schemas.TOKEN,
-    "Workflow": schemas.WORKFLOW,
-    "CaseRequest": schemas.CASE_REQUEST,
-    "CasePatch": schemas.CASE_PATCH,
-    "Case": schemas.CASE,
-    "CaseList": schemas.CASE_LIST,
-    "Created": schemas.CREATED,
-    "SigningLinks": schemas.SIGNING_LINKS,
-    "SignRequest": schemas.SIGN_REQUEST,
-    "SigningView": schemas.SIGNING_VIEW,
-    "VoteRequest": schemas.VOTE_REQUEST,
-    "ObjectionRequest": schemas.OBJECTION_REQUEST,
-    "ResolutionRequest": schemas.RESOLUTION_REQUEST,
-    "OpinionRequest": schemas.OPINION_REQUEST,
-    "History": schemas.HISTORY,
-    "Letters": schemas.LETTERS,
-    "Verification": schemas.VERIFICATION,
-    "Track": schemas.TRACK,
-}
+IF_MATCH_PATTERN = models.IF_MATCH.replace("?P<version>", "")
 
 ERROR_TEXT = {
     400: "Malformed JSON, a field of the wrong type, or input the use case refuses",
@@ -48,7 +25,7 @@ ERROR_TEXT = {
     413: "The body or file is larger than the upload limit",
     415: "The file is not of a type this document accepts (checked by content)",
     422: "Guards failed: `details` lists every failing guard's message",
-    429: "Too many lookups from this client address; `Retry-After` says when to try again",
+    429: "Too many attempts from this address; Retry-After says when to try again",
 }
 
 WRITE = (400, 409, 413)
@@ -148,7 +125,11 @@ def transition_operation(t: Transition) -> JSON:
         params=[CASE_ID, if_match],
         body={
             "required": False,
-            "content": {"application/json": {"schema": schemas.transition_request(t.trigger)}},
+            "content": {
+                "application/json": {
+                    "schema": models.schema_of(models.transition_request(t.trigger))
+                }
+            },
         },
         description="\n".join(lines),
     )
@@ -160,7 +141,7 @@ def paths() -> JSON:
             "post": op(
                 "create_token",
                 "Exchange a username and password for a bearer token",
-                {**ok("Token", "A token valid until expires_at"), **errors(*WRITE, 401)},
+                {**ok("Token", "A token valid until expires_at"), **errors(*WRITE, 401, 403, 429)},
                 tag="tokens",
                 public=True,
                 body=json_body("TokenRequest"),
@@ -211,7 +192,7 @@ def paths() -> JSON:
                         "name": "state",
                         "in": "query",
                         "required": False,
-                        "schema": {"enum": schemas.STATE_NAMES},
+                        "schema": {"enum": models.STATE_NAMES},
                     },
                     {
                         "name": "tag",
@@ -219,14 +200,18 @@ def paths() -> JSON:
                         "required": False,
                         "description": "A group of states from the declaration, e.g. `window` "
                         "(waiting on the clerk) or `review` (waiting on the approvers)",
-                        "schema": {"enum": schemas.STATE_TAGS},
+                        "schema": {"enum": models.STATE_TAGS},
                     },
                     {
                         "name": "q",
                         "in": "query",
                         "required": False,
                         "description": "Reference, address, community, owner name or phone",
-                        "schema": schemas.text(200),
+                        "schema": {
+                            "type": "string",
+                            "maxLength": 200,
+                            "pattern": models.POLICY_PATTERN,
+                        },
                     },
                     {
                         "name": "page",
@@ -252,7 +237,17 @@ def paths() -> JSON:
                     **errors(*CASE_READ),
                 },
                 tag="cases",
-                params=[CASE_ID],
+                params=[
+                    CASE_ID,
+                    {
+                        "name": "reveal",
+                        "in": "query",
+                        "required": False,
+                        "description": "`phones`: a clerk sees owners' numbers in full (audited); "
+                        "otherwise they are masked (138****0001) except for the applicant.",
+                        "schema": {"enum": ["phones"]},
+                    },
+                ],
             ),
             "patch": op(
                 "update_case",
@@ -297,14 +292,14 @@ def paths() -> JSON:
             "get": op(
                 "signing_view",
                 "What the household's link shows",
-                {**ok("SigningView", "The household's line"), **errors(404)},
+                {**ok("SigningView", "The household's line"), **errors(404, 429)},
                 tag="consent",
                 public=True,
             ),
             "post": op(
                 "sign",
                 "An owner signs through the household's link (no account)",
-                {**ok("SigningView", "Recorded"), **errors(*WRITE, 404)},
+                {**ok("SigningView", "Recorded"), **errors(*WRITE, 404, 429)},
                 tag="consent",
                 public=True,
                 body=json_body("SignRequest"),
@@ -355,7 +350,7 @@ def paths() -> JSON:
                         "name": "kind",
                         "in": "path",
                         "required": True,
-                        "schema": {"enum": schemas.DOCUMENT_KINDS},
+                        "schema": {"enum": models.DOCUMENT_KINDS},
                     },
                 ],
                 body={
@@ -416,7 +411,7 @@ def paths() -> JSON:
             "get": op(
                 "verify_letter",
                 "Check a letter's authenticity from the code on it (public)",
-                {**ok("Verification", "The letter as issued"), **errors(404)},
+                {**ok("Verification", "The letter as issued"), **errors(404, 429)},
                 tag="letters",
                 public=True,
                 params=[
@@ -484,7 +479,7 @@ def document() -> JSON:
         "paths": paths(),
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": SCHEMAS,
+            "schemas": models.components(),
             "responses": {
                 f"E{status}": {
                     "description": f"{text} (`{HTTP_ERRORS[status][0]}` or a more precise code)",

@@ -14,14 +14,13 @@ from urllib.parse import quote
 
 from flask import current_app, g, jsonify, request, send_file, url_for
 
-from workflow import machine, queries, services
+from workflow import inputs, machine, queries, services
 from workflow.context import Runtime
 from workflow.errors import InvalidInput, NotFound, UnsupportedFile, msg
 
-from . import bp, schemas
+from . import bp, models
 from .auth import caller, token_required
 from .errors import error_response
-from .validation import problems
 
 MAX_ID = 2**31 - 1  # ids are database integers; larger numbers name nothing
 MAX_PAGE = 100_000
@@ -38,8 +37,8 @@ def ids_in_range() -> None:
             raise NotFound(msg("not_found", "请求的资源不存在。", "No such resource."))
 
 
-def body(schema: dict[str, Any]) -> dict[str, Any]:
-    """The JSON object the request carries, checked against the schema the document publishes.
+def body(model: type[models.Request]) -> dict[str, Any]:
+    """The JSON object the request carries, checked by the model the document publishes.
 
     An empty body is an empty object (triggers without inputs need none)."""
     raw = request.get_data(cache=True)
@@ -54,18 +53,15 @@ def body(schema: dict[str, Any]) -> dict[str, Any]:
             ) from exc
     if not isinstance(data, dict):
         raise InvalidInput(msg("json", "请求体应为 JSON 对象。", "The body must be a JSON object."))
-    found = problems(schema, data)
-    if found:
-        raise InvalidInput(*(msg("body", p, p) for p in found))
-    return data
+    return models.validate(model, data)
 
 
-def case_json(case_id: int) -> dict[str, Any]:
-    return queries.describe_case(rt(), caller().id, case_id)
+def case_json(case_id: int, reveal: bool = False) -> dict[str, Any]:
+    return queries.describe_case(rt(), caller().id, case_id, reveal=reveal)
 
 
-def with_case(case_id: int, status: int = 200, created_id: int | None = None):
-    case = case_json(case_id)
+def with_case(case_id: int, status: int = 200, created_id: int | None = None, reveal: bool = False):
+    case = case_json(case_id, reveal)
     payload = case if created_id is None else {"id": created_id, "case": case}
     response = jsonify(payload)
     response.status_code = status
@@ -78,7 +74,7 @@ def with_case(case_id: int, status: int = 200, created_id: int | None = None):
 
 @bp.post("/token")
 def create_token():
-    data = body(schemas.TOKEN_REQUEST)
+    data = body(models.TokenRequest)
     token, account, expires = services.issue_token(rt(), data["username"], data["password"])
     return jsonify(
         {
@@ -123,7 +119,7 @@ def openapi_document():
 @bp.post("/cases")
 @token_required
 def create_case():
-    data = body(schemas.CASE_REQUEST)
+    data = body(models.CaseRequest)
     case_id = services.create_case(rt(), caller().id, data)
     response = with_case(case_id, 201)
     response.headers["Location"] = url_for("api.get_case", case_id=case_id)
@@ -133,7 +129,7 @@ def create_case():
 @bp.patch("/cases/<int:case_id>")
 @token_required
 def update_case(case_id: int):
-    data = body(schemas.CASE_PATCH)
+    data = body(models.CasePatch)
     services.patch_case(rt(), caller().id, case_id, data, expected_version=expected_version())
     return with_case(case_id)
 
@@ -153,14 +149,14 @@ def _int_arg(name: str, default: int, high: int) -> int:
 @token_required
 def list_cases():
     state = request.args.get("state") or None
-    if state is not None and state not in schemas.STATE_NAMES:
+    if state is not None and state not in models.STATE_NAMES:
         raise InvalidInput(msg("state", f"未知状态：{state[:40]}", "Unknown state."))
     tag = request.args.get("tag") or None
-    if tag is not None and tag not in schemas.STATE_TAGS:
+    if tag is not None and tag not in models.STATE_TAGS:
         raise InvalidInput(msg("tag", f"未知分组：{tag[:40]}", "Unknown tag."))
     q = request.args.get("q") or None
-    if q is not None and (len(q) > 200 or "\x00" in q):
-        raise InvalidInput(msg("q", "检索词过长或含有不允许的字符。", "Bad search text."))
+    if q is not None:
+        q = inputs.text(q, field="q", label="检索词", max_length=200)
     return jsonify(
         queries.list_cases(
             rt(),
@@ -177,7 +173,7 @@ def list_cases():
 @bp.get("/cases/<int:case_id>")
 @token_required
 def get_case(case_id: int):
-    return with_case(case_id)
+    return with_case(case_id, reveal=request.args.get("reveal") == "phones")
 
 
 @bp.get("/cases/<int:case_id>/history")
@@ -224,7 +220,7 @@ def signing_view(token: str):
 
 @bp.post("/sign/<token>")
 def sign(token: str):
-    data = body(schemas.SIGN_REQUEST)
+    data = body(models.SignRequest)
     view = services.sign(
         rt(),
         token,
@@ -240,7 +236,7 @@ def sign(token: str):
 @bp.post("/cases/<int:case_id>/votes")
 @token_required
 def record_vote(case_id: int):
-    data = body(schemas.VOTE_REQUEST)
+    data = body(models.VoteRequest)
     vote_id = services.record_paper_vote(
         rt(),
         caller().id,
@@ -255,7 +251,7 @@ def record_vote(case_id: int):
 @bp.post("/cases/<int:case_id>/objections")
 @token_required
 def lodge_objection(case_id: int):
-    data = body(schemas.OBJECTION_REQUEST)
+    data = body(models.ObjectionRequest)
     objection_id = services.lodge_objection(
         rt(), caller().id, case_id, room=data.get("room") or None, text=data["text"]
     )
@@ -265,7 +261,7 @@ def lodge_objection(case_id: int):
 @bp.post("/cases/<int:case_id>/objections/<int:objection_id>/resolution")
 @token_required
 def resolve_objection(case_id: int, objection_id: int):
-    data = body(schemas.RESOLUTION_REQUEST)
+    data = body(models.ResolutionRequest)
     services.resolve_objection(rt(), caller().id, case_id, objection_id, data["resolution"])
     return with_case(case_id)
 
@@ -296,7 +292,7 @@ def upload_document(case_id: int, kind: str):
 @bp.post("/cases/<int:case_id>/opinions")
 @token_required
 def give_opinion(case_id: int):
-    data = body(schemas.OPINION_REQUEST)
+    data = body(models.OpinionRequest)
     opinion_id = services.give_opinion(
         rt(), caller().id, case_id, verdict=data["verdict"], comment=data.get("comment") or ""
     )
@@ -311,7 +307,7 @@ def expected_version() -> int | None:
     raw = request.headers.get("If-Match")
     if raw is None or not raw.strip():
         return None
-    found = re.fullmatch(schemas.IF_MATCH, raw.strip())
+    found = re.fullmatch(models.IF_MATCH, raw.strip())
     if found is None:
         raise InvalidInput(
             msg(
@@ -328,7 +324,7 @@ def expected_version() -> int | None:
 def fire(case_id: int, trigger: str):
     if trigger not in machine.TRANSITION:
         raise NotFound(msg("trigger", f"未知操作：{trigger[:40]}", "Unknown trigger."))
-    data = body(schemas.transition_request(trigger))
+    data = body(models.transition_request(trigger))
     version = expected_version()
     services.fire(rt(), caller().id, case_id, trigger, data, expected_version=version)
     return with_case(case_id)

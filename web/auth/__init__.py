@@ -8,9 +8,9 @@ from flask import Blueprint, Flask, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from forms.auth import LoginForm, RegisterForm
+from forms.auth import LoginForm, PasswordChangeForm, RegisterForm
 from workflow.errors import WorkflowError
-from workflow.services import authenticate
+from workflow.services import authenticate, change_password, sign_out
 from workflow.services import register as register_account
 
 from ..extensions import CurrentUser, say
@@ -46,13 +46,9 @@ def login():
         return redirect(start_page(current_user.role))
     form = LoginForm()
     if form.validate_on_submit():
-        try:
-            account = authenticate(
-                current_app.extensions["jiati"], form.username.data, form.password.data
-            )
-        except WorkflowError as exc:  # too many wrong passwords: paused for a while
-            form.password.errors.extend(say(m) for m in exc.messages)
-            return render_template("auth/login.html", form=form), exc.status
+        account = authenticate(
+            current_app.extensions["jiati"], form.username.data, form.password.data
+        )
         if account is None:
             form.password.errors.append(_("手机号（用户名）或密码不正确。"))
         else:
@@ -83,9 +79,47 @@ def register():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    # Ends the session on the server too: a copy of the cookie no longer works anywhere.
+    sign_out(current_app.extensions["jiati"], current_user.id)
     logout_user()
     flash(_("您已安全退出。"), "success")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            account = change_password(
+                current_app.extensions["jiati"],
+                current_user.id,
+                form.current.data,
+                form.password.data,
+            )
+        except WorkflowError as exc:
+            for m in exc.messages:
+                (form.current if m.code == "current" else form.password).errors.append(say(m))
+        else:
+            # Every other session ended with the old password; this one goes on.
+            login_user(CurrentUser(account))
+            flash(_("密码已修改，其他设备上的登录已退出。"), "success")
+            return redirect(start_page(account.role))
+    return render_template("auth/password.html", form=form)
+
+
+def must_change_password():
+    """An account given an initial password chooses its own before doing anything else."""
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in ("auth.password", "auth.logout", "static")
+        and request.blueprint != "api"
+    ):
+        flash(_("请先修改初始密码。"), "info")
+        return redirect(url_for("auth.password"))
+    return None
 
 
 @bp.route("/welcome")
@@ -101,4 +135,5 @@ def index():
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.before_request(must_change_password)
     app.add_url_rule("/", "index", index)

@@ -19,7 +19,6 @@ from forms.staff import (
 )
 from workflow import queries, services
 from workflow.documents import KINDS as DOCUMENT_KINDS
-from workflow.documents import mask_phone
 from workflow.machine import STATE, TRANSITION, TRANSITIONS
 from workflow.rules.money import yuan
 from workflow.rules.subsidy import subsidy_cap
@@ -150,9 +149,11 @@ def _fen(v: int | None) -> str:
     return "" if v is None else str(yuan(v))
 
 
-def case_page(rt: Any, user: Any, case_id: int, **forms: Any) -> dict[str, Any]:
+def case_page(
+    rt: Any, user: Any, case_id: int, reveal: bool = False, **forms: Any
+) -> dict[str, Any]:
     """The case as this staff member may see it, plus the forms for what they may do now."""
-    c = queries.describe_case(rt, user.id, case_id)
+    c = queries.describe_case(rt, user.id, case_id, reveal=reveal)
     events = queries.history(rt, user.id, case_id)
     en = str(_locale()) == "en"
     settings = services.effective_settings(rt)
@@ -177,16 +178,15 @@ def case_page(rt: Any, user: Any, case_id: int, **forms: Any) -> dict[str, Any]:
             e["to_label"] = STATE[e["to"]].label_en
     tags = STATE[c["state"]].tags
     clerk = user.role == "clerk"
-    # The clerk calls owners about paper votes and corrections; everyone else sees masked numbers.
+    # Numbers come masked unless the clerk asked to see them (recorded in the audit log).
     shares = c["costs"]["shares_fen"] if c["costs"]["estimated_cost_fen"] else {}
     for h in c["households"]:
-        h["phone_shown"] = h["phone"] if clerk else mask_phone(h["phone"])
+        h["phone_shown"] = h["phone"] or ""
         # What the household pays: read out to an owner signing on paper at the window.
         h["share_fen"] = shares.get(str(h["id"]))
         h["share"] = _fen(h["share_fen"]) if h["share_fen"] else None
-    c["applicant"]["phone_shown"] = (
-        c["applicant"]["phone"] if clerk else mask_phone(c["applicant"]["phone"])
-    )
+    c["applicant"]["phone_shown"] = c["applicant"]["phone"] or ""
+    revealed = clerk and reveal
     rooms = [h["room"] for h in c["households"]]
 
     vote_form = forms.get("vote_form") or PaperVoteForm(formdata=None)
@@ -237,6 +237,7 @@ def case_page(rt: Any, user: Any, case_id: int, **forms: Any) -> dict[str, Any]:
 
     return {
         "case": c,
+        "revealed": revealed,
         "history": events,
         "actions": actions,
         "documents": list(c["documents"].values()),

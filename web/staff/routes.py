@@ -41,7 +41,8 @@ def _refused(exc: WorkflowError) -> None:
 
 
 def _show_case(case_id: int, status: int = 200, **forms) -> tuple[str, int]:
-    data = case_page(rt(), current_user, case_id, **forms)
+    reveal = request.method == "GET" and request.args.get("reveal") == "phones"
+    data = case_page(rt(), current_user, case_id, reveal=reveal, **forms)
     return render_template("staff/case.html", **data), status
 
 

@@ -215,7 +215,7 @@ def _participation_gap(
         lambda k, added: Fraction(voted + k, households) >= p and added >= area_short,
     )
     # Everyone voting makes 100 %, so participation is always reachable: k is never None.
-    assert k is not None
+    assert k is not None  # nosec B101  # an invariant (see above), not input checking
     zh, en = f"参与表决还需 {k} 户", f"Participation needs {k} more household{_s(k)}"
     if area_short:
         zh += f"（专有面积还需 {_m2(area_short)} m²）"

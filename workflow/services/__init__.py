@@ -20,11 +20,14 @@ from .transitions import Action, Outcome, actions, fire
 from .users import (
     Account,
     authenticate,
+    change_password,
     create_user,
     get_account,
     issue_token,
     register,
     revoke_token,
+    sign_out,
+    sign_out_user,
     token_account,
     update_user,
 )
@@ -36,5 +39,5 @@ __all__ = [
     "remove_holiday", "resolve_objection", "revoke_token", "set_costs", "set_holiday", "sign", "signing_links",
     "signing_view", "store_scan", "token_account", "update_case", "update_user", "upload_document",
     "validate_application", "mark_same_owner", "record_standing_vote", "separate_owner",
-    "patch_case",
+    "patch_case", "change_password", "sign_out", "sign_out_user",
 ]  # fmt: skip

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from .. import audit
+from .. import audit, inputs
 from .. import settings as settings_mod
 from ..context import Runtime
 from ..errors import InvalidInput, msg
@@ -38,6 +38,8 @@ def set_holiday(
     """Enter a holiday (or a make-up working day, 调休) for a year chinese_calendar lacks."""
     if not isinstance(day, date):
         raise InvalidInput(msg("day", "日期无效。", "Invalid date."))
+    inputs.day(day, field="holiday", label="日期", today=rt.clock().date())
+    name = inputs.text(name or "", field="name", label="名称", max_length=64)
     with rt.db.transaction() as s:
         admin = None
         if actor is not None:

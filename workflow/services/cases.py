@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .. import audit
+from .. import audit, inputs
 from ..context import Runtime
 from ..errors import Conflict, Forbidden, InvalidInput, Message, msg
 from ..machine import INITIAL, STATE
@@ -166,8 +166,12 @@ def estimate(value: Any, errors: list[Message]) -> int | None:
         fen = parse_yuan(str(value))
         if fen <= 0:
             raise ValueError("须大于 0")
+        inputs.fen(fen, field="estimated_cost", label="预计总造价")
     except ValueError as exc:
         errors.append(msg("estimated_cost", f"预计总造价：{exc}", "Invalid estimated cost."))
+        return None
+    except InvalidInput as exc:
+        errors.extend(exc.messages)
         return None
     return fen
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
+from typing import Any
 
-from .. import audit, documents
+from .. import audit, documents, inputs
 from ..context import Runtime
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge, UnsupportedFile, msg
 from ..machine import STATE
@@ -38,7 +40,14 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
-def check_file(data: bytes, allowed: tuple[str, ...], max_bytes: int) -> str:
+def check_file(
+    data: bytes, allowed: tuple[str, ...], max_bytes: int, max_pages: int = 300
+) -> tuple[str, bytes]:
+    """(content type, the bytes to store): checked by content, never by name.
+
+    PDFs must open with pypdf, unencrypted, within the page cap and without JavaScript;
+    images are decoded and re-encoded with Pillow, so whatever rode along after the picture
+    (HTML after PNG magic bytes, metadata) is not stored."""
     if len(data) > max_bytes:
         mb = max_bytes // (1024 * 1024)
         raise TooLarge(
@@ -56,21 +65,110 @@ def check_file(data: bytes, allowed: tuple[str, ...], max_bytes: int) -> str:
             msg("file_type", f"文件格式不符，只接受 {names}。", "Wrong file type.")
         )
     if kind == "application/pdf":
-        from pypdf import PdfReader
-        from pypdf.errors import PdfReadError
+        check_pdf(data, max_pages)
+        return kind, data
+    return kind, reencode_image(data, kind)
 
-        try:
-            if len(PdfReader(io.BytesIO(data)).pages) < 1:
-                raise PdfReadError("no pages")
-        except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on broken files
+
+PDF_BROKEN = msg(
+    "pdf_broken", "PDF 文件已损坏或无法打开。", "The PDF is damaged or cannot be opened."
+)
+# Names that make a PDF run code or other programs when opened (ISO 32000-1 §12.6).
+_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA)\b")
+
+
+def _has_active_content(reader: Any) -> bool:
+    root = reader.trailer["/Root"]
+    if any(k in root for k in ("/OpenAction", "/AA")):
+        action = root.get("/OpenAction")
+        if "/AA" in root:
+            return True
+        if action is not None and "/JS" in str(action.get_object()):
+            return True
+    names = root.get("/Names")
+    if names is not None and any(
+        k in names.get_object() for k in ("/JavaScript", "/EmbeddedFiles")
+    ):
+        return True
+    for page in reader.pages:
+        if "/AA" in page:
+            return True
+        for annot in page.get("/Annots") or []:
+            a = annot.get_object()
+            action = a.get("/A")
+            if "/AA" in a or (
+                action is not None
+                and "/S" in action.get_object()
+                and action.get_object()["/S"] in ("/JavaScript", "/Launch")
+            ):
+                return True
+    return False
+
+
+def check_pdf(data: bytes, max_pages: int) -> None:
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
             raise UnsupportedFile(
                 msg(
-                    "pdf_broken",
-                    "PDF 文件已损坏或无法打开。",
-                    "The PDF is damaged or cannot be opened.",
+                    "pdf_encrypted",
+                    "PDF 文件已加密（设有密码），请上传未加密的文件。",
+                    "The PDF is encrypted; upload it without a password.",
                 )
-            ) from exc
-    return kind
+            )
+        pages = len(reader.pages)
+        if pages < 1:
+            raise UnsupportedFile(PDF_BROKEN)
+        if pages > max_pages:
+            raise UnsupportedFile(
+                msg(
+                    "pdf_pages",
+                    f"PDF 共 {pages} 页，超过 {max_pages} 页的上限。",
+                    f"The PDF has {pages} pages; at most {max_pages} are accepted.",
+                )
+            )
+        active = _ACTIVE.search(data) is not None or _has_active_content(reader)
+    except UnsupportedFile:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on broken files
+        raise UnsupportedFile(PDF_BROKEN) from exc
+    if active:
+        raise UnsupportedFile(
+            msg(
+                "pdf_active",
+                "PDF 文件含有脚本或嵌入内容，不能接受；请另存为普通 PDF 后再上传。",
+                "The PDF carries scripts or embedded content; save it as a plain PDF.",
+            )
+        )
+
+
+MAX_PIXELS = 50_000_000  # a phone photo is 12–50 MP; more is a decompression bomb
+
+
+def reencode_image(data: bytes, kind: str) -> bytes:
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            if img.width * img.height > MAX_PIXELS:
+                raise UnsupportedFile(
+                    msg("image_size", "图片像素过大。", "The picture has too many pixels.")
+                )
+            img.load()
+            out = io.BytesIO()
+            if kind == "image/png":
+                img.save(out, format="PNG", optimize=False)
+            else:
+                img.convert("RGB").save(out, format="JPEG", quality=90)
+            return out.getvalue()
+    except UnsupportedFile:
+        raise
+    except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds on broken files
+        raise UnsupportedFile(
+            msg("image_broken", "图片已损坏或无法打开。", "The picture is damaged.")
+        ) from exc
 
 
 def upload_document(
@@ -94,7 +192,9 @@ def upload_document(
                 )
             )
         settings = current_settings(s, rt.settings)
-        content_type = check_file(data, k.content_types, settings.upload_max_bytes)
+        content_type, data = check_file(
+            data, k.content_types, settings.upload_max_bytes, settings.upload_max_pages
+        )
         now = rt.clock()
         sha = rt.store.record(s, data, content_type, now)
         doc = Document(
@@ -102,7 +202,8 @@ def upload_document(
             kind=kind,
             source="uploaded",
             sha256=sha,
-            filename=(filename or k.label)[:200],
+            # Stored under its SHA-256; the given name is only a cleaned label to display.
+            filename=inputs.display_filename(filename or k.label, max_length=200),
             content_type=content_type,
             uploaded_by_id=user.id,
             created_at=now,
@@ -131,7 +232,9 @@ def store_scan(rt: Runtime, actor: User | int, data: bytes) -> str:
                 msg("role", "只有窗口人员可以上传扫描件。", "Only clerks upload scans.")
             )
         settings = current_settings(s, rt.settings)
-        content_type = check_file(data, documents.PDF_OR_IMAGE, settings.upload_max_bytes)
+        content_type, data = check_file(
+            data, documents.PDF_OR_IMAGE, settings.upload_max_bytes, settings.upload_max_pages
+        )
         return rt.store.record(s, data, content_type, rt.clock())
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .. import audit, documents, jobs
+from .. import audit, documents, inputs, jobs
 from ..access import case_roles, conflicted
 from ..context import Context, Runtime
 from ..errors import Conflict, Forbidden, GuardsFailed, InvalidInput, Message, msg
@@ -47,8 +47,9 @@ class Action:
         return not self.blocked_by
 
 
-def _parse(t: Transition, raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Inputs to typed values; malformed ones are refused (400), missing ones left to guards."""
+def _parse(t: Transition, raw: Mapping[str, Any], today: date) -> dict[str, Any]:
+    """Inputs to typed values; malformed ones are refused (400), missing ones left to guards.
+    Dates and amounts must also lie in the input policy's ranges."""
     out: dict[str, Any] = {}
     errors: list[Message] = []
     for f in t.fields:
@@ -57,12 +58,22 @@ def _parse(t: Transition, raw: Mapping[str, Any]) -> dict[str, Any]:
             out[f.name] = None
             continue
         try:
-            out[f.name] = _coerce(f.kind, value)
+            out[f.name] = _in_range(f, _coerce(f.kind, inputs.deep(value, field=f.name)), today)
         except (ValueError, TypeError) as exc:
             errors.append(msg(f.name, f"{f.label}格式不正确：{exc}", f"{f.label_en} is malformed."))
+        except InvalidInput as exc:
+            errors.extend(exc.messages)
     if errors:
         raise InvalidInput(*errors)
     return out
+
+
+def _in_range(f: Any, value: Any, today: date) -> Any:
+    if f.kind == "date":
+        return inputs.day(value, field=f.name, label=f.label, today=today)
+    if f.kind == "money":
+        return inputs.fen(value, field=f.name, label=f.label)
+    return value
 
 
 def _coerce(kind: str, value: Any) -> Any:
@@ -153,7 +164,7 @@ def fire(
     t = TRANSITION.get(trigger)
     if t is None:
         raise InvalidInput(msg("trigger", f"未知操作：{trigger}", f"Unknown action: {trigger}"))
-    parsed = _parse(t, params or {})
+    parsed = _parse(t, params or {}, rt.clock().date())
     with rt.db.transaction() as s:
         user = actor_of(s, actor)
         case = case_for(s, user, case_id)

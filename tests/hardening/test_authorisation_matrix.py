@@ -1,0 +1,155 @@
+"""Every route × every role, GET and POST alike: who may, may; everyone else is turned away
+(login, 401, 403 or 404) without a change to the case; nobody ever gets a 500.
+
+The routes are read from the application's URL map, so a new route joins the matrix by itself
+and must be given its allowed roles below (the test fails until it is)."""
+
+from __future__ import annotations
+
+import pytest
+
+from workflow.models import Case
+
+from ..conftest import login
+
+ROLES = ("anonymous", "owner", "neighbour", "clerk", "housing", "admin")
+STAFF = {"clerk", "housing"}
+PUBLIC = set(ROLES)
+
+# endpoint → roles that may use it (with real ids of a case the owner applied for).
+ALLOWED: dict[str, set[str]] = {
+    "index": PUBLIC, "auth.login": PUBLIC, "auth.register": PUBLIC, "auth.welcome": PUBLIC,
+    "auth.logout": PUBLIC - {"anonymous"}, "auth.password": PUBLIC - {"anonymous"},
+    "public.sign": PUBLIC, "public.objection": PUBLIC, "public.notice": PUBLIC,
+    "letters.verify": PUBLIC, "letters.verify_form": PUBLIC,
+    "homeowner.cases": {"owner", "neighbour"}, "homeowner.new": {"owner", "neighbour"},
+    "staff.queue": {"clerk"}, "staff.review_queue": {"housing"}, "staff.letters": {"clerk"},
+    "staff.fire": STAFF, "staff.case": STAFF, "staff.case_letters": STAFF,
+    "staff.opinion": {"housing"}, "staff.paper_vote": {"clerk"}, "staff.objection": {"clerk"},
+    "staff.resolve": STAFF,
+    "letters.download": {"owner"} | STAFF, "letters.preview": {"owner"} | STAFF,
+    "letters.document": {"owner"} | STAFF, "letters.document_preview": {"owner"} | STAFF,
+    "letters.batch": {"clerk"},
+}  # fmt: skip
+for endpoint in ("edit", "consent", "costs", "notice", "notice_print", "documents", "upload",
+                 "case", "act", "progress"):  # fmt: skip
+    ALLOWED[f"homeowner.{endpoint}"] = {"owner"}
+ADMIN_ENDPOINTS = ("index", "users", "update_user", "sign_out_user", "settings", "holidays",
+                   "remove_holiday", "stats", "stats_svg", "stats_csv")  # fmt: skip
+for endpoint in ADMIN_ENDPOINTS:
+    ALLOWED[f"admin.{endpoint}"] = {"admin"}
+# The API is reached with bearer tokens; through a browser session it answers 401.
+API_PUBLIC = {"api.create_token", "api.workflow", "api.openapi_document", "api.signing_view",
+              "api.sign", "api.verify"}  # fmt: skip
+
+DENIED = {302, 401, 403, 404}  # 302 only to the login page
+
+
+def _url(rule, ids: dict) -> str:
+    values = {arg: ids[arg] for arg in rule.arguments}
+    path = rule.rule
+    for arg, value in values.items():
+        path = path.replace(f"<int:{arg}>", str(value)).replace(f"<{arg}>", str(value))
+    return path
+
+
+@pytest.fixture
+def world(app, app_people, app_journey):
+    """One case in review (letters issued, documents frozen)."""
+    rt = app.extensions["jiati"]
+    case_id = app_journey.case_in("review")
+    objection = 1
+    with rt.db.session() as s:
+        case = s.get(Case, case_id)
+        letter_id = case.letters[0].id
+        document_id = case.documents[0].id
+    return {
+        "case_id": case_id, "objection_id": objection, "letter_id": letter_id,
+        "document_id": document_id, "user_id": app_people.neighbour.id, "kind": "design_plan",
+        "trigger": "withdraw", "token": "no-such-link", "key": "no-such-notice",
+        "code": "NOSUCHCODE", "day": "2030-01-01", "filename": "app.css",
+    }  # fmt: skip
+
+
+def _version(app, case_id: int) -> tuple[int, str]:
+    with app.extensions["jiati"].db.session() as s:
+        case = s.get(Case, case_id)
+        return case.version, case.state
+
+
+def test_every_route_for_every_role_get_and_post(app, app_people, world):
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
+    unknown = {
+        r.endpoint for r in rules if r.endpoint not in ALLOWED and not r.endpoint.startswith("api.")
+    }
+    assert not unknown, f"give these routes their roles in ALLOWED: {sorted(unknown)}"
+
+    pairs = 0
+    problems = []
+    for role in ROLES:
+        client = app.test_client()
+        if role != "anonymous":
+            login(client, getattr(app_people, role).username)
+        for rule in rules:
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                if rule.endpoint == "auth.logout":
+                    continue  # would end this client's session; its own tests cover it
+                url = _url(rule, world)
+                before = _version(app, world["case_id"])
+                data = {"letter_ids": str(world["letter_id"])} if method == "POST" else None
+                r = client.open(url, method=method, data=data)
+                pairs += 1
+                allowed = (
+                    role in ALLOWED.get(rule.endpoint, set())
+                    if not rule.endpoint.startswith("api.")
+                    else rule.endpoint in API_PUBLIC
+                )
+                where = f"{role} {method} {url} → {r.status_code}"
+                if r.status_code >= 500:
+                    problems.append(f"server error: {where}")
+                elif not allowed:
+                    to_login = r.status_code == 302 and "/auth/login" in r.headers["Location"]
+                    if r.status_code not in DENIED or (r.status_code == 302 and not to_login):
+                        problems.append(f"not turned away: {where}")
+                    if _version(app, world["case_id"]) != before:
+                        problems.append(f"changed the case: {where}")
+    assert not problems, "\n".join(problems)
+    print(f"\nroute × role × method pairs tried: {pairs}")
+    assert pairs > 300
+
+
+def test_every_api_operation_for_every_role_with_a_token(app, api, world):
+    """With bearer tokens: staff-only and applicant-only operations refuse the others."""
+    case_id = world["case_id"]
+    denied = {
+        ("GET", f"/cases/{case_id}"): {"neighbour"},
+        ("GET", f"/cases/{case_id}/history"): {"neighbour"},
+        ("GET", f"/cases/{case_id}/signing-links"): {"neighbour", "admin", "housing"},
+        ("POST", f"/cases/{case_id}/votes"): {"owner", "neighbour", "admin", "housing"},
+        ("POST", f"/cases/{case_id}/opinions"): {"owner", "neighbour", "admin", "clerk"},
+        ("PUT", f"/cases/{case_id}/documents/design_plan"): {"neighbour", "admin", "clerk",
+                                                             "housing"},
+        ("POST", f"/cases/{case_id}/transitions/approve"): {"owner", "neighbour", "admin",
+                                                            "clerk"},
+        ("POST", f"/cases/{case_id}/transitions/withdraw"): {"neighbour", "admin", "clerk",
+                                                             "housing"},
+        ("GET", f"/cases/{case_id}/letters"): {"neighbour"},
+    }  # fmt: skip
+    bodies = {
+        "votes": {"room": "101", "choice": "agree", "signature": "陈桂兰"},
+        "opinions": {"verdict": "agree"},
+    }
+    problems = []
+    for (method, path), who in denied.items():
+        for role in ("owner", "neighbour", "clerk", "housing", "admin"):
+            before = _version(app, case_id)
+            body = bodies.get(path.rsplit("/", 1)[-1], {}) if method == "POST" else None
+            r = api.call(method, path, role, json=body)
+            if r.status_code >= 500:
+                problems.append(f"server error: {role} {method} {path}")
+            if role in who:
+                if r.status_code not in (401, 403, 404, 409, 415):
+                    problems.append(f"not refused: {role} {method} {path} → {r.status_code}")
+                if _version(app, case_id) != before:
+                    problems.append(f"changed the case: {role} {method} {path}")
+    assert not problems, "\n".join(problems)

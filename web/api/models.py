@@ -1,0 +1,819 @@
+"""The API's bodies as pydantic models: requests are validated by them (with the input policy
+of `workflow.inputs`), and the OpenAPI document publishes their JSON Schemas, so what is
+described cannot drift from what is accepted.
+
+Enumerations (states, triggers, roles, document kinds, choices, verdicts) are read from the
+workflow declaration, never written out here.
+
+To add a request field: add it to its model with one of the types below (`Text(n)`, `Amount`,
+`Int`, …); `body()` returns it in the dict the route passes on, and the document shows it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic_core import PydanticCustomError
+
+from workflow import documents, inputs
+from workflow.access import ROLES
+from workflow.errors import InvalidInput, WorkflowError, msg
+from workflow.letters import KINDS as LETTER_KINDS
+from workflow.machine import STATES, TRANSITIONS
+from workflow.machine import Field as MachineField
+from workflow.services.consent import CHOICES
+from workflow.services.review import VERDICTS
+
+STATE_NAMES = [s.name for s in STATES]
+TRIGGERS = [t.trigger for t in TRANSITIONS]
+STATE_TAGS = sorted({tag for s in STATES for tag in s.tags})
+DOCUMENT_KINDS = list(documents.KINDS)
+IF_MATCH = '(W/)?"?(?P<version>[0-9]{1,9})"?'  # the case's ETag, or its bare version
+# What the input policy lets through, as a JSON Schema pattern (for clients and test generators):
+# no control characters but tab, line feed and carriage return.
+POLICY_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+
+JSON = dict[str, Any]
+
+
+def _enum(values) -> Any:
+    return Literal[tuple(values)]
+
+
+State = _enum(STATE_NAMES)
+Trigger = _enum(TRIGGERS)
+Choice = _enum(CHOICES)
+Verdict = _enum(VERDICTS)
+Role = _enum(ROLES)
+DocumentKind = _enum(DOCUMENT_KINDS)
+LetterKind = _enum(LETTER_KINDS)
+
+
+# — request building blocks ————————————————————————————————————————————————————————
+
+
+def _policy(max_length: int):
+    def check(value: str) -> str:
+        try:
+            return inputs.text(value, field="", max_length=max_length)
+        except WorkflowError as exc:
+            raise PydanticCustomError("policy", "{reason}", {"reason": exc.message}) from None
+
+    return check
+
+
+@cache
+def Text(max_length: int = 2000, **extra: Any) -> Any:  # noqa: N802 - reads as a type
+    """A string under the input policy: no control characters, NFC, at most `max_length`."""
+    return Annotated[
+        str,
+        Field(
+            strict=True,
+            json_schema_extra={"maxLength": max_length, "pattern": POLICY_PATTERN, **extra},
+        ),
+        AfterValidator(_policy(max_length)),
+    ]
+
+
+Int = Annotated[int, Field(strict=True)]
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Amount = Annotated[
+    Text(32) | Annotated[int, Field(strict=True, ge=0)] | Annotated[Number, Field(ge=0)],
+    Field(
+        description='Yuan, exact to the fen: a string such as "586000.00" (preferred) or a number.'
+    ),
+]
+
+
+class Request(BaseModel):
+    """A request body: strict types (no "3" for 3), unknown keys ignored."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+
+# — request bodies ————————————————————————————————————————————————————————————————
+
+
+class TokenRequest(Request):
+    username: Text(200)
+    password: Text(1024)
+
+
+class HouseholdInput(Request):
+    room: Text(100)
+    floor: Int
+    area: Annotated[
+        Text(32) | Int | Number,
+        Field(description="Exclusive area in m², at most two decimals; a string keeps it exact."),
+    ]
+    owner_name: Text(200)
+    phone: Text(32) | None = None
+    id_number: (
+        Annotated[
+            Text(32), Field(description="The owner's ID number, optional: one owner across flats")
+        ]
+        | None
+    ) = None
+    developer_held: Annotated[
+        bool | None,
+        Field(description="Not sold or not handed over: such flats count as one owner together"),
+    ] = None
+
+
+EstimatedCost = Annotated[
+    Amount | None, Field(description='The estimated total cost in yuan, e.g. "480000.00"')
+]
+
+
+class CaseRequest(Request):
+    community: Text(1000)
+    address: Text(1000)
+    building: Text(1000)
+    unit: Text(1000)
+    street: Text(1000) | None = None
+    floors: Int
+    households: Annotated[list[HouseholdInput], Field(max_length=500)]
+    estimated_cost: EstimatedCost = None
+
+
+class CasePatch(Request):
+    """Only the fields sent change. Building and roster while the case is a draft; the estimate
+    and coefficients also during the consultation, restarting it once anyone has voted."""
+
+    community: Text(1000) | None = None
+    address: Text(1000) | None = None
+    building: Text(1000) | None = None
+    unit: Text(1000) | None = None
+    street: Text(1000) | None = None
+    floors: Int | None = None
+    households: Annotated[list[HouseholdInput], Field(max_length=500)] | None = None
+    estimated_cost: EstimatedCost = None
+    coefficients: Annotated[
+        dict[Text(16), Text(16) | Number] | None,
+        Field(description='Floor coefficients for cost sharing, {"3": "0.7", …}'),
+    ] = None
+    restart_consultation: Annotated[
+        bool | None,
+        Field(description="Confirms that changing the figures after a vote clears every vote"),
+    ] = None
+    reason: Annotated[
+        Text(2000) | None, Field(description="Why the figures change (kept in the audit log)")
+    ] = None
+
+
+class SignRequest(Request):
+    owner_name: Text(200)
+    phone_tail: Text(16)
+    choice: Choice
+    signature: Text(200)
+    signature_image: (
+        Annotated[
+            Text(inputs.SIGNATURE_IMAGE_MAX),
+            Field(description="A drawn signature: data:image/png;base64,…"),
+        ]
+        | None
+    ) = None
+
+
+class VoteRequest(Request):
+    room: Text(100)
+    choice: Choice
+    signature: Text(200)
+
+
+class ObjectionRequest(Request):
+    room: Text(100) | None = None
+    text: Text(10000)
+
+
+class ResolutionRequest(Request):
+    resolution: Text(10000)
+
+
+class OpinionRequest(Request):
+    verdict: Verdict
+    comment: Text(10000) | None = None
+
+
+class CorrectionItem(Request):
+    document: DocumentKind | None = None
+    text: Text(2000) | None = None
+
+
+def _field_type(f: MachineField) -> Any:
+    """A trigger's input as declared in the machine."""
+    if f.kind == "date":
+        return Annotated[Text(32), Field(json_schema_extra={"format": "date"})]
+    if f.kind == "money":
+        return Amount
+    if f.kind == "workdays":
+        return Annotated[Int | Text(8), Field(description="working days")]
+    if f.kind == "items":
+        return Annotated[
+            Text(20000) | Annotated[list[Text(2000) | CorrectionItem], Field(max_length=200)],
+            Field(description="What to correct: one line each, or {document, text} objects."),
+        ]
+    return Text(10000)
+
+
+@cache
+def transition_request(trigger: str) -> type[Request]:
+    """The body of one trigger. Missing inputs are not refused here: the guards name them (422)."""
+    t = next(t for t in TRANSITIONS if t.trigger == trigger)
+    fields = {
+        f.name: (
+            _field_type(f) | None,
+            Field(
+                default=None,
+                description=f"{f.label} ({f.label_en})" + ("" if f.required else "；可不填"),
+            ),
+        )
+        for f in t.fields
+    }
+    return create_model(f"{trigger.title().replace('_', '')}Request", __base__=Request, **fields)
+
+
+# — parsing a body ———————————————————————————————————————————————————————————————
+
+_FIELD_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+_ALL_FIELDS: set[str] = set()
+
+
+def _field_names() -> set[str]:
+    if not _ALL_FIELDS:
+        for model in (*REQUESTS, *(transition_request(t) for t in TRIGGERS)):
+            _ALL_FIELDS.update(model.model_fields)
+        _ALL_FIELDS.update(HouseholdInput.model_fields, CorrectionItem.model_fields)
+    return _ALL_FIELDS
+
+
+def _where(loc: tuple) -> str:
+    """The field's path (households[2].area), without pydantic's union branch tags."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif _FIELD_NAME.match(part) and part in _field_names():
+            out += f".{part}" if out else part
+    return out
+
+
+def _say(error: dict) -> str:
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind == "policy":
+        return ctx["reason"]
+    if kind == "missing":
+        return "必须填写"
+    if kind == "literal_error":
+        return f"应为 {ctx.get('expected', '')} 之一"
+    if kind == "too_long":
+        return f"最多 {ctx.get('max_length')} 项"
+    if kind == "greater_than_equal":
+        return f"不能小于 {ctx.get('ge')}"
+    return "类型或格式不正确"
+
+
+def problems(error: ValidationError) -> list[str]:
+    """One line per field at fault: the policy's reason or a missing field first."""
+    by_field: dict[str, list[dict]] = {}
+    for e in error.errors():
+        by_field.setdefault(_where(e["loc"]), []).append(e)
+    out = []
+    rank = {"policy": 0, "missing": 1}
+    for where, errors in by_field.items():
+        best = min(errors, key=lambda e: rank.get(e["type"], 2))
+        out.append(f"{where or '请求体'}：{_say(best)}")
+    return out
+
+
+def validate(model: type[Request], data: Any) -> dict[str, Any]:
+    """`data` checked by `model`, as the dict the services take (only the fields sent)."""
+    try:
+        parsed = model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(*(msg("body", p, p) for p in problems(exc))) from None
+    return parsed.model_dump(exclude_unset=True)
+
+
+# — responses (documentation: the document's promise, checked by the schemathesis tests) ———
+
+
+class Response(BaseModel):
+    pass
+
+
+Minute = Annotated[str, Field(description="Beijing time, YYYY-MM-DDTHH:MM")]
+Day = Annotated[str, Field(json_schema_extra={"format": "date"})]
+FractionText = Annotated[str, Field(pattern="^[0-9]+/[0-9]+$")]
+
+
+class Ratio(Response):
+    """An exact ratio: a reduced fraction and a percentage rounded for display."""
+
+    fraction: Annotated[str, Field(pattern="^[0-9]+/[0-9]+$", examples=["2/3"])]
+    percent: Annotated[str, Field(pattern="^[0-9]+\\.[0-9]{2}%$", examples=["66.67%"])]
+
+
+class Message(Response):
+    """One reason, Chinese first, English for clients that switch language."""
+
+    code: str
+    message: str
+    message_en: str
+
+
+class Error(Response):
+    error: str
+    message: Annotated[str, Field(description="Chinese text for the user")]
+    details: list[Message]
+
+
+class TokenUser(Response):
+    id: int
+    username: str
+    name: str
+    department: str | None
+
+
+class Token(Response):
+    token: str
+    role: Role
+    expires_at: Annotated[str, Field(description="Beijing time, ISO 8601")]
+    user: TokenUser
+
+
+class WorkflowState(Response):
+    name: State
+    label: str
+    label_en: str
+    final: bool
+    tags: list[str]
+
+
+class WorkflowField(Response):
+    name: str
+    kind: str
+    label: str
+    required: bool
+
+
+class WorkflowTransition(Response):
+    trigger: Trigger
+    label: str
+    label_en: str
+    sources: list[State]
+    dest: State
+    roles: list[str]
+    guards: list[str]
+    fields: list[WorkflowField]
+    letter: LetterKind | None
+
+
+class Workflow(Response):
+    states: list[WorkflowState]
+    transitions: list[WorkflowTransition]
+
+
+class DeadlineInfo(Response):
+    due: Day
+    workdays_left: int
+    overdue: bool
+    estimated: bool
+
+
+class Vote(Response):
+    choice: Choice
+    signature_name: str
+    signed_at: Minute
+    channel: Literal["online", "paper"]
+
+
+class Household(Response):
+    id: int
+    room: str
+    floor: int
+    area: Annotated[str, Field(pattern="^[0-9]+\\.[0-9]{2}$")]
+    owner_name: str
+    phone: str | None
+    id_number_masked: Annotated[str, Field(description="Last four characters only")]
+    developer_held: bool
+    owner_group: str | None
+    vote_stands: bool
+    vote: Vote | None
+
+
+class DocumentStatus(Response):
+    kind: DocumentKind
+    label: str
+    label_en: str
+    status: Literal["generated", "uploaded", "preview", "missing"]
+    document_id: int | None
+    sha256: str | None
+    created_at: Minute | None
+
+
+class ActionField(Response):
+    name: str
+    kind: str
+    label: str
+    label_en: str
+    required: bool
+
+
+class Action(Response):
+    """A trigger this caller may fire in the case's state; `allowed` when nothing blocks it."""
+
+    trigger: Trigger
+    label: str
+    label_en: str
+    allowed: bool
+    blocked_by: list[Message]
+    fields: list[ActionField]
+    confirm: bool
+
+
+class LetterInfo(Response):
+    id: int
+    kind: LetterKind
+    title: str
+    number: str
+    issued_at: Minute
+    verify_code: str
+    rendered: Annotated[bool, Field(description="false: no PDF stored (download is 404)")]
+
+
+class Applicant(Response):
+    id: int
+    name: str
+    phone: str | None
+
+
+class Thresholds(Response):
+    participation: FractionText
+    agreement: FractionText
+
+
+class OwnerConflict(Response):
+    rooms: list[str]
+    text: str
+    text_en: str
+
+
+class Quorum(Response):
+    """民法典第二百七十八条: participation and agreement, by area and by owners."""
+
+    participation_area: Ratio
+    participation_count: Ratio
+    agree_area: Ratio
+    agree_count: Ratio
+    thresholds: Thresholds
+    met: bool
+    missing: list[str]
+    missing_en: list[str]
+    households: int
+    owners: Annotated[
+        int, Field(description="Owners as 法释〔2009〕7号第九条 counts them: one per person")
+    ]
+    owners_voted: int
+    owners_agreed: int
+    owners_explained: str
+    owners_explained_en: str
+    conflicts: Annotated[
+        list[OwnerConflict],
+        Field(description="Owners whose flats voted differently, no standing vote yet"),
+    ]
+
+
+CostSharing = Literal["agreeing", "everyone"]
+
+
+class Costs(Response):
+    estimated_cost_fen: int | None
+    coefficients: dict[str, str]
+    shares_fen: dict[str, int]
+    subsidy_fen: int
+    owners_pay_fen: int
+    cost_sharing: CostSharing
+    paying: Annotated[list[str], Field(description="Household ids whose shares cover the cost")]
+
+
+class Publicity(Response):
+    start: Minute | None
+    end: Minute | None
+    place: str | None
+    over: bool
+
+
+class ObjectionInfo(Response):
+    id: int
+    room: str | None
+    text: str
+    channel: str
+    lodged_at: Minute
+    resolution: str | None
+    resolved_at: Minute | None
+
+
+class OtherDocument(Response):
+    document_id: int
+    label: str
+    created_at: Minute
+
+
+class OpinionInfo(Response):
+    department: str
+    department_label: str
+    round: int
+    verdict: Verdict
+    comment: str
+    given_at: Minute
+
+
+class CorrectionInfo(Response):
+    id: int
+    items: list[dict[str, Any]]
+    requested_at: Minute
+    answered_at: Minute | None
+
+
+class Construction(Response):
+    contractor: str | None
+    start_date: Day | None
+
+
+class Subsidy(Response):
+    actual_cost_fen: int | None
+    payee: str | None
+    amount_fen: int | None
+    reason: str | None
+
+
+class Step(Response):
+    state: State
+    label: str
+    label_en: str
+    status: Literal["done", "current", "todo"]
+
+
+CaseDocuments = create_model(
+    "CaseDocuments", __base__=Response, **{k: (DocumentStatus, ...) for k in documents.FOUR}
+)
+
+
+class Case(Response):
+    id: int
+    reference: str
+    state: State
+    state_label: str
+    state_label_en: str
+    final: bool
+    hint: str
+    hint_en: str
+    version: Annotated[int, Field(description="Send as If-Match to fire a trigger safely")]
+    community: str
+    address: str
+    building: str
+    unit: str
+    street: str | None
+    floors: int
+    applicant: Applicant
+    created_at: Minute
+    households: list[Household]
+    quorum: Quorum
+    costs: Costs
+    publicity: Publicity
+    objections: list[ObjectionInfo]
+    documents: CaseDocuments
+    other_documents: dict[str, OtherDocument]
+    review_round: int
+    opinions: list[OpinionInfo]
+    corrections: list[CorrectionInfo]
+    construction: Construction
+    subsidy: Subsidy
+    deadline: DeadlineInfo | None
+    actions: list[Action]
+    letters: list[LetterInfo]
+    stepper: list[Step]
+
+
+class CaseSummary(Response):
+    id: int
+    reference: str
+    state: State
+    state_label: str
+    state_label_en: str
+    community: str
+    address: str
+    building: str
+    unit: str
+    hint: str
+    hint_en: str
+    updated_at: Minute
+    version: int
+    deadline: DeadlineInfo | None
+
+
+class CaseList(Response):
+    items: list[CaseSummary]
+    page: int
+    per_page: int
+    total: int
+    pages: int
+
+
+class Created(Response):
+    """The recorded fact's id and the case as it now stands."""
+
+    id: Annotated[int, Field(description="The new record's id")]
+    case: Case
+
+
+class SigningLink(Response):
+    room: str
+    owner_name: str
+    phone: str | None
+    token: str
+    sign_path: Annotated[str, Field(description="POST here to sign (no token)")]
+    voted: Choice | None
+
+
+class SigningLinks(Response):
+    links: list[SigningLink]
+
+
+class ShareRow(Response):
+    room: str
+    floor: int
+    area: str
+    coefficient: str
+    share_fen: int
+    pays: bool
+    own: bool
+
+
+class SigningView(Response):
+    """What an owner sees through their household's link, and nothing more."""
+
+    reference: str
+    address: str
+    room: str
+    owner_masked: str
+    voting_open: bool
+    objections_open: bool
+    voted: Choice | None
+    signed_at: str | None
+    estimated_cost_fen: int | None
+    subsidy_fen: int
+    share_fen: Annotated[
+        int | None, Field(description="What this household pays on agreeing, in fen")
+    ]
+    cost_sharing: CostSharing
+    shares: Annotated[list[ShareRow], Field(description="The whole sharing table, without names")]
+    owners_explained: str
+
+
+class Pause(Response):
+    clock: Literal["acceptance", "review"]
+    label: str
+    label_en: str
+    paused_on: Day
+    resumed_on: Day | None
+    workdays_left: Annotated[int, Field(description="kept while the clock stands still")]
+    due_when_resumed: Day | None
+
+
+class TrackStep(Response):
+    state: State
+    label: str
+    label_en: str
+    status: Literal["done", "current", "todo"]
+    date: Day | None
+    pauses: list[Pause]
+
+
+class TrackDate(Response):
+    date: Day
+    trigger: Trigger
+    label: str
+    label_en: str
+    state_label: str
+    state_label_en: str
+
+
+class Track(Response):
+    """A case's progress for the public: no names, no addresses."""
+
+    reference: str
+    state: State
+    state_label: str
+    state_label_en: str
+    final: bool
+    awaited: Annotated[str, Field(description="Who the case waits on, in plain words")]
+    awaited_en: str
+    stepper: list[TrackStep]
+    dates: list[TrackDate]
+    deadline: DeadlineInfo | None
+    paused: Pause | None
+    review_extended_days: int | None
+
+
+class Event(Response):
+    model_config = ConfigDict(populate_by_name=True)
+
+    seq: int
+    at: Minute
+    kind: str
+    who: str
+    role: str
+    from_: Annotated[State | None, Field(alias="from")]
+    to: State | None
+    from_label: str | None
+    to_label: str | None
+    payload: dict[str, Any]
+
+
+class History(Response):
+    events: list[Event]
+
+
+class Letters(Response):
+    letters: list[LetterInfo]
+
+
+class Verification(Response):
+    valid: Annotated[bool, Field(description="The code belongs to a letter we issued")]
+    kind: LetterKind
+    title: str
+    number: str
+    date: Day
+    reference: str
+    addressee: Annotated[str, Field(description="Owners' names masked (陈**)")]
+    authority: str
+    file: Annotated[
+        Literal["intact", "altered", "not_rendered"],
+        Field(description="Whether the stored PDF still hashes to the SHA-256 recorded at issue"),
+    ]
+    sha256: str | None
+
+
+REQUESTS = (
+    TokenRequest,
+    CaseRequest,
+    CasePatch,
+    SignRequest,
+    VoteRequest,
+    ObjectionRequest,
+    ResolutionRequest,
+    OpinionRequest,
+)
+RESPONSES = (
+    Error,
+    Token,
+    Workflow,
+    Case,
+    CaseList,
+    Created,
+    SigningLinks,
+    SigningView,
+    History,
+    Letters,
+    Verification,
+    Track,
+)
+
+
+# — JSON Schema for the document ————————————————————————————————————————————————————
+
+
+def _inline(node: Any, defs: JSON) -> Any:
+    """Replace every $ref into $defs by its schema (the document's components read whole),
+    without pydantic's generated titles."""
+    if isinstance(node, list):
+        return [_inline(v, defs) for v in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        target = _inline(defs[node["$ref"].rsplit("/", 1)[-1]], defs)
+        return {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+    out = {}
+    for k, v in node.items():
+        if k in ("$defs", "title"):
+            continue
+        if k == "properties":
+            out[k] = {name: _inline(sub, defs) for name, sub in v.items()}
+        else:
+            out[k] = _inline(v, defs)
+    return out
+
+
+def schema_of(model: type[BaseModel]) -> JSON:
+    """The model's JSON Schema with nested models inlined, in the document's spelling."""
+    raw = model.model_json_schema(by_alias=True, mode="validation")
+    return _inline(raw, raw.get("$defs", {}))
+
+
+def components() -> JSON:
+    return {m.__name__: schema_of(m) for m in (*RESPONSES, *REQUESTS)}
