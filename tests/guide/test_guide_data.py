@@ -52,16 +52,16 @@ def test_every_declared_transition_appears_once_with_who_acts():
 
 def test_a_new_transition_in_the_declaration_shows_in_the_guide(monkeypatch):
     extra = machine.Transition(
-        "extend_review",
+        "hold_hearing",
         ("review",),
         "review",
         frozenset({"lead_approver"}),
-        "延长审批期限",
-        "Extend",
+        "组织听证",
+        "Hold a hearing",
     )
     monkeypatch.setattr(machine, "TRANSITIONS", machine.TRANSITIONS + (extra,))
     g = guide.build(Settings())
-    assert _step(g, "extend_review").label == "延长审批期限"
+    assert _step(g, "hold_hearing").label == "组织听证"
 
 
 def test_time_limits_follow_the_settings():
