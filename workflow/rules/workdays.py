@@ -102,7 +102,7 @@ class WorkCalendar:
     def _compute_table(self) -> _Table:
         return _Table(self.is_workday)
 
-    def _days(self, first: date, last: date) -> list[int]:
+    def day_numbers(self, first: date, last: date) -> list[int]:
         if self._table is None:
             self._table = _shared_table(tuple(sorted(self._overrides.items())))
         return self._table.cover(first.year, last.year)
@@ -125,7 +125,7 @@ class WorkCalendar:
         if n == 0:
             return Deadline(due=start, estimated=False)
         # About 250 working days a year: a year per 200 asked for is always enough.
-        days = self._days(start, start + timedelta(days=2 * n + 40))
+        days = self.day_numbers(start, start + timedelta(days=2 * n + 40))
         after = bisect_right(days, start.toordinal())
         day = date.fromordinal(days[after + n - 1])
         return Deadline(due=day, estimated=self.estimated(start, day))
@@ -150,7 +150,7 @@ class WorkCalendar:
         """
         if end < start:
             return -self.workdays_between(end, start)
-        days = self._days(start, end)
+        days = self.day_numbers(start, end)
         return bisect_right(days, end.toordinal()) - bisect_right(days, start.toordinal())
 
     def workdays_between_daily(self, start: date, end: date) -> int:
