@@ -115,6 +115,11 @@ class Case(Base):
     # Two people firing triggers on one case at once: the second flush finds the version
     # moved and raises StaleDataError, which the services turn into a conflict (HTTP 409).
     __mapper_args__ = {"version_id_col": version}
+    # The queues and the API list page by (updated_at, id), all cases or those in some states.
+    __table_args__ = (
+        Index("ix_cases_updated_at_id", "updated_at", "id"),
+        Index("ix_cases_state_updated_at_id", "state", "updated_at", "id"),
+    )
 
 
 class Household(Base):
@@ -273,6 +278,8 @@ class Event(Base):
     __table_args__ = (
         UniqueConstraint("chain", "seq"),
         Index("ix_events_case_id_seq", "case_id", "seq"),
+        # The statistics count applications and approvals per month.
+        Index("ix_events_kind_at", "kind", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -439,6 +439,12 @@ CASE_LIST = obj(
         "per_page": INTEGER,
         "total": INTEGER,
         "pages": INTEGER,
+        "next_cursor": nullable(
+            {"type": "string", "description": "Pass as `after` for the next page (keyset)"}
+        ),
+        "prev_cursor": nullable(
+            {"type": "string", "description": "Pass as `before` for the previous page"}
+        ),
     }
 )
 
