@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, and_, case, cast, func, literal_column, select
+from sqlalchemy import Date, case, cast, func, literal_column, select
 
 from .context import Runtime
-from .machine import STATE, STATES, TRANSITION, states_tagged
+from .machine import STATE, STATES, TRANSITION, TRANSITIONS, states_tagged
 from .models import Case, Event
 from .services.common import actor_of, calendar, require_role
 
@@ -121,7 +121,7 @@ def compute(s: Any, today: date) -> Figures:
 
 def _month_of(s: Any, column: Any) -> Any:
     if s.get_bind().dialect.name == "postgresql":
-        return func.to_char(column, "YYYY-MM")
+        return func.to_char(func.date_trunc("month", column), "YYYY-MM")
     return func.strftime("%Y-%m", column)
 
 
@@ -169,40 +169,51 @@ def _overdue(s: Any, cal: Any, today: date) -> int:
 def _phase_workdays(s: Any, cal: Any) -> list[dict[str, Any]]:
     """Average working days a case spent in each phase, over the stays that have ended.
 
-    A stay runs from the transition into the phase to the next transition out of it (the
-    previous transition event of the same case, by sequence); its length is W(left) − W(entered).
+    A stay runs from the transition into the phase to the transition out of it. Summed over the
+    ended stays: Σ W(left) − Σ W(entered), and the entries of ended stays are all entries but
+    the open ones (a case now in the phase entered it with its latest move there). So three
+    GROUP BYs answer it, two over the index on (kind, at, from_state, to_state) and one over the
+    few cases now in a phase; no window over the whole log.
     """
-    moves = (
-        select(
-            Event.from_state.label("src"),
-            Event.at.label("left_at"),
-            func.lag(Event.to_state)
-            .over(partition_by=Event.case_id, order_by=Event.seq)
-            .label("prev_dest"),
-            func.lag(Event.at)
-            .over(partition_by=Event.case_id, order_by=Event.seq)
-            .label("entered_at"),
-        )
-        .where(Event.case_id.is_not(None), Event.to_state.is_not(None))
-        .subquery()
-    )
-    stays = and_(moves.c.src.in_(PHASES), moves.c.prev_dest == moves.c.src)
-    sums: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))  # date → ±count
+    moves = [t.trigger for t in TRANSITIONS if t.dest in PHASES or set(t.sources) & set(PHASES)]
+    day = _day_of(s, Event.at)
+    left: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
+    entered: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
     counts: dict[str, int] = defaultdict(int)
-    for column, sign in ((moves.c.left_at, 1), (moves.c.entered_at, -1)):
-        day = _day_of(s, column)
-        for phase, d, n in s.execute(
-            select(moves.c.src, day, func.count()).where(stays).group_by(moves.c.src, day)
-        ):
-            sums[phase][_as_date(d)] += sign * n
-            if sign > 0:
-                counts[phase] += n
-    all_days = [d for per in sums.values() for d in per]
-    rank = _Rank(cal, all_days)
+    for src, dest, d, n in s.execute(
+        select(Event.from_state, Event.to_state, day, func.count())
+        # Triggers are events of cases: no test of case_id, which the index does not hold.
+        .where(Event.kind.in_(moves), Event.to_state.is_not(None))
+        .group_by(Event.from_state, Event.to_state, day)
+    ):
+        d = _as_date(d)
+        if src in PHASES:
+            left[src][d] += n
+            counts[src] += n
+        if dest in PHASES:
+            entered[dest][d] += n
+    latest = (
+        select(day)
+        .where(Event.case_id == Case.id, Event.to_state == Case.state)
+        .order_by(Event.seq.desc())
+        .limit(1)
+        .scalar_subquery()
+        .label("since")
+    )
+    for state, d, n in s.execute(
+        select(Case.state, latest, func.count())
+        .where(Case.state.in_(PHASES))
+        .group_by(Case.state, literal_column("since"))
+    ):
+        if d is not None:
+            entered[state][_as_date(d)] -= n  # still open: not an ended stay
+    rank = _Rank(cal, [d for per in (*left.values(), *entered.values()) for d in per])
     out = []
     for name in PHASES:
         n = counts.get(name, 0)
-        total = sum(w * rank(d) for d, w in sums.get(name, {}).items())
+        total = sum(k * rank(d) for d, k in left.get(name, {}).items()) - sum(
+            k * rank(d) for d, k in entered.get(name, {}).items()
+        )
         out.append(
             {
                 "state": name,

@@ -36,7 +36,9 @@ def upgrade() -> None:
             "ix_cases_state_updated_at_id", ["state", "updated_at", "id"], unique=False
         )
     with op.batch_alter_table("events", schema=None) as batch_op:
-        batch_op.create_index("ix_events_kind_at", ["kind", "at"], unique=False)
+        batch_op.create_index(
+            "ix_events_kind_at", ["kind", "at", "from_state", "to_state"], unique=False
+        )
     if op.get_bind().dialect.name == "postgresql":
         _trigram_indexes()
 
