@@ -74,6 +74,7 @@ ROAD = [
 ]
 STOP_AFTER = {
     "draft": 0,
+    "submitted": 3,
     "consultation": 1,
     "publicity": 2,
     "completed": 8,
@@ -165,9 +166,11 @@ def generate(
     *,
     seed: int = 13,
     progress: Callable[[int], None] | None = None,
-) -> int:
-    """Add `cases` cases in bulk; returns how many were written. The demo's logins must exist
-    (`workflow.demo.load`)."""
+    end: str | None = None,
+) -> list[int]:
+    """Add `cases` cases in bulk; returns their ids. The demo's logins must exist
+    (`workflow.demo.load`). `end` makes every case stop at that state (e.g. "submitted", for
+    measuring a transition) with all its steps in the past year."""
     rng = random.Random(seed)
     now = rt.clock().replace(microsecond=0)
     settings = rt.settings
@@ -196,6 +199,7 @@ def generate(
         applicants = _applicants(conn, rng, max(1, cases // 8), now)
     codes: set[str] = set()
     written = 0
+    first_id = next_case
     while written < cases:
         batch = min(CHUNK, cases - written)
         with rt.db.engine.begin() as conn:
@@ -203,7 +207,7 @@ def generate(
             for _ in range(batch):
                 cid, hid = next_case, next_household
                 next_household += _one_case(
-                    w, rng, cid, hid, now, applicants, staff, counters, codes, settings, cal
+                    w, rng, cid, hid, now, applicants, staff, counters, codes, settings, cal, end
                 )
                 next_case += 1
             w.flush()
@@ -223,7 +227,7 @@ def generate(
             conn.execute(text("ANALYZE"))
         else:
             conn.exec_driver_sql("ANALYZE")
-    return written
+    return list(range(first_id, first_id + written))
 
 
 def _applicants(conn: Any, rng: random.Random, n: int, now: datetime) -> list[tuple[int, str]]:
@@ -313,13 +317,13 @@ def _one_case(
     codes: set[str],
     settings: Any,
     cal: WorkCalendar,
+    end: str | None = None,
 ) -> int:
     """Write one case with its households, votes, opinions, letters and events; returns the
     number of households."""
     # More cases in recent years: the programme grew.
-    created = now - timedelta(
-        days=int(3650 * (1 - rng.random() ** 0.6)), minutes=rng.randrange(600)
-    )
+    age = rng.randint(300, 360) if end else int(3650 * (1 - rng.random() ** 0.6))
+    created = now - timedelta(days=age, minutes=rng.randrange(600))
     created = created.replace(hour=rng.randrange(8, 18))
     applicant_id, applicant_name = rng.choice(applicants)
     floors = rng.randint(4, 12)
@@ -388,7 +392,7 @@ def _one_case(
     event("case_created", created, "applicant", None, "draft", {"community": community})
     at = created
     state = "draft"
-    end = _plan(rng)
+    end = end or _plan(rng)
     letters_made = []
     for trig in _steps(rng, end):
         lo, hi = GAPS[trig]

@@ -146,13 +146,19 @@ def record_subsidy_return(ctx: Context) -> None:
 
 
 def issue_letter(ctx: Context, kind: str) -> Letter:
-    """Number, compose, render and store one letter, in the issuing transaction."""
+    """Number and compose one letter in the issuing transaction; its PDF is made after commit.
+
+    Rendering takes far longer than the transaction (about 100 ms a page) and would hold the
+    counter's row lock all that time; the frozen context is the letter, and the bytes made
+    from it once after commit (`services.transitions.AFTER_COMMIT`) are stored and never
+    change.
+    """
     year = ctx.now.year
     serial = letters.allocate_serial(ctx.session, kind, year)
     number = letters.format_number(ctx.settings, kind, year, serial)
+    # 31^10 codes: a clash is left to the unique key (the transaction then fails as a conflict
+    # and can be retried) rather than checked with a query on every letter.
     code = letters.new_verify_code()
-    while letters.exists_code(ctx.session, code):
-        code = letters.new_verify_code()
     data = letters.letter_context(
         ctx.case,
         kind,
@@ -162,7 +168,6 @@ def issue_letter(ctx: Context, kind: str) -> Letter:
         issued_on=ctx.now.date().isoformat(),
         params=ctx.params,
     )
-    sha = _rendered(ctx, "letter", data)
     letter = Letter(
         case_id=ctx.case.id,
         kind=kind,
@@ -173,7 +178,7 @@ def issue_letter(ctx: Context, kind: str) -> Letter:
         issued_at=ctx.now,
         addressee=data["addressee"],
         data=data,
-        sha256=sha,
+        sha256=None,
         trigger=ctx.params.get("_trigger", ""),
     )
     ctx.session.add(letter)

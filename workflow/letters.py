@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import secrets
+from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from .documents import case_facts, mask_phone
-from .models import Case, LetterCounter
+from .models import Case, Household, LetterCounter, Vote
 from .rules import quorum as quorum_rule
 from .rules.subsidy import subsidy_cap
 from .settings import Settings
@@ -34,17 +35,18 @@ def new_verify_code() -> str:
 def allocate_serial(session: Session, kind: str, year: int) -> int:
     """The next number for (kind, year), without gaps or duplicates.
 
-    The counter row is incremented with one UPDATE inside the issuing transaction: PostgreSQL
-    holds the row lock until commit, SQLite admits one writer (BEGIN IMMEDIATE), and a rolled
-    back transaction gives its number back.
+    One statement: an upsert that creates the counter at 1 or increments it, returning the
+    number. PostgreSQL holds the row lock until commit, SQLite admits one writer (BEGIN
+    IMMEDIATE), and a rolled back transaction gives its number back.
     """
     dialect = session.get_bind().dialect.name
     ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(LetterCounter)
-    session.execute(ins.values(kind=kind, year=year, last=0).on_conflict_do_nothing())
     return session.execute(
-        update(LetterCounter)
-        .where(LetterCounter.kind == kind, LetterCounter.year == year)
-        .values(last=LetterCounter.last + 1)
+        ins.values(kind=kind, year=year, last=1)
+        .on_conflict_do_update(
+            index_elements=[LetterCounter.kind, LetterCounter.year],
+            set_={"last": LetterCounter.last + 1},
+        )
         .returning(LetterCounter.last)
     ).scalar_one()
 
@@ -64,16 +66,59 @@ def addressee(case: Case) -> str:
 
 
 def quorum_figures(case: Case, settings: Settings) -> dict[str, str]:
-    result = quorum_rule.consent_quorum(
-        [quorum_rule.Ballot(h.area, h.vote.choice if h.vote else None) for h in case.households],
-        quorum_rule.QuorumThresholds(settings.participation, settings.agreement),
+    """The four ratios of the consent quorum, from one aggregate query over the households and
+    their votes (not a vote query per household); from the loaded rows when detached."""
+    session = object_session(case)
+    if session is None or case.id is None:
+        result = quorum_rule.consent_quorum(
+            [
+                quorum_rule.Ballot(h.area, h.vote.choice if h.vote else None)
+                for h in case.households
+            ],
+            quorum_rule.QuorumThresholds(settings.participation, settings.agreement),
+        )
+        ratios = (
+            result.participation_area,
+            result.participation_count,
+            result.agree_area,
+            result.agree_count,
+        )
+    else:
+        ratios = _quorum_ratios(session, case.id)
+    names = ("participation_area", "participation_count", "agree_area", "agree_count")
+    return {k: quorum_rule.format_ratio(r) for k, r in zip(names, ratios, strict=True)}
+
+
+def _quorum_ratios(session: Session, case_id: int) -> tuple[Fraction, ...]:
+    # Areas summed in hundredths of a square metre: exact integers on both databases.
+    centi = func.coalesce(func.sum(func.round(Household.area * 100)), 0)
+    with session.no_autoflush:  # households and votes do not change in a transition
+        rows = [
+            (choice, n, int(a))
+            for choice, n, a in session.execute(
+                select(Vote.choice, func.count(Household.id), centi)
+                .select_from(Household)
+                .outerjoin(Vote, Vote.household_id == Household.id)
+                .where(Household.case_id == case_id)
+                .group_by(Vote.choice)
+            )
+        ]
+    total_n = sum(n for _, n, _ in rows)
+    total_a = sum(a for _, _, a in rows)
+    voted_n = sum(n for c, n, _ in rows if c is not None)
+    voted_a = sum(a for c, _, a in rows if c is not None)
+    agree_n = sum(n for c, n, _ in rows if c == "agree")
+    agree_a = sum(a for c, _, a in rows if c == "agree")
+
+    def ratio(part: int, whole: int) -> Fraction:
+        return Fraction(part) / Fraction(whole) if whole else Fraction(0)
+
+    return (
+        ratio(voted_a, total_a),
+        ratio(voted_n, total_n),
+        ratio(agree_a, voted_a),
+        ratio(agree_n, voted_n),
     )
-    return {
-        "participation_area": quorum_rule.format_ratio(result.participation_area),
-        "participation_count": quorum_rule.format_ratio(result.participation_count),
-        "agree_area": quorum_rule.format_ratio(result.agree_area),
-        "agree_count": quorum_rule.format_ratio(result.agree_count),
-    }
 
 
 def letter_context(

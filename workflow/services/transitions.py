@@ -6,7 +6,8 @@ What differs from trigger to trigger — roles, guards, inputs, effects, letters
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -21,6 +22,8 @@ from ..models import Case, User
 from ..rules.money import parse_yuan
 from .common import actor_of, calendar, case_for, current_settings
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -29,6 +32,28 @@ class Outcome:
     state: str
     version: int
     letters: list[int] = field(default_factory=list)
+
+
+def render_letters_now(rt: Runtime, outcome: Outcome) -> None:
+    """The default after-commit work: the transition's letters rendered in this process."""
+    from .letters import render_once
+
+    for letter_id in outcome.letters:
+        render_once(rt, letter_id)
+
+
+AfterCommit = Callable[[Runtime, Outcome], None]
+# Work that follows a committed transition, outside its transaction and its locks. A job queue
+# replaces the in-process default with a function that enqueues the same work by id.
+AFTER_COMMIT: list[AfterCommit] = [render_letters_now]
+
+
+def _after_commit(rt: Runtime, outcome: Outcome) -> None:
+    for hook in AFTER_COMMIT:
+        try:
+            hook(rt, outcome)
+        except Exception:  # noqa: BLE001 - the transition has committed; report, don't undo
+            log.exception("after-commit work %s failed for case %s", hook, outcome.case_id)
 
 
 @dataclass(frozen=True)
@@ -196,9 +221,11 @@ def fire(
                 "letters": [letter.number for letter in ctx.issued],
             },
         )
-        return Outcome(
+        outcome = Outcome(
             case.id, case.reference, case.state, case.version, [x.id for x in ctx.issued]
         )
+    _after_commit(rt, outcome)
+    return outcome
 
 
 def actions_for(ctx: Context) -> list[Action]:
