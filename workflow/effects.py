@@ -9,6 +9,8 @@ import secrets
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from sqlalchemy import inspect
+
 from . import documents, letters
 from .models import Correction, Document, Letter
 
@@ -182,6 +184,7 @@ def issue_letter(ctx: Context, kind: str) -> Letter:
         trigger=ctx.params.get("_trigger", ""),
     )
     ctx.session.add(letter)
-    ctx.case.letters.append(letter)
+    if "letters" in inspect(ctx.case).dict:  # keep a loaded list current; never load it here
+        ctx.case.letters.append(letter)
     ctx.issued.append(letter)
     return letter

@@ -202,10 +202,12 @@ def fire(
         from_state = case.state
         parsed["_from_state"] = from_state
         parsed["_trigger"] = trigger
-        with bound(case):
+        case.updated_at = ctx.now
+        # The effects' queries (letter number, quorum figures) must not flush the half-changed
+        # case: one UPDATE of it, with its version check, at the flush below.
+        with s.no_autoflush, bound(case):
             if not case.trigger(trigger, ctx=ctx):
                 raise GuardsFailed(*failing(t.guards, ctx))
-        case.updated_at = ctx.now
         s.flush()  # the version check happens here: a lost race raises StaleDataError
         audit.append(
             s,
