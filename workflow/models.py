@@ -119,12 +119,25 @@ class Case(Base):
     __table_args__ = (
         Index("ix_cases_updated_at_id", "updated_at", "id"),
         Index("ix_cases_state_updated_at_id", "state", "updated_at", "id"),
+        # Search by the start of a community's name (queries too short for trigrams); the
+        # pattern operator class lets PostgreSQL use it for LIKE '翠湖%' in any collation.
+        Index(
+            "ix_cases_community", "community", postgresql_ops={"community": "varchar_pattern_ops"}
+        ),
     )
 
 
 class Household(Base):
     __tablename__ = "households"
-    __table_args__ = (UniqueConstraint("case_id", "room"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "room"),
+        # Search by the start of an owner's name, e.g. a two-character name such as 王伟.
+        Index(
+            "ix_households_owner_name",
+            "owner_name",
+            postgresql_ops={"owner_name": "varchar_pattern_ops"},
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)

@@ -322,15 +322,30 @@ def search_filter(q: str) -> Any:
     """Cases whose reference, address or community, or an owner's name or phone, contain `q`.
 
     Written as a union of ids so that each LIKE can use its own trigram index on PostgreSQL
-    (see the migration); on SQLite the same query reads the tables.
+    (see the migration); on SQLite the same query reads the tables. Trigrams need three
+    characters: a shorter query (a two-character name such as 王伟, a community such as 翠湖)
+    matches the start of an owner's or a community's name, through plain indexes. Phones are
+    searched only for digits.
     """
-    like = f"%{q.strip()}%"
-    by_case = select(Case.id).where(
-        or_(Case.reference.like(like), Case.address.like(like), Case.community.like(like))
-    )
-    by_owner = select(Household.case_id).where(Household.owner_name.like(like))
-    by_phone = select(Household.case_id).where(Household.phone.like(like))
-    return Case.id.in_(union(by_case, by_owner, by_phone))
+    q = q.strip()
+    if len(q) < 3:
+        prefix = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return Case.id.in_(
+            union(
+                select(Case.id).where(Case.community.like(prefix, escape="\\")),
+                select(Household.case_id).where(Household.owner_name.like(prefix, escape="\\")),
+            )
+        )
+    like = f"%{q}%"
+    parts = [
+        select(Case.id).where(
+            or_(Case.reference.like(like), Case.address.like(like), Case.community.like(like))
+        ),
+        select(Household.case_id).where(Household.owner_name.like(like)),
+    ]
+    if any(ch.isdigit() for ch in q):
+        parts.append(select(Household.case_id).where(Household.phone.like(like)))
+    return Case.id.in_(union(*parts))
 
 
 def list_cases(

@@ -35,6 +35,19 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_cases_state_updated_at_id", ["state", "updated_at", "id"], unique=False
         )
+        batch_op.create_index(
+            "ix_cases_community",
+            ["community"],
+            unique=False,
+            postgresql_ops={"community": "varchar_pattern_ops"},
+        )
+    with op.batch_alter_table("households", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_households_owner_name",
+            ["owner_name"],
+            unique=False,
+            postgresql_ops={"owner_name": "varchar_pattern_ops"},
+        )
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.create_index(
             "ix_events_kind_at", ["kind", "at", "from_state", "to_state"], unique=False
@@ -71,6 +84,9 @@ def downgrade() -> None:
             op.execute(f"DROP INDEX IF EXISTS {name}")
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.drop_index("ix_events_kind_at")
+    with op.batch_alter_table("households", schema=None) as batch_op:
+        batch_op.drop_index("ix_households_owner_name")
     with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_index("ix_cases_community")
         batch_op.drop_index("ix_cases_state_updated_at_id")
         batch_op.drop_index("ix_cases_updated_at_id")
