@@ -1,129 +1,92 @@
-"""Median render time of a one-page decision letter against the same letter in Latin text.
+"""`make bench`: every row of the province-scale table measured in one run, on SQLite and on
+PostgreSQL, each figure beside its floor where it has one and against its target.
 
-The Latin twin is the floor: the same template, layout and QR code with every CJK character
-replaced by two Latin letters (about the same width), so the ratio is what Chinese costs —
-font lookup, shaping and subsetting of the CJK faces. Target: ratio ≤ 3 (issue 6).
+The data set (the demo's logins plus BENCH_CASES bulk cases, default 100,000) is made by this
+command the first time and kept per size (instance/bench/ for SQLite, the PostgreSQL database
+jiati_bench_<N>); `--fresh` makes it again. Quick runs: `BENCH_CASES=2000 make bench`.
 
-The letters are PDF/A-2a (tagged); the untagged render of the same letter shows what that costs.
-Both are timed from the finished HTML to the PDF bytes, after a warm-up, in one process with
-the app's one reused FontConfiguration. The full ``render_letter`` (template and QR code
-included) is timed too, for reference.
+Then letters (Chinese against the same page in a Latin font; tagged PDF/A-2a against untagged)
+and HTTP throughput under gunicorn against a bare Flask + SQLAlchemy app (bench/http.py).
 """
 
 from __future__ import annotations
 
 import argparse
-import io
-import re
-import statistics
+import os
 import sys
 import time
-from collections.abc import Callable
 
-from web.pdf import fonts, render, samples
-
-# Han (with extensions A–G and compatibility ideographs), CJK punctuation, full-width forms.
-CJK = re.compile(
-    "[\u2e80-\u2fff\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-    "\U00020000-\U0003134f]"
-)
-LATIN = "elevatorletterdecisionapprovalnotice"
-
-
-def one_page_decision() -> dict:
-    """A decision that fits one A4 page: the building, one reason, the appeal paragraph."""
-    context = samples.letter("rejection_decision")
-    context.update(owners=[], quorum=None, opinions=[])
-    context["reasons"] = "电梯井道占用小区消防车通道，不符合消防安全要求"
-    return context
-
-
-def latinize(html: str) -> str:
-    """Every CJK character replaced by two Latin letters, markup left alone."""
-    counter = iter(range(sys.maxsize))
-
-    def two_letters(_match: re.Match) -> str:
-        i = next(counter) * 2 % len(LATIN)
-        return (LATIN + LATIN)[i : i + 2]
-
-    return CJK.sub(two_letters, html)
-
-
-def median_seconds(work: Callable[[], bytes], runs: int, warmup: int) -> tuple[float, bytes]:
-    for _ in range(warmup):
-        work()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        pdf = work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), pdf
-
-
-def pages(pdf: bytes) -> int:
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(pdf)).pages)
+from . import data
+from .common import Row
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--cases", type=int, default=int(os.environ.get("BENCH_CASES", 100_000)))
+    parser.add_argument(
+        "--db", choices=("sqlite", "postgresql", "both"), default=os.environ.get("BENCH_DB", "both")
+    )
+    parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", 20)))
+    parser.add_argument("--fresh", action="store_true", help="make the data set again")
+    parser.add_argument("--skip-letters", action="store_true")
     parser.add_argument("--http-rounds", type=int, default=3, help="interleaved HTTP rounds")
     parser.add_argument("--http-seconds", type=float, default=2.0, help="seconds per HTTP run")
-    parser.add_argument("--only", choices=["letters", "http"], default=None)
+    parser.add_argument("--skip-http", action="store_true")
     args = parser.parse_args(argv)
-    if args.only != "letters" and (args.only == "http" or args.http_rounds > 0):
-        status = 0 if args.only == "http" else _letters(args)
+
+    from . import pages, transition
+
+    dbs = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    results: dict[str, list[Row]] = {}
+    started = time.perf_counter()
+    for db in dbs:
+        print(f"\n== {db}, {args.cases:,} bulk cases ==", flush=True)
+        try:
+            url = data.ensure(db, args.cases, fresh=args.fresh)
+        except Exception as exc:  # noqa: BLE001 - e.g. no PostgreSQL server: say so, go on
+            print(f"  skipped: {exc.__class__.__name__}: {exc}", flush=True)
+            continue
+        app = data.make_app(url)
+        rt = app.extensions["jiati"]
+        with rt.db.session() as s:
+            from sqlalchemy import func, select
+
+            from workflow.models import Case, Event, Household
+
+            size = (
+                s.scalar(select(func.count(Case.id))),
+                s.scalar(select(func.count(Household.id))),
+                s.scalar(select(func.count(Event.id))),
+            )
+        print(f"  measured at {size[0]:,} cases, {size[1]:,} households, {size[2]:,} events")
+        rows = pages.run(app, url, args.runs)
+        rows += transition.run(rt, max(args.runs, 11))
+        results[db] = rows
+        for row in rows:
+            print(row.line(), flush=True)
+        rt.db.dispose()
+    if not args.skip_letters:
+        from . import letters
+
+        print("\n== letters (the database plays no part) ==", flush=True)
+        rows = letters.run()
+        results["letters"] = rows
+        for row in rows:
+            print(row.line(), flush=True)
+
+    status = 0
+    if not args.skip_http:
         from . import http
 
-        return status or http.run(args.http_rounds, args.http_seconds)
-    return _letters(args)
+        print("\n== HTTP under gunicorn (2 workers, 8 clients, loopback) ==", flush=True)
+        status = http.run(args.http_rounds, args.http_seconds)
 
-
-def _letters(args: argparse.Namespace) -> int:
-
-    from web.pdf.engine import PDF_VARIANT, html_to_pdf
-
-    report = fonts.check_fonts()
-    context = one_page_decision()
-    cjk_html = render.letter_html(context, for_pdf=True)
-    latin_html = latinize(cjk_html)
-    assert not CJK.search(latin_html)
-
-    cjk, cjk_pdf = median_seconds(lambda: html_to_pdf(cjk_html), args.runs, args.warmup)
-    latin, latin_pdf = median_seconds(lambda: html_to_pdf(latin_html), args.runs, args.warmup)
-    # What archiving costs: the same letter as plain, untagged PDF (as letters were before).
-    plain, plain_pdf = median_seconds(
-        lambda: html_to_pdf(cjk_html, variant=None), args.runs, args.warmup
-    )
-    full, _ = median_seconds(lambda: render.render_letter(context), args.runs, 1)
-    ratio = cjk / latin
-    if pages(cjk_pdf) != 1:
-        print("warning: the decision letter no longer fits one page", file=sys.stderr)
-
-    print("Letter rendering (WeasyPrint, HTML → PDF), median of", args.runs, "runs after warm-up")
-    print(
-        f"  faces: pre-subset {', '.join(report.presubset) or 'none (run make install)'};"
-        f" fallback {report.body.path if report.body else 'none'}"
-    )
-    print(
-        f"  {'one-page decision letter (Chinese)':<40} {cjk * 1000:8.1f} ms"
-        f"  {len(cjk_pdf) / 1024:7.1f} KiB  {pages(cjk_pdf)} page(s)"
-    )
-    print(
-        f"  {'same letter, CJK replaced by Latin':<40} {latin * 1000:8.1f} ms"
-        f"  {len(latin_pdf) / 1024:7.1f} KiB  {pages(latin_pdf)} page(s)"
-    )
-    print(f"  {'ratio Chinese / Latin (target ≤ 3)':<40} {ratio:8.2f}")
-    print(
-        f"  {'same letter untagged, not ' + PDF_VARIANT:<40} {plain * 1000:8.1f} ms"
-        f"  {len(plain_pdf) / 1024:7.1f} KiB  ({PDF_VARIANT}: {(cjk / plain - 1) * 100:+.0f}% time,"
-        f" {(len(cjk_pdf) / len(plain_pdf) - 1) * 100:+.0f}% size)"
-    )
-    print(f"  {'render_letter() incl. template and QR':<40} {full * 1000:8.1f} ms")
-    return 0
+    print(f"\n== summary ({time.perf_counter() - started:.0f} s) ==")
+    for where, rows in results.items():
+        missed = [r.name.strip() for r in rows if r.met is False]
+        print(f"  {where}: {len(rows) - len(missed)} of {len(rows)} rows meet their target", end="")
+        print(f"; missed: {', '.join(missed)}" if missed else "")
+    return status
 
 
 if __name__ == "__main__":

@@ -54,6 +54,12 @@ class PdfRenderer:
 
         return render_document(context)
 
+    def batch(self, contexts: list[dict[str, Any]]) -> bytes:
+        """Letters as one print job, laid out on every core with the faces embedded once."""
+        from .pdf.batch import batch_pdf
+
+        return batch_pdf(contexts)
+
 
 @cache
 def _font_report():

@@ -44,9 +44,12 @@ def init_db() -> None:
 
 
 @click.command("demo")
+@click.option(
+    "--cases", type=click.IntRange(min=0), default=0, help="Also add this many cases in bulk."
+)
 @with_appcontext
-def demo() -> None:
-    """Load demo users and cases spread over the states (once)."""
+def demo(cases: int) -> None:
+    """Load demo users and cases spread over the states (once); --cases N adds N more."""
     from workflow.demo import load
 
     created = load(_rt())
@@ -54,8 +57,24 @@ def demo() -> None:
         click.echo("演示数据已载入 / demo data loaded:")
         for line in created:
             click.echo(f"  {line}")
-    else:
+    elif not cases:
         click.echo("演示数据已存在，未重复载入 / demo data already present")
+    if cases:
+        import time
+
+        from workflow.demo_bulk import generate
+
+        start = time.perf_counter()
+        with click.progressbar(length=cases, label="案件 / cases") as bar:
+            done = [0]
+
+            def step(n: int) -> None:
+                bar.update(n - done[0])
+                done[0] = n
+
+            generate(_rt(), cases, progress=step)
+        took = time.perf_counter() - start
+        click.echo(f"已批量添加 {cases} 个案件 / {cases} cases added in bulk in {took:.0f} s")
 
 
 @click.group("user")

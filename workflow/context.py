@@ -59,5 +59,3 @@ class Context:
     renderer: Renderer | None = None
     params: dict[str, Any] = field(default_factory=dict)
     issued: list[Letter] = field(default_factory=list)
-    # Letters are numbered here but rendered by a job once the transaction has committed.
-    defer_letters: bool = False

@@ -9,6 +9,8 @@ import secrets
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from sqlalchemy import inspect
+
 from . import clocks, documents, letters
 from .models import Correction, Document, Letter
 
@@ -169,12 +171,19 @@ def record_subsidy_return(ctx: Context) -> None:
 
 
 def issue_letter(ctx: Context, kind: str) -> Letter:
-    """Number, compose, render and store one letter, in the issuing transaction (or, with a job
-    scheduler, render it after the commit: `workflow.jobs.render_letter`)."""
+    """Number and compose one letter in the issuing transaction; its PDF is made after commit.
+
+    Rendering takes far longer than the transaction (about 100 ms a page) and would hold the
+    counter's row lock all that time; the frozen context is the letter, and the bytes made
+    from it once after commit (`services.transitions.AFTER_COMMIT`) are stored and never
+    change.
+    """
     year = ctx.now.year
     serial = letters.allocate_serial(ctx.session, kind, year)
     number = letters.format_number(ctx.settings, kind, year, serial)
-    code = letters.unused_verify_code(ctx.session)
+    # 31^10 codes: a clash is left to the unique key (the transaction then fails as a conflict
+    # and can be retried) rather than checked with a query on every letter.
+    code = letters.new_verify_code()
     data = letters.letter_context(
         ctx.case,
         kind,
@@ -184,7 +193,6 @@ def issue_letter(ctx: Context, kind: str) -> Letter:
         issued_on=ctx.now.date().isoformat(),
         params=ctx.params,
     )
-    sha = None if ctx.defer_letters else _rendered(ctx, "letter", data)
     letter = Letter(
         case_id=ctx.case.id,
         kind=kind,
@@ -195,10 +203,11 @@ def issue_letter(ctx: Context, kind: str) -> Letter:
         issued_at=ctx.now,
         addressee=data["addressee"],
         data=data,
-        sha256=sha,
+        sha256=None,
         trigger=ctx.params.get("_trigger", ""),
     )
     ctx.session.add(letter)
-    ctx.case.letters.append(letter)
+    if "letters" in inspect(ctx.case).dict:  # keep a loaded list current; never load it here
+        ctx.case.letters.append(letter)
     ctx.issued.append(letter)
     return letter

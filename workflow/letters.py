@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -44,17 +44,18 @@ def new_verify_code() -> str:
 def allocate_serial(session: Session, kind: str, year: int) -> int:
     """The next number for (kind, year), without gaps or duplicates.
 
-    The counter row is incremented with one UPDATE inside the issuing transaction: PostgreSQL
-    holds the row lock until commit, SQLite admits one writer (BEGIN IMMEDIATE), and a rolled
-    back transaction gives its number back.
+    One statement: an upsert that creates the counter at 1 or increments it, returning the
+    number. PostgreSQL holds the row lock until commit, SQLite admits one writer (BEGIN
+    IMMEDIATE), and a rolled back transaction gives its number back.
     """
     dialect = session.get_bind().dialect.name
     ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(LetterCounter)
-    session.execute(ins.values(kind=kind, year=year, last=0).on_conflict_do_nothing())
     return session.execute(
-        update(LetterCounter)
-        .where(LetterCounter.kind == kind, LetterCounter.year == year)
-        .values(last=LetterCounter.last + 1)
+        ins.values(kind=kind, year=year, last=1)
+        .on_conflict_do_update(
+            index_elements=[LetterCounter.kind, LetterCounter.year],
+            set_={"last": LetterCounter.last + 1},
+        )
         .returning(LetterCounter.last)
     ).scalar_one()
 

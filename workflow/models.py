@@ -128,11 +128,29 @@ class Case(Base):
     # Two people firing triggers on one case at once: the second flush finds the version
     # moved and raises StaleDataError, which the services turn into a conflict (HTTP 409).
     __mapper_args__ = {"version_id_col": version}
+    # The queues and the API list page by (updated_at, id), all cases or those in some states.
+    __table_args__ = (
+        Index("ix_cases_updated_at_id", "updated_at", "id"),
+        Index("ix_cases_state_updated_at_id", "state", "updated_at", "id"),
+        # Search by the start of a community's name (queries too short for trigrams); the
+        # pattern operator class lets PostgreSQL use it for LIKE '翠湖%' in any collation.
+        Index(
+            "ix_cases_community", "community", postgresql_ops={"community": "varchar_pattern_ops"}
+        ),
+    )
 
 
 class Household(Base):
     __tablename__ = "households"
-    __table_args__ = (UniqueConstraint("case_id", "room"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "room"),
+        # Search by the start of an owner's name, e.g. a two-character name such as 王伟.
+        Index(
+            "ix_households_owner_name",
+            "owner_name",
+            postgresql_ops={"owner_name": "varchar_pattern_ops"},
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -335,6 +353,9 @@ class Event(Base):
     __table_args__ = (
         UniqueConstraint("chain", "seq"),
         Index("ix_events_case_id_seq", "case_id", "seq"),
+        # The statistics count applications and approvals per month, and the stays in each
+        # phase from the moves in and out of it: both read this index alone.
+        Index("ix_events_kind_at", "kind", "at", "from_state", "to_state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, tuple_, union
 
 from . import clocks, documents, ownership
 from .access import case_roles
 from .context import Context, Runtime
-from .errors import NotFound, msg
+from .errors import InvalidInput, NotFound, msg
 from .guards import quorum_of
 from .machine import STATE, main_path, states_tagged
 from .models import Case, Event, Household, Letter, User
@@ -329,6 +330,79 @@ def visible_cases(actor: User) -> Select:
     return q
 
 
+def encode_cursor(updated_at: datetime, case_id: int) -> str:
+    """A position in a list ordered by (updated_at, id), opaque to clients."""
+    raw = f"{updated_at.isoformat(timespec='microseconds')}~{case_id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        at, _, case_id = raw.partition("~")
+        return datetime.fromisoformat(at), int(case_id)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput(
+            msg(
+                "cursor", "分页位置无效，请从第一页开始。", "Bad cursor; start from the first page."
+            )
+        ) from exc
+
+
+_counts: dict[Any, tuple[Any, int]] = {}
+
+
+def log_position(s: Any) -> int | None:
+    """The newest audit event's id: every change of a case appends one, so a figure computed
+    from the cases stays true while this has not moved (one index lookup)."""
+    return s.scalar(select(func.max(Event.id)))
+
+
+def _count(s: Any, rt: Runtime, query: Select, key: tuple) -> int:
+    """How many rows the list has; counting thousands of index entries on every page of a
+    queue cost more than the page, so the count is kept until the audit log grows."""
+    position = log_position(s)
+    key = (rt.db.url, id(rt.db), *key)
+    hit = _counts.get(key)
+    if hit is not None and hit[0] == position:
+        return hit[1]
+    total = s.scalar(query.with_only_columns(func.count(Case.id)).order_by(None)) or 0
+    if len(_counts) > 1000:
+        _counts.clear()
+    _counts[key] = (position, total)
+    return total
+
+
+def search_filter(q: str) -> Any:
+    """Cases whose reference, address or community, or an owner's name or phone, contain `q`.
+
+    Written as a union of ids so that each LIKE can use its own trigram index on PostgreSQL
+    (see the migration); on SQLite the same query reads the tables. Trigrams need three
+    characters: a shorter query (a two-character name such as 王伟, a community such as 翠湖)
+    matches the start of an owner's or a community's name, through plain indexes. Phones are
+    searched only for digits.
+    """
+    q = q.strip()
+    if len(q) < 3:
+        prefix = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return Case.id.in_(
+            union(
+                select(Case.id).where(Case.community.like(prefix, escape="\\")),
+                select(Household.case_id).where(Household.owner_name.like(prefix, escape="\\")),
+            )
+        )
+    like = f"%{q}%"
+    parts = [
+        select(Case.id).where(
+            or_(Case.reference.like(like), Case.address.like(like), Case.community.like(like))
+        ),
+        select(Household.case_id).where(Household.owner_name.like(like)),
+    ]
+    if any(ch.isdigit() for ch in q):
+        parts.append(select(Household.case_id).where(Household.phone.like(like)))
+    return Case.id.in_(union(*parts))
+
+
 def list_cases(
     rt: Runtime,
     actor: Any,
@@ -339,8 +413,15 @@ def list_cases(
     community: str | None = None,
     page: int = 1,
     per_page: int = 20,
+    after: str | None = None,
+    before: str | None = None,
 ) -> dict[str, Any]:
-    """The cases the actor may see, oldest first for staff, newest first for homeowners."""
+    """The cases the actor may see, oldest first for staff, newest first for homeowners.
+
+    Pages follow each other by keyset: `next_cursor` (pass it as `after`) and `prev_cursor`
+    (as `before`) continue from the last or first row shown, so page 50 costs what page 1 does.
+    `page` alone still pages by offset, for old links.
+    """
     with rt.db.session() as s:
         user = actor_of(s, actor)
         query = visible_cases(user)
@@ -350,25 +431,32 @@ def list_cases(
             query = query.where(Case.state.in_(states_tagged(tag)))
         if community:
             query = query.where(Case.community == community)
-        if q:
-            like = f"%{q.strip()}%"
-            owners = select(Household.case_id).where(
-                or_(Household.owner_name.like(like), Household.phone.like(like))
-            )
-            query = query.where(
-                or_(
-                    Case.reference.like(like),
-                    Case.address.like(like),
-                    Case.community.like(like),
-                    Case.id.in_(owners),
-                )
-            )
-        total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
-        order = Case.updated_at.desc() if user.role == "homeowner" else Case.updated_at.asc()
+        if q and q.strip():
+            query = query.where(search_filter(q))
+        total = _count(
+            s, rt, query, (user.id if user.role == "homeowner" else None, state, tag, community, q)
+        )
+        newest_first = user.role == "homeowner"
+        key = tuple_(Case.updated_at, Case.id)
         page = min(max(1, page), 100_000)
-        rows = s.scalars(
-            query.order_by(order, Case.id).limit(per_page).offset((page - 1) * per_page)
-        ).all()
+        backwards = before is not None and after is None
+        cursor = after if after is not None else before
+        if cursor is not None:
+            position = decode_cursor(cursor)  # typed by the columns it is compared with
+            # Forwards means "later in the list's order"; backwards reverses it and the rows.
+            later = newest_first == backwards
+            query = query.where(key > position if later else key < position)
+        ascending = newest_first == backwards
+        order = (Case.updated_at.asc(), Case.id.asc()) if ascending else (
+            Case.updated_at.desc(), Case.id.desc())  # fmt: skip
+        query = query.order_by(*order).limit(per_page + 1)
+        if cursor is None:
+            query = query.offset((page - 1) * per_page)
+        rows = list(s.scalars(query))
+        more = len(rows) > per_page
+        rows = rows[:per_page]
+        if backwards:
+            rows.reverse()
         cal = calendar(s)
         today = rt.clock().date()
         items = []
@@ -393,12 +481,16 @@ def list_cases(
                     "deadline": dl.as_dict() if dl else None,
                 }
             )
+        has_next = (more if not backwards else True) and bool(rows)
+        has_prev = (more if backwards else (cursor is not None or page > 1)) and bool(rows)
         return {
             "items": items,
             "page": page,
             "per_page": per_page,
             "total": total,
             "pages": max(1, -(-total // per_page)),
+            "next_cursor": encode_cursor(rows[-1].updated_at, rows[-1].id) if has_next else None,
+            "prev_cursor": encode_cursor(rows[0].updated_at, rows[0].id) if has_prev else None,
         }
 
 

@@ -177,3 +177,43 @@ def test_counting_into_an_uncovered_year_is_estimated():
     assert calendar.estimated(date(2026, 12, 20), date(2027, 1, 10))
     assert calendar.estimated(date(2027, 1, 10), date(2026, 12, 20))
     assert not calendar.estimated(date(2026, 1, 10), date(2026, 12, 20))
+
+
+# The table of working days against the day-by-day count
+
+
+def _days(first: date, last: date):
+    day = first
+    while day <= last:
+        yield day
+        day = date.fromordinal(day.toordinal() + 1)
+
+
+@pytest.mark.parametrize("overrides", [{}, ADMIN_2027], ids=["package", "admin-2027"])
+def test_table_gives_the_same_deadlines_as_counting_day_by_day_2020_to_2030(overrides):
+    cal = WorkCalendar(overrides)
+    for start in _days(date(2020, 1, 1), date(2030, 12, 31)):
+        for n in (2, 10):
+            assert cal.add_workdays(start, n) == cal.add_workdays_daily(start, n), (start, n)
+
+
+def test_table_counts_the_same_working_days_as_counting_day_by_day_2020_to_2030():
+    cal = WorkCalendar(ADMIN_2027)
+    for i, start in enumerate(list(_days(date(2020, 1, 1), date(2030, 12, 31)))[::5]):
+        # Spans from a year back to a year ahead, a different one for each start.
+        end = date.fromordinal(start.toordinal() + (i * 37) % 731 - 365)
+        assert cal.workdays_between(start, end) == cal.workdays_between_daily(start, end)
+
+
+def test_a_holiday_entered_by_the_admin_moves_the_deadline_at_once():
+    before = WorkCalendar({}).add_workdays(date(2027, 12, 30), 1).due
+    after = WorkCalendar({date(2027, 12, 31): False}).add_workdays(date(2027, 12, 30), 1).due
+    assert (before, after) == (date(2027, 12, 31), date(2028, 1, 3))
+
+
+def test_deadlines_far_outside_the_table_still_count():
+    cal = WorkCalendar()
+    assert cal.add_workdays(date(1999, 12, 30), 3) == cal.add_workdays_daily(date(1999, 12, 30), 3)
+    assert cal.workdays_between(date(2040, 1, 1), date(2041, 1, 1)) == (
+        cal.workdays_between_daily(date(2040, 1, 1), date(2041, 1, 1))
+    )

@@ -622,6 +622,10 @@ class CaseList(Response):
     per_page: int
     total: int
     pages: int
+    next_cursor: Annotated[
+        str | None, Field(description="Pass as `after` for the next page (keyset)")
+    ]
+    prev_cursor: Annotated[str | None, Field(description="Pass as `before` for the previous page")]
 
 
 class Created(Response):

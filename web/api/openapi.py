@@ -225,6 +225,29 @@ def paths() -> JSON:
                         "required": False,
                         "schema": {"type": "integer", "minimum": 1, "maximum": 100},
                     },
+                    {
+                        "name": "after",
+                        "in": "query",
+                        "required": False,
+                        "description": "The `next_cursor` of the page before: the rows after it "
+                        "(keyset paging; any page costs what the first does)",
+                        "schema": {
+                            "type": "string",
+                            "maxLength": 200,
+                            "pattern": models.POLICY_PATTERN,
+                        },
+                    },
+                    {
+                        "name": "before",
+                        "in": "query",
+                        "required": False,
+                        "description": "The `prev_cursor` of the page after: the rows before it",
+                        "schema": {
+                            "type": "string",
+                            "maxLength": 200,
+                            "pattern": models.POLICY_PATTERN,
+                        },
+                    },
                 ],
             ),
         },

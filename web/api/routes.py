@@ -145,6 +145,13 @@ def _int_arg(name: str, default: int, high: int) -> int:
     return int(raw)
 
 
+def _cursor_arg(name: str) -> str | None:
+    raw = request.args.get(name) or None
+    if raw is not None and (len(raw) > 200 or not raw.isascii()):
+        raise InvalidInput(msg(name, "分页位置无效。", "Bad cursor."))
+    return raw
+
+
 @bp.get("/cases")
 @token_required
 def list_cases():
@@ -166,6 +173,8 @@ def list_cases():
             q=q,
             page=_int_arg("page", 1, MAX_PAGE),
             per_page=_int_arg("per_page", 20, 100),
+            after=_cursor_arg("after"),
+            before=_cursor_arg("before"),
         )
     )
 

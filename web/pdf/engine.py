@@ -11,6 +11,7 @@ renderer read a local file or reach the network.
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -64,6 +65,15 @@ class OwnFilesFetcher(URLFetcher):
 
 
 _lock = threading.Lock()
+
+
+def _fresh_lock() -> None:
+    # A worker forked for batch rendering starts with the lock free, whoever held it then.
+    global _lock
+    _lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_fresh_lock)
 _fetcher = OwnFilesFetcher()
 _font_config: FontConfiguration | None = None
 _stylesheet: weasyprint.CSS | None = None
@@ -105,3 +115,18 @@ def html_to_pdf(html: str, variant: str | None = PDF_VARIANT) -> bytes:
         )
         options = {"pdf_variant": variant} if variant else {}
         return document.write_pdf(stylesheets=[stylesheet], font_config=config, **options)
+
+
+def htmls_to_pdf(htmls: list[str]) -> bytes:
+    """Several of our documents laid out one after the other into one PDF: the pages of all are
+    written together, so each face is embedded once, subset for every page (batch printing)."""
+    with _lock:
+        config, stylesheet = _prepared()
+        rendered = [
+            weasyprint.HTML(
+                string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=_fetcher
+            ).render(stylesheets=[stylesheet], font_config=config)
+            for html in htmls
+        ]
+        pages = [page for document in rendered for page in document.pages]
+        return rendered[0].copy(pages).write_pdf()

@@ -142,6 +142,9 @@ def queue_args(args: Mapping[str, str]) -> dict[str, Any]:
         "state": args.get("state") or None,
         "community": args.get("community") or None,
         "page": page,
+        # Keyset positions from the pager's links (queries.list_cases); opaque, checked there.
+        "after": (args.get("after") or "").strip()[:200] or None,
+        "before": (args.get("before") or "").strip()[:200] or None,
     }
 
 

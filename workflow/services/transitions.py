@@ -6,7 +6,8 @@ What differs from trigger to trigger — roles, guards, inputs, effects, letters
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -21,6 +22,8 @@ from ..models import Case, User
 from ..rules.money import parse_yuan
 from .common import actor_of, calendar, case_for, current_settings
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -29,6 +32,32 @@ class Outcome:
     state: str
     version: int
     letters: list[int] = field(default_factory=list)
+
+
+def render_letters(rt: Runtime, outcome: Outcome) -> None:
+    """The transition's letters, made outside its transaction: handed to the runtime's job
+    scheduler (in-process by default, the queue's workers with REDIS_URL), or rendered here when
+    the runtime has none."""
+    if getattr(rt, "jobs", None) is not None:
+        jobs.letters_issued(rt, outcome.letters)
+        return
+    from .letters import render_once
+
+    for letter_id in outcome.letters:
+        render_once(rt, letter_id)
+
+
+AfterCommit = Callable[[Runtime, Outcome], None]
+# Work that follows a committed transition, outside its transaction and its locks.
+AFTER_COMMIT: list[AfterCommit] = [render_letters]
+
+
+def _after_commit(rt: Runtime, outcome: Outcome) -> None:
+    for hook in AFTER_COMMIT:
+        try:
+            hook(rt, outcome)
+        except Exception:  # noqa: BLE001 - the transition has committed; report, don't undo
+            log.exception("after-commit work %s failed for case %s", hook, outcome.case_id)
 
 
 @dataclass(frozen=True)
@@ -132,7 +161,6 @@ def _context(rt: Runtime, session: Any, case: Case, actor: User, params: dict) -
         store=rt.store,
         renderer=rt.renderer,
         params=params,
-        defer_letters=getattr(rt, "jobs", None) is not None,
     )
 
 
@@ -193,10 +221,12 @@ def fire(
         from_state = case.state
         parsed["_from_state"] = from_state
         parsed["_trigger"] = trigger
-        with bound(case):
+        case.updated_at = ctx.now
+        # The effects' queries (letter number, quorum figures) must not flush the half-changed
+        # case: one UPDATE of it, with its version check, at the flush below.
+        with s.no_autoflush, bound(case):
             if not case.trigger(trigger, ctx=ctx):
                 raise GuardsFailed(*failing(t.guards, ctx))
-        case.updated_at = ctx.now
         s.flush()  # the version check happens here: a lost race raises StaleDataError
         audit.append(
             s,
@@ -215,7 +245,7 @@ def fire(
         outcome = Outcome(
             case.id, case.reference, case.state, case.version, [x.id for x in ctx.issued]
         )
-    jobs.letters_issued(rt, outcome.letters)  # after the commit: render outside the transaction
+    _after_commit(rt, outcome)
     return outcome
 
 
