@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c4a7e13b9f20"
-down_revision = "6bd877be5c09"
+down_revision = "a7c3e19d52f4"
 branch_labels = None
 depends_on = None
 
