@@ -120,11 +120,7 @@ def test_remedies_name_the_reconsideration_body_and_court_from_settings_or_defau
     g = guide.build(Settings())
     assert "枣阳市人民政府" in g.remedies[0] and "六十日" in g.remedies[0]
 
-    class WithCourt(Settings):
-        reconsideration_body = "某市人民政府"
-        court = "某市人民法院"
-
-    g = guide.build(WithCourt())
+    g = guide.build(replace(Settings(), reconsideration_body="某市人民政府", court="某市人民法院"))
     assert "某市人民政府" in g.remedies[0] and "某市人民法院" in g.remedies[0]
 
 

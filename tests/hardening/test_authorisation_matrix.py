@@ -30,17 +30,23 @@ ALLOWED: dict[str, set[str]] = {
     "letters.download": {"owner"} | STAFF, "letters.preview": {"owner"} | STAFF,
     "letters.document": {"owner"} | STAFF, "letters.document_preview": {"owner"} | STAFF,
     "letters.batch": {"clerk"},
+    "public.track": PUBLIC, "public.projects": PUBLIC, "public.projects_csv": PUBLIC,
+    "guide.guide": PUBLIC, "guide.guide_pdf": PUBLIC, "guide.policies": PUBLIC,
+    "guide.policy_pdf": PUBLIC, "guide.calculator": PUBLIC, "guide.calculator_live": PUBLIC,
+    "guide.calculator_start": PUBLIC, "ops.healthz": PUBLIC, "ops.readyz": PUBLIC,
+    "staff.owners": {"clerk"},
 }  # fmt: skip
 for endpoint in ("edit", "consent", "costs", "notice", "notice_print", "documents", "upload",
-                 "case", "act", "progress"):  # fmt: skip
+                 "case", "act", "progress", "uploads"):  # fmt: skip
     ALLOWED[f"homeowner.{endpoint}"] = {"owner"}
 ADMIN_ENDPOINTS = ("index", "users", "update_user", "sign_out_user", "settings", "holidays",
-                   "remove_holiday", "stats", "stats_svg", "stats_csv")  # fmt: skip
+                   "remove_holiday", "stats", "stats_svg", "stats_csv", "guide_texts", "policies",
+                   "remove_policy")  # fmt: skip
 for endpoint in ADMIN_ENDPOINTS:
     ALLOWED[f"admin.{endpoint}"] = {"admin"}
 # The API is reached with bearer tokens; through a browser session it answers 401.
 API_PUBLIC = {"api.create_token", "api.workflow", "api.openapi_document", "api.signing_view",
-              "api.sign", "api.verify"}  # fmt: skip
+              "api.sign", "api.verify", "api.track"}  # fmt: skip
 
 DENIED = {302, 401, 403, 404}  # 302 only to the login page
 
@@ -67,7 +73,7 @@ def world(app, app_people, app_journey):
         "case_id": case_id, "objection_id": objection, "letter_id": letter_id,
         "document_id": document_id, "user_id": app_people.neighbour.id, "kind": "design_plan",
         "trigger": "withdraw", "token": "no-such-link", "key": "no-such-notice",
-        "code": "NOSUCHCODE", "day": "2030-01-01", "filename": "app.css",
+        "code": "NOSUCHCODE", "day": "2030-01-01", "filename": "app.css", "policy_id": 1,
     }  # fmt: skip
 
 

@@ -92,7 +92,7 @@ def test_a_queue_that_cannot_be_reached_costs_the_transition_nothing(inline_rt, 
     outcome = services.fire(rt, people.clerk.id, case_id, "accept")
     assert outcome.state == "review"
     letter = the_letter(rt, case_id)
-    assert letter.number == "枣住建梯受〔2026〕1号" and letter.sha256 is None
+    assert letter.number == "枣阳住建梯受〔2026〕1号" and letter.sha256 is None
     # The next download renders it (the safety net), once.
     data = services.letter_file(rt, people.clerk.id, letter.id).data
     assert data == services.letter_file(rt, people.clerk.id, letter.id).data

@@ -49,6 +49,7 @@ class Layout:
             "STORAGE_URL": f"file://{tmp_path / 'shared'}",
             "FLASK_SECRET_KEY": "s" * 48,
             "FLASK_PUBLICITY_DAYS": "0",
+            "FLASK_DEMO_SHORT_PUBLICITY": "true",
             "FLASK_RENDER_PDF": "true",
             "WEB_CONCURRENCY": "2",
         }

@@ -36,12 +36,12 @@ def test_payee_account_masked_but_for_the_lead_approver_deciding(client, app_jou
     case_id = app_journey.case_in("subsidy_review")
     login(client, app_people.clerk.username)
     body = client.get(f"/staff/cases/{case_id}").get_data(as_text=True)
-    assert "6222 0000 1234 5678" not in body
-    assert "**** **** **** 5678" in body
+    assert "6222 0218 0600 4321" not in body
+    assert "**** **** **** 4321" in body and "301室业主" in body
     client.post("/auth/logout")
     login(client, app_people.housing.username)
     body = client.get(f"/staff/cases/{case_id}").get_data(as_text=True)
-    assert "6222 0000 1234 5678" in body
+    assert "6222 0218 0600 4321" in body
 
 
 def test_approver_opinion_form_comes_before_return_for_correction(as_housing, app_journey):

@@ -199,7 +199,11 @@ def test_pause_extension_and_daily_check_on_postgresql_migrated_by_alembic(pg_ur
     upgrade_database(pg_url)
     clock = Clock()
     rt = Runtime(
-        Database(pg_url), replace(Settings(), publicity_days=0), FileStore(tmp_path), None, clock
+        Database(pg_url),
+        replace(Settings(), publicity_days=0, demo_short_publicity=True),
+        FileStore(tmp_path),
+        None,
+        clock,
     )
     try:
         people = make_people(rt)

@@ -49,11 +49,16 @@ UPLOAD_HINTS = {
     "acceptance_report": _l("电梯竣工验收报告，PDF 文件或清晰的照片。"),
     "equipment_registration": _l("市场监管部门发的特种设备使用登记证，PDF 文件或清晰的照片。"),
     "invoice": _l("电梯工程的发票，PDF 文件或清晰的照片；金额与实际造价一致。"),
+    "installation_notice": _l(
+        "安装单位向市场监管部门办理特种设备安装改造修理告知后取得的回执，开工前上传。"
+    ),
+    "inspection_report": _l("特种设备检验机构出具的监督检验报告，PDF 文件或清晰的照片。"),
 }
 # The uploads a forward step waits for, shown on the case page beside its button.
 UPLOADS_FOR = {
     "submit": ("design_plan", "notice_photo"),
-    "report_completion": ("acceptance_report", "equipment_registration"),
+    "start_construction": ("installation_notice",),
+    "report_completion": ("inspection_report", "equipment_registration"),
     "apply_subsidy": ("invoice",),
 }
 

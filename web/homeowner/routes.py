@@ -94,6 +94,7 @@ def case(case_id: int):
 @bp.route("/cases/<int:case_id>/uploads", methods=["POST"])
 def uploads(case_id: int):
     """Several files at once, each under its kind's name (the case page's upload form)."""
+    case_of(case_id)  # the applicant's own case, or 404 — even when no file was sent
     stored, errors = [], []
     for kind, file in request.files.items():
         if kind not in KINDS or not file or not file.filename:

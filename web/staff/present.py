@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -77,18 +78,25 @@ VALUE_LABELS: dict[str, tuple[str, str]] = {
 
 
 def mask_account(text: str | None) -> str:
-    """A bank account with all but its last 4 digits hidden; the payee's name stays."""
+    """A bank account with all but its last 4 digits hidden; the payee's name (and a room
+    number in it) stays."""
     if not text:
         return ""
-    total = sum(ch.isdigit() for ch in text)
-    out, seen = [], 0
-    for ch in text:
-        if ch.isdigit():
-            seen += 1
-            out.append(ch if seen > total - 4 else "*")
-        else:
-            out.append(ch)
-    return "".join(out)
+
+    def hide(m: re.Match) -> str:
+        run = m.group(0)
+        keep = sum(ch.isdigit() for ch in run) - 4
+        out = []
+        for ch in run:
+            if ch.isdigit() and keep > 0:
+                keep -= 1
+                out.append("*")
+            else:
+                out.append(ch)
+        return "".join(out)
+
+    # An account number: eight or more digits, perhaps grouped by spaces or hyphens.
+    return re.sub(r"\d(?:[ -]?\d){7,}", hide, text)
 
 
 def _value(key: str, v: Any, en: bool, settings: Any, show_account: bool) -> str:
