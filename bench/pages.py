@@ -16,7 +16,7 @@ from .common import Row, ms, p95, summary, times
 
 
 def _login(client, username: str) -> None:
-    r = client.post("/auth/login", data={"username": username, "password": "demo12345"})
+    r = client.post("/auth/login", data={"username": username, "password": "jiati-demo-2026"})
     assert r.status_code in (302, 303), f"{username} could not log in: {r.status_code}"
 
 
@@ -114,9 +114,9 @@ def run(app, url: str, runs: int) -> list[Row]:
         )
 
     api = app.test_client()
-    token = api.post("/api/v1/token", json={"username": "clerk", "password": "demo12345"}).json[
-        "token"
-    ]
+    token = api.post(
+        "/api/v1/token", json={"username": "clerk", "password": "jiati-demo-2026"}
+    ).json["token"]
     auth = {"Authorization": f"Bearer {token}"}
     listing = times(lambda: _get(api, "/api/v1/cases?per_page=20", headers=auth), runs)
     body = json.loads(_get(api, "/api/v1/cases?per_page=20", headers=auth))

@@ -59,6 +59,10 @@ def configure_logging(level: str = "INFO") -> None:
     handler._jiati_json = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level.upper())
+    # Libraries that narrate every step at INFO (each callback of the state machine, each
+    # layout phase of a PDF) speak only when something is wrong.
+    for noisy in ("transitions", "weasyprint", "fontTools"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
 
 
 @bp.get("/healthz")
