@@ -131,6 +131,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         store=adapters.store_from(app.config, app.config["FILES_DIR"]),
         renderer=PdfRenderer(signer) if app.config["RENDER_PDF"] else None,
         jobs=scheduler,
+        sms=adapters.sms_sender_from(app.config),
     )
     scheduler.bind(runtime)
     app.extensions["jiati"] = runtime

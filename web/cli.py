@@ -197,8 +197,10 @@ def worker(threads: int) -> None:
     run = getattr(rt.jobs, "run_worker", None)
     if run is None:
         n = jobs.render_missing_letters(rt)
+        m = jobs.deliver_due_messages(rt)
         click.echo(
-            f"未配置队列，任务在进程内运行 / no queue configured (REDIS_URL): {n} letter(s) rendered"
+            f"未配置队列，任务在进程内运行 / no queue configured (REDIS_URL): {n} letter(s) rendered,"
+            f" {m} message(s) retried"
         )
         return
     run(threads)
@@ -249,8 +251,12 @@ def deadlines(day: str | None) -> None:
     from datetime import date
 
     from workflow.clocks import flag_due_cases
+    from workflow.notifications import OutboxNotifier
 
-    flags = flag_due_cases(_rt(), date.fromisoformat(day) if day else None)
+    rt = _rt()
+    notifier = OutboxNotifier(rt)
+    flags = flag_due_cases(rt, date.fromisoformat(day) if day else None, notifier)
+    notifier.write()
     for f in flags:
         state = machine.STATE[f.state].label
         when = "已超期" if f.kind == "overdue" else "即将到期"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .. import audit, documents, inputs, jobs
+from .. import audit, documents, inputs, jobs, notifications
 from ..access import case_roles, conflicted
 from ..context import Context, Runtime
 from ..errors import Conflict, Forbidden, GuardsFailed, InvalidInput, Message, msg
@@ -212,10 +212,16 @@ def fire(
                 "letters": [letter.number for letter in ctx.issued],
             },
         )
+        # Whoever the case now waits on is told, in this same transaction (the outbox).
+        messages = notifications.on_transition(
+            s, case, user, trigger, from_state, ctx.settings, ctx.now
+        )
+        s.flush()
         outcome = Outcome(
             case.id, case.reference, case.state, case.version, [x.id for x in ctx.issued]
         )
     jobs.letters_issued(rt, outcome.letters)  # after the commit: render outside the transaction
+    notifications.queued(rt, [m.id for m in messages])
     return outcome
 
 
