@@ -111,6 +111,11 @@ class Case(Base):
     installer_credit_code: Mapped[str | None] = mapped_column(String(18))
     installer_licence: Mapped[str | None] = mapped_column(String(64))
     registration_number: Mapped[str | None] = mapped_column(String(64))
+    # An agent (代办人) may file and drive the case for the unit: its kind (`AGENT_KINDS`), its
+    # name, and the unit's authorisation it holds. The owners still vote themselves.
+    agent_kind: Mapped[str | None] = mapped_column(String(16))
+    agent_name: Mapped[str | None] = mapped_column(String(100))
+    agent_document: Mapped[str | None] = mapped_column(String(64))  # sha256 of the authorisation
 
     applicant: Mapped[User] = relationship(lazy="joined")
     households: Mapped[list[Household]] = relationship(
@@ -179,8 +184,19 @@ class Vote(Base):
     channel: Mapped[str] = mapped_column(String(8))  # online, paper
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     scan_sha256: Mapped[str | None] = mapped_column(String(64))
+    # Signed by a family member for the owner (委托): the relationship and the signed power of
+    # attorney (授权委托书). `signature_name` is then the signer's own name.
+    proxy_relationship: Mapped[str | None] = mapped_column(String(16))
+    proxy_document: Mapped[str | None] = mapped_column(String(64))
 
     household: Mapped[Household] = relationship(back_populates="vote")
+
+    @property
+    def signed_as(self) -> str:
+        """李小红（代李建国签署，附授权委托书）: who signed for whom, as the form prints it."""
+        if not self.proxy_relationship:
+            return self.signature_name
+        return f"{self.signature_name}（代{self.household.owner_name}签署，附授权委托书）"
 
 
 class Objection(Base):

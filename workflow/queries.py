@@ -109,7 +109,7 @@ def describe_case(rt: Runtime, actor: Any, case_id: int, *, reveal: bool = False
                     "vote": (
                         {
                             "choice": h.vote.choice,
-                            "signature_name": h.vote.signature_name,
+                            "signature_name": h.vote.signed_as,
                             "signed_at": h.vote.signed_at.isoformat(timespec="minutes"),
                             "channel": h.vote.channel,
                         }

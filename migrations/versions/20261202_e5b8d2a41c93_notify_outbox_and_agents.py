@@ -1,4 +1,4 @@
-"""the outbox of messages (SMS and inboxes)
+"""the outbox of messages (SMS and inboxes); agents and signing for an owner
 
 Revision ID: e5b8d2a41c93
 Revises: a7c3e19d52f4
@@ -46,6 +46,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_outbox_messages_user_id'), ['user_id'], unique=False)
         batch_op.create_index('ix_outbox_messages_status_next_attempt_at', ['status', 'next_attempt_at'], unique=False)
 
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('agent_kind', sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column('agent_name', sa.String(length=100), nullable=True))
+        batch_op.add_column(sa.Column('agent_document', sa.String(length=64), nullable=True))
+    with op.batch_alter_table('votes', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('proxy_relationship', sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column('proxy_document', sa.String(length=64), nullable=True))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('votes', schema=None) as batch_op:
+        batch_op.drop_column('proxy_document')
+        batch_op.drop_column('proxy_relationship')
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_column('agent_document')
+        batch_op.drop_column('agent_name')
+        batch_op.drop_column('agent_kind')
     op.drop_table('outbox_messages')
