@@ -55,8 +55,13 @@ def stored_document(rt: Runtime, s: Any, data: bytes | None, field: str, label: 
     return rt.store.record(s, data, content_type, rt.clock())
 
 
-def check_proxy(proxy: Proxy, owner_name: str) -> list:
+def check_proxy(proxy: Proxy, owner_name: str, document_given: bool | None = None) -> list:
+    """Every reason a proxy signature is refused, at once."""
     problems = []
+    if not (proxy.document if document_given is None else document_given):
+        problems.append(
+            msg("proxy_document", "请上传授权委托书。", "Upload the power of attorney.")
+        )
     if not (proxy.name or "").strip():
         problems.append(msg("proxy_name", "请填写代签人姓名。", "Give the signer's name."))
     elif proxy.name.strip() == owner_name.strip():

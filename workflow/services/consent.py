@@ -271,11 +271,8 @@ def record_paper_vote(
         h = _household(case, room)
         now = rt.clock()
         if proxy_relationship:
-            problems = check_proxy(Proxy(signature, proxy_relationship, b""), h.owner_name)
-            if not proxy_document:
-                problems.append(
-                    msg("proxy_document", "请上传授权委托书。", "Upload the power of attorney.")
-                )
+            proxy = Proxy(signature, proxy_relationship, b"")
+            problems = check_proxy(proxy, h.owner_name, bool(proxy_document))
             if problems:
                 raise InvalidInput(*problems)
         vote = _record_vote(s, h, choice, signature.strip(), "paper", now, user, scan=scan_sha256)
