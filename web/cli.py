@@ -247,16 +247,18 @@ def restore(source: str) -> None:
 @click.option("--date", "day", default=None, help="the day to check (YYYY-MM-DD); default today")
 @with_appcontext
 def deadlines(day: str | None) -> None:
-    """Flag cases due within two working days or overdue (run daily)."""
+    """Flag cases due within two working days or overdue, tell the desks, and remind the
+    households of long consultations that have not voted (run daily)."""
     from datetime import date
 
     from workflow.clocks import flag_due_cases
-    from workflow.notifications import OutboxNotifier
+    from workflow.notifications import OutboxNotifier, remind_consultations
 
     rt = _rt()
     notifier = OutboxNotifier(rt)
     flags = flag_due_cases(rt, date.fromisoformat(day) if day else None, notifier)
     notifier.write()
+    reminded = remind_consultations(rt)
     for f in flags:
         state = machine.STATE[f.state].label
         when = "已超期" if f.kind == "overdue" else "即将到期"
@@ -266,6 +268,7 @@ def deadlines(day: str | None) -> None:
             f"{f.workdays_left:+d}\t{','.join(f.who)}{seen}"
         )
     click.echo(f"{len(flags)} 件需要关注 / case(s) flagged")
+    click.echo(f"{reminded} 条表决提醒 / voting reminder(s) written")
 
 
 def init_app(app: Flask) -> None:

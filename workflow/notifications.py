@@ -38,6 +38,9 @@ SIGN = "【加梯一站办】"
 # Waits before the 2nd, 3rd… attempt; after the last one the message is failed.
 BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1))
 MAX_ATTEMPTS = len(BACKOFF) + 1
+# Households that have not voted hear again this long after the consultation started (the
+# rules set no fixed close; the applicant closes it, usually within a month).
+REMIND_AFTER = timedelta(days=10)
 # A row claimed this long ago and never recorded belongs to a worker that died mid-send.
 STUCK_AFTER = timedelta(minutes=10)
 
@@ -193,6 +196,21 @@ def remind_consultation(rt: Runtime, case_id: int) -> int:
         ids = [m.id for m in rows]
     queued(rt, ids)
     return len(ids)
+
+
+def remind_consultations(rt: Runtime) -> int:
+    """The daily reminder: every consultation open for `REMIND_AFTER` reminds its households
+    that have not voted, once. Returns how many messages were written."""
+    with rt.db.session() as s:
+        ids = list(
+            s.scalars(
+                select(Case.id).where(
+                    Case.state == "consultation",
+                    Case.consultation_started_at <= rt.clock() - REMIND_AFTER,
+                )
+            )
+        )
+    return sum(remind_consultation(rt, case_id) for case_id in ids)
 
 
 class OutboxNotifier:

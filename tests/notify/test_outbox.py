@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from workflow import notifications, services
@@ -112,3 +113,38 @@ def test_delivery_after_commit_sends_each_message_once(rt, journey):
     assert notifications.deliver_due_messages(rt) == 0
     assert len(sent) == len(ROSTER)
     assert {m.status for m in rows(rt, kind="signing_link")} == {"sent"}
+
+
+def test_the_daily_run_reminds_a_long_consultation_once(rt, journey, clock):
+    journey.case_in("consultation")
+    assert notifications.remind_consultations(rt) == 0  # just started
+    clock.advance(days=11)
+    assert notifications.remind_consultations(rt) == len(ROSTER)
+    assert notifications.remind_consultations(rt) == 0
+    assert all("尚未表决" in m.text for m in rows(rt, kind="reminder"))
+
+
+@pytest.mark.postgres
+def test_only_one_claim_wins_on_postgresql(pg_url, tmp_path, clock):
+    from ..conftest import make_runtime
+    from ..journey import Journey, make_people
+
+    rt = make_runtime(pg_url, tmp_path, clock)
+    sent = []
+
+    class Recording:
+        def describe(self):
+            return "recording"
+
+        def send(self, phone, text, *, key):
+            sent.append(key)
+
+    rt.sms = Recording()
+    try:
+        Journey(rt, make_people(rt)).case_in("consultation")
+        ids = [m.id for m in rows(rt, kind="signing_link")]
+        assert [notifications.deliver_outbox(rt, i) for i in ids] == [True] * len(ids)
+        assert not any(notifications.deliver_outbox(rt, i) for i in ids)
+        assert sorted(sent) == sorted(f"outbox-{i}" for i in ids)
+    finally:
+        rt.db.dispose()
