@@ -6,7 +6,7 @@ from __future__ import annotations
 def test_the_applicant_reads_that_the_window_accepted_the_case(as_owner, app_journey):
     app_journey.case_in("review")
     home = as_owner.get("/my/").get_data(as_text=True)
-    assert 'href="/inbox/"' in home and '<span class="badge">1</span>' in home
+    assert 'href="/inbox/"' in home and "消息（1）" in home
     page = as_owner.get("/inbox/").get_data(as_text=True)
     assert "联合审查" in page and "/track" in page
 
