@@ -140,6 +140,24 @@ class SignForm(FlaskForm):
     )
     signature = StringField(_l("签名：请输入您的完整姓名"), render_kw={"autocomplete": "off"})
     signature_image = HiddenField()
+    # A family member signing for the owner (委托): who, how related, and the signed paper.
+    proxy_name = StringField(_l("代签人姓名"), render_kw={"autocomplete": "name"})
+    proxy_relationship = SelectField(
+        _l("与业主的关系"),
+        choices=[
+            SelectChoice("", _l("请选择")),
+            SelectChoice("child", _l("子女")),
+            SelectChoice("spouse", _l("配偶")),
+            SelectChoice("parent", _l("父母")),
+            SelectChoice("sibling", _l("兄弟姐妹")),
+            SelectChoice("other", _l("其他近亲属")),
+        ],
+        validate_choice=False,
+    )
+    proxy_document = FileField(
+        _l("业主签字的授权委托书（PDF 或照片）"),
+        render_kw={"accept": "application/pdf,image/jpeg,image/png", "capture": "environment"},
+    )
 
 
 class ObjectionForm(FlaskForm):
@@ -192,4 +210,25 @@ class TrackForm(FlaskForm):
     phone_tail = StringField(
         _l("申请人手机号后四位"),
         render_kw={"inputmode": "numeric", "maxlength": 4, "autocomplete": "off", "type": "tel"},
+    )
+
+
+class AgentForm(FlaskForm):
+    """The applicant acting as the unit's agent (代办人), with the unit's authorisation."""
+
+    agent_kind = SelectField(
+        _l("代办人类型"),
+        choices=[
+            SelectChoice("", _l("请选择")),
+            SelectChoice("community", _l("社区")),
+            SelectChoice("property", _l("物业服务企业")),
+            SelectChoice("installer", _l("电梯安装企业")),
+            SelectChoice("owner", _l("本单元业主（代其他业主办理）")),
+        ],
+        validate_choice=False,
+    )
+    agent_name = StringField(_l("代办人名称"))
+    agent_document = FileField(
+        _l("业主委托代办的授权书（PDF 或照片）"),
+        render_kw={"accept": "application/pdf,image/jpeg,image/png"},
     )

@@ -64,6 +64,20 @@ class PaperVoteForm(FlaskForm):
         _l("签名人姓名"), validators=[DataRequired(_l("请填写签名人姓名。")), Length(max=64)]
     )
     scan = FileField(_l("纸质表决扫描件（PDF 或图片，可选）"))
+    # Signed by a family member for the owner (委托): the relationship and the power of attorney.
+    proxy_relationship = SelectField(
+        _l("代业主签署时：签名人与业主的关系"),
+        choices=[
+            SelectChoice("", _l("业主本人签署")),
+            SelectChoice("child", _l("子女")),
+            SelectChoice("spouse", _l("配偶")),
+            SelectChoice("parent", _l("父母")),
+            SelectChoice("sibling", _l("兄弟姐妹")),
+            SelectChoice("other", _l("其他近亲属")),
+        ],
+        validators=[Optional()],
+    )
+    proxy_document = FileField(_l("授权委托书（代签时必填，PDF 或图片）"))
 
 
 class ObjectionForm(FlaskForm):

@@ -137,6 +137,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         store=adapters.store_from(app.config, app.config["FILES_DIR"]),
         renderer=PdfRenderer(signer) if app.config["RENDER_PDF"] else None,
         jobs=scheduler,
+        sms=adapters.sms_sender_from(app.config),
     )
     scheduler.bind(runtime)
     app.extensions["jiati"] = runtime
@@ -162,9 +163,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     """One blueprint per user's area; errors first, so the areas may answer their own."""
-    from . import admin, api, auth, errors, guide, homeowner, letters, public, staff
+    from . import admin, api, auth, errors, guide, homeowner, inbox, letters, public, staff
 
-    for area in (errors, auth, homeowner, public, guide, staff, admin, letters, api):
+    for area in (errors, auth, homeowner, public, guide, staff, admin, letters, api, inbox):
         area.init_app(app)
 
 

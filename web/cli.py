@@ -216,8 +216,10 @@ def worker(threads: int) -> None:
     run = getattr(rt.jobs, "run_worker", None)
     if run is None:
         n = jobs.render_missing_letters(rt)
+        m = jobs.deliver_due_messages(rt)
         click.echo(
-            f"未配置队列，任务在进程内运行 / no queue configured (REDIS_URL): {n} letter(s) rendered"
+            f"未配置队列，任务在进程内运行 / no queue configured (REDIS_URL): {n} letter(s) rendered,"
+            f" {m} message(s) retried"
         )
         return
     run(threads)
@@ -264,12 +266,18 @@ def restore(source: str) -> None:
 @click.option("--date", "day", default=None, help="the day to check (YYYY-MM-DD); default today")
 @with_appcontext
 def deadlines(day: str | None) -> None:
-    """Flag cases due within two working days or overdue (run daily)."""
+    """Flag cases due within two working days or overdue, tell the desks, and remind the
+    households of long consultations that have not voted (run daily)."""
     from datetime import date
 
     from workflow.clocks import flag_due_cases
+    from workflow.notifications import OutboxNotifier, remind_consultations
 
-    flags = flag_due_cases(_rt(), date.fromisoformat(day) if day else None)
+    rt = _rt()
+    notifier = OutboxNotifier(rt)
+    flags = flag_due_cases(rt, date.fromisoformat(day) if day else None, notifier)
+    notifier.write()
+    reminded = remind_consultations(rt)
     for f in flags:
         state = machine.STATE[f.state].label
         when = "已超期" if f.kind == "overdue" else "即将到期"
@@ -279,6 +287,7 @@ def deadlines(day: str | None) -> None:
             f"{f.workdays_left:+d}\t{','.join(f.who)}{seen}"
         )
     click.echo(f"{len(flags)} 件需要关注 / case(s) flagged")
+    click.echo(f"{reminded} 条表决提醒 / voting reminder(s) written")
 
 
 def init_app(app: Flask) -> None:

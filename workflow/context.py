@@ -44,6 +44,8 @@ class Runtime:
     clock: Callable[[], datetime] = china_now
     # Jobs after commit (workflow.jobs); None: letters render inside their transaction.
     jobs: JobScheduler | None = None
+    # Outbox SMS (workflow.notifications); None: logged only.
+    sms: Any = None
 
 
 @dataclass

@@ -156,7 +156,7 @@ def document_context(case: Case, kind: str, settings: Settings, today: str) -> d
                 "area": f"{h.area:.2f}",
                 "owner_name": h.owner_name,
                 "choice": v.choice if v else None,
-                "signature_name": v.signature_name if v else "",
+                "signature_name": v.signed_as if v else "",
                 "signed_at": v.signed_at.strftime("%Y-%m-%d %H:%M") if v else "",
                 "channel": v.channel if v else "",
                 "coefficient": str(coef.get(h.floor, Decimal(0))),

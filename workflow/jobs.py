@@ -88,9 +88,23 @@ def render_missing_letters(rt: Runtime, older_than: timedelta = timedelta(0)) ->
     return len(ids)
 
 
+def deliver_outbox(rt: Runtime, message_id: int) -> bool:
+    from .notifications import deliver_outbox as deliver
+
+    return deliver(rt, message_id)
+
+
+def deliver_due_messages(rt: Runtime) -> int:
+    from .notifications import deliver_due_messages as sweep
+
+    return sweep(rt)
+
+
 JOBS: dict[str, Callable[..., object]] = {
     "render_letter": render_letter,
     "render_missing_letters": render_missing_letters,
+    "deliver_outbox": deliver_outbox,
+    "deliver_due_messages": deliver_due_messages,
 }
 
 

@@ -111,6 +111,11 @@ class Case(Base):
     installer_credit_code: Mapped[str | None] = mapped_column(String(18))
     installer_licence: Mapped[str | None] = mapped_column(String(64))
     registration_number: Mapped[str | None] = mapped_column(String(64))
+    # An agent (代办人) may file and drive the case for the unit: its kind (`AGENT_KINDS`), its
+    # name, and the unit's authorisation it holds. The owners still vote themselves.
+    agent_kind: Mapped[str | None] = mapped_column(String(16))
+    agent_name: Mapped[str | None] = mapped_column(String(100))
+    agent_document: Mapped[str | None] = mapped_column(String(64))  # sha256 of the authorisation
 
     applicant: Mapped[User] = relationship(lazy="joined")
     households: Mapped[list[Household]] = relationship(
@@ -197,8 +202,19 @@ class Vote(Base):
     channel: Mapped[str] = mapped_column(String(8))  # online, paper
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     scan_sha256: Mapped[str | None] = mapped_column(String(64))
+    # Signed by a family member for the owner (委托): the relationship and the signed power of
+    # attorney (授权委托书). `signature_name` is then the signer's own name.
+    proxy_relationship: Mapped[str | None] = mapped_column(String(16))
+    proxy_document: Mapped[str | None] = mapped_column(String(64))
 
     household: Mapped[Household] = relationship(back_populates="vote")
+
+    @property
+    def signed_as(self) -> str:
+        """李小红（代李建国签署，附授权委托书）: who signed for whom, as the form prints it."""
+        if not self.proxy_relationship:
+            return self.signature_name
+        return f"{self.signature_name}（代{self.household.owner_name}签署，附授权委托书）"
 
 
 class Objection(Base):
@@ -404,3 +420,35 @@ class ApiToken(Base):
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
     user: Mapped[User] = relationship()
+
+
+class OutboxMessage(Base):
+    """A message telling someone a case waits on them, written in the transaction of the change
+    that hands it over; a job delivers it by SMS (`workflow.notifications`). The inbox pages list
+    the same rows, so a message whose SMS failed is still read there."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key"),
+        Index("ix_outbox_messages_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    # Who reads it in an inbox: a user (the applicant), or a desk ("clerk", "approver").
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    desk: Mapped[str | None] = mapped_column(String(16), index=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"))
+    kind: Mapped[str] = mapped_column(String(32))  # a trigger, signing_link, deadline, reminder
+    text: Mapped[str] = mapped_column(String(500))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    # SMS delivery: none (inbox only), pending, sending, sent, failed (after the last retry).
+    status: Mapped[str] = mapped_column(String(16), default="none")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    # A message that must exist once (a deadline flag of one day) carries a key.
+    dedupe_key: Mapped[str | None] = mapped_column(String(100))

@@ -18,6 +18,7 @@ from .machine import STATE, main_path, states_tagged
 from .models import Case, Event, Household, Letter, User
 from .rules.quorum import format_ratio, ratio_str
 from .rules.subsidy import subsidy_cap
+from .services.agents import agent_label
 from .services.common import actor_of, calendar, case_for, current_settings
 from .services.letters import LETTER_NOT_FOUND, may_read_letters
 from .services.transitions import actions_for
@@ -83,6 +84,13 @@ def describe_case(rt: Runtime, actor: Any, case_id: int, *, reveal: bool = False
             "hint": st.hint,
             "hint_en": st.hint_en,
             "version": case.version,
+            "editable": "editable" in st.tags,
+            # The agent (代办人) driving the case for the unit, if any.
+            "agent": {
+                "kind": case.agent_kind,
+                "name": case.agent_name,
+                "label": agent_label(case.agent_kind, case.agent_name),
+            },
             "community": case.community,
             "address": case.address,
             "building": case.building,
@@ -110,7 +118,8 @@ def describe_case(rt: Runtime, actor: Any, case_id: int, *, reveal: bool = False
                     "vote": (
                         {
                             "choice": h.vote.choice,
-                            "signature_name": h.vote.signature_name,
+                            "signature_name": h.vote.signed_as,
+                            "by_proxy": bool(h.vote.proxy_relationship),
                             "signed_at": h.vote.signed_at.isoformat(timespec="minutes"),
                             "channel": h.vote.channel,
                         }

@@ -88,6 +88,7 @@ def test_public_operations_need_no_token(doc):
         ("/openapi.json", "get"),
         ("/sign/{token}", "get"),
         ("/sign/{token}", "post"),
+        ("/sign/{token}/proxy", "post"),
         ("/verify/{code}", "get"),
         ("/track", "get"),
     }

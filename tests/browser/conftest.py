@@ -85,7 +85,10 @@ def live_server(tmp_path):
     upgrade_database(url_db)
     clock = Clock()
     app.extensions["jiati"].clock = clock
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    # A free port, or a fixed one where the machine's ports are shared out (BROWSER_TEST_PORT).
+    server = make_server(
+        "127.0.0.1", int(os.environ.get("BROWSER_TEST_PORT", 0)), app, threaded=True
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     live = LiveServer(app, f"http://127.0.0.1:{server.server_port}", clock)

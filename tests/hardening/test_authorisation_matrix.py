@@ -35,9 +35,11 @@ ALLOWED: dict[str, set[str]] = {
     "guide.policy_pdf": PUBLIC, "guide.calculator": PUBLIC, "guide.calculator_live": PUBLIC,
     "guide.calculator_start": PUBLIC, "ops.healthz": PUBLIC, "ops.readyz": PUBLIC,
     "staff.owners": {"clerk"},
+    # Everyone signed in reads their own messages; the desks' messages only their staff.
+    "inbox.index": PUBLIC - {"anonymous"},
 }  # fmt: skip
 for endpoint in ("edit", "consent", "costs", "notice", "notice_print", "documents", "upload",
-                 "case", "act", "progress", "uploads"):  # fmt: skip
+                 "case", "act", "progress", "uploads", "agent"):  # fmt: skip
     ALLOWED[f"homeowner.{endpoint}"] = {"owner"}
 ADMIN_ENDPOINTS = ("index", "users", "update_user", "sign_out_user", "settings", "holidays",
                    "remove_holiday", "stats", "stats_svg", "stats_csv", "guide_texts", "policies",
@@ -46,7 +48,7 @@ for endpoint in ADMIN_ENDPOINTS:
     ALLOWED[f"admin.{endpoint}"] = {"admin"}
 # The API is reached with bearer tokens; through a browser session it answers 401.
 API_PUBLIC = {"api.create_token", "api.workflow", "api.openapi_document", "api.signing_view",
-              "api.sign", "api.verify", "api.track"}  # fmt: skip
+              "api.sign", "api.sign_for_owner", "api.verify", "api.track"}  # fmt: skip
 
 DENIED = {302, 401, 403, 404}  # 302 only to the login page
 

@@ -53,6 +53,22 @@ def ok(name: str, description: str, status: int = 200, headers: JSON | None = No
     return {str(status): response}
 
 
+def multipart_body(fields: JSON, required: list[str]) -> JSON:
+    """Form fields and the signed paper as `file` (checked by content)."""
+    return {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {**fields, "file": {"type": "string", "format": "binary"}},
+                    "required": [*required, "file"],
+                }
+            }
+        },
+    }
+
+
 def errors(*statuses: int) -> JSON:
     return {str(s): {"$ref": f"#/components/responses/E{s}"} for s in sorted(set(statuses))}
 
@@ -327,6 +343,52 @@ def paths() -> JSON:
                 public=True,
                 body=json_body("SignRequest"),
             ),
+        },
+        "/sign/{token}/proxy": {
+            "parameters": [
+                {
+                    "name": "token",
+                    "in": "path",
+                    "required": True,
+                    "description": "The household's signing token",
+                    "schema": {"type": "string", "maxLength": 64},
+                }
+            ],
+            "post": op(
+                "sign_for_owner",
+                "A family member signs for the owner, with the signed power of attorney",
+                {**ok("SigningView", "Recorded"), **errors(*WRITE, 404, 415, 429)},
+                tag="consent",
+                public=True,
+                body=multipart_body(
+                    {
+                        "owner_name": {"type": "string", "maxLength": 200},
+                        "phone_tail": {"type": "string", "maxLength": 16},
+                        "choice": {"enum": ["agree", "object", "abstain"]},
+                        "proxy_name": {"type": "string", "maxLength": 64},
+                        "proxy_relationship": {
+                            "enum": ["child", "spouse", "parent", "sibling", "other"]
+                        },
+                    },
+                    ["owner_name", "phone_tail", "choice", "proxy_name", "proxy_relationship"],
+                ),
+            ),
+        },
+        "/cases/{case_id}/agent": {
+            "put": op(
+                "record_agent",
+                "Record the applicant as the unit's agent, with its authorisation (applicant)",
+                {**ok("Case", "The case"), **errors(*CASE_WRITE, 415)},
+                tag="cases",
+                params=[CASE_ID],
+                body=multipart_body(
+                    {
+                        "kind": {"enum": ["community", "property", "installer", "owner"]},
+                        "name": {"type": "string", "maxLength": 100},
+                    },
+                    ["kind", "name"],
+                ),
+            )
         },
         "/cases/{case_id}/votes": {
             "post": op(

@@ -242,6 +242,56 @@ def sign(token: str):
     return jsonify(_signing_json(view))
 
 
+def _multipart() -> None:
+    if request.mimetype != "multipart/form-data":
+        raise UnsupportedFile(
+            msg(
+                "content_type",
+                "请以 multipart/form-data 提交，文件放在 file 字段。",
+                "Send multipart/form-data with the file in the `file` field.",
+            )
+        )
+
+
+def _file() -> bytes | None:
+    upload = request.files.get("file")
+    return upload.read() if upload is not None else None
+
+
+@bp.post("/sign/<token>/proxy")
+def sign_for_owner(token: str):
+    """A family member signs for the owner, with the signed 授权委托书 as `file`."""
+    _multipart()
+    f = request.form
+    name = f.get("proxy_name", "")
+    view = services.sign(
+        rt(),
+        token,
+        owner_name=f.get("owner_name", ""),
+        phone_tail=f.get("phone_tail", ""),
+        choice=f.get("choice", ""),
+        signature=f.get("signature") or name,
+        proxy=services.Proxy(name.strip(), f.get("proxy_relationship", ""), _file() or b""),
+    )
+    return jsonify(_signing_json(view))
+
+
+@bp.put("/cases/<int:case_id>/agent")
+@token_required
+def record_agent(case_id: int):
+    """The applicant files as the unit's agent, with the unit's authorisation as `file`."""
+    _multipart()
+    services.record_agent(
+        rt(),
+        caller().id,
+        case_id,
+        kind=request.form.get("kind", ""),
+        name=request.form.get("name", ""),
+        document=_file(),
+    )
+    return with_case(case_id)
+
+
 @bp.post("/cases/<int:case_id>/votes")
 @token_required
 def record_vote(case_id: int):

@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from forms.homeowner import (
+    AgentForm,
     action_form,
 )
 from workflow import queries, services
@@ -88,7 +89,32 @@ def case(case_id: int):
         hint=next_step(c),
         uploads=uploads_needed(c),
         notice=notice,
+        agent_form=AgentForm(formdata=None) if c["editable"] else None,
     )
+
+
+@bp.route("/cases/<int:case_id>/agent", methods=["POST"])
+def agent(case_id: int):
+    """The applicant records that it files as the unit's agent (代办人), with its authorisation."""
+    form = AgentForm()
+    upload = form.agent_document.data
+    try:
+        services.record_agent(
+            rt(),
+            current_user.id,
+            case_id,
+            kind=form.agent_kind.data or "",
+            name=form.agent_name.data or "",
+            document=upload.read() if upload and getattr(upload, "filename", "") else None,
+        )
+    except NotFound:
+        raise
+    except WorkflowError as exc:
+        for m in exc.messages:
+            flash(say(m), "error")
+    else:
+        done(_("登记代办人"), case_id)
+    return redirect(url_for(".case", case_id=case_id))
 
 
 @bp.route("/cases/<int:case_id>/uploads", methods=["POST"])

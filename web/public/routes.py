@@ -56,6 +56,17 @@ def sign(token: str):
     form = SignForm()
     if not form.is_submitted():
         return _page(token)
+    proxy = None
+    signature = form.signature.data or form.owner_name.data or ""
+    if form.proxy_relationship.data or (form.proxy_name.data or "").strip():
+        # Signing for the owner: the signer's own name is the signature.
+        upload = form.proxy_document.data
+        proxy = services.Proxy(
+            name=(form.proxy_name.data or "").strip(),
+            relationship=form.proxy_relationship.data or "",
+            document=upload.read() if upload and getattr(upload, "filename", "") else b"",
+        )
+        signature = proxy.name
     try:
         services.sign(
             rt(),
@@ -64,8 +75,9 @@ def sign(token: str):
             phone_tail=form.phone_tail.data or "",
             choice=form.choice.data or "",
             # The name typed once is the signature (a drawn one may stand beside it).
-            signature=form.signature.data or form.owner_name.data or "",
+            signature=signature,
             signature_image=form.signature_image.data or None,
+            proxy=proxy,
         )
     except NotFound:
         raise

@@ -168,8 +168,8 @@ def opinion(case_id: int):
     return redirect(url_for("staff.case", case_id=case_id), 303)
 
 
-def _scan(form) -> str | None:
-    f = form.scan.data
+def _scan(form, name: str = "scan") -> str | None:
+    f = form[name].data
     if not f or not getattr(f, "filename", ""):
         return None
     return services.store_scan(rt(), current_user.id, f.read())
@@ -193,6 +193,8 @@ def paper_vote(case_id: int):
             choice=form.choice.data,
             signature=form.signature.data,
             scan_sha256=_scan(form),
+            proxy_relationship=form.proxy_relationship.data or None,
+            proxy_document=_scan(form, "proxy_document") if form.proxy_relationship.data else None,
         )
     except WorkflowError as exc:
         _refused(exc)

@@ -2,7 +2,9 @@
 
 - file store (`workflow.storage.BlobStore`): `local` (a folder; the default) or `s3` (boto3);
 - job scheduler (`workflow.jobs.JobScheduler`): `inline` (in-process; the default) or
-  `huey_redis` (Redis, when `REDIS_URL` is set).
+  `huey_redis` (Redis, when `REDIS_URL` is set);
+- SMS sender (`workflow.notifications.SmsSender`): `log_sms` (the default) or `http_sms`
+  (when `SMS_GATEWAY_URL` is set).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from ..jobs import JobScheduler
+from ..notifications import SmsSender
 from ..storage import BlobStore
 
 
@@ -62,3 +65,19 @@ def scheduler_from(config: Mapping[str, Any]) -> JobScheduler:
     from .inline import InlineScheduler
 
     return InlineScheduler()
+
+
+def sms_sender_from(config: Mapping[str, Any]) -> SmsSender:
+    """`SMS_GATEWAY_URL` (with `SMS_GATEWAY_KEY`): the HTTP gateway; else messages are logged."""
+    url = (config.get("SMS_GATEWAY_URL") or "").strip()
+    if not url:
+        from .log_sms import LoggingSender
+
+        return LoggingSender()
+    if urlparse(url).scheme not in ("http", "https"):
+        raise ConfigurationError(f"SMS_GATEWAY_URL: use http(s)://…, not {url}")
+    from .http_sms import HttpSmsSender
+
+    return HttpSmsSender(
+        url, config.get("SMS_GATEWAY_KEY") or "", float(config.get("SMS_GATEWAY_TIMEOUT") or 10)
+    )

@@ -79,6 +79,12 @@ class HueyRedisScheduler:
 
         self.huey.periodic_task(crontab(minute="*/5"), name="sweep")(sweep)
 
+        def outbox() -> None:
+            # Retries whose back-off has passed, and messages whose job was lost.
+            jobs.deliver_due_messages(self.runtime)
+
+        self.huey.periodic_task(crontab(minute="*"), name="outbox")(outbox)
+
     def schedule(self, job: str, *ids: int) -> None:
         self.tasks[job](*ids, request_id=jobs.REQUEST_ID.get())
 
@@ -128,6 +134,7 @@ class HueyRedisScheduler:
             log.info("cleared %d locks of stopped workers", cleared)
         # What a killed worker took with it is found again from the database.
         jobs.render_missing_letters(self.runtime)
+        jobs.deliver_due_messages(self.runtime)
         consumer = self.huey.create_consumer(workers=threads, worker_type="thread")
         consumer.run()
 

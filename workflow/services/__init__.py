@@ -1,6 +1,7 @@
 """Use cases: one function each, taking the acting user; each is one transaction."""
 
 from .admin import change_settings, effective_settings, remove_holiday, set_holiday
+from .agents import AGENT_KINDS, RELATIONSHIPS, Proxy, agent_label, record_agent
 from .cases import create_case, patch_case, set_costs, update_case, validate_application
 from .consent import (
     lodge_objection,
@@ -40,4 +41,5 @@ __all__ = [
     "signing_view", "store_scan", "token_account", "update_case", "update_user", "upload_document",
     "validate_application", "mark_same_owner", "record_standing_vote", "separate_owner",
     "patch_case", "change_password", "sign_out", "sign_out_user",
+    "AGENT_KINDS", "RELATIONSHIPS", "Proxy", "agent_label", "record_agent",
 ]  # fmt: skip

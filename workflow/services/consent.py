@@ -15,6 +15,7 @@ from ..errors import Conflict, Forbidden, InvalidInput, NotFound, msg
 from ..machine import STATE
 from ..models import Case, Household, User, Vote
 from ..ownership import explain
+from .agents import Proxy, check_proxy, stored_document
 from .common import actor_of, case_for, require_role
 from .households import check_owner, objection_text, typed_text
 from .households import lodge as _lodge
@@ -187,8 +188,11 @@ def sign(
     choice: str,
     signature: str,
     signature_image: str | None = None,
+    proxy: Proxy | None = None,
 ) -> SigningView:
-    """An owner signs through the household's link, without an account."""
+    """An owner signs through the household's link, without an account; or a family member
+    signs for the owner (`proxy`), naming the owner and the relationship, with the signed
+    授权委托书. The household is identified the same way either way."""
     owner_name = _text(owner_name, "owner_name", "业主姓名")
     phone_tail = _text(phone_tail, "phone_tail", "手机号后四位")
     signature = _text(signature, "signature", "签名")
@@ -205,7 +209,10 @@ def sign(
     extra = []
     if not isinstance(choice, str) or choice not in CHOICES:
         extra.append(msg("choice", "请选择同意、反对或弃权。", "Choose agree, object or abstain."))
-    if _norm(signature) != _norm(owner):
+    signer = proxy.name.strip() if proxy is not None else owner
+    if proxy is not None:
+        extra.extend(check_proxy(proxy, owner))
+    if _norm(signature) != _norm(signer):
         extra.append(msg("signature", "请输入完整姓名作为签名。", "Type your full name to sign."))
     check_owner(rt, household_id, owner_name, phone_tail, extra)
     with rt.db.transaction() as s:
@@ -217,7 +224,12 @@ def sign(
             )
         now = rt.clock()
         image = _drawn_signature(rt, s, signature_image, now)
-        _record_vote(s, h, choice, signature.strip(), "online", now, None, image)
+        vote = _record_vote(s, h, choice, signature.strip(), "online", now, None, image)
+        if proxy is not None:
+            vote.proxy_relationship = proxy.relationship
+            vote.proxy_document = stored_document(
+                rt, s, proxy.document, "proxy_document", "授权委托书"
+            )
         audit.append(
             s,
             kind="vote",
@@ -225,7 +237,13 @@ def sign(
             actor=None,
             role="owner",
             case=case,
-            payload={"room": h.room, "choice": choice, "channel": "online"},
+            payload={
+                "room": h.room,
+                "choice": choice,
+                "channel": "online",
+                "signed_by": vote.signed_as,
+                "proxy_document": vote.proxy_document,
+            },
         )
     return signing_view(rt, token)
 
@@ -239,8 +257,12 @@ def record_paper_vote(
     choice: str,
     signature: str,
     scan_sha256: str | None = None,
+    proxy_relationship: str | None = None,
+    proxy_document: str | None = None,
 ) -> int:
-    """A clerk records a consent signed on paper, with the scan when there is one."""
+    """A clerk records a consent signed on paper, with the scan when there is one; signed by a
+    family member for the owner, with the relationship and the stored 授权委托书
+    (`store_scan`)."""
     choice = _choice(choice)
     if not _text(signature, "signature", "签名").strip():
         raise InvalidInput(msg("signature", "请填写签名人姓名。", "Give the signatory's name."))
@@ -248,7 +270,14 @@ def record_paper_vote(
         user, case = _clerk_on(s, actor, case_id, "voting", _NO_PAPER_VOTES)
         h = _household(case, room)
         now = rt.clock()
+        if proxy_relationship:
+            proxy = Proxy(signature, proxy_relationship, b"")
+            problems = check_proxy(proxy, h.owner_name, bool(proxy_document))
+            if problems:
+                raise InvalidInput(*problems)
         vote = _record_vote(s, h, choice, signature.strip(), "paper", now, user, scan=scan_sha256)
+        if proxy_relationship:
+            vote.proxy_relationship, vote.proxy_document = proxy_relationship, proxy_document
         audit.append(
             s,
             kind="vote",
@@ -256,7 +285,14 @@ def record_paper_vote(
             actor=user,
             role="clerk",
             case=case,
-            payload={"room": h.room, "choice": choice, "channel": "paper", "scan": scan_sha256},
+            payload={
+                "room": h.room,
+                "choice": choice,
+                "channel": "paper",
+                "scan": scan_sha256,
+                "signed_by": vote.signed_as,
+                "proxy_document": proxy_document,
+            },
         )
         return vote.id
 

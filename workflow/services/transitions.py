@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .. import audit, documents, inputs, jobs
+from .. import audit, documents, inputs, jobs, notifications
 from ..access import case_roles, conflicted
 from ..context import Context, Runtime
 from ..errors import Conflict, Forbidden, GuardsFailed, InvalidInput, Message, msg
@@ -242,10 +242,16 @@ def fire(
                 "letters": [letter.number for letter in ctx.issued],
             },
         )
+        # Whoever the case now waits on is told, in this same transaction (the outbox).
+        messages = notifications.on_transition(
+            s, case, user, trigger, from_state, ctx.settings, ctx.now
+        )
+        s.flush()
         outcome = Outcome(
             case.id, case.reference, case.state, case.version, [x.id for x in ctx.issued]
         )
     _after_commit(rt, outcome)
+    notifications.queued(rt, [m.id for m in messages])
     return outcome
 
 
