@@ -195,7 +195,7 @@ def _reset_sequences(conn) -> None:  # noqa: ANN001
         if seq:
             conn.execute(
                 text(
-                    f"SELECT setval(:s, COALESCE((SELECT MAX({pk[0].name}) FROM {table.name}), 1), "
+                    f"SELECT setval(:s, COALESCE((SELECT MAX({pk[0].name}) FROM {table.name}), 1), "  # nosec B608  # table and column names from our own metadata
                     f"(SELECT MAX({pk[0].name}) FROM {table.name}) IS NOT NULL)"
                 ),  # fmt: skip
                 {"s": seq},

@@ -113,7 +113,7 @@ class _Writer:
             else:
                 marks = ", ".join("?" for _ in cols)
                 self.conn.exec_driver_sql(
-                    f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})",
+                    f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})",  # nosec B608  # table and column names are our own constants
                     [tuple(map(_sqlite_value, row)) for row in rows],
                 )
             rows.clear()
@@ -171,7 +171,7 @@ def generate(
     """Add `cases` cases in bulk; returns their ids. The demo's logins must exist
     (`workflow.demo.load`). `end` makes every case stop at that state (e.g. "submitted", for
     measuring a transition) with all its steps in the past year."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311  # demo data, not secrets
     now = rt.clock().replace(microsecond=0)
     settings = rt.settings
     cal = WorkCalendar()
@@ -220,7 +220,7 @@ def generate(
             for table in ("cases", "households", "users"):
                 conn.execute(
                     text(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # nosec B608  # our own table names
                         f"(SELECT coalesce(max(id), 1) FROM {table}))"
                     )
                 )

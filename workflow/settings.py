@@ -75,7 +75,7 @@ LETTER_PREFIXES: dict[str, str] = _CITY["letter_prefixes"]
 DEPARTMENT_NAMES: dict[str, str] = _CITY["department_names"]
 # The period the rule sets for the public notice may not be shortened below this in real use.
 PUBLICITY_MIN_DAYS = 1
-LOCAL_HOSTS = ("localhost", "127.", "::1", "[::1]", "0.0.0.0")
+LOCAL_HOSTS = ("localhost", "127.", "::1", "[::1]", "0.0.0.0")  # nosec B104  # hosts that mark a local address; binds nothing
 
 COST_SHARING = {
     "agreeing": ("同意的住户分摊（反对、弃权和未参与表决的不分摊）", "Agreeing households share"),
@@ -151,7 +151,7 @@ def is_local_address(url: str) -> bool:
         or host == "localhost"
         or host.endswith(".localhost")
         or host.startswith("127.")
-        or host in ("::1", "0.0.0.0")
+        or host in ("::1", "0.0.0.0")  # nosec B104  # compares a host; binds nothing
     )
 
 

@@ -312,7 +312,7 @@ class _Gaps:
             n += 1
         area_short = max(Fraction(0), p * total_area - voted_area)
         plan = self._plan(n, [g[0] for g in self.groups], lambda added: added >= area_short)
-        assert plan is not None  # everyone voting makes 100 %
+        assert plan is not None  # nosec B101  # unreachable: everyone voting makes 100 %
         k, n = plan
         zh, en = f"参与表决还需 {k} 户", f"Participation needs {k} more household{_s(k)}"
         if n:
