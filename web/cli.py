@@ -270,14 +270,9 @@ def deadlines(day: str | None) -> None:
     households of long consultations that have not voted (run daily)."""
     from datetime import date
 
-    from workflow.clocks import flag_due_cases
-    from workflow.notifications import OutboxNotifier, remind_consultations
+    from workflow.jobs import daily_check
 
-    rt = _rt()
-    notifier = OutboxNotifier(rt)
-    flags = flag_due_cases(rt, date.fromisoformat(day) if day else None, notifier)
-    notifier.write()
-    reminded = remind_consultations(rt)
+    flags, reminded = daily_check(_rt(), date.fromisoformat(day) if day else None)
     for f in flags:
         state = machine.STATE[f.state].label
         when = "已超期" if f.kind == "overdue" else "即将到期"

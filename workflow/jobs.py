@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from contextvars import ContextVar
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import select, update
@@ -98,6 +98,26 @@ def deliver_due_messages(rt: Runtime) -> int:
     from .notifications import deliver_due_messages as sweep
 
     return sweep(rt)
+
+
+def daily_check(rt: Runtime, day: date | None = None) -> tuple[list, int]:
+    """Once a day: flag the cases due within two working days or overdue and tell the desks
+    that must act, and remind the households of long consultations that have not voted. Safe to
+    run twice on one day: flags and reminders are recorded once."""
+    from .clocks import flag_due_cases
+    from .notifications import OutboxNotifier, remind_consultations
+
+    notifier = OutboxNotifier(rt)
+    flags = flag_due_cases(rt, day, notifier)
+    notifier.write()
+    return flags, remind_consultations(rt)
+
+
+def refresh_statistics(rt: Runtime) -> None:
+    """Keep the admin's statistics warm, so the page answers from the cache."""
+    from .statistics import refresh_statistics as refresh
+
+    refresh(rt)
 
 
 JOBS: dict[str, Callable[..., object]] = {

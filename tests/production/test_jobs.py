@@ -196,3 +196,24 @@ def test_stored_files_are_recorded_once_per_letter(inline_rt, people):
         letters = s.query(Letter).all()
         assert len(letters) == 2 and all(x.sha256 for x in letters)
         assert {x.sha256 for x in letters} <= {f.sha256 for f in s.query(StoredFile)}
+
+
+def test_the_queue_runs_the_daily_check_and_keeps_the_statistics_warm(redis_url):
+    queue = HueyRedisScheduler(redis_url, name="jiati-test")
+    periodic = {t.name for t in queue.huey._registry.periodic_tasks}
+    assert {"sweep", "outbox", "daily_check", "statistics"} <= periodic
+
+
+def test_the_daily_check_run_twice_tells_each_desk_once(inline_rt, people):
+    from datetime import date
+
+    from workflow.models import OutboxMessage
+
+    from ..journey import Journey
+
+    Journey(inline_rt, people).case_in("submitted")
+    flags, _ = jobs.daily_check(inline_rt, date(2026, 12, 31))
+    jobs.daily_check(inline_rt, date(2026, 12, 31))
+    with inline_rt.db.session() as s:
+        desk = s.query(OutboxMessage).filter_by(kind="deadline").all()
+    assert flags and [m.desk for m in desk] == ["clerk"]

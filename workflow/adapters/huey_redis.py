@@ -85,6 +85,17 @@ class HueyRedisScheduler:
 
         self.huey.periodic_task(crontab(minute="*"), name="outbox")(outbox)
 
+        def daily() -> None:
+            # 08:05 in Beijing (the queue keeps UTC): before the window opens.
+            jobs.daily_check(self.runtime)
+
+        self.huey.periodic_task(crontab(hour="0", minute="5"), name="daily_check")(daily)
+
+        def statistics() -> None:
+            jobs.refresh_statistics(self.runtime)
+
+        self.huey.periodic_task(crontab(minute="*/10"), name="statistics")(statistics)
+
     def schedule(self, job: str, *ids: int) -> None:
         self.tasks[job](*ids, request_id=jobs.REQUEST_ID.get())
 
