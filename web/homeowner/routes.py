@@ -96,6 +96,7 @@ def case(case_id: int):
 @bp.route("/cases/<int:case_id>/agent", methods=["POST"])
 def agent(case_id: int):
     """The applicant records that it files as the unit's agent (代办人), with its authorisation."""
+    case_of(case_id)  # the applicant's own case, or 404
     form = AgentForm()
     upload = form.agent_document.data
     try:
