@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 
+from web.pdf.sign import _outside_any_event_loop, check
 from workflow.models import Letter
 
 from ..conftest import make_app
@@ -75,12 +76,33 @@ def test_letters_are_signed_and_the_signature_validates(signed_app):
 
     root = asn1_x509.Certificate.load(cert.public_bytes(Encoding.DER))
     sig = PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0]
-    status = validate_pdf_signature(sig, ValidationContext(trust_roots=[root]))
+    status = _outside_any_event_loop(
+        validate_pdf_signature, sig, ValidationContext(trust_roots=[root])
+    )
     assert status.intact and status.valid and status.trusted
     assert "枣阳市住房和城乡建设局" in status.signing_cert.subject.human_friendly
 
     page = app.test_client().get(f"/verify/{code}").get_data(as_text=True)
     assert "电子签名" in page and "✔ 有效" in page and "枣阳市住房和城乡建设局" in page
+
+
+def test_letters_are_signed_where_an_event_loop_already_runs(signed_app):
+    """pyHanko runs its own asyncio loop; a server or worker thread that runs one already
+    (an async host, a browser driver) still gets signed letters."""
+    import asyncio
+
+    app, _cert = signed_app
+    rt = app.extensions["jiati"]
+
+    async def in_a_loop() -> int:
+        return Journey(rt, make_people(rt)).case_in("review")
+
+    case_id = asyncio.run(in_a_loop())
+    with rt.db.session() as s:
+        letter = s.query(Letter).filter_by(case_id=case_id).one()
+        assert letter.sha256, "the letter was rendered and signed"
+        pdf = rt.store.read(letter.sha256)
+    assert check(pdf) is not None
 
 
 def test_unsigned_letters_say_nothing_of_a_signature(tmp_path, clock):

@@ -52,8 +52,23 @@ class Signer:
             md_algorithm="sha256",
         )
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-        out = signers.PdfSigner(meta, signer=self._signer).sign_pdf(writer)
+        out = _outside_any_event_loop(signers.PdfSigner(meta, signer=self._signer).sign_pdf, writer)
         return out.getvalue()
+
+
+def _outside_any_event_loop(fn: Any, *args: Any) -> Any:
+    """pyHanko's blocking calls start their own asyncio loop, which fails in a thread that
+    already runs one (an async server, a test's browser driver): run them in a thread of their
+    own there."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args).result()
 
 
 def check(pdf: bytes, trust_roots: list[Any] | None = None) -> SignatureReport | None:
@@ -66,7 +81,9 @@ def check(pdf: bytes, trust_roots: list[Any] | None = None) -> SignatureReport |
     if not reader.embedded_signatures:
         return None
     sig = reader.embedded_signatures[0]
-    status = validate_pdf_signature(sig, ValidationContext(trust_roots=trust_roots or []))
+    status = _outside_any_event_loop(
+        validate_pdf_signature, sig, ValidationContext(trust_roots=trust_roots or [])
+    )
     return SignatureReport(
         signer=status.signing_cert.subject.human_friendly,
         intact=bool(status.intact),
