@@ -21,3 +21,9 @@ preload_app = False
 control_socket_disable = True
 # Behind nginx on the same host: trust its X-Forwarded-* (the app's ProxyFix reads them).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# The Server header names neither the software nor its version: gunicorn writes its own before
+# the application's headers, so it is set here to the name the application sends.
+import gunicorn.http.wsgi  # noqa: E402
+
+gunicorn.http.wsgi.SERVER = "jiati"

@@ -90,14 +90,21 @@ def test_letters_are_signed_where_an_event_loop_already_runs(signed_app):
     """pyHanko runs its own asyncio loop; a server or worker thread that runs one already
     (an async host, a browser driver) still gets signed letters."""
     import asyncio
+    import threading
 
     app, _cert = signed_app
     rt = app.extensions["jiati"]
 
-    async def in_a_loop() -> int:
-        return Journey(rt, make_people(rt)).case_in("review")
+    made: list[int] = []
 
-    case_id = asyncio.run(in_a_loop())
+    async def in_a_loop() -> None:
+        made.append(Journey(rt, make_people(rt)).case_in("review"))
+
+    # A thread of its own, so that the loop is this test's whatever the main thread runs.
+    worker = threading.Thread(target=asyncio.run, args=(in_a_loop(),))
+    worker.start()
+    worker.join()
+    (case_id,) = made
     with rt.db.session() as s:
         letter = s.query(Letter).filter_by(case_id=case_id).one()
         assert letter.sha256, "the letter was rendered and signed"

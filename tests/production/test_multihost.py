@@ -195,6 +195,8 @@ def test_two_hosts_share_cases_races_letters_and_a_killed_worker(layout):
     owner_a = Api.login(a, people.owner.username)
     households = [{**h, "area": str(h["area"])} for h in application()["households"]]
     created = owner_a.post("/cases", {**application(), "households": households})
+    # Behind gunicorn too, the Server header names neither the software nor its version.
+    assert created.headers["Server"] == "jiati"
     assert created.status_code == 201, created.text
     case_id = created.json()["id"]
     assert owner_a.on(b).fire(case_id, "withdraw").status_code == 200
