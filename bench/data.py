@@ -55,11 +55,14 @@ def ensure(db: str, cases: int, fresh: bool = False) -> str:
     """The database with the demo and `cases` bulk cases; built when missing or `fresh`."""
     url = url_for(db, cases)
     have = None if fresh else _count(url)
+    from web.cli import upgrade_database
+
     if have is not None and have >= cases:
+        # A data set kept from an earlier release gets this release's schema first.
+        upgrade_database(url)
         print(f"  data set: {have:,} cases already in {url}", flush=True)
         return url
     _drop(db, url)
-    from web.cli import upgrade_database
     from workflow import demo
     from workflow.demo_bulk import generate
 

@@ -9,9 +9,12 @@ page per kind of page and state, so the browser visits each look once.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from workflow.demo import PASSWORD
@@ -23,6 +26,32 @@ SKIP = re.compile(r"^/(auth/logout|static/)|\.pdf$|/download|[?&]lang=")
 LINK = re.compile(r'<a\b[^>]*\bhref="([^"#][^"]*)"', re.I)
 PUBLIC_TEXT = re.compile(r"(?<=localhost)(/(?:notice|verify)/[0-9A-Za-z_-]+)")
 STATE = re.compile(r'class="badge[^"]*\bstate-(\w+)"')
+
+
+def demo_app(folder: Path) -> Any:
+    """The app on a fresh SQLite database in `folder` with the demo loaded; forms without CSRF
+    tokens, so that the crawler may post the language switch and the like."""
+    from web import create_app
+    from web.cli import upgrade_database
+    from workflow.demo import load
+
+    url = f"sqlite:///{folder / 'demo.sqlite3'}"
+    os.environ["ELEVATOR_INSTANCE_PATH"] = str(folder)
+    try:
+        app = create_app(
+            {
+                "SECRET_KEY": "every-page-of-the-demo",
+                "DATABASE_URL": url,
+                "FILES_DIR": str(folder / "files"),
+                "WTF_CSRF_ENABLED": False,
+                "RENDER_PDF": False,
+            }
+        )
+    finally:
+        os.environ.pop("ELEVATOR_INSTANCE_PATH", None)
+    upgrade_database(url)
+    load(app.extensions["jiati"])
+    return app
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ The pages are those a crawl of the demo data reaches (tests/site_pages.py), one 
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 
@@ -17,7 +16,7 @@ from werkzeug.serving import make_server
 from workflow.demo import PASSWORD
 from workflow.machine import STATE, TRANSITION
 
-from ..site_pages import ROLES, crawl, representatives
+from ..site_pages import ROLES, crawl, demo_app, representatives
 from .conftest import no_horizontal_scroll
 
 EVENT_KINDS = {
@@ -71,27 +70,7 @@ SMALL_TARGETS = """() => {
 @pytest.fixture(scope="module")
 def demo_site(tmp_path_factory):
     """The demo data served on a local port, and the pages worth a look, by role."""
-    from web import create_app
-    from web.cli import upgrade_database
-    from workflow.demo import load
-
-    folder = tmp_path_factory.mktemp("demo-site")
-    url = f"sqlite:///{folder / 'demo.sqlite3'}"
-    os.environ["ELEVATOR_INSTANCE_PATH"] = str(folder)
-    try:
-        app = create_app(
-            {
-                "SECRET_KEY": "every-page",
-                "DATABASE_URL": url,
-                "FILES_DIR": str(folder / "files"),
-                "RENDER_PDF": False,
-            }
-        )
-    finally:
-        os.environ.pop("ELEVATOR_INSTANCE_PATH", None)
-    upgrade_database(url)
-    load(app.extensions["jiati"])
-    app.config["WTF_CSRF_ENABLED"] = False
+    app = demo_app(tmp_path_factory.mktemp("demo-site"))
     pages = representatives(crawl(app))
     app.config["WTF_CSRF_ENABLED"] = True
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -12,31 +12,12 @@ from pathlib import Path
 import pytest
 
 from ..site_pages import crawl
+from ..site_pages import demo_app as demo_app_in
 
 
 @pytest.fixture(scope="module")
 def demo_app(tmp_path_factory):
-    from web import create_app
-    from web.cli import upgrade_database
-    from workflow.demo import load
-
-    folder = tmp_path_factory.mktemp("demo")
-    url = f"sqlite:///{folder / 'demo.sqlite3'}"
-    os.environ["ELEVATOR_INSTANCE_PATH"] = str(folder)
-    try:
-        app = create_app(
-            {
-                "SECRET_KEY": "valid-html",
-                "DATABASE_URL": url,
-                "FILES_DIR": str(folder / "files"),
-                "WTF_CSRF_ENABLED": False,
-                "RENDER_PDF": False,
-            }
-        )
-    finally:
-        os.environ.pop("ELEVATOR_INSTANCE_PATH", None)
-    upgrade_database(url)
-    load(app.extensions["jiati"])
+    app = demo_app_in(tmp_path_factory.mktemp("demo"))
     yield app
     app.extensions["jiati"].db.dispose()
 
