@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from .models import Case, Event, User
@@ -44,6 +44,24 @@ def event_digest(e: Event) -> str:
     return hashlib.sha256(data.encode()).hexdigest()
 
 
+_HEAD = (
+    select(Event.seq, Event.hash)
+    .where(Event.chain == bindparam("chain"))
+    .order_by(Event.seq.desc())
+    .limit(1)
+)
+
+
+def chain_of(case: Case | None) -> str:
+    return f"case:{case.id}" if case is not None else "system"
+
+
+def head(session: Session, chain: str) -> tuple[int, str]:
+    """The chain's last sequence number and hash; (0, GENESIS) for a chain not yet begun."""
+    last = session.execute(_HEAD, {"chain": chain}).first()
+    return (last[0], last[1]) if last else (0, GENESIS)
+
+
 def append(
     session: Session,
     *,
@@ -55,15 +73,13 @@ def append(
     to_state: str | None = None,
     payload: dict[str, Any] | None = None,
     role: str | None = None,
+    flush: bool = True,
 ) -> Event:
-    chain = f"case:{case.id}" if case is not None else "system"
-    last = session.execute(
-        select(Event.seq, Event.hash)
-        .where(Event.chain == chain)
-        .order_by(Event.seq.desc())
-        .limit(1)
-    ).first()
-    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    """Append an event to the case's chain (or the system's); `flush=False` leaves its INSERT
+    to the transaction's next flush."""
+    chain = chain_of(case)
+    last_seq, prev = head(session, chain)
+    seq = last_seq + 1
     event = Event(
         chain=chain,
         seq=seq,
@@ -80,7 +96,8 @@ def append(
     )
     event.hash = event_digest(event)
     session.add(event)
-    session.flush()
+    if flush:
+        session.flush()
     return event
 
 

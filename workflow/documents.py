@@ -118,7 +118,8 @@ def cost_shares(case: Case, subsidy_fen: int = 0, rule: str = "agreeing") -> dic
     return cost.share_costs(total, weights)
 
 
-def case_facts(case: Case) -> dict[str, Any]:
+def case_facts(case: Case, households: int | None = None) -> dict[str, Any]:
+    """The case's identifying facts; `households`: their number when the caller has it."""
     return {
         "reference": case.reference,
         "community": case.community,
@@ -126,7 +127,7 @@ def case_facts(case: Case) -> dict[str, Any]:
         "building": case.building,
         "unit": case.unit,
         "floors": case.floors,
-        "households": len(case.households),
+        "households": len(case.households) if households is None else households,
     }
 
 

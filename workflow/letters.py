@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from . import ownership
 from .documents import case_facts, mask_phone
-from .models import Case, LetterCounter
+from .models import Case, Household, LetterCounter
 from .rules import quorum as quorum_rule
 from .rules.subsidy import subsidy_cap
 from .settings import Settings
@@ -64,8 +65,8 @@ def format_number(settings: Settings, kind: str, year: int, serial: int) -> str:
     return f"{settings.letter_prefixes[kind]}〔{year}〕{serial}号"
 
 
-def addressee(case: Case) -> str:
-    names = [h.owner_name for h in case.households]
+def addressee(case: Case, hs: Sequence[Household | ownership.Flat] | None = None) -> str:
+    names = [h.owner_name for h in (ownership.flats(case) if hs is None else hs)]
     applicant = case.applicant.name or case.applicant.username
     if not names:
         return applicant
@@ -74,11 +75,14 @@ def addressee(case: Case) -> str:
     return f"{case.community}{case.building}{case.unit} {head}{more}"
 
 
-def quorum_figures(case: Case, settings: Settings) -> dict[str, str]:
+def quorum_figures(
+    case: Case, settings: Settings, hs: Sequence[Household | ownership.Flat] | None = None
+) -> dict[str, str]:
     # Owners as the law counts them (法释〔2009〕7号第九条): one person for several flats.
-    result = ownership.case_quorum(case, settings)
+    hs = ownership.flats(case) if hs is None else hs
+    result = ownership.case_quorum(case, settings, hs)
     return {
-        "owners": ownership.explain(case)["text"],
+        "owners": ownership.explain(case, hs)["text"],
         "participation_area": quorum_rule.format_ratio(result.participation_area),
         "participation_count": quorum_rule.format_ratio(result.participation_count),
         "agree_area": quorum_rule.format_ratio(result.agree_area),
@@ -101,6 +105,7 @@ def letter_context(
     The remedies (body for 行政复议, the court) come from the settings on every letter: a
     letter frozen today keeps naming them even after the settings change."""
     title = KINDS[kind][0]
+    hs = ownership.flats(case)  # read once for the addressee, the owners and the count
     data: dict[str, Any] = {
         "kind": kind,
         "title": title,
@@ -110,14 +115,14 @@ def letter_context(
         "reconsideration_body": settings.reconsideration_body,
         "court": settings.court,
         "issued_on": issued_on,
-        "addressee": addressee(case),
+        "addressee": addressee(case, hs),
         "applicant": {
             "name": case.applicant.name or case.applicant.username,
             "phone_masked": mask_phone(case.applicant.phone or case.applicant.username),
         },
-        "owners": [h.owner_name for h in case.households],
-        "case": case_facts(case),
-        "quorum": quorum_figures(case, settings),
+        "owners": [h.owner_name for h in hs],
+        "case": case_facts(case, len(hs)),
+        "quorum": quorum_figures(case, settings, hs),
         "opinions": [
             {
                 "department": o.department,

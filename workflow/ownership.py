@@ -9,9 +9,12 @@ together; a clerk's ruling (`owner_group`) overrides both.
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from .models import Case, Household
+from sqlalchemy import inspect, select
+
+from .models import Case, Household, Vote
 from .rules import quorum
 from .settings import Settings
 
@@ -36,7 +39,57 @@ def owner_key(h: Household) -> Hashable | None:
     return None
 
 
-def ballots(case: Case) -> list[quorum.Ballot]:
+@dataclass(frozen=True, slots=True)
+class _Choice:
+    choice: str
+
+
+@dataclass(frozen=True, slots=True)
+class Flat:
+    """What the count and the letters read of a household and its vote, from one query."""
+
+    room: str
+    floor: int | None
+    area: Any
+    owner_name: str
+    phone: str | None
+    id_number: str | None
+    owner_group: str | None
+    developer_held: bool
+    vote_stands: bool
+    vote: _Choice | None
+
+
+_FLAT_COLUMNS = (
+    Household.room,
+    Household.floor,
+    Household.area,
+    Household.owner_name,
+    Household.phone,
+    Household.id_number,
+    Household.owner_group,
+    Household.developer_held,
+    Household.vote_stands,
+    Vote.choice,
+)
+
+
+def flats(case: Case) -> Sequence[Household | Flat]:
+    """The case's households in roster order. Loaded ones as they are; otherwise read in one
+    query with their votes' choices (a lazy load would cost a query per household's vote)."""
+    state = inspect(case)
+    if "households" not in state.unloaded or state.session is None or case.id is None:
+        return case.households
+    rows = state.session.execute(
+        select(*_FLAT_COLUMNS)
+        .outerjoin(Vote, Vote.household_id == Household.id)
+        .where(Household.case_id == case.id)
+        .order_by(Household.position)
+    )
+    return [Flat(*row[:-1], vote=_Choice(row[-1]) if row[-1] else None) for row in rows]
+
+
+def ballots(case: Case, hs: Sequence[Household | Flat] | None = None) -> list[quorum.Ballot]:
     return [
         quorum.Ballot(
             h.area,
@@ -44,13 +97,15 @@ def ballots(case: Case) -> list[quorum.Ballot]:
             owner_key(h),
             bool(h.vote_stands),
         )
-        for h in case.households
+        for h in (flats(case) if hs is None else hs)
     ]
 
 
-def case_quorum(case: Case, settings: Settings) -> quorum.QuorumResult:
+def case_quorum(
+    case: Case, settings: Settings, hs: Sequence[Household | Flat] | None = None
+) -> quorum.QuorumResult:
     return quorum.consent_quorum(
-        ballots(case), quorum.QuorumThresholds(settings.participation, settings.agreement)
+        ballots(case, hs), quorum.QuorumThresholds(settings.participation, settings.agreement)
     )
 
 
@@ -72,20 +127,20 @@ def _count_word(n: int) -> str:
     return _COUNT_WORDS[n] if n < len(_COUNT_WORDS) else str(n)
 
 
-def explain(case: Case) -> dict[str, Any]:
+def explain(case: Case, hs: Sequence[Household | Flat] | None = None) -> dict[str, Any]:
     """The count in plain words: "6 户，5 位业主（张某拥有 501、601 两套）"."""
-    hs = list(case.households)
-    groups = quorum.owners_of(ballots(case))
+    hs = list(flats(case) if hs is None else hs)
+    groups = quorum.owners_of(ballots(case, hs))
     parts_zh, parts_en = [], []
-    for flats in groups:
-        if len(flats) < 2:
+    for group in groups:
+        if len(group) < 2:
             continue
-        rooms = [hs[i].room for i in flats]
-        if owner_key(hs[flats[0]]) == DEVELOPER:
+        rooms = [hs[i].room for i in group]
+        if owner_key(hs[group[0]]) == DEVELOPER:
             parts_zh.append(f"开发建设单位持有的 {'、'.join(rooms)} 计为 1 位业主")
             parts_en.append(f"the developer's flats {', '.join(rooms)} count as one owner")
         else:
-            who = _surname(hs[flats[0]].owner_name)
+            who = _surname(hs[group[0]].owner_name)
             parts_zh.append(f"{who}拥有 {'、'.join(rooms)} {_count_word(len(rooms))}套")
             parts_en.append(f"one owner holds flats {', '.join(rooms)}")
     zh = f"{len(hs)} 户，{len(groups)} 位业主"

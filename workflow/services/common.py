@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.interfaces import ORMOption
 
 from .. import settings as settings_mod
 from ..access import can_see
@@ -22,10 +25,13 @@ def actor_of(session: Session, actor: User | int) -> User:
     return user
 
 
-def case_for(session: Session, actor: User, case_id: int) -> Case:
-    """The case as the actor may see it; others' cases are simply not found."""
+def case_for(
+    session: Session, actor: User, case_id: int, options: Sequence[ORMOption] = ()
+) -> Case:
+    """The case as the actor may see it; others' cases are simply not found. `options` load
+    with it what the caller is about to read (one query per collection, not one per row)."""
     # Ids beyond what the databases store are simply unknown (SQLite would overflow).
-    case = session.get(Case, case_id) if 0 < case_id < 2**31 else None
+    case = session.get(Case, case_id, options=options) if 0 < case_id < 2**31 else None
     if case is None or not can_see(actor, case):
         raise NotFound(CASE_NOT_FOUND)
     return case
@@ -36,8 +42,11 @@ def require_role(actor: User, *roles: str) -> None:
         raise Forbidden(msg("role", "您的角色无权进行此操作。", "Your role may not do this."))
 
 
+_HOLIDAYS = select(Holiday.day, Holiday.workday)
+
+
 def calendar(session: Session) -> WorkCalendar:
-    overrides = {h.day: h.workday for h in session.scalars(select(Holiday))}
+    overrides = {day: workday for day, workday in session.execute(_HOLIDAYS)}
     return WorkCalendar(overrides)
 
 

@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .. import audit, documents, inputs, jobs, notifications
+from sqlalchemy.orm import selectinload
+
+from .. import audit, documents, effects, guards, inputs, jobs, notifications
 from ..access import case_roles, conflicted
 from ..context import Context, Runtime
 from ..errors import Conflict, Forbidden, GuardsFailed, InvalidInput, Message, msg
 from ..guards import failing
 from ..machine import STATE, TRANSITION, Transition, bound, triggers_from
-from ..models import Case, User
+from ..models import Case, Household, User
 from ..rules.money import parse_yuan
 from .common import actor_of, calendar, case_for, current_settings
 
@@ -32,6 +34,7 @@ class Outcome:
     state: str
     version: int
     letters: list[int] = field(default_factory=list)
+    messages: list[int] = field(default_factory=list)  # outbox messages the transition wrote
 
 
 def render_letters(rt: Runtime, outcome: Outcome) -> None:
@@ -47,9 +50,26 @@ def render_letters(rt: Runtime, outcome: Outcome) -> None:
         render_once(rt, letter_id)
 
 
+def send_messages(rt: Runtime, outcome: Outcome) -> None:
+    """The transition's text messages, handed to the job queue for delivery."""
+    notifications.queued(rt, outcome.messages)
+
+
 AfterCommit = Callable[[Runtime, Outcome], None]
 # Work that follows a committed transition, outside its transaction and its locks.
-AFTER_COMMIT: list[AfterCommit] = [render_letters]
+AFTER_COMMIT: list[AfterCommit] = [render_letters, send_messages]
+
+# What guards and effects read of a case, loaded with it in one query per collection. The
+# households and their votes only for the transitions that check or change them (a lazy load
+# would cost a query per household's vote); letters read them in one query of their own.
+FIRE_LOADS = (selectinload(Case.opinions), selectinload(Case.pauses))
+FIRE_LOADS_FLATS = (*FIRE_LOADS, selectinload(Case.households).joinedload(Household.vote))
+_READS_FLATS = (guards.roster_complete, guards.consent_quorum_met, effects.issue_signing_links)
+
+
+def _loads(t: Transition) -> tuple[Any, ...]:
+    reads = any(f in _READS_FLATS for f in (*t.guards, *t.effects))
+    return FIRE_LOADS_FLATS if reads else FIRE_LOADS
 
 
 def _after_commit(rt: Runtime, outcome: Outcome) -> None:
@@ -195,7 +215,7 @@ def fire(
     parsed = _parse(t, params or {}, rt.clock().date())
     with rt.db.transaction() as s:
         user = actor_of(s, actor)
-        case = case_for(s, user, case_id)
+        case = case_for(s, user, case_id, _loads(t))
         ctx = _context(rt, s, case, user, parsed)
         _refuse_role(t, user, case, ctx.roles)
         if expected_version is not None and expected_version != case.version:
@@ -222,36 +242,43 @@ def fire(
         parsed["_from_state"] = from_state
         parsed["_trigger"] = trigger
         case.updated_at = ctx.now
-        # The effects' queries (letter number, quorum figures) must not flush the half-changed
-        # case: one UPDATE of it, with its version check, at the flush below.
-        with s.no_autoflush, bound(case):
-            if not case.trigger(trigger, ctx=ctx):
-                raise GuardsFailed(*failing(t.guards, ctx))
-        s.flush()  # the version check happens here: a lost race raises StaleDataError
-        audit.append(
-            s,
-            kind=trigger,
-            at=ctx.now,
-            actor=user,
-            role=",".join(sorted(ctx.roles & t.roles)),
-            case=case,
-            from_state=from_state,
-            to_state=case.state,
-            payload={
-                **{k: v for k, v in parsed.items() if not k.startswith("_")},
-                "letters": [letter.number for letter in ctx.issued],
-            },
-        )
-        # Whoever the case now waits on is told, in this same transaction (the outbox).
-        messages = notifications.on_transition(
-            s, case, user, trigger, from_state, ctx.settings, ctx.now
-        )
+        # Effects, letter numbers, the audit event and the outbox are written by one flush at
+        # the end, where the version check happens (a lost race raises StaleDataError): their
+        # queries (letter number, quorum figures, the chain's head) must not flush the
+        # half-changed case on the way.
+        with s.no_autoflush:
+            with bound(case):
+                if not case.trigger(trigger, ctx=ctx):
+                    raise GuardsFailed(*failing(t.guards, ctx))
+            audit.append(
+                s,
+                kind=trigger,
+                at=ctx.now,
+                actor=user,
+                role=",".join(sorted(ctx.roles & t.roles)),
+                case=case,
+                from_state=from_state,
+                to_state=case.state,
+                payload={
+                    **{k: v for k, v in parsed.items() if not k.startswith("_")},
+                    "letters": [letter.number for letter in ctx.issued],
+                },
+                flush=False,
+            )
+            # Whoever the case now waits on is told, in this same transaction (the outbox).
+            messages = notifications.on_transition(
+                s, case, user, trigger, from_state, ctx.settings, ctx.now
+            )
         s.flush()
         outcome = Outcome(
-            case.id, case.reference, case.state, case.version, [x.id for x in ctx.issued]
+            case.id,
+            case.reference,
+            case.state,
+            case.version,
+            [x.id for x in ctx.issued],
+            [m.id for m in messages],
         )
     _after_commit(rt, outcome)
-    notifications.queued(rt, [m.id for m in messages])
     return outcome
 
 
