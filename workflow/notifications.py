@@ -193,7 +193,7 @@ def remind_consultation(rt: Runtime, case_id: int) -> int:
             return 0
         rows = signing_links(s, case, current_settings(s, rt.settings), rt.clock(), reminder=True)
         s.flush()
-        ids = [m.id for m in rows]
+        ids = [m.id for m in rows if m.status == "pending"]
     queued(rt, ids)
     return len(ids)
 
@@ -255,21 +255,15 @@ class OutboxNotifier:
 
 
 def queued(rt: Runtime, ids: Iterable[int]) -> None:
-    """After the commit: one delivery job per message that has a phone to go to."""
+    """After the commit: one delivery job per message that has a phone to go to (`ids` are
+    messages just written; those without a phone were never pending). The job claims its
+    message atomically, so a message handed over twice is still sent once."""
     from . import jobs
 
     ids = list(ids)
     if not ids or getattr(rt, "jobs", None) is None:
         return  # no queue at all: the sweep (`flask --app web worker`) delivers them
-    with rt.db.session() as s:
-        pending = list(
-            s.scalars(
-                select(OutboxMessage.id).where(
-                    OutboxMessage.id.in_(ids), OutboxMessage.status == "pending"
-                )
-            )
-        )
-    for mid in pending:
+    for mid in ids:
         jobs.schedule(rt, "deliver_outbox", mid)
 
 

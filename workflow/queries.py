@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select, tuple_, union
+from sqlalchemy.orm import selectinload
 
 from . import clocks, documents, ownership
 from .access import case_roles
@@ -59,12 +60,28 @@ def _ratio(f: Any) -> dict[str, str]:
 REVEAL_ROLES = frozenset({"clerk"})
 
 
+# Everything the description shows, loaded with the case: a query per collection, not a lazy
+# load per collection and another per household for its vote.
+DESCRIBE_LOADS = (
+    selectinload(Case.households).joinedload(Household.vote),
+    selectinload(Case.objections),
+    selectinload(Case.documents),
+    selectinload(Case.opinions),
+    selectinload(Case.corrections),
+    selectinload(Case.pauses),
+    selectinload(Case.letters),
+)
+
+
 def describe_case(rt: Runtime, actor: Any, case_id: int, *, reveal: bool = False) -> dict[str, Any]:
     """The whole case as the actor may see it: facts, quorum, documents, actions, letters."""
-    shown = _phones_shown(rt, actor, case_id, reveal)
+    # Only a reveal writes (the audit event): the plain read takes no write transaction.
+    shown = _phones_shown(rt, actor, case_id, reveal) if reveal else None
     with rt.db.session() as s:
         user = actor_of(s, actor)
-        case = case_for(s, user, case_id)
+        case = case_for(s, user, case_id, DESCRIBE_LOADS)
+        if shown is None:
+            shown = _masking(user, case)
         settings = current_settings(s, rt.settings)
         now = rt.clock()
         cal = calendar(s)
@@ -531,19 +548,23 @@ def document_preview(rt: Runtime, actor: Any, case_id: int, kind: str) -> dict[s
         return documents.document_context(case, kind, settings, rt.clock().date().isoformat())
 
 
+def _masking(user: User, case: Case):
+    """Phone numbers in full for the applicant, who entered them; masked for everyone else."""
+    if user.id == case.applicant_id:
+        return lambda phone: phone
+    return lambda phone: documents.mask_phone(phone) if phone else phone
+
+
 def _phones_shown(rt: Runtime, actor: Any, case_id: int, reveal: bool):
     """How phone numbers appear to this actor on this case: in full or masked. A clerk's
     reveal is recorded in the case's audit chain (who, when) before anything is shown."""
     from . import audit
-    from .documents import mask_phone
 
     with rt.db.transaction() as s:
         user = actor_of(s, actor)
         case = case_for(s, user, case_id)
-        if user.id == case.applicant_id:
-            return lambda phone: phone
-        if not (reveal and user.role in REVEAL_ROLES):
-            return lambda phone: mask_phone(phone) if phone else phone
+        if user.id == case.applicant_id or not (reveal and user.role in REVEAL_ROLES):
+            return _masking(user, case)
         audit.append(
             s,
             kind="personal_data_viewed",

@@ -34,7 +34,7 @@ class Outcome:
     state: str
     version: int
     letters: list[int] = field(default_factory=list)
-    messages: list[int] = field(default_factory=list)  # outbox messages the transition wrote
+    messages: list[int] = field(default_factory=list)  # outbox messages to send (with a phone)
 
 
 def render_letters(rt: Runtime, outcome: Outcome) -> None:
@@ -276,7 +276,7 @@ def fire(
             case.state,
             case.version,
             [x.id for x in ctx.issued],
-            [m.id for m in messages],
+            [m.id for m in messages if m.status == "pending"],
         )
     _after_commit(rt, outcome)
     return outcome

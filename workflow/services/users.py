@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from .. import audit
 from ..access import ROLES
@@ -301,7 +302,11 @@ def issue_token(rt: Runtime, username: str, password: str) -> tuple[str, Account
 
 def token_account(rt: Runtime, token: str) -> Account | None:
     with rt.db.session() as s:
-        row = s.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token or "")))
+        row = s.scalar(
+            select(ApiToken)
+            .where(ApiToken.token_hash == _token_hash(token or ""))
+            .options(joinedload(ApiToken.user))  # one query for the token and its holder
+        )
         if row is None or row.revoked or row.expires_at <= rt.clock() or not row.user.active:
             return None
         return Account.of(row.user)
