@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -42,6 +42,9 @@ def new_verify_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
 
 
+_UPSERTS: dict[str, Any] = {}  # the counter's upsert, built once per dialect
+
+
 def allocate_serial(session: Session, kind: str, year: int) -> int:
     """The next number for (kind, year), without gaps or duplicates.
 
@@ -50,15 +53,18 @@ def allocate_serial(session: Session, kind: str, year: int) -> int:
     IMMEDIATE), and a rolled back transaction gives its number back.
     """
     dialect = session.get_bind().dialect.name
-    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(LetterCounter)
-    return session.execute(
-        ins.values(kind=kind, year=year, last=1)
-        .on_conflict_do_update(
-            index_elements=[LetterCounter.kind, LetterCounter.year],
-            set_={"last": LetterCounter.last + 1},
+    stmt = _UPSERTS.get(dialect)
+    if stmt is None:
+        ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(LetterCounter)
+        stmt = _UPSERTS[dialect] = (
+            ins.values(kind=bindparam("kind"), year=bindparam("year"), last=1)
+            .on_conflict_do_update(
+                index_elements=[LetterCounter.kind, LetterCounter.year],
+                set_={"last": LetterCounter.last + 1},
+            )
+            .returning(LetterCounter.last)
         )
-        .returning(LetterCounter.last)
-    ).scalar_one()
+    return session.execute(stmt, {"kind": kind, "year": year}).scalar_one()
 
 
 def format_number(settings: Settings, kind: str, year: int, serial: int) -> str:
@@ -88,6 +94,10 @@ def quorum_figures(
         "agree_area": quorum_rule.format_ratio(result.agree_area),
         "agree_count": quorum_rule.format_ratio(result.agree_count),
     }
+
+
+# The decisions print the departments' opinions they rest on (letters/_case.html).
+SHOWS_OPINIONS = frozenset({"approval_decision", "rejection_decision"})
 
 
 def letter_context(
@@ -130,7 +140,7 @@ def letter_context(
                 "verdict": o.verdict,
                 "comment": o.comment,
             }
-            for o in case.opinions
+            for o in (case.opinions if kind in SHOWS_OPINIONS else ())
             if o.review_round == case.review_round
         ],
         "verify_code": verify_code,

@@ -12,7 +12,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import bindparam, inspect, select
 
 from .models import Case, Household, Vote
 from .rules import quorum
@@ -74,18 +74,21 @@ _FLAT_COLUMNS = (
 )
 
 
+_FLATS = (
+    select(*_FLAT_COLUMNS)
+    .outerjoin(Vote, Vote.household_id == Household.id)
+    .where(Household.case_id == bindparam("case_id"))
+    .order_by(Household.position)
+)
+
+
 def flats(case: Case) -> Sequence[Household | Flat]:
     """The case's households in roster order. Loaded ones as they are; otherwise read in one
     query with their votes' choices (a lazy load would cost a query per household's vote)."""
     state = inspect(case)
     if "households" not in state.unloaded or state.session is None or case.id is None:
         return case.households
-    rows = state.session.execute(
-        select(*_FLAT_COLUMNS)
-        .outerjoin(Vote, Vote.household_id == Household.id)
-        .where(Household.case_id == case.id)
-        .order_by(Household.position)
-    )
+    rows = state.session.execute(_FLATS, {"case_id": case.id})
     return [Flat(*row[:-1], vote=_Choice(row[-1]) if row[-1] else None) for row in rows]
 
 

@@ -59,11 +59,12 @@ AfterCommit = Callable[[Runtime, Outcome], None]
 # Work that follows a committed transition, outside its transaction and its locks.
 AFTER_COMMIT: list[AfterCommit] = [render_letters, send_messages]
 
-# What guards and effects read of a case, loaded with it in one query per collection. The
-# households and their votes only for the transitions that check or change them (a lazy load
-# would cost a query per household's vote); letters read them in one query of their own.
-FIRE_LOADS = (selectinload(Case.opinions), selectinload(Case.pauses))
-FIRE_LOADS_FLATS = (*FIRE_LOADS, selectinload(Case.households).joinedload(Household.vote))
+# The households and their votes, loaded with the case for the transitions whose guards or
+# effects walk the roster (a lazy load would cost a query per household's vote); letters read
+# them in one query of their own. Other collections load when first read: a query either way,
+# and none for the transitions that never read them.
+FIRE_LOADS: tuple[Any, ...] = ()
+FIRE_LOADS_FLATS = (selectinload(Case.households).joinedload(Household.vote),)
 _READS_FLATS = (guards.roster_complete, guards.consent_quorum_met, effects.issue_signing_links)
 
 
