@@ -18,6 +18,30 @@ def test_a_trigger_moves_the_case_and_answers_with_it(api, app_journey):
     assert case["letters"][-1]["kind"] == "acceptance_notice"
 
 
+def test_return_minimal_answers_with_the_outcome_only(api, app_journey):
+    case_id = app_journey.case_in("submitted")
+    r = api.fire(case_id, "accept", "clerk", headers={"Prefer": "return=minimal"})
+    assert r.status_code == 200
+    assert r.headers["Preference-Applied"] == "return=minimal"
+    out = r.get_json()
+    assert set(out) == {"id", "reference", "state", "version", "letters"}
+    assert (out["id"], out["state"]) == (case_id, "review")
+    assert r.headers["ETag"] == f'"{out["version"]}"'
+    # The letter it names is the acceptance notice the full description lists.
+    case = api.get(f"/cases/{case_id}", "clerk").get_json()
+    assert out["letters"] == [x["id"] for x in case["letters"] if x["kind"] == "acceptance_notice"]
+    assert out["version"] == case["version"]
+    # The version it gives guards the next trigger as the ETag does.
+    items = {"items": ["补充楼栋结构安全说明"]}
+    stale = {"If-Match": f'"{out["version"] - 1}"'}
+    assert_error(
+        api.fire(case_id, "return_for_correction", "housing", json=items, headers=stale), 409
+    )
+    fresh = {"If-Match": r.headers["ETag"], "Prefer": "handling=lenient, return=minimal"}
+    r = api.fire(case_id, "return_for_correction", "housing", json=items, headers=fresh)
+    assert r.status_code == 200 and r.get_json()["state"] == "correction"
+
+
 def test_every_failing_guard_is_listed_in_a_422(api, app_journey):
     case_id = app_journey.case_in("review")
     body = assert_error(api.fire(case_id, "approve", "housing"), 422, "guards_failed")

@@ -773,11 +773,25 @@ REQUESTS = (
     ResolutionRequest,
     OpinionRequest,
 )
+
+
+class TransitionOutcome(Response):
+    """A transition's reply under `Prefer: return=minimal`: what changed, not the whole case."""
+
+    model_config = {"extra": "forbid"}
+    id: int
+    reference: str
+    state: State
+    version: Annotated[int, Field(description="Send as If-Match to fire the next trigger")]
+    letters: Annotated[list[int], Field(description="Ids of the letters this transition issued")]
+
+
 RESPONSES = (
     Error,
     Token,
     Workflow,
     Case,
+    TransitionOutcome,
     CaseList,
     Created,
     SigningLinks,

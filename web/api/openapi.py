@@ -133,12 +133,24 @@ def transition_operation(t: Transition) -> JSON:
         "description": "The case's version (its ETag); a stale one is refused with 409.",
         "schema": {"type": "string", "pattern": f"^{IF_MATCH_PATTERN}$"},
     }
+    prefer = {
+        "name": "Prefer",
+        "in": "header",
+        "required": False,
+        "description": "`return=minimal` (RFC 7240): reply with the outcome (state, version, "
+        "letters) instead of the whole case; the reply then carries Preference-Applied.",
+        "schema": {"type": "string", "maxLength": 200},
+    }
+    reply = ok("Case", "The case after the transition", headers=ETAG)
+    reply["200"]["content"]["application/json"]["schema"] = {
+        "anyOf": [ref("Case"), ref("TransitionOutcome")]
+    }
     return op(
         f"fire_{t.trigger}",
         t.label_en,
-        {**ok("Case", "The case after the transition", headers=ETAG), **errors(*CASE_WRITE, 422)},
+        {**reply, **errors(*CASE_WRITE, 422)},
         tag="transitions",
-        params=[CASE_ID, if_match],
+        params=[CASE_ID, if_match, prefer],
         body={
             "required": False,
             "content": {

@@ -385,8 +385,30 @@ def fire(case_id: int, trigger: str):
         raise NotFound(msg("trigger", f"未知操作：{trigger[:40]}", "Unknown trigger."))
     data = body(models.transition_request(trigger))
     version = expected_version()
-    services.fire(rt(), caller().id, case_id, trigger, data, expected_version=version)
-    return with_case(case_id)
+    outcome = services.fire(rt(), caller().id, case_id, trigger, data, expected_version=version)
+    if not prefers_minimal():
+        return with_case(case_id)
+    response = jsonify(
+        {
+            "id": outcome.case_id,
+            "reference": outcome.reference,
+            "state": outcome.state,
+            "version": outcome.version,
+            "letters": outcome.letters,
+        }
+    )
+    response.headers["ETag"] = f'"{outcome.version}"'
+    response.headers["Preference-Applied"] = "return=minimal"
+    return response
+
+
+def prefers_minimal() -> bool:
+    """`Prefer: return=minimal` (RFC 7240): the client needs the outcome, not the whole case
+    (which costs a dozen queries more to describe)."""
+    for preference in request.headers.get("Prefer", "").split(","):
+        if preference.split(";", 1)[0].strip().lower() == "return=minimal":
+            return True
+    return False
 
 
 # — letters ——————————————————————————————————————————————————————————————————————
