@@ -54,11 +54,12 @@ class PdfRenderer:
 
         return render_document(context)
 
-    def batch(self, contexts: list[dict[str, Any]]) -> bytes:
-        """Letters as one print job, laid out on every core with the faces embedded once."""
+    def batch(self, contexts: list[dict[str, Any]], progress: Any = None) -> bytes:
+        """Letters as one print job, laid out on every core with the faces embedded once;
+        `progress(done, total)` hears of each share laid out."""
         from .pdf.batch import batch_pdf
 
-        return batch_pdf(contexts)
+        return batch_pdf(contexts, progress=progress)
 
 
 @cache

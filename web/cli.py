@@ -216,10 +216,11 @@ def worker(threads: int) -> None:
     run = getattr(rt.jobs, "run_worker", None)
     if run is None:
         n = jobs.render_missing_letters(rt)
+        b = jobs.print_unfinished_batches(rt)
         m = jobs.deliver_due_messages(rt)
         click.echo(
             f"未配置队列，任务在进程内运行 / no queue configured (REDIS_URL): {n} letter(s) rendered,"
-            f" {m} message(s) retried"
+            f" {b} batch print(s) resumed, {m} message(s) retried"
         )
         return
     run(threads)

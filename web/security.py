@@ -25,7 +25,7 @@ CSP = "; ".join(
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data:",
         "font-src 'self'",
-        "connect-src 'self' blob:",  # the merged letters' PDF, fetched then opened as a blob
+        "connect-src 'self'",  # a batch print's page polls its status
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",

@@ -113,6 +113,20 @@ def daily_check(rt: Runtime, day: date | None = None) -> tuple[list, int]:
     return flags, remind_consultations(rt)
 
 
+def print_batch(rt: Runtime, batch_id: int) -> bool:
+    """A clerk's batch print: the chosen letters as one PDF, stored once (`workflow.batches`)."""
+    from .batches import print_batch as lay_out
+
+    return lay_out(rt, batch_id)
+
+
+def print_unfinished_batches(rt: Runtime, older_than: timedelta | None = None) -> int:
+    from .batches import STALE_AFTER
+    from .batches import print_unfinished_batches as sweep
+
+    return sweep(rt, STALE_AFTER if older_than is None else older_than)
+
+
 def refresh_statistics(rt: Runtime) -> None:
     """Keep the admin's statistics warm, so the page answers from the cache."""
     from .statistics import refresh_statistics as refresh
@@ -125,7 +139,10 @@ JOBS: dict[str, Callable[..., object]] = {
     "render_missing_letters": render_missing_letters,
     "deliver_outbox": deliver_outbox,
     "deliver_due_messages": deliver_due_messages,
+    "print_batch": print_batch,
 }
+# Jobs that two workers must not run on one id at once (the Redis adapter locks them).
+EXCLUSIVE = ("render_letter", "print_batch")
 
 
 def schedule(rt: Runtime, job: str, *ids: int) -> None:

@@ -452,3 +452,28 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(200))
     # A message that must exist once (a deadline flag of one day) carries a key.
     dedupe_key: Mapped[str | None] = mapped_column(String(100))
+
+
+class BatchPrint(Base):
+    """One clerk's request to print chosen letters as one PDF, made by a job outside the request
+    (`workflow.batches`). Only the one who asked sees it; its file is stored by SHA-256 like a
+    letter's, once."""
+
+    __tablename__ = "batch_prints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # The letters in the order they are to be printed.
+    letter_ids: Mapped[list[int]] = mapped_column(JSON)
+    # queued, running, done, failed
+    state: Mapped[str] = mapped_column(String(16), default="queued")
+    done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    total: Mapped[int] = mapped_column(Integer)
+    # Starts of the job so far: a batch that keeps killing its worker is given up.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    sha256: Mapped[str | None] = mapped_column(ForeignKey("stored_files.sha256"))
+    error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Moved on every step of the job: a running batch not heard of for long was cut off.
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)

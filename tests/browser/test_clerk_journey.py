@@ -88,10 +88,13 @@ def test_clerk_accepts_departments_agree_lead_approves_clerk_prints(
     page.goto(f"{live.url}/staff/letters")
     assert page.locator("input[name=letter_ids]").count() == 2
     axe_check(page)
-    # The clerk prints both letters as one PDF; the page says what it is doing meanwhile.
+    # The clerk prints both letters as one PDF: a job merges them, its page shows the progress
+    # (here the in-process queue has finished before the page loads), then the PDF.
     page.get_by_role("button", name="合并打印所选文书（PDF）").click()
-    done = page.get_by_role("link", name="已合并 2 份文书：打开 PDF 打印")
-    done.wait_for()
+    page.get_by_role("heading", name="合并完成：共 2 份文书").wait_for()
+    assert page.locator("progress.batch-bar").get_attribute("value") == "2"
+    done = page.get_by_role("link", name="打开 PDF 打印")
+    axe_check(page)
     head = page.evaluate(
         "async (href) => { const b = await (await fetch(href)).arrayBuffer();"
         " return String.fromCharCode(...new Uint8Array(b).slice(0, 5)); }",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from workflow import services
 from workflow.models import Case
 
 from ..conftest import login
@@ -29,7 +30,9 @@ ALLOWED: dict[str, set[str]] = {
     "staff.resolve": STAFF,
     "letters.download": {"owner"} | STAFF, "letters.preview": {"owner"} | STAFF,
     "letters.document": {"owner"} | STAFF, "letters.document_preview": {"owner"} | STAFF,
-    "letters.batch": {"clerk"},
+    # Staff ask for a batch print; its page, status and file are the asker's only.
+    "letters.batch": STAFF, "letters.batch_status": {"clerk"}, "letters.batch_json": {"clerk"},
+    "letters.batch_pdf": {"clerk"},
     "public.track": PUBLIC, "public.projects": PUBLIC, "public.projects_csv": PUBLIC,
     "guide.guide": PUBLIC, "guide.guide_pdf": PUBLIC, "guide.policies": PUBLIC,
     "guide.policy_pdf": PUBLIC, "guide.calculator": PUBLIC, "guide.calculator_live": PUBLIC,
@@ -71,11 +74,13 @@ def world(app, app_people, app_journey):
         case = s.get(Case, case_id)
         letter_id = case.letters[0].id
         document_id = case.documents[0].id
+    batch_id = services.request_batch(rt, app_people.clerk.id, [letter_id])
     return {
         "case_id": case_id, "objection_id": objection, "letter_id": letter_id,
         "document_id": document_id, "user_id": app_people.neighbour.id, "kind": "design_plan",
         "trigger": "withdraw", "token": "no-such-link", "key": "no-such-notice",
         "code": "NOSUCHCODE", "day": "2030-01-01", "filename": "app.css", "policy_id": 1,
+        "batch_id": batch_id,
     }  # fmt: skip
 
 

@@ -142,6 +142,8 @@ def test_batch_print_merges_chosen_letters_in_order(client, rt, journey, people)
     pages = [len(PdfReader(io.BytesIO(rt.store.read(x.sha256))).pages) for x in chosen]
     login(client, people.clerk.username)
     r = client.post("/letters/batch", data={"letter_ids": [str(x.id) for x in chosen]})
+    assert r.status_code == 303  # to the batch's page; the in-process queue has made it
+    r = client.get(r.headers["Location"] + ".pdf")
     assert r.status_code == 200 and r.mimetype == "application/pdf"
     merged = PdfReader(io.BytesIO(r.data))
     assert len(merged.pages) == sum(pages)

@@ -60,3 +60,17 @@ def test_the_batch_shares_its_faces_and_is_smaller_than_the_letters_joined():
 def test_letters_rendered_in_parallel_are_the_bytes_rendered_one_by_one():
     letters = _letters(3)
     assert render_letters(letters, processes=2) == [render_letter(c) for c in letters]
+
+
+def test_progress_is_told_as_each_workers_share_is_laid_out():
+    letters = _letters(8)
+    heard = []
+    pdf = batch_pdf(letters, processes=2, progress=lambda done, total: heard.append((done, total)))
+    assert sorted(heard) == [(4, 8), (8, 8)] and heard[-1] == (8, 8)
+    assert len(PdfReader(io.BytesIO(pdf)).pages) >= 8
+
+
+def test_a_batch_in_one_share_tells_its_progress_once():
+    heard = []
+    batch_pdf(_letters(2), processes=2, progress=lambda done, total: heard.append((done, total)))
+    assert heard == [(2, 2)]

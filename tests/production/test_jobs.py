@@ -220,3 +220,33 @@ def test_the_daily_check_run_twice_tells_each_desk_once(inline_rt, people):
     with inline_rt.db.session() as s:
         desk = s.query(OutboxMessage).filter_by(kind="deadline").all()
     assert flags and [m.desk for m in desk] == ["clerk"]
+
+
+def test_a_batch_print_goes_through_the_queue_not_the_request(inline_rt, people, redis_url):
+    from workflow.models import BatchPrint
+
+    from ..journey import Journey
+
+    rt = inline_rt
+    Journey(rt, people).case_in("approved")
+    rt.renderer.batch = lambda contexts, progress=None: b"%PDF-1.7 batch\n%%EOF"
+    queue = HueyRedisScheduler(redis_url, name="jiati-test")
+    queue.bind(rt)
+    rt.jobs = queue
+    with rt.db.session() as s:
+        ids = [x.id for x in s.query(Letter).order_by(Letter.id)]
+    batch_id = services.request_batch(rt, people.clerk.id, ids)
+    with rt.db.session() as s:
+        assert s.get(BatchPrint, batch_id).state == "queued"  # nothing laid out in the request
+    (task,) = [queue.huey.dequeue() for _ in range(len(queue.huey))]
+    assert task.name == "print_batch" and task.args == (batch_id,)
+    # Another worker holds the batch: this one leaves it alone.
+    queue.redis.set(queue._lock_key(f"print_batch:{batch_id}"), "otherhost:1")
+    queue.huey.execute(task)
+    with rt.db.session() as s:
+        assert s.get(BatchPrint, batch_id).state == "queued"
+    queue.redis.delete(queue._lock_key(f"print_batch:{batch_id}"))
+    queue.huey.execute(task)
+    with rt.db.session() as s:
+        row = s.get(BatchPrint, batch_id)
+        assert (row.state, row.done, row.total) == ("done", 2, 2) and row.sha256

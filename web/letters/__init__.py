@@ -1,9 +1,8 @@
-"""Letters: download and preview for the applicant and staff, one merged PDF for printing,
-and the public verification page their QR codes lead to."""
+"""Letters: download and preview for the applicant and staff, batch printing (a job merges the
+chosen letters; its page shows the progress, then the PDF), and the public verification page
+their QR codes lead to."""
 
 from __future__ import annotations
-
-from datetime import date
 
 from flask import (
     Blueprint,
@@ -11,14 +10,20 @@ from flask import (
     Response,
     abort,
     current_app,
+    flash,
+    jsonify,
     redirect,
     render_template,
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from workflow import services
+from workflow.errors import InvalidInput
+
+from ..extensions import say
 
 bp = Blueprint("letters", __name__)
 
@@ -85,13 +90,88 @@ def document_preview(case_id: int, kind: str):
 @bp.route("/letters/batch", methods=["POST"])
 @login_required
 def batch():
-    """The chosen letters, in the order they were shown, as one PDF to print."""
+    """The chosen letters, in the order they were shown, to be merged into one PDF by a job;
+    the clerk watches it on the batch's own page (303: reloading it asks nothing again)."""
     try:
         ids = [int(v) for v in request.form.getlist("letter_ids")]
     except ValueError:
         abort(400)
-    data = services.merged(_rt(), current_user.id, ids)
-    return _pdf(data, f"文书合并打印-{date.today():%Y%m%d}-{len(ids)}份.pdf")
+    try:
+        batch_id = services.request_batch(_rt(), current_user.id, ids)
+    except InvalidInput as exc:
+        for m in exc.messages:
+            flash(say(m), "error")
+        return redirect(_same_site(request.referrer) or url_for("staff.letters"))
+    return redirect(url_for("letters.batch_status", batch_id=batch_id), code=303)
+
+
+@bp.route("/letters/batch/<int:batch_id>")
+@login_required
+def batch_status(batch_id: int):
+    """The batch's progress as a bar, then its download; the page follows the job by itself
+    (static/batch.js polls the JSON below; without JavaScript it reloads every few seconds)."""
+    status = services.batch_status(_rt(), current_user.id, batch_id)
+    return render_template(
+        "letters_web/batch.html",
+        title=_("合并打印"),
+        s=_batch_view(status),
+        refresh_seconds=BATCH_REFRESH_SECONDS,
+        back_url=url_for("staff.letters") if current_user.role == "clerk" else url_for("index"),
+    )
+
+
+@bp.route("/letters/batch/<int:batch_id>.json")
+@login_required
+def batch_json(batch_id: int):
+    return jsonify(_batch_view(services.batch_status(_rt(), current_user.id, batch_id)))
+
+
+@bp.route("/letters/batch/<int:batch_id>.pdf")
+@login_required
+def batch_pdf(batch_id: int):
+    f = services.batch_file(_rt(), current_user.id, batch_id)
+    return _pdf(f.data, f.filename)
+
+
+# Without JavaScript the page reloads itself this often while the job runs.
+BATCH_REFRESH_SECONDS = 3
+
+
+def _batch_view(s) -> dict:
+    """What the page and its poll show, worded once here for both."""
+    count = _("已完成 %(done)d / %(total)d 份", done=s.done, total=s.total)
+    if s.state == "queued":
+        headline = _("已排队，马上开始合并")
+        detail = _("共 %(total)d 份文书。本页会自己更新，请稍候。", total=s.total)
+    elif s.state == "running":
+        headline = _("正在合并，请稍候")
+        detail = _("做好后，这里会出现“打开 PDF 打印”按钮。")
+    elif s.state == "done":
+        headline = _("合并完成：共 %(total)d 份文书", total=s.total)
+        detail = _("点下面的按钮打开 PDF，再用浏览器的“打印”打出来。")
+    else:
+        headline = _("合并未能完成")
+        detail = s.error or _("请回到“文书打印”重新选择后再试。")
+    return {
+        "id": s.id,
+        "state": s.state,
+        "done": s.done,
+        "total": s.total,
+        "percent": s.percent,
+        "finished": s.finished,
+        "headline": headline,
+        "count": count,
+        "detail": detail,
+        "error": s.error if s.state == "failed" else None,
+        "download_url": url_for("letters.batch_pdf", batch_id=s.id) if s.state == "done" else None,
+    }
+
+
+def _same_site(url: str | None) -> str | None:
+    """A referrer on this site (the letters page the form was on), else nothing."""
+    if url and url.startswith(request.host_url):
+        return url
+    return None
 
 
 @bp.route("/verify", methods=["GET"])

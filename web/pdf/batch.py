@@ -12,7 +12,7 @@ import io
 import multiprocessing
 import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
 # Workers start by fork: they inherit the loaded fonts and stylesheet, and need no re-import.
@@ -23,20 +23,31 @@ def workers() -> int:
     return max(1, min(len(os.sched_getaffinity(0)), 4))
 
 
-def _pool_map(fn: Callable[[Any], bytes], items: Sequence[Any], n: int) -> list[bytes]:
-    """`fn` over `items` in `n` forked workers. The engine's lock is held while they fork, so
-    no worker is copied in the middle of a render (each starts with a fresh lock), and the
+def _pool_map(
+    fn: Callable[[Any], bytes],
+    items: Sequence[Any],
+    n: int,
+    finished: Callable[[int], None] | None = None,
+) -> list[bytes]:
+    """`fn` over `items` in `n` forked workers, results in the order of `items`; `finished(i)`
+    is called here as each item's result arrives. The engine's lock is held while they fork,
+    so no worker is copied in the middle of a render (each starts with a fresh lock), and the
     fonts and stylesheet are loaded once here for all of them."""
     from . import engine
 
     with engine._lock:
         engine._prepared()
         pool = ProcessPoolExecutor(n, mp_context=_CONTEXT)
-        results = pool.map(fn, items)  # submits every item now: the workers fork here
+        futures = [pool.submit(fn, item) for item in items]  # the workers fork here
     try:
-        return list(results)
+        index = {f: i for i, f in enumerate(futures)}
+        for future in as_completed(futures):
+            future.result()  # a failed share fails the whole batch at once
+            if finished is not None:
+                finished(index[future])
+        return [f.result() for f in futures]
     finally:
-        pool.shutdown()
+        pool.shutdown(cancel_futures=True)
 
 
 def _one(context: Mapping[str, Any]) -> bytes:
@@ -69,15 +80,26 @@ def batch_pdf(
     processes: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> bytes:
-    """The letters in the order given as one PDF, for one print job."""
+    """The letters in the order given as one PDF, for one print job. `progress(done, total)`
+    is told the letters laid out so far each time a worker's share is finished."""
     from pypdf import PdfReader, PdfWriter
 
     n = min(processes or workers(), max(1, len(contexts) // 4))
     size = -(-len(contexts) // n)
     shares = [contexts[i : i + size] for i in range(0, len(contexts), size)]
-    parts = [_share(contexts)] if n == 1 else _pool_map(_share, shares, n)
-    if progress:
-        progress(len(contexts), len(contexts))
+    laid_out = 0
+
+    def finished(i: int) -> None:
+        nonlocal laid_out
+        laid_out += len(shares[i])
+        if progress:
+            progress(laid_out, len(contexts))
+
+    if n == 1:
+        parts = [_share(contexts)]
+        finished(0)
+    else:
+        parts = _pool_map(_share, shares, n, finished)
     if len(parts) == 1:
         return parts[0]
     writer = PdfWriter()

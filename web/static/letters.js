@@ -1,8 +1,8 @@
-// Batch printing: merge the chosen letters without leaving the page, saying what is happening.
-// Without JavaScript the form simply opens the merged PDF in a new tab.
+// Batch printing: the form asks for a merged PDF and lands on that batch's own page, which
+// shows the progress. Here only: refuse an empty choice, and a second click while it is sent.
 (function () {
   var form = document.querySelector("form.letters-batch");
-  if (!form || !window.fetch || !window.URL) return;
+  if (!form) return;
   var status = form.querySelector(".batch-status");
   var button = form.querySelector("button[type=submit]");
   form.addEventListener("submit", function (event) {
@@ -12,30 +12,17 @@
       status.textContent = status.dataset.none;
       return;
     }
-    event.preventDefault();
+    if (form.dataset.sent) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.sent = "1";
     button.disabled = true;
     status.textContent = status.dataset.working.replace("%n", chosen);
-    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
-      .then(function (response) {
-        if (!response.ok) throw new Error(response.status);
-        return response.blob();
-      })
-      .then(function (blob) {
-        var url = URL.createObjectURL(blob);
-        status.innerHTML = "";
-        var link = document.createElement("a");
-        link.href = url;
-        link.target = "_blank";
-        link.className = "button";
-        link.textContent = status.dataset.done.replace("%n", chosen);
-        status.appendChild(link);
-        link.focus();
-      })
-      .catch(function () {
-        status.textContent = status.dataset.failed;
-      })
-      .finally(function () {
-        button.disabled = false;
-      });
+  });
+  // Back from the batch's page: the form may be sent again.
+  window.addEventListener("pageshow", function () {
+    delete form.dataset.sent;
+    button.disabled = false;
   });
 })();

@@ -3,13 +3,13 @@ the consumer.
 
 Why Huey: small, well kept, pure Python, Redis support without a broker of its own, retries with
 a delay, periodic tasks, and a consumer that runs inside our own `flask` command; Celery would
-bring far more machinery than four kinds of job need, and RQ forks a process per job.
+bring far more machinery than our handful of kinds of job need, and RQ forks a process per job.
 
 What Huey does not do is acknowledge a message: a worker killed mid-job loses that message.
 Nothing is lost for all that, because every job can be found again from the database — the
-sweep (`render_missing_letters`) runs when a worker starts and every few minutes — and every job
-can run twice. A per-letter lock (with an expiry, and cleared for dead processes of this host
-at start) keeps two workers from rendering the same letter at once.
+sweeps (`render_missing_letters`, `print_unfinished_batches`) run when a worker starts and every
+few minutes — and every job can run twice. A per-letter (and per-batch) lock, with an expiry and
+cleared for dead processes of this host at start, keeps two workers from doing one at once.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ class HueyRedisScheduler:
         def run(*ids: int, request_id: str | None = None) -> None:
             token = jobs.REQUEST_ID.set(request_id)
             try:
-                if job == "render_letter":
+                if job in jobs.EXCLUSIVE:
                     with self._lock(f"{job}:{ids[0]}") as held:
                         if held:
                             fn(self.runtime, *ids)
@@ -76,6 +76,7 @@ class HueyRedisScheduler:
     def _register_periodic(self) -> None:
         def sweep() -> None:
             jobs.render_missing_letters(self.runtime, older_than=timedelta(minutes=2))
+            jobs.print_unfinished_batches(self.runtime)
 
         self.huey.periodic_task(crontab(minute="*/5"), name="sweep")(sweep)
 
@@ -145,6 +146,7 @@ class HueyRedisScheduler:
             log.info("cleared %d locks of stopped workers", cleared)
         # What a killed worker took with it is found again from the database.
         jobs.render_missing_letters(self.runtime)
+        jobs.print_unfinished_batches(self.runtime, older_than=timedelta(0))
         jobs.deliver_due_messages(self.runtime)
         consumer = self.huey.create_consumer(workers=threads, worker_type="thread")
         consumer.run()

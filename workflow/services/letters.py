@@ -1,8 +1,8 @@
-"""Issued letters: their files, batch printing, and public verification (DESIGN §5)."""
+"""Issued letters: their files and public verification (DESIGN §5); batch printing is
+`services.batches`."""
 
 from __future__ import annotations
 
-import io
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from .. import jobs
 from ..context import Runtime
-from ..errors import Forbidden, InvalidInput, NotFound, Unavailable, msg
+from ..errors import NotFound, Unavailable, msg
 from ..letters import KINDS
 from ..models import Case, Document, Letter, User
 from .common import actor_of
@@ -36,7 +36,7 @@ def may_read_letters(user: User, case: Case) -> bool:
     return case.applicant_id == user.id or user.is_staff
 
 
-def _file(rt: Runtime, letter_id: int) -> bytes:
+def stored_letter_pdf(rt: Runtime, letter_id: int) -> bytes:
     """The stored bytes; a letter not rendered yet (its job has not run, or was lost, or no
     renderer was configured then) is rendered once now from its frozen context and stored."""
     with rt.db.session() as s:
@@ -67,7 +67,7 @@ def render_once(rt: Runtime, letter_id: int) -> None:
     if rt.renderer is None:
         return
     try:
-        _file(rt, letter_id)
+        stored_letter_pdf(rt, letter_id)
     except Exception:  # noqa: BLE001 - the letter stands; its PDF can be made later
         log.exception("letter %s could not be rendered after its transaction", letter_id)
 
@@ -89,45 +89,8 @@ def letter_file(rt: Runtime, actor: User | int, letter_id: int) -> LetterFile:
         if letter is None or not may_read_letters(user, s.get(Case, letter.case_id)):
             raise NotFound(LETTER_NOT_FOUND)
         meta = (letter.id, letter.case_id, letter.kind, KINDS[letter.kind][0], letter.number)
-    data = _file(rt, letter_id)
+    data = stored_letter_pdf(rt, letter_id)
     return LetterFile(*meta, filename=f"{meta[3]}{meta[4]}.pdf", data=data)
-
-
-def merged(rt: Runtime, actor: User | int, letter_ids: list[int]) -> bytes:
-    """The chosen letters as one PDF, in the order given (for one print job).
-
-    Laid out afresh from the letters' frozen contexts by the renderer's `batch` when it has one
-    (fonts embedded once for the batch, not once per letter); else the stored files joined.
-    """
-    from pypdf import PdfReader, PdfWriter
-
-    if not letter_ids:
-        raise InvalidInput(msg("letters", "请至少选择一份文书。", "Choose at least one letter."))
-    with rt.db.session() as s:
-        user = actor_of(s, actor)
-        if not user.is_staff:
-            raise Forbidden(
-                msg("role", "只有工作人员可以批量打印文书。", "Only staff print letters.")
-            )
-        found = {
-            x.id: dict(x.data) for x in s.scalars(select(Letter).where(Letter.id.in_(letter_ids)))
-        }
-    if any(i not in found for i in letter_ids):
-        raise NotFound(LETTER_NOT_FOUND)
-    batch = getattr(rt.renderer, "batch", None)
-    if batch is not None:
-        contexts = [found[i] for i in letter_ids]
-        try:
-            return batch(contexts)
-        except Exception:  # noqa: BLE001 - the stored files still make a (larger) print job
-            log.exception("batch layout failed; joining the stored letters instead")
-    writer = PdfWriter()
-    for letter_id in letter_ids:
-        f = letter_file(rt, actor, letter_id)
-        writer.append(PdfReader(io.BytesIO(f.data)))
-    buf = io.BytesIO()
-    writer.write(buf)
-    return buf.getvalue()
 
 
 def _mask_addressee(text: str, names: list[str]) -> str:
