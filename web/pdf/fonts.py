@@ -12,6 +12,14 @@ stylesheet names the copy first and the system face after it, so characters outs
 (names such as 堃, 喆, 䶮, 𠮷) still come from the full face. Without the build, letters render
 from the system faces alone, only slower.
 
+The copies are TrueType (``glyf``) rather than the system faces' CFF. WeasyPrint subsets with
+"retain glyph ids": every glyph up to the highest one a letter uses stays in the embedded face,
+empty. In CFF each empty glyph still costs a CharStrings offset that counts up by one and a
+range in the sparse CID charset, which deflate cannot shrink: about 25 KiB a face even for the
+twenty glyphs of a title. In ``glyf`` an empty glyph repeats the previous ``loca`` offset and
+compresses to nearly nothing, so a one-page letter went from ~153 KiB to the size its few
+hundred outlines need.
+
 Faces are found through fontconfig, the library WeasyPrint itself uses, so what the check sees
 is what the renderer gets.
 """
@@ -32,7 +40,11 @@ from pathlib import Path
 BUILD_DIR = Path(__file__).resolve().parent / "fonts" / "build"
 MANIFEST = "manifest.json"
 # Bump when the character set or the subsetting options change: the next build redoes the faces.
-BUILD_VERSION = 1
+# 2: TrueType outlines instead of CFF (see the module's docstring).
+BUILD_VERSION = 2
+# Largest distance, in font units (1000 an em), between a CFF cubic curve and the quadratic
+# curves that replace it: fontTools' own default for otf2ttf, far below a printer dot at 10.5 pt.
+CURVE_TOLERANCE = 1.0
 
 BODY_FAMILY = "Noto Serif CJK SC"
 HEADING_FAMILY = "Noto Sans CJK SC"
@@ -49,7 +61,7 @@ class Face:
 
     @property
     def filename(self) -> str:
-        return f"{self.key}-gb2312.otf"
+        return f"{self.key}-gb2312.ttf"
 
 
 FACES: tuple[Face, ...] = (
@@ -295,9 +307,57 @@ def _subset(source: str, index: int, target: str) -> None:
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=sorted(ord(c) for c in charset()))
     subsetter.subset(font)
+    _to_truetype(font)
     tmp = f"{target}.tmp{os.getpid()}"
     font.save(tmp)
     os.replace(tmp, target)
+
+
+def _to_truetype(font) -> None:
+    """Replace the CFF outlines by quadratic ``glyf`` ones, in place (fontTools' otf2ttf recipe).
+
+    Glyph order, advance widths, cmap and the layout tables stay as they are, so the text is
+    laid out exactly as before. The vertical metrics go: letters are set horizontally only.
+    """
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import newTable
+
+    order = font.getGlyphOrder()
+    glyph_set = font.getGlyphSet()
+    glyphs = {}
+    for name in order:
+        pen = TTGlyphPen(None)
+        # TrueType contours run clockwise, CFF ones counter-clockwise: reverse them.
+        glyph_set[name].draw(Cu2QuPen(pen, CURVE_TOLERANCE, reverse_direction=True))
+        glyphs[name] = pen.glyph()
+    font["loca"] = newTable("loca")
+    font["glyf"] = glyf = newTable("glyf")
+    glyf.glyphOrder = order
+    glyf.glyphs = glyphs
+    for tag in ("CFF ", "VORG", "vhea", "vmtx"):
+        if tag in font:
+            del font[tag]
+    glyf.compile(font)
+    hmtx = font["hmtx"]
+    for name, glyph in glyphs.items():
+        # TrueType wants the left side bearing equal to the outline's xMin.
+        hmtx[name] = (hmtx[name][0], getattr(glyph, "xMin", 0))
+    font["maxp"] = maxp = newTable("maxp")
+    maxp.tableVersion = 0x00010000
+    maxp.maxZones = 1
+    for field in (
+        "maxTwilightPoints",
+        "maxStorage",
+        "maxFunctionDefs",
+        "maxInstructionDefs",
+        "maxStackElements",
+        "maxSizeOfInstructions",
+        "maxComponentElements",
+    ):
+        setattr(maxp, field, 0)
+    font["post"].formatType = 3.0  # no glyph names: the text is found through cmap and ToUnicode
+    font.sfntVersion = "\0\1\0\0"
 
 
 def build(
@@ -339,6 +399,8 @@ def build(
             recorded[face.key] = stamps[face.key]
             log(f"built {build_dir / face.filename}")
     manifest["faces"] = {k: v for k, v in recorded.items() if k in stamps}
+    for old in build_dir.glob("*-gb2312.otf"):
+        old.unlink()  # the CFF copies of builds before version 2, no longer loaded
     tmp = build_dir / f"{MANIFEST}.tmp"
     tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, build_dir / MANIFEST)
