@@ -9,8 +9,13 @@ collections (20–27 MB, ~65k glyphs) that costs about twice the time and three 
 of starting from a copy already cut down to GB2312, so ``python -m web.pdf.fonts build`` (run by
 ``make install``) writes such copies with fontTools into ``web/pdf/fonts/build/``. The
 stylesheet names the copy first and the system face after it, so characters outside GB2312
-(names such as 堃, 喆, 䶮, 𠮷) still come from the full face. Without the build, letters render
-from the system faces alone, only slower.
+(names such as 堃, 喆, 䶮, 𠮷) still come from a face that has them. Without the build, letters
+render from the system faces alone, only slower.
+
+Those rarer characters have a built copy of their own, the rest of the serif regular face beyond
+GB2312, named after the GB2312 copy: names are set in regular body text (bold is kept for fixed
+wording: titles, the authority, the decision), so only the bold and sans faces fall back to the
+system collections.
 
 The copies are TrueType (``glyf``) rather than the system faces' CFF. WeasyPrint subsets with
 "retain glyph ids": every glyph up to the highest one a letter uses stays in the embedded face,
@@ -41,7 +46,8 @@ BUILD_DIR = Path(__file__).resolve().parent / "fonts" / "build"
 MANIFEST = "manifest.json"
 # Bump when the character set or the subsetting options change: the next build redoes the faces.
 # 2: TrueType outlines instead of CFF (see the module's docstring).
-BUILD_VERSION = 2
+# 3: the serif regular face beyond GB2312 is built too.
+BUILD_VERSION = 3
 # Largest distance, in font units (1000 an em), between a CFF cubic curve and the quadratic
 # curves that replace it: fontTools' own default for otf2ttf, far below a printer dot at 10.5 pt.
 CURVE_TOLERANCE = 1.0
@@ -58,16 +64,18 @@ class Face:
     family: str  # the system family the copy is cut from, and the fallback after it
     weight: int  # CSS weight
     css_family: str  # the name the copy is loaded under by @font-face
+    beyond_gb2312: bool = False  # the face's characters outside charset(), not those inside
 
     @property
     def filename(self) -> str:
-        return f"{self.key}-gb2312.ttf"
+        return f"{self.key}.ttf" if self.beyond_gb2312 else f"{self.key}-gb2312.ttf"
 
 
 FACES: tuple[Face, ...] = (
     Face("serif-regular", BODY_FAMILY, 400, f"{BODY_FAMILY} GB2312"),
     Face("serif-bold", BODY_FAMILY, 700, f"{BODY_FAMILY} GB2312"),
     Face("sans-regular", HEADING_FAMILY, 400, f"{HEADING_FAMILY} GB2312"),
+    Face("serif-regular-beyond-gb2312", BODY_FAMILY, 400, f"{BODY_FAMILY} Ext", True),
 )
 
 
@@ -292,8 +300,9 @@ def built_faces(build_dir: Path = BUILD_DIR) -> list[tuple[Face, Path]]:
     return out
 
 
-def _subset(source: str, index: int, target: str) -> None:
-    """Cut one face down to :func:`charset` (runs in a worker process: ~25 s, ~1 GB)."""
+def _subset(source: str, index: int, target: str, beyond_gb2312: bool = False) -> None:
+    """Cut one face down to :func:`charset`, or to the rest of its characters when
+    ``beyond_gb2312``, as TrueType (runs in a worker process: ~35 s, ~1 GB; ~90 s the rest)."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -305,7 +314,10 @@ def _subset(source: str, index: int, target: str) -> None:
     options.hinting = False  # WeasyPrint drops hints when it embeds (hinting=False) anyway
     options.desubroutinize = True  # quicker to build; HarfBuzz re-subsets at render time
     subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=sorted(ord(c) for c in charset()))
+    wanted = {ord(c) for c in charset()}
+    if beyond_gb2312:
+        wanted = set(font.getBestCmap()) - wanted
+    subsetter.populate(unicodes=sorted(wanted))
     subsetter.subset(font)
     _to_truetype(font)
     tmp = f"{target}.tmp{os.getpid()}"
@@ -388,10 +400,16 @@ def build(
         return [build_dir / f.filename for f, _ in built_faces(build_dir)]
 
     workers = max(1, min(len(todo), jobs or os.cpu_count() or 1))
-    log(f"subsetting {', '.join(f.key for f, _ in todo)} to GB2312 ({workers} at a time)…")
+    todo.sort(key=lambda item: not item[0].beyond_gb2312)  # the longest job first
+    log(f"subsetting {', '.join(f.key for f, _ in todo)} ({workers} at a time)…")
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = [
-            (face, pool.submit(_subset, src.path, src.index, str(build_dir / face.filename)))
+            (
+                face,
+                pool.submit(
+                    _subset, src.path, src.index, str(build_dir / face.filename), face.beyond_gb2312
+                ),
+            )
             for face, src in todo
         ]
         for face, future in futures:
