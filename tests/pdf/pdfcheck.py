@@ -103,7 +103,9 @@ class EmbeddedFont:
         return order[code] if code < len(order) else ""
 
     def has_outline(self, glyph: str) -> bool:
-        cff = self.font["CFF "].cff
+        if "glyf" in self.font:  # TrueType: the pre-subset faces
+            return self.font["glyf"][glyph].numberOfContours != 0
+        cff = self.font["CFF "].cff  # CFF: the system faces, for characters outside GB2312
         charstring = cff.topDictIndex[0].CharStrings[glyph]
         charstring.decompile()
         # An empty glyph is just "endchar" (and maybe a width).

@@ -93,3 +93,42 @@ def test_fonts_command_is_importable_without_the_renderer():
     code = "import sys, web.pdf.fonts; print('weasyprint' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def _one_page_decision() -> dict:
+    # The page the performance budget is set for (bench/letters.py): one reason, no owners list.
+    context = samples.letter("rejection_decision")
+    context.update(owners=[], quorum=None, opinions=[])
+    context["reasons"] = "电梯井道占用小区消防车通道，不符合消防安全要求"
+    return context
+
+
+def test_a_one_page_letter_stays_within_60_kib():
+    if not fonts.built_faces():
+        pytest.skip("pre-subset faces not built")
+    # The faces are most of the file; as CFF they made this page 153 KiB (web/pdf/fonts.py).
+    assert len(render_letter(_one_page_decision())) <= 60 * 1024
+
+
+def test_pre_subset_faces_are_embedded_as_truetype(tmp_path):
+    if not fonts.built_faces():
+        pytest.skip("pre-subset faces not built")
+    report = pdfcheck.glyphs(pdfcheck.write(tmp_path, render_letter(_one_page_decision())))
+    assert report.problems == []
+    out = subprocess.run(
+        ["pdffonts", str(tmp_path / "out.pdf")], capture_output=True, text=True, check=True
+    ).stdout
+    rows = [line for line in out.splitlines() if "GB2312" in line]
+    assert rows and all("CID TrueType" in line for line in rows)
+
+
+def test_rare_names_come_from_the_built_face_beyond_gb2312(letter_pdf):
+    built = {face.key for face, _ in fonts.built_faces()}
+    if "serif-regular-beyond-gb2312" not in built:
+        pytest.skip("pre-subset faces not built")
+    report = pdfcheck.glyphs(letter_pdf("approval_decision"))
+    assert report.problems == []
+    assert {"堃", "喆", "䶮", "𠮷"} <= report.drawn
+    assert any(name.endswith("+Noto-Serif-CJK-SC-Ext") for name in report.fonts)
+    # The body text's system face is no longer embedded for them (a CFF face of ~65k glyphs).
+    assert not any(name.endswith("+Noto-Serif-CJK-SC") for name in report.fonts)

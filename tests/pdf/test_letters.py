@@ -139,7 +139,7 @@ def test_rare_characters_in_names_are_drawn_from_the_full_face(letter_pdf):
     report = pdfcheck.glyphs(letter_pdf("approval_decision"))
     assert report.problems == []
     assert {"堃", "喆", "䶮", "𠮷"} <= report.drawn
-    # Outside GB2312: they come from the system face, not the pre-subset copy.
+    # Outside GB2312: they come from the built Ext face or the system face, not the GB2312 copy.
     assert any(not name.split("+")[-1].endswith(("GB2312", "GB2312-Bold")) for name in report.fonts)
 
 

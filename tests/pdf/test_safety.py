@@ -36,7 +36,7 @@ def test_urls_outside_our_files_are_refused(url):
     [
         f"data:image/png;base64,{PNG}",
         (engine.STATIC_DIR / "print.css").as_uri(),
-        (BUILD_DIR / "serif-regular-gb2312.otf").as_uri(),
+        (BUILD_DIR / "serif-regular-gb2312.ttf").as_uri(),
     ],
 )
 def test_data_uris_and_our_files_are_allowed(url):

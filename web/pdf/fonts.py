@@ -9,8 +9,21 @@ collections (20–27 MB, ~65k glyphs) that costs about twice the time and three 
 of starting from a copy already cut down to GB2312, so ``python -m web.pdf.fonts build`` (run by
 ``make install``) writes such copies with fontTools into ``web/pdf/fonts/build/``. The
 stylesheet names the copy first and the system face after it, so characters outside GB2312
-(names such as 堃, 喆, 䶮, 𠮷) still come from the full face. Without the build, letters render
-from the system faces alone, only slower.
+(names such as 堃, 喆, 䶮, 𠮷) still come from a face that has them. Without the build, letters
+render from the system faces alone, only slower.
+
+Those rarer characters have a built copy of their own, the rest of the serif regular face beyond
+GB2312, named after the GB2312 copy: names are set in regular body text (bold is kept for fixed
+wording: titles, the authority, the decision), so only the bold and sans faces fall back to the
+system collections.
+
+The copies are TrueType (``glyf``) rather than the system faces' CFF. WeasyPrint subsets with
+"retain glyph ids": every glyph up to the highest one a letter uses stays in the embedded face,
+empty. In CFF each empty glyph still costs a CharStrings offset that counts up by one and a
+range in the sparse CID charset, which deflate cannot shrink: about 25 KiB a face even for the
+twenty glyphs of a title. In ``glyf`` an empty glyph repeats the previous ``loca`` offset and
+compresses to nearly nothing, so a one-page letter went from ~153 KiB to the size its few
+hundred outlines need.
 
 Faces are found through fontconfig, the library WeasyPrint itself uses, so what the check sees
 is what the renderer gets.
@@ -32,7 +45,12 @@ from pathlib import Path
 BUILD_DIR = Path(__file__).resolve().parent / "fonts" / "build"
 MANIFEST = "manifest.json"
 # Bump when the character set or the subsetting options change: the next build redoes the faces.
-BUILD_VERSION = 1
+# 2: TrueType outlines instead of CFF (see the module's docstring).
+# 3: the serif regular face beyond GB2312 is built too.
+BUILD_VERSION = 3
+# Largest distance, in font units (1000 an em), between a CFF cubic curve and the quadratic
+# curves that replace it: fontTools' own default for otf2ttf, far below a printer dot at 10.5 pt.
+CURVE_TOLERANCE = 1.0
 
 BODY_FAMILY = "Noto Serif CJK SC"
 HEADING_FAMILY = "Noto Sans CJK SC"
@@ -46,16 +64,18 @@ class Face:
     family: str  # the system family the copy is cut from, and the fallback after it
     weight: int  # CSS weight
     css_family: str  # the name the copy is loaded under by @font-face
+    beyond_gb2312: bool = False  # the face's characters outside charset(), not those inside
 
     @property
     def filename(self) -> str:
-        return f"{self.key}-gb2312.otf"
+        return f"{self.key}.ttf" if self.beyond_gb2312 else f"{self.key}-gb2312.ttf"
 
 
 FACES: tuple[Face, ...] = (
     Face("serif-regular", BODY_FAMILY, 400, f"{BODY_FAMILY} GB2312"),
     Face("serif-bold", BODY_FAMILY, 700, f"{BODY_FAMILY} GB2312"),
     Face("sans-regular", HEADING_FAMILY, 400, f"{HEADING_FAMILY} GB2312"),
+    Face("serif-regular-beyond-gb2312", BODY_FAMILY, 400, f"{BODY_FAMILY} Ext", True),
 )
 
 
@@ -280,8 +300,9 @@ def built_faces(build_dir: Path = BUILD_DIR) -> list[tuple[Face, Path]]:
     return out
 
 
-def _subset(source: str, index: int, target: str) -> None:
-    """Cut one face down to :func:`charset` (runs in a worker process: ~25 s, ~1 GB)."""
+def _subset(source: str, index: int, target: str, beyond_gb2312: bool = False) -> None:
+    """Cut one face down to :func:`charset`, or to the rest of its characters when
+    ``beyond_gb2312``, as TrueType (runs in a worker process: ~35 s, ~1 GB; ~90 s the rest)."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -293,11 +314,62 @@ def _subset(source: str, index: int, target: str) -> None:
     options.hinting = False  # WeasyPrint drops hints when it embeds (hinting=False) anyway
     options.desubroutinize = True  # quicker to build; HarfBuzz re-subsets at render time
     subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=sorted(ord(c) for c in charset()))
+    wanted = {ord(c) for c in charset()}
+    if beyond_gb2312:
+        wanted = set(font.getBestCmap()) - wanted
+    subsetter.populate(unicodes=sorted(wanted))
     subsetter.subset(font)
+    _to_truetype(font)
     tmp = f"{target}.tmp{os.getpid()}"
     font.save(tmp)
     os.replace(tmp, target)
+
+
+def _to_truetype(font) -> None:
+    """Replace the CFF outlines by quadratic ``glyf`` ones, in place (fontTools' otf2ttf recipe).
+
+    Glyph order, advance widths, cmap and the layout tables stay as they are, so the text is
+    laid out exactly as before. The vertical metrics go: letters are set horizontally only.
+    """
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import newTable
+
+    order = font.getGlyphOrder()
+    glyph_set = font.getGlyphSet()
+    glyphs = {}
+    for name in order:
+        pen = TTGlyphPen(None)
+        # TrueType contours run clockwise, CFF ones counter-clockwise: reverse them.
+        glyph_set[name].draw(Cu2QuPen(pen, CURVE_TOLERANCE, reverse_direction=True))
+        glyphs[name] = pen.glyph()
+    font["loca"] = newTable("loca")
+    font["glyf"] = glyf = newTable("glyf")
+    glyf.glyphOrder = order
+    glyf.glyphs = glyphs
+    for tag in ("CFF ", "VORG", "vhea", "vmtx"):
+        if tag in font:
+            del font[tag]
+    glyf.compile(font)
+    hmtx = font["hmtx"]
+    for name, glyph in glyphs.items():
+        # TrueType wants the left side bearing equal to the outline's xMin.
+        hmtx[name] = (hmtx[name][0], getattr(glyph, "xMin", 0))
+    font["maxp"] = maxp = newTable("maxp")
+    maxp.tableVersion = 0x00010000
+    maxp.maxZones = 1
+    for field in (
+        "maxTwilightPoints",
+        "maxStorage",
+        "maxFunctionDefs",
+        "maxInstructionDefs",
+        "maxStackElements",
+        "maxSizeOfInstructions",
+        "maxComponentElements",
+    ):
+        setattr(maxp, field, 0)
+    font["post"].formatType = 3.0  # no glyph names: the text is found through cmap and ToUnicode
+    font.sfntVersion = "\0\1\0\0"
 
 
 def build(
@@ -328,10 +400,16 @@ def build(
         return [build_dir / f.filename for f, _ in built_faces(build_dir)]
 
     workers = max(1, min(len(todo), jobs or os.cpu_count() or 1))
-    log(f"subsetting {', '.join(f.key for f, _ in todo)} to GB2312 ({workers} at a time)…")
+    todo.sort(key=lambda item: not item[0].beyond_gb2312)  # the longest job first
+    log(f"subsetting {', '.join(f.key for f, _ in todo)} ({workers} at a time)…")
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = [
-            (face, pool.submit(_subset, src.path, src.index, str(build_dir / face.filename)))
+            (
+                face,
+                pool.submit(
+                    _subset, src.path, src.index, str(build_dir / face.filename), face.beyond_gb2312
+                ),
+            )
             for face, src in todo
         ]
         for face, future in futures:
@@ -339,6 +417,8 @@ def build(
             recorded[face.key] = stamps[face.key]
             log(f"built {build_dir / face.filename}")
     manifest["faces"] = {k: v for k, v in recorded.items() if k in stamps}
+    for old in build_dir.glob("*-gb2312.otf"):
+        old.unlink()  # the CFF copies of builds before version 2, no longer loaded
     tmp = build_dir / f"{MANIFEST}.tmp"
     tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, build_dir / MANIFEST)
