@@ -12,7 +12,7 @@ from ..context import Runtime
 from ..errors import InvalidInput, msg
 from ..models import Holiday, User
 from ..settings import Settings
-from .common import actor_of, current_settings, require_role
+from .common import actor_of, current_settings, forget_configuration, require_role
 
 
 def effective_settings(rt: Runtime) -> Settings:
@@ -29,7 +29,9 @@ def change_settings(rt: Runtime, actor: User | int, changes: Mapping[str, Any]) 
             s, kind="settings_changed", at=rt.clock(), actor=admin, role="admin", payload=stored
         )
         s.flush()
-        return current_settings(s, rt.settings)
+        changed = settings_mod.load(s, rt.settings)
+    forget_configuration(rt.db.engine)  # once committed: this process reads them afresh
+    return changed
 
 
 def set_holiday(
@@ -56,6 +58,7 @@ def set_holiday(
             role="admin",
             payload={"day": day.isoformat(), "workday": workday, "name": row.name},
         )
+    forget_configuration(rt.db.engine)
 
 
 def remove_holiday(rt: Runtime, actor: User | int, day: date) -> None:
@@ -73,3 +76,4 @@ def remove_holiday(rt: Runtime, actor: User | int, day: date) -> None:
                 role="admin",
                 payload={"day": day.isoformat()},
             )
+    forget_configuration(rt.db.engine)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.interfaces import ORMOption
 
@@ -44,11 +48,51 @@ def require_role(actor: User, *roles: str) -> None:
 
 _HOLIDAYS = select(Holiday.day, Holiday.workday)
 
+# The admin's settings and holidays change a few times a year and are read by every request and
+# every transition: each process keeps what it read for a few seconds. A change made through
+# this process is seen at once (`forget_configuration`); other workers and hosts see it within
+# CONFIG_TTL seconds. Keyed by the database's URL; an in-memory SQLite database is never kept.
+CONFIG_TTL = 5.0
+_KEPT: dict[tuple[str, str], tuple[float, Any, Any]] = {}
+_kept_lock = threading.Lock()
+
+
+def _database_key(bind: Session | Engine) -> str | None:
+    engine = bind.get_bind().engine if isinstance(bind, Session) else bind
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        return None
+    return url.render_as_string(hide_password=False)
+
+
+def _kept(session: Session, what: str, base: Any, make: Callable[[], Any]) -> Any:
+    db = _database_key(session)
+    if db is None:
+        return make()
+    now = time.monotonic()
+    hit = _KEPT.get((db, what))
+    if hit is not None and hit[0] > now and hit[1] is base:
+        return hit[2]
+    value = make()
+    with _kept_lock:
+        _KEPT[(db, what)] = (now + CONFIG_TTL, base, value)
+    return value
+
+
+def forget_configuration(engine: Engine) -> None:
+    """After an admin's change: this process reads settings and holidays afresh."""
+    db = _database_key(engine)
+    with _kept_lock:
+        for key in [k for k in _KEPT if k[0] == db]:
+            del _KEPT[key]
+
 
 def calendar(session: Session) -> WorkCalendar:
-    overrides = {day: workday for day, workday in session.execute(_HOLIDAYS)}
-    return WorkCalendar(overrides)
+    def make() -> WorkCalendar:
+        return WorkCalendar({day: workday for day, workday in session.execute(_HOLIDAYS)})
+
+    return _kept(session, "calendar", None, make)
 
 
 def current_settings(session: Session, base: Settings) -> Settings:
-    return settings_mod.load(session, base)
+    return _kept(session, "settings", base, lambda: settings_mod.load(session, base))
