@@ -1,8 +1,9 @@
 """Letters: one page against the same page in Latin text, a hundred at once, and a batch PDF.
 
 The Latin twin is the floor: the same template, layout and QR code with every CJK character
-replaced by two Latin letters (about the same width), so the ratio is what Chinese costs —
-font lookup, shaping and subsetting of the CJK faces.
+replaced by two Latin letters (about the same width), set in DejaVu Serif only (the CJK stack
+left out of the stylesheet), so the ratio is what Chinese costs — font lookup, shaping and
+subsetting of the CJK faces.
 
 Both are timed from the finished HTML to the PDF bytes, after a warm-up, in one process with
 the app's one reused FontConfiguration. The full ``render_letter`` (template and QR code
@@ -31,22 +32,37 @@ LATIN = "elevatorletterdecisionapprovalnotice"
 
 
 def one_page_decision() -> dict:
-    """A decision that fits one A4 page: the building, one reason, the appeal paragraph."""
+    """A short decision: the building, one reason, the appeal paragraph (with the GB/T 9704
+    margins its last lines and the seal fall on a second page)."""
     context = samples.letter("rejection_decision")
     context.update(owners=[], quorum=None, opinions=[])
     context["reasons"] = "电梯井道占用小区消防车通道，不符合消防安全要求"
     return context
 
 
+# Appended after the letter's own stylesheet: every element in the one Latin face.
+LATIN_ONLY = (
+    "<style>*, *::before, *::after { font-family: 'DejaVu Serif' !important; }"
+    "@page letter:right { @bottom-right { font-family: 'DejaVu Serif' } }"
+    "@page letter:left { @bottom-left { font-family: 'DejaVu Serif' } }</style>"
+)
+
+
 def latinize(html: str) -> str:
-    """Every CJK character replaced by two Latin letters, markup left alone."""
+    """Every CJK character replaced by two Latin letters, markup left alone, and the page set
+    in DejaVu Serif alone."""
     counter = iter(range(sys.maxsize))
 
     def two_letters(_match: re.Match) -> str:
         i = next(counter) * 2 % len(LATIN)
         return (LATIN + LATIN)[i : i + 2]
 
-    return CJK.sub(two_letters, html)
+    latin = CJK.sub(two_letters, html)
+    return (
+        latin.replace("</head>", LATIN_ONLY + "</head>", 1)
+        if "</head>" in latin
+        else (LATIN_ONLY + latin)
+    )
 
 
 def median_seconds(work: Callable[[], bytes], runs: int, warmup: int) -> tuple[float, bytes]:
@@ -102,17 +118,16 @@ def run(runs: int = 15, warmup: int = 3, many: int = 100) -> list[Row]:
         plain_t += times(lambda: html_to_pdf(cjk_html, variant=None), 1, warmup=0)
     plain_pdf = html_to_pdf(cjk_html, variant=None)
     cjk_pdf, latin_pdf = html_to_pdf(cjk_html), html_to_pdf(latin_html)
-    if pages(cjk_pdf) != 1:
-        print("warning: the decision letter no longer fits one page", file=sys.stderr)
+    n_pages = pages(cjk_pdf)
     ratio = statistics.median(cjk_t) / statistics.median(latin_t)
     kib = len(cjk_pdf) / 1024
     rows = [
         Row(
-            "one letter: time",
+            f"one letter ({n_pages} page{'s' if n_pages > 1 else ''}): time",
             summary(cjk_t) + f" = {ratio:.2f}× the floor",
             "≤ 1.5× floor",
             ratio <= 1.5,
-            floor=f"Latin {summary(latin_t)}",
+            floor=f"DejaVu Serif only {summary(latin_t)}",
         ),
         Row(
             f"{PDF_VARIANT} against untagged: time",
@@ -133,7 +148,7 @@ def run(runs: int = 15, warmup: int = 3, many: int = 100) -> list[Row]:
             f"{kib:.1f} KiB",
             "≤ 60 KiB",
             kib <= 60,
-            floor=f"Latin {len(latin_pdf) / 1024:.1f} KiB",
+            floor=f"DejaVu Serif only {len(latin_pdf) / 1024:.1f} KiB",
         ),
     ]
 
@@ -152,7 +167,7 @@ def run(runs: int = 15, warmup: int = 3, many: int = 100) -> list[Row]:
             f" = {par / floor:.2f}× the floor",
             "≤ 1.5× floor, under 5 s where the floor allows",
             par / floor <= 1.5 and (par < 5 or floor >= 5 / 1.5),
-            floor=f"{many} Latin pages {ms(floor)}",
+            floor=f"{many} DejaVu Serif pages {ms(floor)}",
         )
     )
 
