@@ -37,13 +37,19 @@ BUILD_MEMORY = "512MB"
 
 
 @contextmanager
-def loading(engine: Engine, tables: Tables) -> Iterator[Callable[[Chunk], None]]:
-    """A function that stores one chunk of rows (table name → tuples in `tables` order)."""
+def loading(
+    engine: Engine, tables: Tables, *, rebuild: bool = True, analyze: tuple[str, ...] = ()
+) -> Iterator[Callable[[Chunk], None]]:
+    """A function that stores one chunk of rows (table name → tuples in `tables` order).
+
+    `rebuild=False` keeps PostgreSQL's indexes and foreign keys in place: for a load small
+    beside what the tables hold, rebuilding would cost more than it saves. `analyze` names
+    further tables whose statistics the caller changed."""
     if engine.dialect.name == "postgresql":
-        with engine.begin() as conn, _copying(conn, tables) as put:
+        with engine.begin() as conn, _copying(conn, tables, rebuild) as put:
             yield put
         with engine.begin() as conn:
-            conn.exec_driver_sql(f"ANALYZE {', '.join(tables)}")
+            conn.exec_driver_sql(f"ANALYZE {', '.join([*tables, *analyze])}")
     else:
         yield lambda chunk: _insert_sqlite(engine, tables, chunk)
         with engine.begin() as conn:
@@ -74,13 +80,13 @@ def _sqlite_value(v: Any) -> Any:
 
 
 @contextmanager
-def _copying(conn: Connection, tables: Tables) -> Iterator[Callable[[Chunk], None]]:
+def _copying(conn: Connection, tables: Tables, rebuild: bool) -> Iterator[Callable[[Chunk], None]]:
     started = time.perf_counter()
     conn.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'")
-    keys = foreign_keys(conn, list(tables))
+    keys = foreign_keys(conn, list(tables)) if rebuild else []
     for table, name, _ in keys:
         conn.exec_driver_sql(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
-    indexes = secondary_indexes(conn, list(tables))
+    indexes = secondary_indexes(conn, list(tables)) if rebuild else []
     for name, _ in indexes:
         conn.exec_driver_sql(f"DROP INDEX {name}")
     copier = _Copier(conn, tables)

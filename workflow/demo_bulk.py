@@ -190,7 +190,9 @@ def generate(
     codes: set[str] = set()
     written = 0
     first_id = next_case
-    with bulkload.loading(rt.db.engine, TABLES) as store:
+    # Setting indexes aside pays when the load at least doubles the cases; not for a few more.
+    rebuild = cases >= first_id - 1
+    with bulkload.loading(rt.db.engine, TABLES, rebuild=rebuild, analyze=("users",)) as store:
         while written < cases:
             batch = min(CHUNK, cases - written)
             chunk: dict[str, list[tuple]] = {t: [] for t in TABLES}

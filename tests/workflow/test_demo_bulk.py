@@ -43,9 +43,9 @@ def test_units_have_eight_to_twenty_four_households(rt):
     assert sizes and all(8 <= n <= 24 for n in sizes)
 
 
-def test_a_second_load_continues_after_the_first(rt):
+def test_a_second_smaller_load_continues_after_the_first(rt):
     first = generate(rt, 10, seed=1)
-    second = generate(rt, 10, seed=2)
+    second = generate(rt, 4, seed=2)  # on PostgreSQL, with the indexes left in place
     assert second[0] == first[-1] + 1
     with rt.db.session() as s:
         assert audit.verify(s)[1] is None
