@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 from .models import Case, Event, User
 
 GENESIS = "0" * 64
+# The hashed form of an event; one encoder, as json.dumps would build a new one per event.
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def _canonical_time(at: datetime) -> str:
@@ -40,8 +42,7 @@ def event_digest(e: Event) -> str:
         "to": e.to_state,
         "payload": e.payload or {},
     }
-    data = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(data.encode()).hexdigest()
+    return hashlib.sha256(_CANONICAL.encode(body).encode()).hexdigest()
 
 
 _HEAD = (

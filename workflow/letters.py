@@ -39,7 +39,12 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
 def new_verify_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+    """Ten characters of CODE_ALPHABET, uniformly at random, from one draw (not ten)."""
+    n, code = secrets.randbelow(len(CODE_ALPHABET) ** 10), []
+    for _ in range(10):
+        n, i = divmod(n, len(CODE_ALPHABET))
+        code.append(CODE_ALPHABET[i])
+    return "".join(code)
 
 
 _UPSERTS: dict[str, Any] = {}  # the counter's upsert, built once per dialect

@@ -385,48 +385,51 @@ def log_position(s: Any) -> int | None:
 
 
 def _count(s: Any, rt: Runtime, query: Select, key: tuple) -> int:
-    """How many rows the list has; counting thousands of index entries on every page of a
-    queue cost more than the page, so the count is kept until the audit log grows."""
+    """How many rows `query` (a count) finds; counting thousands of index entries on every page
+    of a queue cost more than the page, so the count is kept until the audit log grows."""
     position = log_position(s)
     key = (rt.db.url, id(rt.db), *key)
     hit = _counts.get(key)
     if hit is not None and hit[0] == position:
         return hit[1]
-    total = s.scalar(query.with_only_columns(func.count(Case.id)).order_by(None)) or 0
+    total = s.scalar(query) or 0
     if len(_counts) > 1000:
         _counts.clear()
     _counts[key] = (position, total)
     return total
 
 
-def search_filter(q: str) -> Any:
-    """Cases whose reference, address or community, or an owner's name or phone, contain `q`.
+def search_matches(keys: Select, q: str) -> Select:
+    """The rows of `keys` (a select of Case columns, already filtered) whose reference, address
+    or community, or an owner's name or phone, contain `q`.
 
-    Written as a union of ids so that each LIKE can use its own trigram index on PostgreSQL
-    (see the migration); on SQLite the same query reads the tables. Trigrams need three
-    characters: a shorter query (a two-character name such as 王伟, a community such as 翠湖)
-    matches the start of an owner's or a community's name, through plain indexes. Phones are
-    searched only for digits.
+    A union with one branch per table, so that each LIKE can use its own trigram index on
+    PostgreSQL (see the migration) and the owners' branch reads only the matching households;
+    on SQLite the same query reads the tables. Each branch carries the columns the list is
+    ordered by, so a page is sorted from the matches alone, without a second pass over all
+    cases. Trigrams need three characters: a shorter query (a two-character name such as 王伟,
+    a community such as 翠湖) matches the start of an owner's or a community's name, through
+    plain indexes. Phones hold digits only, so they are searched only for a query that could be
+    (part of) one.
     """
     q = q.strip()
+    owners = keys.join(Household, Household.case_id == Case.id)
     if len(q) < 3:
         prefix = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        return Case.id.in_(
-            union(
-                select(Case.id).where(Case.community.like(prefix, escape="\\")),
-                select(Household.case_id).where(Household.owner_name.like(prefix, escape="\\")),
-            )
+        return union(
+            keys.where(Case.community.like(prefix, escape="\\")),
+            owners.where(Household.owner_name.like(prefix, escape="\\")),
         )
     like = f"%{q}%"
     parts = [
-        select(Case.id).where(
+        keys.where(
             or_(Case.reference.like(like), Case.address.like(like), Case.community.like(like))
         ),
-        select(Household.case_id).where(Household.owner_name.like(like)),
+        owners.where(Household.owner_name.like(like)),
     ]
-    if any(ch.isdigit() for ch in q):
-        parts.append(select(Household.case_id).where(Household.phone.like(like)))
-    return Case.id.in_(union(*parts))
+    if any(ch.isdigit() for ch in q) and all(ch.isdigit() or ch in "+- " for ch in q):
+        parts.append(owners.where(Household.phone.like(like)))
+    return union(*parts)
 
 
 def list_cases(
@@ -457,28 +460,44 @@ def list_cases(
             query = query.where(Case.state.in_(states_tagged(tag)))
         if community:
             query = query.where(Case.community == community)
+        # The page is chosen by id and position alone, then only its rows are loaded: sorting
+        # whole rows (and their applicants) of every match cost more than the search itself.
+        keys = query.with_only_columns(Case.id, Case.updated_at)
         if q and q.strip():
-            query = query.where(search_filter(q))
+            keys = search_matches(keys, q)
+        found = keys.subquery("found")
         total = _count(
-            s, rt, query, (user.id if user.role == "homeowner" else None, state, tag, community, q)
+            s,
+            rt,
+            select(func.count()).select_from(found),
+            (user.id if user.role == "homeowner" else None, state, tag, community, q),
         )
         newest_first = user.role == "homeowner"
-        key = tuple_(Case.updated_at, Case.id)
+        key = tuple_(found.c.updated_at, found.c.id)
         page = min(max(1, page), 100_000)
         backwards = before is not None and after is None
         cursor = after if after is not None else before
+        chosen = select(found.c.id)
         if cursor is not None:
             position = decode_cursor(cursor)  # typed by the columns it is compared with
             # Forwards means "later in the list's order"; backwards reverses it and the rows.
             later = newest_first == backwards
-            query = query.where(key > position if later else key < position)
+            chosen = chosen.where(key > position if later else key < position)
         ascending = newest_first == backwards
-        order = (Case.updated_at.asc(), Case.id.asc()) if ascending else (
-            Case.updated_at.desc(), Case.id.desc())  # fmt: skip
-        query = query.order_by(*order).limit(per_page + 1)
+        order = [found.c.updated_at, found.c.id]
+        chosen = chosen.order_by(*(o.asc() if ascending else o.desc() for o in order))
+        chosen = chosen.limit(per_page + 1)
         if cursor is None:
-            query = query.offset((page - 1) * per_page)
-        rows = list(s.scalars(query))
+            chosen = chosen.offset((page - 1) * per_page)
+        picked = chosen.subquery("picked")
+        by = (Case.updated_at, Case.id)
+        rows = list(
+            s.scalars(
+                select(Case)
+                .join(picked, picked.c.id == Case.id)
+                .order_by(*(o.asc() if ascending else o.desc() for o in by))
+            )
+        )
         more = len(rows) > per_page
         rows = rows[:per_page]
         if backwards:

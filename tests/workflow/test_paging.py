@@ -79,6 +79,39 @@ def test_search_finds_a_case_by_an_owners_name(many):
     assert case_id in [c["id"] for c in found["items"]]
 
 
+def test_search_by_reference_finds_that_case_alone(many):
+    rt, people = many
+    with rt.db.session() as s:
+        case_id, reference = s.execute(select(Case.id, Case.reference).limit(1)).one()
+    found = queries.list_cases(rt, people.clerk.id, q=reference)
+    assert [c["id"] for c in found["items"]] == [case_id] and found["total"] == 1
+
+
+def test_search_pages_by_cursor_through_every_match(many):
+    rt, people = many
+    with rt.db.session() as s:
+        address = s.scalar(select(Case.address).order_by(Case.id.desc()).limit(1))
+        street = address.split(" ")[0]
+        expected = set(s.scalars(select(Case.id).where(Case.address.contains(street))))
+    seen, after = [], None
+    while True:
+        result = queries.list_cases(rt, people.clerk.id, q=street, per_page=3, after=after)
+        seen += [c["id"] for c in result["items"]]
+        after = result["next_cursor"]
+        if after is None:
+            break
+    assert sorted(seen) == sorted(expected) and result["total"] == len(expected) > 3
+
+
+def test_a_homeowner_finds_only_their_own_cases(many):
+    rt, _ = many
+    with rt.db.session() as s:
+        applicant = s.scalar(select(Case.applicant_id).order_by(Case.id.desc()).limit(1))
+        theirs = set(s.scalars(select(Case.id).where(Case.applicant_id == applicant)))
+    found = queries.list_cases(rt, applicant, q="枣阳市", per_page=100)
+    assert {c["id"] for c in found["items"]} == theirs and found["total"] == len(theirs)
+
+
 @pytest.mark.postgres
 def test_the_migration_adds_trigram_indexes_on_postgresql(pg_url):
     from sqlalchemy import create_engine
