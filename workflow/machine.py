@@ -288,18 +288,11 @@ def machine() -> Machine:
     )
 
 
-class bound:
-    """`with bound(case): case.accept(ctx=ctx)` — attach a loaded case to the shared machine."""
-
-    def __init__(self, case: Any):
-        self.case = case
-
-    def __enter__(self) -> Any:
-        machine().add_model(self.case, initial=self.case.state)
-        return self.case
-
-    def __exit__(self, *exc: object) -> None:
-        machine().remove_model(self.case)
+def fire_on(case: Any, trigger: str, **kwargs: Any) -> bool:
+    """Run `trigger` of the shared machine on a loaded case: its conditions, the state change
+    and the effects. The case is not added to the machine (which would set a method on it per
+    trigger and state, and take them off again): the machine reads and writes `case.state`."""
+    return machine().events[trigger].trigger(case, **kwargs)
 
 
 def describe() -> dict[str, Any]:

@@ -2,6 +2,7 @@
 exactly which triggers are allowed, every other one refused."""
 
 import pytest
+from transitions.core import MachineError
 
 from workflow import machine
 from workflow.machine import STATES, TRANSITIONS
@@ -100,15 +101,24 @@ def test_no_generated_jumps_bypass_the_guards():
         machine.machine().remove_model(m)
 
 
-def test_bound_cases_do_not_accumulate_on_the_shared_machine():
-    class Model:
-        state = "draft"
+def test_firing_moves_the_case_and_leaves_nothing_on_it_or_on_the_shared_machine():
+    from types import SimpleNamespace
 
+    class Model:
+        state = "acceptance"
+        completed_at = None
+
+    case = Model()
     before = len(machine.machine().models)
-    for _ in range(50):
-        with machine.bound(Model()):
-            pass
+    ctx = SimpleNamespace(case=case, now="2026-12-02T10:00", issued=[])
+    assert machine.fire_on(case, "confirm_completion", ctx=ctx)
+    assert (case.state, case.completed_at) == ("completed", "2026-12-02T10:00")
     assert len(machine.machine().models) == before
+    assert not hasattr(case, "confirm_completion") and not hasattr(case, "is_completed")
+    # A trigger that does not start from the case's state is refused, the state unchanged.
+    with pytest.raises(MachineError):
+        machine.fire_on(case, "confirm_completion", ctx=ctx)
+    assert case.state == "completed"
 
 
 def test_stepper_follows_the_happy_path():

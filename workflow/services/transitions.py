@@ -19,7 +19,7 @@ from ..access import case_roles, conflicted
 from ..context import Context, Runtime
 from ..errors import Conflict, Forbidden, GuardsFailed, InvalidInput, Message, msg
 from ..guards import failing
-from ..machine import STATE, TRANSITION, Transition, bound, triggers_from
+from ..machine import STATE, TRANSITION, Transition, fire_on, triggers_from
 from ..models import Case, Household, User
 from ..rules.money import parse_yuan
 from .common import actor_of, calendar, case_for, current_settings
@@ -248,9 +248,8 @@ def fire(
         # queries (letter number, quorum figures, the chain's head) must not flush the
         # half-changed case on the way.
         with s.no_autoflush:
-            with bound(case):
-                if not case.trigger(trigger, ctx=ctx):
-                    raise GuardsFailed(*failing(t.guards, ctx))
+            if not fire_on(case, trigger, ctx=ctx):
+                raise GuardsFailed(*failing(t.guards, ctx))
             audit.append(
                 s,
                 kind=trigger,
