@@ -6,12 +6,15 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
 from web.cli import upgrade_database
+from workflow import search_index
 from workflow.models import Base
 
 
 def _declared(obj, name, type_, reflected, compare_to) -> bool:
-    # Trigram indexes are PostgreSQL's search accelerator, made by the migration when pg_trgm
-    # is allowed; the models leave them out on purpose.
+    # Trigram indexes are the search accelerator (pg_trgm on PostgreSQL, FTS5 tables on
+    # SQLite), made by the migration where the database allows; the models leave them out.
+    if type_ == "table" and reflected and (name or "").startswith(tuple(search_index.INDEXES)):
+        return False
     return not (type_ == "index" and reflected and (name or "").startswith("trgm_"))
 
 
@@ -27,6 +30,17 @@ def differences(url: str) -> list:
 
 def test_migrations_match_the_models_on_sqlite(tmp_path):
     assert differences(f"sqlite:///{tmp_path / 'm.sqlite3'}") == []
+
+
+def test_the_migration_gives_sqlite_its_trigram_search_indexes(tmp_path):
+    from sqlalchemy.orm import Session
+
+    url = f"sqlite:///{tmp_path / 's.sqlite3'}"
+    upgrade_database(url)
+    engine = create_engine(url)
+    with Session(engine) as s:
+        assert search_index.available(s)
+    engine.dispose()
 
 
 @pytest.mark.postgres

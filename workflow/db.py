@@ -105,9 +105,13 @@ class Database:
                 raise
 
     def create_all(self) -> None:
+        from . import search_index
         from .models import Base
 
         Base.metadata.create_all(self.engine)
+        if self.is_sqlite:
+            with self.engine.begin() as conn:
+                search_index.install(conn)
 
     def dispose(self) -> None:
         self.engine.dispose()
