@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from .models import Case, Event, User
@@ -53,6 +53,15 @@ _HEAD = (
 )
 
 
+_COLUMNS = (
+    "chain", "seq", "case_id", "actor_id", "actor_name", "actor_role", "at", "kind",
+    "from_state", "to_state", "payload", "prev_hash", "hash",
+)  # fmt: skip
+
+
+_INSERT = insert(Event.__table__)
+
+
 def chain_of(case: Case | None) -> str:
     return f"case:{case.id}" if case is not None else "system"
 
@@ -76,8 +85,9 @@ def append(
     role: str | None = None,
     flush: bool = True,
 ) -> Event:
-    """Append an event to the case's chain (or the system's); `flush=False` leaves its INSERT
-    to the transaction's next flush."""
+    """Append an event to the case's chain (or the system's). `flush=False`: written at once
+    as a plain INSERT, outside the session's unit of work (the event is returned unattached;
+    a transition, whose one flush carries its other rows, reads nothing back from it)."""
     chain = chain_of(case)
     last_seq, prev = head(session, chain)
     seq = last_seq + 1
@@ -96,9 +106,11 @@ def append(
         prev_hash=prev,
     )
     event.hash = event_digest(event)
+    if not flush:
+        session.connection().execute(_INSERT, {c: getattr(event, c) for c in _COLUMNS})
+        return event
     session.add(event)
-    if flush:
-        session.flush()
+    session.flush()
     return event
 
 
