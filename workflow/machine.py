@@ -242,6 +242,8 @@ def main_path() -> tuple[State, ...]:
 
 def _condition(t: Transition) -> Callable[[Any], bool]:
     def holds(event: Any) -> bool:
+        if event.kwargs.get("checked"):  # the caller has just checked every guard, inputs too
+            return True
         ctx = event.kwargs["ctx"]
         return not guards.failing(t.guards, ctx, with_input=False)
 
@@ -291,7 +293,9 @@ def machine() -> Machine:
 def fire_on(case: Any, trigger: str, **kwargs: Any) -> bool:
     """Run `trigger` of the shared machine on a loaded case: its conditions, the state change
     and the effects. The case is not added to the machine (which would set a method on it per
-    trigger and state, and take them off again): the machine reads and writes `case.state`."""
+    trigger and state, and take them off again): the machine reads and writes `case.state`.
+    `checked=True`: the caller has checked every guard in this same transaction, so the
+    conditions are not asked a second time."""
     return machine().events[trigger].trigger(case, **kwargs)
 
 

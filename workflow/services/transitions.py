@@ -248,7 +248,7 @@ def fire(
         # queries (letter number, quorum figures, the chain's head) must not flush the
         # half-changed case on the way.
         with s.no_autoflush:
-            if not fire_on(case, trigger, ctx=ctx):
+            if not fire_on(case, trigger, ctx=ctx, checked=True):
                 raise GuardsFailed(*failing(t.guards, ctx))
             audit.append(
                 s,
