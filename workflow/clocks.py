@@ -63,8 +63,7 @@ def suspend(ctx: Context) -> None:
         due_when_paused=due,
         workdays_left=left,
     )
-    ctx.session.add(pause)
-    ctx.case.pauses.append(pause)
+    ctx.attach("pauses", pause)
     ctx.params["clock_paused"] = {"clock": clock, "due": due.isoformat(), "workdays_left": left}
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from .db import Database
@@ -61,3 +62,11 @@ class Context:
     renderer: Renderer | None = None
     params: dict[str, Any] = field(default_factory=dict)
     issued: list[Letter] = field(default_factory=list)
+
+    def attach(self, collection: str, row: Any) -> None:
+        """A new row of one of the case's collections: written by the transition's flush,
+        and added to the collection only where it is loaded (loading it just to append would
+        cost a query; nothing in the same transition reads it back before that flush)."""
+        self.session.add(row)
+        if collection in inspect(self.case).dict:
+            getattr(self.case, collection).append(row)

@@ -9,8 +9,6 @@ import secrets
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import inspect
-
 from . import clocks, documents, letters
 from .models import Correction, Document, Letter
 
@@ -117,8 +115,7 @@ def record_correction(ctx: Context) -> None:
         requested_at=ctx.now,
         from_state=ctx.params["_from_state"],
     )
-    ctx.session.add(c)
-    ctx.case.corrections.append(c)
+    ctx.attach("corrections", c)
 
 
 def answer_correction(ctx: Context) -> None:
@@ -206,8 +203,6 @@ def issue_letter(ctx: Context, kind: str) -> Letter:
         sha256=None,
         trigger=ctx.params.get("_trigger", ""),
     )
-    ctx.session.add(letter)
-    if "letters" in inspect(ctx.case).dict:  # keep a loaded list current; never load it here
-        ctx.case.letters.append(letter)
+    ctx.attach("letters", letter)
     ctx.issued.append(letter)
     return letter
