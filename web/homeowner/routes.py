@@ -161,7 +161,7 @@ def act(case_id: int, trigger: str):
         try:
             services.fire(
                 rt(),
-                current_user.id,
+                current_user.account,
                 case_id,
                 trigger,
                 params,

@@ -115,7 +115,7 @@ def fire(case_id: int, trigger: str):
         version = None
     try:
         outcome = services.fire(
-            rt(), current_user.id, case_id, trigger, params, expected_version=version
+            rt(), current_user.account, case_id, trigger, params, expected_version=version
         )
     except WorkflowError as exc:
         _refused(exc)

@@ -23,6 +23,7 @@ from ..machine import STATE, TRANSITION, Transition, fire_on, triggers_from
 from ..models import Case, Household, User
 from ..rules.money import parse_yuan
 from .common import actor_of, calendar, case_for, current_settings
+from .users import Account
 
 log = logging.getLogger(__name__)
 
@@ -201,7 +202,7 @@ def _refuse_role(t: Transition, actor: User, case: Case, roles: frozenset[str]) 
 
 def fire(
     rt: Runtime,
-    actor: User | int,
+    actor: User | Account | int,
     case_id: int,
     trigger: str,
     params: Mapping[str, Any] | None = None,
@@ -209,13 +210,16 @@ def fire(
     expected_version: int | None = None,
 ) -> Outcome:
     """Fire `trigger` on the case as `actor`: role, separation of duties, state, inputs and
-    every guard are checked, then state, audit event and letters commit in one transaction."""
+    every guard are checked, then state, audit event and letters commit in one transaction.
+
+    `actor` may be the `Account` the web layer verified for this request (active, session
+    current): it is used as it is, not loaded again."""
     t = TRANSITION.get(trigger)
     if t is None:
         raise InvalidInput(msg("trigger", f"未知操作：{trigger}", f"Unknown action: {trigger}"))
     parsed = _parse(t, params or {}, rt.clock().date())
     with rt.db.transaction() as s:
-        user = actor_of(s, actor)
+        user = actor if isinstance(actor, Account) and actor.active else actor_of(s, actor)
         case = case_for(s, user, case_id, _loads(t))
         ctx = _context(rt, s, case, user, parsed)
         _refuse_role(t, user, case, ctx.roles)
