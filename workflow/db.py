@@ -40,6 +40,19 @@ def _sqlite_setup(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+class ReadSessionWrite(RuntimeError):
+    """Something tried to write through `Database.session()`, which only reads."""
+
+
+def _refuse_writes(session: Session, *_: object) -> None:
+    raise ReadSessionWrite("a read session (Database.session) must not write: use transaction()")
+
+
+def _refuse_write_statements(state) -> None:  # noqa: ANN001 - ORMExecuteState
+    if state.is_insert or state.is_update or state.is_delete:
+        _refuse_writes(state.session)
+
+
 class Database:
     def __init__(self, url: str, echo: bool = False):
         self.url = url
@@ -55,15 +68,25 @@ class Database:
         os.register_at_fork(after_in_child=lambda: self.engine.dispose(close=False))
         if self.is_sqlite:
             _sqlite_setup(self.engine)
-        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        # Reading needs no transaction of its own on PostgreSQL: under READ COMMITTED each
+        # statement sees what was committed when it began, inside a transaction or not, and
+        # autocommit saves the BEGIN and ROLLBACK round trips of every page and token check.
+        # A read session therefore must not write; `_refuse_writes` makes sure it never does.
+        reader = self.engine
+        if not self.is_sqlite:
+            reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._read = sessionmaker(reader, expire_on_commit=False)
+        event.listen(self._read, "before_flush", _refuse_writes)
+        event.listen(self._read, "do_orm_execute", _refuse_write_statements)
         self._write = sessionmaker(
             self.engine.execution_options(write=True), expire_on_commit=False
         )
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session for reading; nothing it changes is committed (closing it rolls back,
-        and leaves what it loaded readable, unlike an explicit rollback which expires it)."""
+        """A session for reading: it writes nothing (a flush or an INSERT, UPDATE or DELETE
+        through it raises `ReadSessionWrite`), and what it loaded stays readable after it
+        closes."""
         with self._read() as s:
             yield s
 
