@@ -10,9 +10,10 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import Any
 
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from .. import audit, documents, effects, guards, inputs, jobs, notifications
 from ..access import case_roles, conflicted
@@ -60,18 +61,31 @@ AfterCommit = Callable[[Runtime, Outcome], None]
 # Work that follows a committed transition, outside its transaction and its locks.
 AFTER_COMMIT: list[AfterCommit] = [render_letters, send_messages]
 
-# The households and their votes, loaded with the case for the transitions whose guards or
-# effects walk the roster (a lazy load would cost a query per household's vote); letters read
-# them in one query of their own. Other collections load when first read: a query either way,
-# and none for the transitions that never read them.
-FIRE_LOADS: tuple[Any, ...] = ()
-FIRE_LOADS_FLATS = (selectinload(Case.households).joinedload(Household.vote),)
-_READS_FLATS = (guards.roster_complete, guards.consent_quorum_met, effects.issue_signing_links)
+# What a transition's guards and effects read of the case, loaded with it in the same query
+# (a lazy load would be a round trip each, and one more per household for its vote). A
+# guard or effect left out of this map still reads what it needs, by a lazy load.
+_READS: dict[Any, tuple[str, ...]] = {
+    guards.roster_complete: ("households",),
+    guards.consent_quorum_met: ("households",),
+    effects.issue_signing_links: ("households",),
+    guards.four_documents_complete: ("documents",),
+    guards.corrections_answered: ("corrections",),
+    effects.answer_correction: ("corrections",),
+    effects.set_acceptance_deadline: ("pauses",),  # the acceptance clock resumes
+    effects.open_review_round: ("pauses",),  # the review clock resumes
+}
+_LOADS = {
+    "households": selectinload(Case.households).joinedload(Household.vote),
+    "documents": joinedload(Case.documents),
+    "corrections": joinedload(Case.corrections),
+    "pauses": joinedload(Case.pauses),
+}
 
 
+@cache
 def _loads(t: Transition) -> tuple[Any, ...]:
-    reads = any(f in _READS_FLATS for f in (*t.guards, *t.effects))
-    return FIRE_LOADS_FLATS if reads else FIRE_LOADS
+    wanted = {c for f in (*t.guards, *t.effects) for c in _READS.get(f, ())}
+    return tuple(_LOADS[c] for c in sorted(wanted))
 
 
 def _after_commit(rt: Runtime, outcome: Outcome) -> None:
