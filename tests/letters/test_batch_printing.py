@@ -26,16 +26,6 @@ def app(tmp_path, clock):
 
 
 @pytest.fixture
-def rt(app):
-    return app.extensions["jiati"]
-
-
-@pytest.fixture
-def people(rt):
-    return make_people(rt)
-
-
-@pytest.fixture
 def chosen(rt, people):
     """Three letters of two cases, in the order a clerk might pick them."""
     journey = Journey(rt, people)

@@ -23,16 +23,6 @@ def app(tmp_path, clock):
 
 
 @pytest.fixture
-def rt(app):
-    return app.extensions["jiati"]
-
-
-@pytest.fixture
-def people(rt):
-    return make_people(rt)
-
-
-@pytest.fixture
 def journey(rt, people):
     return Journey(rt, people)
 
