@@ -61,23 +61,19 @@ AfterCommit = Callable[[Runtime, Outcome], None]
 # Work that follows a committed transition, outside its transaction and its locks.
 AFTER_COMMIT: list[AfterCommit] = [render_letters, send_messages]
 
-# What a transition's guards and effects read of the case, loaded with it in the same query
-# (a lazy load would be a round trip each, and one more per household for its vote). A
-# guard or effect left out of this map still reads what it needs, by a lazy load.
+# What a transition's guards and effects read of the case, loaded with it (a lazy load would
+# be a round trip each, and one more per household for its vote). The clock pauses come joined
+# to the case itself; a second joined collection would multiply the rows (documents × pauses
+# × corrections), so the others are left to their lazy loads, a round trip each either way.
 _READS: dict[Any, tuple[str, ...]] = {
     guards.roster_complete: ("households",),
     guards.consent_quorum_met: ("households",),
     effects.issue_signing_links: ("households",),
-    guards.four_documents_complete: ("documents",),
-    guards.corrections_answered: ("corrections",),
-    effects.answer_correction: ("corrections",),
     effects.set_acceptance_deadline: ("pauses",),  # the acceptance clock resumes
     effects.open_review_round: ("pauses",),  # the review clock resumes
 }
 _LOADS = {
     "households": selectinload(Case.households).joinedload(Household.vote),
-    "documents": joinedload(Case.documents),
-    "corrections": joinedload(Case.corrections),
     "pauses": joinedload(Case.pauses),
 }
 
