@@ -119,9 +119,10 @@ def record_correction(ctx: Context) -> None:
 
 
 def answer_correction(ctx: Context) -> None:
-    for c in ctx.case.corrections:
-        if c.answered_at is None:
-            c.answered_at = ctx.now
+    for c in ctx.rows(
+        "corrections", lambda c: c.answered_at is None, Correction.answered_at.is_(None)
+    ):
+        c.answered_at = ctx.now
 
 
 def record_decision(ctx: Context) -> None:

@@ -52,6 +52,28 @@ def test_an_overdue_clock_resumes_with_nothing_left(rt, journey, people, clock):
     assert due_of(rt, case_id, "acceptance_due") == date(2026, 12, 1)
 
 
+def test_each_round_of_correction_resumes_from_its_own_pause(rt, journey, people, clock):
+    case_id = journey.case_in("submitted")
+    clock.now = datetime(2026, 11, 24, 10, 0)  # Tuesday: one working day left of two
+    services.fire(rt, people.clerk.id, case_id, "request_correction", {"items": "补充身份证明"})
+    clock.now = datetime(2026, 12, 1, 9, 0)
+    services.fire(rt, people.owner.id, case_id, "resubmit")
+    assert due_of(rt, case_id, "acceptance_due") == date(2026, 12, 2)
+    clock.now = datetime(2026, 12, 2, 10, 0)  # the due day itself: nothing left this time
+    services.fire(rt, people.clerk.id, case_id, "request_correction", {"items": "补充房产证"})
+    clock.now = datetime(2026, 12, 7, 9, 0)
+    services.fire(rt, people.owner.id, case_id, "resubmit")
+    # The second pause kept no day; the first one's day was spent when it resumed.
+    assert due_of(rt, case_id, "acceptance_due") == date(2026, 12, 7)
+    with rt.db.session() as s:
+        case = s.get(Case, case_id)
+        answered = [c.answered_at for c in case.corrections]
+        resumed = [p.due_when_resumed for p in case.pauses]
+    # Each request was answered by the resubmission that followed it, and only by that one.
+    assert answered == [datetime(2026, 12, 1, 9, 0), datetime(2026, 12, 7, 9, 0)]
+    assert resumed == [date(2026, 12, 2), date(2026, 12, 7)]
+
+
 def test_the_audit_log_and_the_track_stepper_show_the_pause(rt, journey, people, clock):
     from workflow import tracking
 

@@ -13,7 +13,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from .. import audit, documents, effects, guards, inputs, jobs, notifications
 from ..access import case_roles, conflicted
@@ -62,19 +62,17 @@ AfterCommit = Callable[[Runtime, Outcome], None]
 AFTER_COMMIT: list[AfterCommit] = [render_letters, send_messages]
 
 # What a transition's guards and effects read of the case, loaded with it (a lazy load would
-# be a round trip each, and one more per household for its vote). The clock pauses come joined
-# to the case itself; a second joined collection would multiply the rows (documents × pauses
-# × corrections), so the others are left to their lazy loads, a round trip each either way.
+# be a round trip each, and one more per household for its vote). The open correction and the
+# open clock pause are read on their own (`Context.rows`): a case's history of them grows with
+# every round of corrections and is not loaded to find one row. A joined collection would
+# multiply the case's row, so none is joined.
 _READS: dict[Any, tuple[str, ...]] = {
     guards.roster_complete: ("households",),
     guards.consent_quorum_met: ("households",),
     effects.issue_signing_links: ("households",),
-    effects.set_acceptance_deadline: ("pauses",),  # the acceptance clock resumes
-    effects.open_review_round: ("pauses",),  # the review clock resumes
 }
 _LOADS = {
     "households": selectinload(Case.households).joinedload(Household.vote),
-    "pauses": joinedload(Case.pauses),
 }
 
 
