@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 import os
 import statistics
 import subprocess
@@ -76,6 +77,7 @@ def prepare(tmp: Path) -> Fixture:
 
     workflow.passwords.N = 2**8  # the accounts are the bench's own
     url, cleanup = _database(tmp)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # each step of a fresh schema
     upgrade_database(url)
     rt = Runtime(
         Database(url),
