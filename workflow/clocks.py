@@ -40,14 +40,8 @@ def clock_of(state: str) -> str | None:
     return attr.removesuffix("_due") if attr else None
 
 
-def _open_pause(ctx: Context, clock: str) -> ClockPause | None:
-    open_ = ctx.rows(
-        "pauses",
-        lambda p: p.clock == clock and not p.resumed_at,
-        ClockPause.clock == clock,
-        ClockPause.resumed_at.is_(None),
-    )
-    return open_[-1] if open_ else None
+def _open_pause(case: Case, clock: str) -> ClockPause | None:
+    return next((p for p in reversed(case.open_pauses) if p.clock == clock), None)
 
 
 # — effects: called by workflow.effects inside the transition's transaction ——————————
@@ -75,7 +69,7 @@ def suspend(ctx: Context) -> None:
 
 def resume(ctx: Context, clock: str, fresh_workdays: int) -> date:
     """The new deadline of `clock`: the days a pause kept, else a fresh `fresh_workdays`."""
-    pause = _open_pause(ctx, clock)
+    pause = _open_pause(ctx.case, clock)
     days = fresh_workdays if pause is None else pause.workdays_left
     deadline = ctx.calendar.add_workdays(ctx.now.date(), days)
     ctx.case.deadline_estimated = deadline.estimated

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, inspect, select
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from .db import Database
@@ -70,25 +70,3 @@ class Context:
         self.session.add(row)
         if collection in inspect(self.case).dict:
             getattr(self.case, collection).append(row)
-
-    def rows(
-        self,
-        collection: str,
-        wanted: Callable[[Any], bool],
-        *where: ColumnElement[bool],
-    ) -> list[Any]:
-        """The rows of one of the case's collections that `wanted` keeps, oldest first.
-
-        Where the collection is loaded it is filtered as it is; else only those rows are read
-        (`where` is the same condition in SQL), with the ones this transition has added and not
-        yet written. A case's corrections and clock pauses grow with every round of
-        corrections: reading all of them to find the open one would cost more each round."""
-        loaded = inspect(self.case).dict.get(collection)
-        if loaded is not None:
-            return [r for r in loaded if wanted(r)]
-        model = getattr(type(self.case), collection).property.mapper.class_
-        query = select(model).where(model.case_id == self.case.id, *where).order_by(model.id)
-        with self.session.no_autoflush:
-            found = list(self.session.scalars(query))
-        new = (r for r in self.session.new if isinstance(r, model) and r.case_id == self.case.id)
-        return found + [r for r in new if wanted(r)]

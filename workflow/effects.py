@@ -119,9 +119,7 @@ def record_correction(ctx: Context) -> None:
 
 
 def answer_correction(ctx: Context) -> None:
-    for c in ctx.rows(
-        "corrections", lambda c: c.answered_at is None, Correction.answered_at.is_(None)
-    ):
+    for c in ctx.case.open_corrections:
         c.answered_at = ctx.now
 
 

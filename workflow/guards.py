@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from . import documents, ownership
 from .errors import Message, msg
-from .models import Correction
 from .rules import quorum, subsidy
 
 if TYPE_CHECKING:
@@ -177,9 +176,7 @@ def four_documents_complete(ctx: Context) -> list[Message]:
 @guard()
 def corrections_answered(ctx: Context) -> list[Message]:
     """Every document a correction request names has been replaced since it was made."""
-    open_ = ctx.rows(
-        "corrections", lambda c: c.answered_at is None, Correction.answered_at.is_(None)
-    )
+    open_ = ctx.case.open_corrections
     if not open_:
         return []
     request = open_[-1]

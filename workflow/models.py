@@ -129,6 +129,19 @@ class Case(Base):
     letters: Mapped[list[Letter]] = relationship(order_by="Letter.id")
     corrections: Mapped[list[Correction]] = relationship(order_by="Correction.id")
     pauses: Mapped[list[ClockPause]] = relationship(order_by="ClockPause.id")
+    # The correction request still waiting and the clock pauses still running: what a
+    # transition reads of those histories, which grow with every round of corrections. Read
+    # only; rows a transition adds appear here from the next transition on.
+    open_corrections: Mapped[list[Correction]] = relationship(
+        primaryjoin="and_(Correction.case_id == Case.id, Correction.answered_at.is_(None))",
+        order_by="Correction.id",
+        viewonly=True,
+    )
+    open_pauses: Mapped[list[ClockPause]] = relationship(
+        primaryjoin="and_(ClockPause.case_id == Case.id, ClockPause.resumed_at.is_(None))",
+        order_by="ClockPause.id",
+        viewonly=True,
+    )
 
     # Two people firing triggers on one case at once: the second flush finds the version
     # moved and raises StaleDataError, which the services turn into a conflict (HTTP 409).

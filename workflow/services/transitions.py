@@ -13,7 +13,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from .. import audit, documents, effects, guards, inputs, jobs, notifications
 from ..access import case_roles, conflicted
@@ -62,17 +62,22 @@ AfterCommit = Callable[[Runtime, Outcome], None]
 AFTER_COMMIT: list[AfterCommit] = [render_letters, send_messages]
 
 # What a transition's guards and effects read of the case, loaded with it (a lazy load would
-# be a round trip each, and one more per household for its vote). The open correction and the
-# open clock pause are read on their own (`Context.rows`): a case's history of them grows with
-# every round of corrections and is not loaded to find one row. A joined collection would
-# multiply the case's row, so none is joined.
+# be a round trip each, and one more per household for its vote). Of the corrections and clock
+# pauses, whose history grows with every round of corrections, only the open ones are read.
 _READS: dict[Any, tuple[str, ...]] = {
     guards.roster_complete: ("households",),
     guards.consent_quorum_met: ("households",),
     effects.issue_signing_links: ("households",),
+    guards.corrections_answered: ("open_corrections",),
+    effects.answer_correction: ("open_corrections",),
+    effects.set_acceptance_deadline: ("open_pauses",),  # the acceptance clock resumes
+    effects.open_review_round: ("open_pauses",),  # the review clock resumes
 }
 _LOADS = {
     "households": selectinload(Case.households).joinedload(Household.vote),
+    # At most one open correction and one open pause per clock: joined to the case's row.
+    "open_corrections": joinedload(Case.open_corrections),
+    "open_pauses": joinedload(Case.open_pauses),
 }
 
 
