@@ -34,31 +34,14 @@ def test_review_clock_resumes_with_the_working_days_left(rt, journey, people, cl
     assert due_of(rt, case_id, "review_due") == date(2026, 12, 23)
 
 
-def test_acceptance_clock_resumes_instead_of_restarting(rt, journey, people, clock):
+def test_acceptance_clock_resumes_instead_of_restarting_each_round(rt, journey, people, clock):
     case_id = journey.case_in("submitted")
     clock.now = datetime(2026, 11, 24, 10, 0)  # Tuesday: one working day left of two
     services.fire(rt, people.clerk.id, case_id, "request_correction", {"items": "补充身份证明"})
     clock.now = datetime(2026, 12, 1, 9, 0)
     services.fire(rt, people.owner.id, case_id, "resubmit")
     assert due_of(rt, case_id, "acceptance_due") == date(2026, 12, 2)  # fresh would be 12-03
-
-
-def test_an_overdue_clock_resumes_with_nothing_left(rt, journey, people, clock):
-    case_id = journey.case_in("submitted")
-    clock.now = datetime(2026, 11, 27, 10, 0)  # two days past the acceptance deadline
-    services.fire(rt, people.clerk.id, case_id, "request_correction", {"items": "补充身份证明"})
-    clock.now = datetime(2026, 12, 1, 9, 0)
-    services.fire(rt, people.owner.id, case_id, "resubmit")
-    assert due_of(rt, case_id, "acceptance_due") == date(2026, 12, 1)
-
-
-def test_each_round_of_correction_resumes_from_its_own_pause(rt, journey, people, clock):
-    case_id = journey.case_in("submitted")
-    clock.now = datetime(2026, 11, 24, 10, 0)  # Tuesday: one working day left of two
-    services.fire(rt, people.clerk.id, case_id, "request_correction", {"items": "补充身份证明"})
-    clock.now = datetime(2026, 12, 1, 9, 0)
-    services.fire(rt, people.owner.id, case_id, "resubmit")
-    assert due_of(rt, case_id, "acceptance_due") == date(2026, 12, 2)
+    # A second round resumes from its own pause, not from the first one's.
     clock.now = datetime(2026, 12, 2, 10, 0)  # the due day itself: nothing left this time
     services.fire(rt, people.clerk.id, case_id, "request_correction", {"items": "补充房产证"})
     clock.now = datetime(2026, 12, 7, 9, 0)
@@ -72,6 +55,15 @@ def test_each_round_of_correction_resumes_from_its_own_pause(rt, journey, people
     # Each request was answered by the resubmission that followed it, and only by that one.
     assert answered == [datetime(2026, 12, 1, 9, 0), datetime(2026, 12, 7, 9, 0)]
     assert resumed == [date(2026, 12, 2), date(2026, 12, 7)]
+
+
+def test_an_overdue_clock_resumes_with_nothing_left(rt, journey, people, clock):
+    case_id = journey.case_in("submitted")
+    clock.now = datetime(2026, 11, 27, 10, 0)  # two days past the acceptance deadline
+    services.fire(rt, people.clerk.id, case_id, "request_correction", {"items": "补充身份证明"})
+    clock.now = datetime(2026, 12, 1, 9, 0)
+    services.fire(rt, people.owner.id, case_id, "resubmit")
+    assert due_of(rt, case_id, "acceptance_due") == date(2026, 12, 1)
 
 
 def test_the_audit_log_and_the_track_stepper_show_the_pause(rt, journey, people, clock):
