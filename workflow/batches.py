@@ -70,19 +70,12 @@ def print_unfinished_batches(rt: Runtime, older_than: timedelta = STALE_AFTER) -
     from . import jobs
 
     cutoff = rt.clock() - older_than
-    with rt.db.session() as s:
-        ids = list(
-            s.scalars(
-                select(BatchPrint.id)
-                .where(BatchPrint.state.in_(UNFINISHED), BatchPrint.updated_at <= cutoff)
-                .order_by(BatchPrint.id)
-            )
-        )
-    for batch_id in ids:
-        jobs.schedule(rt, "print_batch", batch_id)
-    if ids:
-        log.info("%d unfinished batch prints scheduled", len(ids), extra={"event": "sweep"})
-    return len(ids)
+    stalled = select(BatchPrint.id).where(
+        BatchPrint.state.in_(UNFINISHED), BatchPrint.updated_at <= cutoff
+    )
+    return jobs.schedule_each(
+        rt, "print_batch", stalled.order_by(BatchPrint.id), "unfinished batch prints"
+    )
 
 
 def _claim(rt: Runtime, batch_id: int) -> int | None:

@@ -18,7 +18,7 @@ from contextvars import ContextVar
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 
 from .models import Letter
 
@@ -73,19 +73,19 @@ def render_missing_letters(rt: Runtime, older_than: timedelta = timedelta(0)) ->
     if rt.renderer is None:
         return 0
     cutoff = rt.clock() - older_than
+    missing = select(Letter.id).where(Letter.sha256.is_(None), Letter.issued_at <= cutoff)
+    return schedule_each(rt, "render_letter", missing.order_by(Letter.id), "letters without bytes")
+
+
+def schedule_each(rt: Runtime, job: str, ids: Select[tuple[int]], what: str) -> int:
+    """A sweep: schedule `job` for every id the query selects, and log how many (`what`)."""
     with rt.db.session() as s:
-        ids = list(
-            s.scalars(
-                select(Letter.id)
-                .where(Letter.sha256.is_(None), Letter.issued_at <= cutoff)
-                .order_by(Letter.id)
-            )
-        )
-    for letter_id in ids:
-        schedule(rt, "render_letter", letter_id)
-    if ids:
-        log.info("%d letters without bytes scheduled", len(ids), extra={"event": "sweep"})
-    return len(ids)
+        found = list(s.scalars(ids))
+    for one in found:
+        schedule(rt, job, one)
+    if found:
+        log.info("%d %s scheduled", len(found), what, extra={"event": "sweep"})
+    return len(found)
 
 
 def deliver_outbox(rt: Runtime, message_id: int) -> bool:
