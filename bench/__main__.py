@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         with rt.db.session() as s:
             from sqlalchemy import func, select
 
-            from workflow.models import Case, Event, Household
+            from workflow.data.models import Case, Event, Household
 
             size = (
                 s.scalar(select(func.count(Case.id))),

@@ -16,7 +16,7 @@ from datetime import datetime
 from flask import Flask, abort, jsonify, render_template_string, request
 from sqlalchemy import create_engine, insert, select, update
 
-from workflow.models import (
+from workflow.data.models import (
     ApiToken,
     Case,
     Correction,

@@ -39,7 +39,7 @@ def make_app(url: str):
 
 
 def _count(url: str) -> int | None:
-    from workflow.models import Case
+    from workflow.data.models import Case
 
     engine = create_engine(url)
     try:
@@ -55,7 +55,7 @@ def ensure(db: str, cases: int, fresh: bool = False) -> str:
     """The database with the demo and `cases` bulk cases; built when missing or `fresh`."""
     url = url_for(db, cases)
     have = None if fresh else _count(url)
-    from web.cli import upgrade_database
+    from web.schema import upgrade_database
 
     if have is not None and have >= cases:
         # A data set kept from an earlier release gets this release's schema first.
@@ -63,8 +63,8 @@ def ensure(db: str, cases: int, fresh: bool = False) -> str:
         print(f"  data set: {have:,} cases already in {url}", flush=True)
         return url
     _drop(db, url)
-    from workflow import demo
-    from workflow.demo_bulk import generate
+    from workflow.demo import seed as demo
+    from workflow.demo.bulk import generate
 
     upgrade_database(url)
     app = make_app(url)

@@ -65,17 +65,17 @@ def _database(tmp: Path):
 
 def prepare(tmp: Path) -> Fixture:
     """One letter to verify and a case in 待受理 per client, made through the real services."""
-    import workflow.passwords
+    import workflow.rules.passwords
     from tests.journey import Journey, make_people
-    from web.cli import upgrade_database
+    from web.schema import upgrade_database
     from workflow import services
     from workflow.adapters.local import LocalFolderStore
-    from workflow.context import Runtime
-    from workflow.db import Database
-    from workflow.models import Letter
-    from workflow.settings import Settings
+    from workflow.data.db import Database
+    from workflow.data.models import Letter
+    from workflow.data.runtime import Runtime
+    from workflow.data.settings import Settings
 
-    workflow.passwords.N = 2**8  # the accounts are the bench's own
+    workflow.rules.passwords.N = 2**8  # the accounts are the bench's own
     url, cleanup = _database(tmp)
     logging.getLogger("alembic").setLevel(logging.WARNING)  # each step of a fresh schema
     upgrade_database(url)

@@ -27,8 +27,8 @@ def _get(client, url: str, **kw) -> bytes:
 
 
 def run(app, url: str, runs: int) -> list[Row]:
-    from workflow import statistics as stats
-    from workflow.models import Case, Household
+    from workflow.data.models import Case, Household
+    from workflow.read import statistics as stats
 
     rt = app.extensions["jiati"]
     rows: list[Row] = []

@@ -20,8 +20,8 @@ from .common import Row, ms
 
 
 def run(rt, runs: int) -> list[Row]:
-    from workflow.demo_bulk import generate
-    from workflow.models import Case, Event, User
+    from workflow.data.models import Case, Event, User
+    from workflow.demo.bulk import generate
     from workflow.services import get_account, transitions
 
     fired = generate(rt, runs, seed=int(time.time()), end="submitted")

@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from workflow.settings import COST_SHARING, DEPARTMENTS
+from workflow.data.settings import COST_SHARING, DEPARTMENTS
 
 ROLE_CHOICES = [
     SelectChoice("clerk", _l("窗口受理人员")),

@@ -6,7 +6,7 @@ from flask_wtf.file import FileField
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
-from workflow.guide import TEXT_FIELDS, TEXT_MAX
+from workflow.read.guide import TEXT_FIELDS, TEXT_MAX
 
 
 class GuideTextsForm(FlaskForm):

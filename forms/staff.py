@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from workflow.documents import FOUR, KINDS
+from workflow.papers.documents import FOUR, KINDS
 
 
 class ActionForm(FlaskForm):

@@ -1,4 +1,4 @@
-"""Alembic environment: the schema is `workflow.models`; the URL comes from the caller,
+"""Alembic environment: the schema is `workflow.data.models`; the URL comes from the caller,
 else `DATABASE_URL`, else the instance folder's SQLite file."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import os
 from alembic import context
 from sqlalchemy import create_engine
 
-from workflow.models import Base
+from workflow.data.models import Base
 
 config = context.config
 target_metadata = Base.metadata

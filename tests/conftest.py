@@ -10,10 +10,10 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import create_engine, text
 
-from workflow.context import Runtime
-from workflow.db import Database
-from workflow.settings import Settings
-from workflow.storage import FileStore
+from workflow.adapters.local import LocalFolderStore as FileStore
+from workflow.data.db import Database
+from workflow.data.runtime import Runtime
+from workflow.data.settings import Settings
 
 from .journey import Clock, Journey, make_people
 
@@ -72,7 +72,7 @@ def make_runtime(url: str, tmp_path, clock: Clock, renderer=None, **settings) ->
 @pytest.fixture(autouse=True)
 def cheap_password_hashing(monkeypatch):
     """scrypt's cost is for attackers, not for tests; the stored hash records its own cost."""
-    monkeypatch.setattr("workflow.passwords.N", 2**8)
+    monkeypatch.setattr("workflow.rules.passwords.N", 2**8)
 
 
 @pytest.fixture
@@ -107,7 +107,7 @@ def make_app(tmp_path, clock, **overrides):
     through the explicit demo setting),
     its schema made by the migrations."""
     from web import create_app
-    from web.cli import upgrade_database
+    from web.schema import upgrade_database
 
     instance = tmp_path / "instance"
     os.environ["ELEVATOR_INSTANCE_PATH"] = str(instance)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from workflow import services
-from workflow.context import Runtime
+from workflow.data.runtime import Runtime
 
 PASSWORD = "secret-pass-1"
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-from workflow.demo import PASSWORD
+from workflow.demo.seed import PASSWORD
 
 ROLES = ("13800000001", "13800000002", "clerk", "housing", "planning", "market", "admin")
 PUBLIC_PREFIXES = ("/sign/", "/notice/", "/n/", "/verify", "/auth/welcome", "/auth/register")
@@ -32,8 +32,8 @@ def demo_app(folder: Path) -> Any:
     """The app on a fresh SQLite database in `folder` with the demo loaded; forms without CSRF
     tokens, so that the crawler may post the language switch and the like."""
     from web import create_app
-    from web.cli import upgrade_database
-    from workflow.demo import load
+    from web.schema import upgrade_database
+    from workflow.demo.seed import load
 
     url = f"sqlite:///{folder / 'demo.sqlite3'}"
     os.environ["ELEVATOR_INSTANCE_PATH"] = str(folder)
@@ -132,7 +132,7 @@ def _verify_codes(app) -> list[str]:
     """A letter's check code is printed on paper, never linked: read one from the register."""
     from sqlalchemy import select
 
-    from workflow.models import Letter
+    from workflow.data.models import Letter
 
     with app.extensions["jiati"].db.session() as s:
         return list(s.scalars(select(Letter.verify_code).order_by(Letter.id)))

@@ -24,7 +24,7 @@ def test_init_db_migrates_and_demo_loads_once(runner, app):
 
 
 def test_demo_lives_in_zaoyang_and_each_applicant_owns_a_flat_of_the_unit(runner, app):
-    from workflow.models import Case
+    from workflow.data.models import Case
 
     runner.invoke(args=["init-db"])
     runner.invoke(args=["demo"])
@@ -101,7 +101,7 @@ def test_user_create_refuses_control_characters_naming_the_option(runner, app):
 def test_audit_verify_names_the_case_and_file_whose_bytes_changed(runner, app):
     from sqlalchemy import select
 
-    from workflow.models import Case, Document
+    from workflow.data.models import Case, Document
 
     runner.invoke(args=["init-db"])
     runner.invoke(args=["demo"])

@@ -5,9 +5,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
-from web.cli import upgrade_database
-from workflow import search_index
-from workflow.models import Base
+from web.schema import upgrade_database
+from workflow.data import search_index
+from workflow.data.models import Base
 
 
 def _declared(obj, name, type_, reflected, compare_to) -> bool:

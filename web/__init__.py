@@ -11,9 +11,9 @@ from typing import Any
 from flask import Flask
 
 from workflow import adapters
-from workflow import settings as settings_mod
-from workflow.context import Runtime
-from workflow.db import Database
+from workflow.data import settings as settings_mod
+from workflow.data.db import Database
+from workflow.data.runtime import Runtime
 
 # Settings read from the environment without the FLASK_ prefix (DESIGN §7, deployment).
 ENVIRONMENT = (

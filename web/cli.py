@@ -9,30 +9,16 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from workflow import audit, machine
+from workflow.data import audit
 from workflow.errors import WorkflowError
+from workflow.process import machine, states
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+from .ops import check_configuration, configure_logging
+from .schema import upgrade_database
 
 
 def _rt():
     return current_app.extensions["jiati"]
-
-
-def alembic_config(url: str):
-    from alembic.config import Config
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    return cfg
-
-
-def upgrade_database(url: str, revision: str = "head") -> None:
-    """Create or migrate the schema to the newest revision (Alembic)."""
-    from alembic import command
-
-    command.upgrade(alembic_config(url), revision)
 
 
 @click.command("init-db")
@@ -50,7 +36,7 @@ def init_db() -> None:
 @with_appcontext
 def demo(cases: int) -> None:
     """Load demo users and cases spread over the states (once); --cases N adds N more."""
-    from workflow.demo import load
+    from workflow.demo.seed import load
 
     created = load(_rt())
     if created:
@@ -62,7 +48,7 @@ def demo(cases: int) -> None:
     if cases:
         import time
 
-        from workflow.demo_bulk import generate
+        from workflow.demo.bulk import generate
 
         start = time.perf_counter()
         with click.progressbar(length=cases, label="案件 / cases") as bar:
@@ -131,7 +117,7 @@ def audit_group() -> None:
 def audit_verify() -> None:
     """Check every event's hash and link, and every stored file's bytes against its SHA-256;
     exit 1 naming the first broken link and every file that fails (with its case)."""
-    from workflow.integrity import file_problems
+    from workflow.data.integrity import file_problems
 
     rt = _rt()
     with rt.db.session() as s:
@@ -186,8 +172,6 @@ def db_upgrade(revision: str) -> None:
 @with_appcontext
 def check() -> None:
     """Say what is misconfigured for serving the public; exit 1 on any error."""
-    from .ops import check_configuration
-
     findings = check_configuration(current_app)
     rt = _rt()
     click.echo(f"database: {rt.db.engine.url.render_as_string()}")
@@ -207,9 +191,7 @@ def check() -> None:
 def worker(threads: int) -> None:
     """Run queued jobs (letters, batches, reminders); with no queue configured, jobs run
     in-process, and this renders any letter still without its PDF, then stops."""
-    from workflow import jobs
-
-    from .ops import configure_logging
+    from workflow.jobs import registry as jobs
 
     rt = _rt()
     configure_logging(current_app.config.get("LOG_LEVEL", "INFO"))
@@ -231,7 +213,7 @@ def worker(threads: int) -> None:
 @with_appcontext
 def backup(output: str | None) -> None:
     """Write a consistent copy (every table and every stored file) to one .tar.gz."""
-    from workflow.backup import BackupError, dump
+    from workflow.data.backup import BackupError, dump
 
     rt = _rt()
     target = Path(output or f"jiati-backup-{rt.clock():%Y%m%d-%H%M%S}.tar.gz")
@@ -250,8 +232,8 @@ def backup(output: str | None) -> None:
 @with_appcontext
 def restore(source: str) -> None:
     """Bring a backup back onto an empty database and store."""
-    from workflow.backup import BackupError
-    from workflow.backup import restore as restore_backup
+    from workflow.data.backup import BackupError
+    from workflow.data.backup import restore as restore_backup
 
     try:
         summary = restore_backup(_rt(), Path(source), upgrade_database)
@@ -271,11 +253,11 @@ def deadlines(day: str | None) -> None:
     households of long consultations that have not voted (run daily)."""
     from datetime import date
 
-    from workflow.jobs import daily_check
+    from workflow.jobs.registry import daily_check
 
     flags, reminded = daily_check(_rt(), date.fromisoformat(day) if day else None)
     for f in flags:
-        state = machine.STATE[f.state].label
+        state = states.STATE[f.state].label
         when = "已超期" if f.kind == "overdue" else "即将到期"
         seen = "" if f.new else "（今日已记录）"
         click.echo(

@@ -74,7 +74,7 @@ def init_app(app: Flask) -> None:
     def inject_banners():
         """Warnings every page of an area shows while a setting is unfit for real use."""
         from workflow import services
-        from workflow.settings import demo_publicity_warning, public_url_warning
+        from workflow.data.settings import demo_publicity_warning, public_url_warning
 
         rt = app.extensions["jiati"]
         found = [demo_publicity_warning(rt.settings)]

@@ -16,7 +16,9 @@ from urllib.parse import urlparse
 from flask import Blueprint, Flask, current_app, g, jsonify, request
 from sqlalchemy import text
 
-from workflow import jobs
+from workflow.jobs import queue
+
+from .schema import revisions
 
 bp = Blueprint("ops", __name__)
 log = logging.getLogger("web.request")
@@ -37,7 +39,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
-        request_id = jobs.REQUEST_ID.get()
+        request_id = queue.REQUEST_ID.get()
         if request_id:
             out["request_id"] = request_id
         for key, value in vars(record).items():
@@ -102,7 +104,7 @@ def readiness(app: Flask) -> dict[str, dict]:
 def _start_request() -> None:
     given = request.headers.get(REQUEST_ID_HEADER, "")
     g.request_id = given if _SAFE_ID.match(given) else uuid.uuid4().hex
-    g.request_token = jobs.REQUEST_ID.set(g.request_id)
+    g.request_token = queue.REQUEST_ID.set(g.request_id)
     g.request_start = time.perf_counter()
 
 
@@ -126,9 +128,9 @@ def _teardown(_exc=None) -> None:
     token = g.pop("request_token", None)
     if token is not None:
         try:
-            jobs.REQUEST_ID.reset(token)
+            queue.REQUEST_ID.reset(token)
         except ValueError:  # torn down in another context (a streamed response): just clear it
-            jobs.REQUEST_ID.set(None)
+            queue.REQUEST_ID.set(None)
 
 
 # --- `flask --app web check` ----------------------------------------------------------------
@@ -194,16 +196,7 @@ def check_configuration(app: Flask) -> list[Finding]:
 
 
 def _migrations(app: Flask) -> list[Finding]:
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-
-    from .cli import alembic_config
-
-    head = ScriptDirectory.from_config(
-        alembic_config(app.config["DATABASE_URL"])
-    ).get_current_head()
-    with app.extensions["jiati"].db.engine.connect() as conn:
-        current = MigrationContext.configure(conn).get_current_revision()
+    current, head = revisions(app.config["DATABASE_URL"], app.extensions["jiati"].db.engine)
     if current != head:
         return [Finding(
             "error", "DATABASE_URL",

@@ -7,7 +7,7 @@ Create Date: 2026-12-03 09:00:00
 
 from alembic import op
 
-from workflow import search_index
+from workflow.data import search_index
 
 revision = "b7e2d4c8a913"
 down_revision = "f3a9c6e2b1d7"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflow import queries
+from workflow.read import cases as queries
 
 from .conftest import PREFIX, assert_error
 

@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 
-from workflow import documents, machine
+from workflow.papers import documents
+from workflow.process import machine, states
 from workflow.services.consent import CHOICES
 
 from .conftest import PREFIX
@@ -61,7 +62,7 @@ def test_one_operation_per_trigger_of_the_declaration(doc):
 
 def test_enumerations_come_from_the_declaration(doc):
     schemas = doc["components"]["schemas"]
-    assert schemas["Case"]["properties"]["state"]["enum"] == [s.name for s in machine.STATES]
+    assert schemas["Case"]["properties"]["state"]["enum"] == [s.name for s in states.STATES]
     action = schemas["Case"]["properties"]["actions"]["items"]
     assert action["properties"]["trigger"]["enum"] == [t.trigger for t in machine.TRANSITIONS]
     assert schemas["VoteRequest"]["properties"]["choice"]["enum"] == list(CHOICES)

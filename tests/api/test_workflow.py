@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflow import machine
+from workflow.process import machine, states
 
 
 def test_workflow_is_the_declaration_without_a_token(api):
@@ -11,7 +11,7 @@ def test_workflow_is_the_declaration_without_a_token(api):
     body = r.get_json()
     assert body == machine.describe()
     names = [s["name"] for s in body["states"]]
-    assert names == [s.name for s in machine.STATES]
+    assert names == [s.name for s in states.STATES]
     draft = body["states"][0]
     assert draft == {**draft, "name": "draft", "label": "草拟", "final": False}
     approve = next(t for t in body["transitions"] if t["trigger"] == "approve")

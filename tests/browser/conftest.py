@@ -61,7 +61,7 @@ class LiveServer:
 def live_server(tmp_path):
     """The app on a free local port: SQLite migrated by Alembic, real CSRF, real PDFs."""
     from web import create_app
-    from web.cli import upgrade_database
+    from web.schema import upgrade_database
 
     instance = tmp_path / "instance"
     instance.mkdir()

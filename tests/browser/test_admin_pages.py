@@ -30,6 +30,6 @@ def test_admin_enters_a_holiday_for_an_uncovered_year(page, live_server, live_pe
     page.get_by_label("名称（如 春节）").fill("春节")
     page.get_by_role("button", name="保存").click()
     assert "2027-02-08" in page.content()
-    from workflow import registers
+    from workflow.read import registers
 
     assert [h["day"].isoformat() for h in registers.holiday_rows(live_server.rt)] == ["2027-02-08"]

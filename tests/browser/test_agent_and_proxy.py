@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from workflow import services
-from workflow.models import Vote
+from workflow.data.models import Vote
 
 from ..journey import PASSWORD, ROSTER, application, pdf_bytes
 

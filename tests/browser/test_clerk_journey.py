@@ -4,7 +4,8 @@ decision, and a correction round-trip; every staff page checked with axe-core.""
 from __future__ import annotations
 
 from tests.journey import PASSWORD, pdf_bytes
-from workflow import queries, services
+from workflow import services
+from workflow.read import cases as queries
 
 
 def log_in(page, base: str, username: str) -> None:

@@ -13,8 +13,9 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from workflow.demo import PASSWORD
-from workflow.machine import STATE, TRANSITION
+from workflow.demo.seed import PASSWORD
+from workflow.process.machine import TRANSITION
+from workflow.process.states import STATE
 
 from ..site_pages import ROLES, crawl, demo_app, representatives
 from .conftest import no_horizontal_scroll

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from workflow import queries, services
+from workflow import services
+from workflow.read import cases as queries
 
 from .conftest import no_horizontal_scroll
 

@@ -10,9 +10,11 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workflow import documents, guide, machine
+from workflow.data.settings import Settings
+from workflow.papers import documents
+from workflow.process import machine
+from workflow.read import guide
 from workflow.rules import cost, quorum, subsidy
-from workflow.settings import Settings
 
 
 def _step(g: guide.Guide, trigger: str) -> guide.Step:

@@ -8,8 +8,9 @@ import re
 
 from pypdf import PdfReader
 
-from workflow import queries, services
-from workflow.models import Case
+from workflow import services
+from workflow.data.models import Case
+from workflow.read import cases as queries
 from workflow.services import guide as guide_services
 
 from ..conftest import login

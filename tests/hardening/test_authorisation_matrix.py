@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from workflow import services
-from workflow.models import Case
+from workflow.data.models import Case
 
 from ..conftest import login
 

@@ -149,7 +149,7 @@ def test_holidays_far_from_today_are_refused(client, app_people, app):
     login(client, app_people.admin.username)
     r = client.post("/admin/holidays", data={"day": "9999-01-01", "name": "x"})
     assert r.status_code in (400, 200) and "日期须在" in r.get_data(as_text=True)
-    from workflow.models import Holiday
+    from workflow.data.models import Holiday
 
     with app.extensions["jiati"].db.session() as s:
         assert s.query(Holiday).count() == 0

@@ -3,7 +3,7 @@ in full for a clerk who asks, and the audit log says which clerk asked. On both 
 
 from __future__ import annotations
 
-from workflow.models import Event
+from workflow.data.models import Event
 
 from ..conftest import login
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from workflow import services
-from workflow.passwords import weakness
+from workflow.rules.passwords import weakness
 
 from ..conftest import login
 from ..journey import PASSWORD
@@ -51,7 +51,7 @@ def test_an_admin_signs_a_user_out_of_every_session_and_token(app, client, app_p
     assert r.status_code == 303
     assert clerk.get("/staff/").status_code == 302
     assert api.get("/cases", headers={"Authorization": f"Bearer {token}"}).status_code == 401
-    from workflow.models import Event
+    from workflow.data.models import Event
 
     with app.extensions["jiati"].db.session() as s:
         kinds = [e.kind for e in s.query(Event).filter_by(actor_id=app_people.admin.id)]
@@ -125,7 +125,7 @@ def test_a_password_may_not_contain_the_phone_number():
 
 def test_login_checks_a_dummy_hash_for_an_unknown_account(app, client, monkeypatch):
     """Same work, hence the same time, whether or not the account exists."""
-    from workflow import passwords
+    from workflow.rules import passwords
 
     checks = []
     real = passwords.check_password
@@ -145,10 +145,10 @@ def test_login_of_a_known_account_does_one_check_too(app, client, app_people, mo
 
 
 def test_the_dummy_hash_costs_what_a_real_one_costs(app_people, app):
-    from workflow import passwords
+    from workflow.rules import passwords
 
     with app.extensions["jiati"].db.session() as s:
-        from workflow.models import User
+        from workflow.data.models import User
 
         real = s.query(User).filter_by(username=app_people.owner.username).one().password_hash
     assert passwords._dummy_hash().split("$")[1:4] == real.split("$")[1:4]

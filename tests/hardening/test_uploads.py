@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfWriter
 
-from workflow.models import Document
+from workflow.data.models import Document
 
 
 def pdf(pages: int = 1, *, js: bool = False, password: str | None = None) -> bytes:

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from workflow import batches, jobs, services
+from workflow import services
 from workflow.adapters.inline import InlineScheduler
+from workflow.data.models import BatchPrint, Letter, StoredFile
 from workflow.errors import NotFound
-from workflow.models import BatchPrint, Letter, StoredFile
+from workflow.jobs import registry as jobs
+from workflow.papers import batches
 
 from ..conftest import login, make_app, make_runtime
 from ..journey import Journey, make_people, pdf_bytes

@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 from workflow import services
-from workflow.models import Letter
+from workflow.data.models import Letter
 
 from ..conftest import make_app
 from ..journey import Journey, make_people

@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from workflow import services
-from workflow.models import Letter
+from workflow.data.models import Letter
 
 from ..conftest import login, make_app
 from ..journey import Journey, make_people
@@ -190,7 +190,7 @@ def test_a_pdf_engine_fault_does_not_block_the_decision(rt, journey, people):
 
 
 def test_documents_open_for_the_applicant_and_staff_only(client, rt, journey, people):
-    from workflow.models import Document
+    from workflow.data.models import Document
 
     case_id = journey.case_in("submitted")
     with rt.db.session() as s:
@@ -366,7 +366,7 @@ def test_every_generated_document_carries_a_code_that_verifies(client, rt, journ
     zxingcpp = pytest.importorskip("zxingcpp")
     from PIL import Image
 
-    from workflow.models import Document
+    from workflow.data.models import Document
 
     case_id = journey.case_in("submitted")
     with rt.db.session() as s:
@@ -390,7 +390,7 @@ def test_every_generated_document_carries_a_code_that_verifies(client, rt, journ
 
 
 def journey_label(kind):
-    from workflow.documents import KINDS as DOCUMENT_KINDS
+    from workflow.papers.documents import KINDS as DOCUMENT_KINDS
 
     return DOCUMENT_KINDS[kind].label
 

@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from web.pdf.sign import _outside_any_event_loop, check
-from workflow.models import Letter
+from workflow.data.models import Letter
 
 from ..conftest import make_app
 from ..journey import Journey, make_people

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tests.journey import ROSTER, pdf_bytes
 from workflow import services
-from workflow.models import Vote
+from workflow.data.models import Vote
 
 
 def test_the_applicant_records_itself_as_the_units_agent(as_owner, app_journey):

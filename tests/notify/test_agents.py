@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from workflow import documents, services
+from workflow import services
+from workflow.data.models import Case, Event, Vote
 from workflow.errors import Conflict, InvalidInput, NotFound, UnsupportedFile
-from workflow.models import Case, Event, Vote
+from workflow.papers import documents
 
 from ..journey import ROSTER, pdf_bytes
 

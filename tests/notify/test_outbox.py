@@ -7,10 +7,11 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from workflow import notifications, services
+from workflow import services
 from workflow.adapters.inline import InlineScheduler
-from workflow.clocks import flag_due_cases
-from workflow.models import OutboxMessage
+from workflow.data.models import OutboxMessage
+from workflow.notify import outbox as notifications
+from workflow.process.clocks import flag_due_cases
 
 from ..journey import ROSTER
 

@@ -13,12 +13,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import select
 
-from workflow import notifications
 from workflow.adapters import sms_sender_from
 from workflow.adapters.http_sms import HttpSmsSender
 from workflow.adapters.inline import InlineScheduler
-from workflow.adapters.log_sms import LoggingSender
-from workflow.models import OutboxMessage
+from workflow.data.models import OutboxMessage
+from workflow.notify import outbox as notifications
+from workflow.notify.log_sms import LoggingSender
 
 from ..journey import ROSTER
 

@@ -8,7 +8,7 @@ import hashlib
 
 import pytest
 
-from workflow.models import Case, Letter, StoredFile
+from workflow.data.models import Case, Letter, StoredFile
 
 from ..conftest import make_app
 from ..journey import Journey, make_people

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from workflow import audit, jobs, services
-from workflow.context import china_now
-from workflow.models import Case, Letter
+from workflow import services
+from workflow.data import audit
+from workflow.data.models import Case, Letter
+from workflow.data.runtime import china_now
+from workflow.jobs import registry as jobs
 
 from ..conftest import login, make_app
 from ..journey import PASSWORD
@@ -27,8 +29,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # first instant after the acceptance committed: where the render job would be handed over.
 CHILD = """
 import json, os, signal
-import workflow.passwords
-workflow.passwords.N = 2**8
+import workflow.rules.passwords
+workflow.rules.passwords.N = 2**8
 from web import create_app
 from workflow import services
 from tests.journey import Journey, make_people
@@ -53,7 +55,7 @@ def database(request, tmp_path):
 def test_a_crash_after_commit_leaves_a_letter_that_renders_later(
     tmp_path, clock, database, recovery
 ):
-    from web.cli import upgrade_database
+    from web.schema import upgrade_database
 
     upgrade_database(database)
     env = {

@@ -10,10 +10,12 @@ import sys
 
 import pytest
 
-from workflow import jobs, services
+from workflow import services
 from workflow.adapters.huey_redis import HueyRedisScheduler
 from workflow.adapters.inline import InlineScheduler
-from workflow.models import Letter, StoredFile
+from workflow.data.models import Letter, StoredFile
+from workflow.jobs import queue as jobs_queue
+from workflow.jobs import registry as jobs
 
 
 class CountingRenderer:
@@ -143,11 +145,11 @@ def test_redis_jobs_carry_the_request_id_and_run_in_the_worker(inline_rt, people
     rt.jobs = queue
     case_id = Journey(rt, people).case_in("submitted")
     queue.huey.flush()  # what the steps before queued (signing links by SMS, …)
-    token = jobs.REQUEST_ID.set("req-0123456789")
+    token = jobs_queue.REQUEST_ID.set("req-0123456789")
     try:
         services.fire(rt, people.clerk.id, case_id, "accept")
     finally:
-        jobs.REQUEST_ID.reset(token)
+        jobs_queue.REQUEST_ID.reset(token)
     assert the_letter(rt, case_id).sha256 is None  # queued, not rendered in the request
     # The letter's render, and the messages telling who the case now waits on.
     queued = [queue.huey.dequeue() for _ in range(len(queue.huey))]
@@ -156,7 +158,7 @@ def test_redis_jobs_carry_the_request_id_and_run_in_the_worker(inline_rt, people
     assert [t.kwargs for t in queued] == [{"request_id": "req-0123456789"}] * len(queued)
     seen = []
     rt.renderer.letter = lambda ctx, f=rt.renderer.letter: (
-        seen.append(jobs.REQUEST_ID.get()) or f(ctx)
+        seen.append(jobs_queue.REQUEST_ID.get()) or f(ctx)
     )
     queue.huey.execute(task)
     assert seen == ["req-0123456789"]
@@ -210,7 +212,7 @@ def test_the_queue_runs_the_daily_check_and_keeps_the_statistics_warm(redis_url)
 def test_the_daily_check_run_twice_tells_each_desk_once(inline_rt, people):
     from datetime import date
 
-    from workflow.models import OutboxMessage
+    from workflow.data.models import OutboxMessage
 
     from ..journey import Journey
 
@@ -223,7 +225,7 @@ def test_the_daily_check_run_twice_tells_each_desk_once(inline_rt, people):
 
 
 def test_a_batch_print_goes_through_the_queue_not_the_request(inline_rt, people, redis_url):
-    from workflow.models import BatchPrint
+    from workflow.data.models import BatchPrint
 
     from ..journey import Journey
 

@@ -23,10 +23,10 @@ import pytest
 import requests
 
 from workflow.adapters.local import LocalFolderStore
-from workflow.context import Runtime
-from workflow.db import Database
-from workflow.models import Letter
-from workflow.settings import Settings
+from workflow.data.db import Database
+from workflow.data.models import Letter
+from workflow.data.runtime import Runtime
+from workflow.data.settings import Settings
 
 from ..journey import PASSWORD, Journey, application, make_people
 from .conftest import redis_db
@@ -148,7 +148,7 @@ class Api:
 
 @pytest.fixture
 def layout(tmp_path, pg_url):
-    from web.cli import upgrade_database
+    from web.schema import upgrade_database
 
     upgrade_database(pg_url)  # once, before any worker starts, as `flask --app web db upgrade`
     layout = Layout(tmp_path, pg_url)

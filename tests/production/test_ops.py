@@ -7,7 +7,7 @@ import json
 import logging
 
 from web.ops import JsonFormatter
-from workflow import jobs
+from workflow.jobs import queue
 
 from ..conftest import make_app
 
@@ -51,11 +51,11 @@ def test_log_lines_are_json_with_the_request_id_and_extras():
         {"name": "workflow.jobs", "levelname": "INFO", "msg": "信函 %s 已生成", "args": (7,)}
     )
     record.letter_id = 7
-    token = jobs.REQUEST_ID.set("abc123def456")
+    token = queue.REQUEST_ID.set("abc123def456")
     try:
         line = JsonFormatter().format(record)
     finally:
-        jobs.REQUEST_ID.reset(token)
+        queue.REQUEST_ID.reset(token)
     out = json.loads(line)
     assert out["msg"] == "信函 7 已生成" and out["request_id"] == "abc123def456"
     assert out["letter_id"] == 7 and out["level"] == "info" and out["logger"] == "workflow.jobs"

@@ -10,9 +10,9 @@ import pytest
 from workflow.adapters import ConfigurationError, store_from
 from workflow.adapters.local import LocalFolderStore
 from workflow.adapters.s3 import S3Store
-from workflow.db import Database
-from workflow.models import StoredFile
-from workflow.storage import BlobStore
+from workflow.data.db import Database
+from workflow.data.models import StoredFile
+from workflow.data.storage import BlobStore
 
 from .conftest import s3_store
 

@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from tests.conftest import login
-from workflow import registers, services
+from workflow import services
+from workflow.read import registers
 
 
 @pytest.mark.parametrize(
@@ -198,7 +199,7 @@ def test_admin_pages_warn_while_the_public_address_is_local(as_admin, app):
 def test_the_domain_says_when_the_public_address_is_local(url, local):
     from dataclasses import replace
 
-    from workflow.settings import Settings, public_url_warning
+    from workflow.data.settings import Settings, public_url_warning
 
     warning = public_url_warning(replace(Settings(), public_base_url=url))
     assert (warning is not None) == local

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import login
-from workflow import queries, services
+from workflow import services
+from workflow.read import cases as queries
 
 
 def describe(app, people, case_id):

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from tests.conftest import login
-from workflow import queries, services
+from workflow import services
+from workflow.read import cases as queries
 
 
 def describe(app, people, case_id):

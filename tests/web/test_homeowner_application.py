@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from workflow import queries
+from workflow.read import cases as queries
 
 from ..conftest import login
 

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from workflow import queries, services
+from workflow import services
+from workflow.read import cases as queries
 
 
 @pytest.fixture

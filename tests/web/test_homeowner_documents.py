@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 
-from workflow import queries
+from workflow.read import cases as queries
 
 from ..journey import pdf_bytes
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from workflow import queries, services
+from workflow import services
+from workflow.read import cases as queries
 
 
 def links_of(app, people, case_id):

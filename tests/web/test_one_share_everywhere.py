@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from workflow import queries, services
+from workflow import services
+from workflow.read import cases as queries
 from workflow.rules.money import yuan
 
 from ..conftest import login

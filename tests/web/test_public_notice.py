@@ -1,6 +1,6 @@
 """The posted notice's QR code: the notice, and objections by owners who prove who they are."""
 
-from workflow import queries
+from workflow.read import cases as queries
 
 
 def test_notice_shows_period_and_takes_an_owners_objection(client, app, app_journey, app_people):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from workflow import queries
+from workflow.read import cases as queries
 
 from ..conftest import make_app
 from ..journey import Journey, make_people
@@ -99,7 +99,7 @@ def test_register_exports_csv(client, app_journey):
 @pytest.mark.postgres
 def test_register_and_track_on_postgresql(pg_url, tmp_path, clock):
     """The year filter uses the database's date functions: check them on PostgreSQL too."""
-    from workflow import projects, tracking
+    from workflow.read import projects, tracking
 
     from ..conftest import make_runtime
 

@@ -1,7 +1,7 @@
 """A transition's letters are made after its transaction: the hook sees the committed letter,
 and a job queue can take the work over by replacing the hook."""
 
-from workflow.models import Letter
+from workflow.data.models import Letter
 from workflow.services import transitions
 
 

@@ -2,8 +2,8 @@
 
 from sqlalchemy import text
 
-from workflow import audit
-from workflow.models import Event
+from workflow.data import audit
+from workflow.data.models import Event
 
 
 def test_every_step_of_the_journey_is_in_the_case_chain(rt, journey):

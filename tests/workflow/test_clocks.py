@@ -7,9 +7,11 @@ from datetime import date, datetime
 
 import pytest
 
-from workflow import clocks, queries, services
+from workflow import services
+from workflow.data.models import Case, DeadlineFlag
 from workflow.errors import Forbidden, GuardsFailed
-from workflow.models import Case, DeadlineFlag
+from workflow.process import clocks
+from workflow.read import cases as queries
 
 # The journey's clock starts on Monday 2026-11-23: submitted and accepted that day, the
 # acceptance is due Wednesday 11-25 and the review (10 working days) Monday 12-07.
@@ -67,7 +69,7 @@ def test_an_overdue_clock_resumes_with_nothing_left(rt, journey, people, clock):
 
 
 def test_the_audit_log_and_the_track_stepper_show_the_pause(rt, journey, people, clock):
-    from workflow import tracking
+    from workflow.read import tracking
 
     case_id = journey.case_in("review")
     clock.now = datetime(2026, 11, 26, 10, 0)
@@ -202,11 +204,11 @@ def test_a_paused_case_is_not_flagged(rt, journey, people):
 def test_pause_extension_and_daily_check_on_postgresql_migrated_by_alembic(pg_url, tmp_path):
     from dataclasses import replace
 
-    from web.cli import upgrade_database
-    from workflow.context import Runtime
-    from workflow.db import Database
-    from workflow.settings import Settings
-    from workflow.storage import FileStore
+    from web.schema import upgrade_database
+    from workflow.adapters.local import LocalFolderStore as FileStore
+    from workflow.data.db import Database
+    from workflow.data.runtime import Runtime
+    from workflow.data.settings import Settings
 
     from ..journey import Clock, Journey, make_people
 

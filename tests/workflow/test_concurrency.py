@@ -6,8 +6,8 @@ import threading
 import pytest
 
 from workflow import services
+from workflow.data.models import Case, Letter
 from workflow.errors import Conflict
-from workflow.models import Case, Letter
 
 from ..conftest import make_runtime
 from ..journey import Clock, Journey, make_people

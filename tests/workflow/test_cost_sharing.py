@@ -3,8 +3,9 @@ old rule of every household paying."""
 
 from __future__ import annotations
 
-from workflow import documents, services
-from workflow.models import Case
+from workflow import services
+from workflow.data.models import Case
+from workflow.papers import documents
 
 
 def _sign(rt, people, case_id, votes: dict[str, str]) -> None:

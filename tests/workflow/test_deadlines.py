@@ -2,8 +2,9 @@
 
 from datetime import date, datetime
 
-from workflow import queries, services
-from workflow.models import Case
+from workflow import services
+from workflow.data.models import Case
+from workflow.read import cases as queries
 
 
 def test_acceptance_deadline_skips_the_weekend(rt, journey, people, clock):

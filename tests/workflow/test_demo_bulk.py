@@ -4,9 +4,9 @@ schema as it found it (the indexes and foreign keys it sets aside while copying 
 import pytest
 from sqlalchemy import func, select, text
 
-from workflow import audit
-from workflow.demo_bulk import generate
-from workflow.models import Case, Event, Household
+from workflow.data import audit
+from workflow.data.models import Case, Event, Household
+from workflow.demo.bulk import generate
 
 from ..conftest import make_runtime
 from ..journey import make_people
@@ -17,7 +17,7 @@ def rt(request, tmp_path, clock):
     if request.param == "sqlite":
         runtime = make_runtime(f"sqlite:///{tmp_path / 'bulk.sqlite3'}", tmp_path, clock)
     else:
-        from web.cli import upgrade_database
+        from web.schema import upgrade_database
 
         url = request.getfixturevalue("pg_url")
         upgrade_database(url)
@@ -53,7 +53,7 @@ def test_a_second_smaller_load_continues_after_the_first(rt):
 
 @pytest.mark.postgres
 def test_the_load_puts_back_every_index_and_foreign_key(pg_url, tmp_path, clock):
-    from web.cli import upgrade_database
+    from web.schema import upgrade_database
 
     upgrade_database(pg_url)
     runtime = make_runtime(pg_url, tmp_path, clock)

@@ -2,8 +2,9 @@
 
 import pytest
 
-from workflow import queries, services
+from workflow import services
 from workflow.errors import Conflict, InvalidInput, NotFound, TooLarge, UnsupportedFile
+from workflow.read import cases as queries
 
 from ..journey import pdf_bytes
 

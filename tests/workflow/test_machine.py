@@ -4,8 +4,9 @@ exactly which triggers are allowed, every other one refused."""
 import pytest
 from transitions.core import MachineError
 
-from workflow import machine
-from workflow.machine import STATES, TRANSITIONS
+from workflow.process import machine, states
+from workflow.process.machine import TRANSITIONS
+from workflow.process.states import STATES
 
 ALLOWED = {
     "draft": {"start_consultation", "withdraw"},
@@ -56,7 +57,7 @@ def test_each_state_allows_exactly_its_triggers(state):
 
 
 def test_final_states_are_the_four_ends():
-    assert set(machine.states_tagged("final")) == {
+    assert set(states.states_tagged("final")) == {
         "not_accepted", "rejected", "withdrawn", "subsidy_approved"
     }  # fmt: skip
 
@@ -122,7 +123,7 @@ def test_firing_moves_the_case_and_leaves_nothing_on_it_or_on_the_shared_machine
 
 
 def test_stepper_follows_the_happy_path():
-    assert [s.name for s in machine.main_path()] == [
+    assert [s.name for s in states.main_path()] == [
         "draft", "consultation", "publicity", "submitted", "review", "approved",
         "construction", "acceptance", "completed", "subsidy_review", "subsidy_approved",
     ]  # fmt: skip

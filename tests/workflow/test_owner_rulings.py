@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from workflow import queries, services
+from workflow import services
 from workflow.errors import Forbidden, InvalidInput
+from workflow.read import cases as queries
 
 from ..journey import application
 

@@ -4,10 +4,11 @@ search finds a case by an owner's name, on SQLite and on PostgreSQL (trigram ind
 import pytest
 from sqlalchemy import select, text
 
-from workflow import queries, search_index
-from workflow.demo_bulk import generate
+from workflow.data import search_index
+from workflow.data.models import Case, Household, User, Vote
+from workflow.demo.bulk import generate
 from workflow.errors import InvalidInput
-from workflow.models import Case, Household, User, Vote
+from workflow.read import cases as queries
 
 from ..conftest import make_runtime
 from ..journey import make_people
@@ -18,7 +19,7 @@ def many(request, tmp_path, clock):
     if request.param == "sqlite":
         rt = make_runtime(f"sqlite:///{tmp_path / 'paging.sqlite3'}", tmp_path, clock)
     else:
-        from web.cli import upgrade_database
+        from web.schema import upgrade_database
 
         url = request.getfixturevalue("pg_url")
         upgrade_database(url)
@@ -156,7 +157,7 @@ def test_a_homeowner_finds_only_their_own_cases(many):
 def test_the_migration_adds_trigram_indexes_on_postgresql(pg_url):
     from sqlalchemy import create_engine
 
-    from web.cli import upgrade_database
+    from web.schema import upgrade_database
 
     upgrade_database(pg_url)
     engine = create_engine(pg_url)

@@ -2,11 +2,12 @@
 
 import pytest
 
-from workflow import audit, services
-from workflow.context import Runtime
-from workflow.db import Database
-from workflow.models import Case, Letter
-from workflow.storage import FileStore
+from workflow import services
+from workflow.adapters.local import LocalFolderStore as FileStore
+from workflow.data import audit
+from workflow.data.db import Database
+from workflow.data.models import Case, Letter
+from workflow.data.runtime import Runtime
 
 from ..journey import Clock, Journey, make_people
 
@@ -17,8 +18,8 @@ pytestmark = pytest.mark.postgres
 def pg_rt(pg_url, tmp_path):
     from dataclasses import replace
 
-    from web.cli import upgrade_database
-    from workflow.settings import Settings
+    from web.schema import upgrade_database
+    from workflow.data.settings import Settings
 
     upgrade_database(pg_url)
     rt = Runtime(

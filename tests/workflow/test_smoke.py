@@ -4,7 +4,7 @@ from workflow import services
 def test_the_whole_happy_path_reaches_subsidy_approved(rt, journey, people):
     case_id = journey.case_in("subsidy_approved")
     with rt.db.session() as s:
-        from workflow.models import Case
+        from workflow.data.models import Case
 
         case = s.get(Case, case_id)
         assert case.state == "subsidy_approved"

@@ -6,12 +6,12 @@ from collections import Counter, defaultdict
 import pytest
 from sqlalchemy import func, select
 
-from workflow import statistics
-from workflow.demo_bulk import generate
-from workflow.machine import STATES
-from workflow.models import Case, Event
-from workflow.queries import deadline_of
-from workflow.services.common import calendar
+from workflow.data.config import calendar
+from workflow.data.models import Case, Event
+from workflow.demo.bulk import generate
+from workflow.process.states import STATES
+from workflow.read import statistics
+from workflow.read.cases import deadline_of
 
 from ..conftest import make_runtime
 from ..journey import Journey, make_people
@@ -22,7 +22,7 @@ def seeded(request, tmp_path, clock):
     if request.param == "sqlite":
         rt = make_runtime(f"sqlite:///{tmp_path / 'stats.sqlite3'}", tmp_path, clock)
     else:
-        from web.cli import upgrade_database
+        from web.schema import upgrade_database
 
         url = request.getfixturevalue("pg_url")
         upgrade_database(url)

@@ -4,8 +4,8 @@ duties; every failing guard reported, not only the first."""
 import pytest
 
 from workflow import services
+from workflow.data.models import Case
 from workflow.errors import Conflict, Forbidden, GuardsFailed, InvalidInput, NotFound
-from workflow.models import Case
 
 from ..journey import pdf_bytes
 
@@ -199,7 +199,7 @@ def test_separation_of_duties_a_clerk_who_owns_a_flat_may_not_accept(rt, journey
         rt, None, username="clerk2", password="secret-pass-1", role="clerk", name="周志华"
     )
     with rt.db.transaction() as s:
-        from workflow.models import User
+        from workflow.data.models import User
 
         s.get(User, clerk2.id).phone = "13900000401"  # owns flat 401 in the journey's roster
     case_id = journey.case_in("submitted")

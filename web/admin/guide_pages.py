@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from forms.guide import GuideTextsForm, PolicyForm
 from workflow.errors import WorkflowError
-from workflow.guide import TEXT_KEYS
+from workflow.read.guide import TEXT_KEYS
 from workflow.services import guide as guide_services
 
 from ..extensions import say

@@ -11,10 +11,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from forms.admin import ConfirmForm, HolidayForm, SettingsForm, UserCreateForm, UserUpdateForm
-from workflow import registers, services, statistics
+from workflow import services
+from workflow.data.settings import ADMIN_KEYS, DEPARTMENTS, LETTER_PREFIXES
 from workflow.errors import WorkflowError
+from workflow.read import registers, statistics
 from workflow.rules.money import yuan
-from workflow.settings import ADMIN_KEYS, DEPARTMENTS, LETTER_PREFIXES
 
 from ..extensions import say
 from . import admin_only, bp

@@ -18,12 +18,14 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, create_model
 from pydantic_core import PydanticCustomError
 
-from workflow import documents, inputs
-from workflow.access import ROLES
+from workflow import inputs
 from workflow.errors import InvalidInput, WorkflowError, msg
-from workflow.letters import KINDS as LETTER_KINDS
-from workflow.machine import STATES, TRANSITIONS
-from workflow.machine import Field as MachineField
+from workflow.papers import documents
+from workflow.papers.letters import KINDS as LETTER_KINDS
+from workflow.process.access import ROLES
+from workflow.process.machine import TRANSITIONS
+from workflow.process.machine import Field as MachineField
+from workflow.process.states import STATES
 from workflow.services.consent import CHOICES
 from workflow.services.review import VERDICTS
 

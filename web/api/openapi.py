@@ -8,7 +8,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from workflow.machine import STATE, TRANSITIONS, Transition
+from workflow.process.machine import TRANSITIONS, Transition
+from workflow.process.states import STATE
 
 from . import models
 from .errors import HTTP_ERRORS

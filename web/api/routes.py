@@ -14,9 +14,12 @@ from urllib.parse import quote
 
 from flask import current_app, g, jsonify, request, send_file, url_for
 
-from workflow import inputs, machine, queries, services
-from workflow.context import Runtime
+from workflow import inputs, services
+from workflow.data.runtime import Runtime
 from workflow.errors import InvalidInput, NotFound, UnsupportedFile, msg
+from workflow.papers import verify as papers_verify
+from workflow.process import machine
+from workflow.read import cases as queries
 
 from . import bp, models
 from .auth import caller, token_required
@@ -460,43 +463,28 @@ def letter_pdf(case_id: int, letter_id: int):
     return response
 
 
-def _mask(name: str) -> str:
-    return name[0] + "*" * (len(name) - 1) if name else ""
-
-
-def masked_addressee(addressee: str, names: list[str]) -> str:
-    for name in sorted({n for n in names if n}, key=len, reverse=True):
-        addressee = addressee.replace(name, _mask(name))
-    return addressee
-
-
 @bp.get("/verify/<code>")
 def verify(code: str):
-    letter = queries.letter_by_code(rt(), code) if len(code) <= 32 else None
-    if letter is None:
+    found = papers_verify.verify(rt(), code)
+    if found is None:
         raise NotFound(
             msg(
                 "verify_code", "未找到该核验码对应的信函。", "No letter has this verification code."
             )
         )
-    data = letter.data or {}
-    names = [*data.get("owners", []), (data.get("applicant") or {}).get("name", "")]
-    if letter.sha256 is None:
-        file_state = "not_rendered"
-    else:
-        file_state = "intact" if rt().store.matches(letter.sha256) else "altered"
     return jsonify(
         {
             "valid": True,
-            "kind": letter.kind,
-            "title": data.get("title", ""),
-            "number": letter.number,
-            "date": letter.issued_at.date().isoformat(),
-            "reference": (data.get("case") or {}).get("reference", ""),
-            "addressee": masked_addressee(letter.addressee, names),
-            "authority": data.get("authority", ""),
-            "file": file_state,
-            "sha256": letter.sha256,
+            "what": found.what,
+            "kind": found.kind,
+            "title": found.title,
+            "number": found.number,
+            "date": found.issued_on,
+            "reference": found.reference,
+            "addressee": found.addressee,
+            "authority": found.authority,
+            "file": found.file,
+            "sha256": found.sha256,
         }
     )
 
@@ -504,7 +492,7 @@ def verify(code: str):
 @bp.get("/track")
 def track():
     """A case's progress by reference and the applicant's phone tail: no token, throttled."""
-    from workflow import tracking
+    from workflow.read import tracking
 
     from ..public.throttle import too_many_lookups
 

@@ -16,7 +16,7 @@ from flask import (
     url_for,
 )
 
-from workflow import guide as guide_mod
+from workflow.read import guide as guide_mod
 from workflow.rules.cost import default_coefficient
 from workflow.rules.money import yuan
 from workflow.services import guide as guide_services

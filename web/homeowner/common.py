@@ -19,7 +19,7 @@ from wtforms.fields.core import Label
 from forms.homeowner import (
     UploadForm,
 )
-from workflow import queries
+from workflow.read import cases as queries
 from workflow.rules.money import yuan
 
 from .helpers import blocked_text, english, pick, rt

@@ -9,7 +9,7 @@ from flask import current_app
 from flask_babel import get_locale
 from markupsafe import Markup
 
-from workflow.context import Runtime
+from workflow.data.runtime import Runtime
 from workflow.errors import Message
 
 from ..extensions import say

@@ -22,8 +22,8 @@ from forms.homeowner import (
     UploadForm,
 )
 from workflow import services
-from workflow.documents import KINDS
 from workflow.errors import NotFound, WorkflowError
+from workflow.papers.documents import KINDS
 from workflow.rules.money import yuan
 
 from ..extensions import say

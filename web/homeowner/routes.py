@@ -24,10 +24,11 @@ from forms.homeowner import (
     AgentForm,
     action_form,
 )
-from workflow import queries, services
-from workflow.documents import KINDS
+from workflow import services
 from workflow.errors import NotFound, WorkflowError
-from workflow.machine import TRANSITION
+from workflow.papers.documents import KINDS
+from workflow.process.machine import TRANSITION
+from workflow.read import cases as queries
 
 from ..extensions import say
 from .common import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, current_app, render_template
 from flask_login import current_user, login_required
 
-from workflow import notifications
+from workflow.notify import outbox as notifications
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 READERS = ("homeowner", "clerk", "approver")

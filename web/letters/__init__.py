@@ -22,6 +22,7 @@ from flask_login import current_user, login_required
 
 from workflow import services
 from workflow.errors import InvalidInput
+from workflow.papers import verify as papers_verify
 
 from ..extensions import say
 
@@ -80,7 +81,7 @@ def document(document_id: int):
 @login_required
 def document_preview(case_id: int, kind: str):
     """A generated document before it is frozen: the same template as its PDF."""
-    from workflow import queries
+    from workflow.read import cases as queries
 
     from ..pdf.render import document_html
 
@@ -184,7 +185,7 @@ def verify_form():
 
 @bp.route("/verify/<code>")
 def verify(code: str):
-    result = services.verification(_rt(), code)
+    result = papers_verify.verify(_rt(), code)
     status = 200 if result else 404
     return render_template(
         "letters_web/verify.html",
@@ -197,16 +198,16 @@ def verify(code: str):
 
 def _signature(result):
     """The PDF signature of a signed letter, checked against the authority's certificate."""
-    if not result or result.get("what") != "letter" or not result.get("intact"):
+    if not result or result.what != "letter" or not result.intact:
         return None
     from ..pdf.sign import check
 
     signer = current_app.extensions.get("jiati_signer")
     roots = [signer.certificate] if signer is not None else []
     try:
-        return check(_rt().store.read(result["sha256"]), roots)
+        return check(_rt().store.read(result.sha256), roots)
     except Exception:  # noqa: BLE001 - an unreadable signature is reported as not valid
-        current_app.logger.exception("checking the signature of %s failed", result["code"])
+        current_app.logger.exception("checking the signature of %s failed", result.code)
         return False
 
 

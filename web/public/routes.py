@@ -11,9 +11,10 @@ from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from forms.homeowner import NoticeObjectionForm, ObjectionForm, SignForm, TrackForm
-from workflow import projects as register
-from workflow import services, tracking
+from workflow import services
 from workflow.errors import InvalidInput, NotFound, WorkflowError, msg
+from workflow.read import projects as register
+from workflow.read import tracking
 from workflow.rules.money import yuan
 
 from ..extensions import say

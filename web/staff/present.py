@@ -18,12 +18,14 @@ from forms.staff import (
     PaperVoteForm,
     ResolveForm,
 )
-from workflow import queries, services
-from workflow.documents import KINDS as DOCUMENT_KINDS
-from workflow.machine import STATE, TRANSITION, TRANSITIONS
+from workflow import services
+from workflow.data.settings import DEPARTMENTS
+from workflow.papers.documents import KINDS as DOCUMENT_KINDS
+from workflow.process.machine import TRANSITION, TRANSITIONS
+from workflow.process.states import STATE
+from workflow.read import cases as queries
 from workflow.rules.money import yuan
 from workflow.rules.subsidy import subsidy_cap
-from workflow.settings import DEPARTMENTS
 
 # Recorded facts in the history that are not transitions of the machine.
 FACTS = {
@@ -275,6 +277,6 @@ def case_page(
 
 def letter_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Letters as the list shows them: the kind's English name beside its Chinese title."""
-    from workflow.letters import KINDS as LETTER_KINDS
+    from workflow.papers.letters import KINDS as LETTER_KINDS
 
     return [{**x, "title_en": LETTER_KINDS.get(x["kind"], ("", ""))[1]} for x in rows]

@@ -19,8 +19,10 @@ from forms.staff import (
     PaperVoteForm,
     ResolveForm,
 )
-from workflow import queries, registers, services
+from workflow import services
 from workflow.errors import WorkflowError
+from workflow.read import cases as queries
+from workflow.read import registers
 
 from ..extensions import say
 from . import bp, only
@@ -83,7 +85,7 @@ def _queue(tag: str, title: str, endpoint: str, mark_own_department: bool = Fals
 
 
 def _states(tag: str) -> list[tuple[str, str]]:
-    from workflow.machine import STATES
+    from workflow.process.states import STATES
 
     return [(s.name, s.label) for s in STATES if tag in s.tags]
 
@@ -128,7 +130,7 @@ def fire(case_id: int, trigger: str):
 
 
 def _label(state: str) -> str:
-    from workflow.machine import STATE
+    from workflow.process.states import STATE
 
     return STATE[state].label_en if str(_locale()) == "en" else STATE[state].label
 

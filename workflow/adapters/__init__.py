@@ -1,9 +1,10 @@
 """Backends of the domain's ports, one file each, chosen by settings here and nowhere else.
 
-- file store (`workflow.storage.BlobStore`): `local` (a folder; the default) or `s3` (boto3);
-- job scheduler (`workflow.jobs.JobScheduler`): `inline` (in-process; the default) or
+- file store (`workflow.data.storage.BlobStore`): `local` (a folder; the default) or `s3` (boto3);
+- job scheduler (`workflow.data.runtime.JobScheduler`): `inline` (in-process; the default) or
   `huey_redis` (Redis, when `REDIS_URL` is set);
-- SMS sender (`workflow.notifications.SmsSender`): `log_sms` (the default) or `http_sms`
+- SMS sender (`workflow.notify.outbox.SmsSender`): `log_sms` (the port's own default, in
+  `workflow.notify`) or `http_sms`
   (when `SMS_GATEWAY_URL` is set).
 """
 
@@ -14,9 +15,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from ..jobs import JobScheduler
-from ..notifications import SmsSender
-from ..storage import BlobStore
+from ..data.runtime import JobScheduler
+from ..data.storage import BlobStore
+from ..notify.log_sms import LoggingSender
+from ..notify.outbox import SmsSender
+from .http_sms import HttpSmsSender
+from .huey_redis import HueyRedisScheduler
+from .inline import InlineScheduler
+from .local import LocalFolderStore
+from .s3 import S3Store
 
 
 class ConfigurationError(ValueError):
@@ -29,19 +36,13 @@ def store_from(config: Mapping[str, Any], default_folder: str | Path) -> BlobSto
     `S3_REGION` as settings."""
     url = (config.get("STORAGE_URL") or "").strip()
     if not url:
-        from .local import LocalFolderStore
-
         return LocalFolderStore(default_folder)
     parts = urlparse(url)
     if parts.scheme == "file":
-        from .local import LocalFolderStore
-
         if parts.netloc not in ("", "localhost"):
             raise ConfigurationError(f"STORAGE_URL: a file URL names a local path: {url}")
         return LocalFolderStore(unquote(parts.path))
     if parts.scheme == "s3":
-        from .s3 import S3Store
-
         if not parts.netloc:
             raise ConfigurationError(f"STORAGE_URL: no bucket in {url}")
         return S3Store(
@@ -59,10 +60,7 @@ def scheduler_from(config: Mapping[str, Any]) -> JobScheduler:
     """`REDIS_URL` set: jobs go through Redis to `flask --app web worker`; else in-process."""
     url = (config.get("REDIS_URL") or "").strip()
     if url:
-        from .huey_redis import HueyRedisScheduler
-
         return HueyRedisScheduler(url, name=config.get("QUEUE_NAME") or "jiati")
-    from .inline import InlineScheduler
 
     return InlineScheduler()
 
@@ -71,12 +69,9 @@ def sms_sender_from(config: Mapping[str, Any]) -> SmsSender:
     """`SMS_GATEWAY_URL` (with `SMS_GATEWAY_KEY`): the HTTP gateway; else messages are logged."""
     url = (config.get("SMS_GATEWAY_URL") or "").strip()
     if not url:
-        from .log_sms import LoggingSender
-
         return LoggingSender()
     if urlparse(url).scheme not in ("http", "https"):
         raise ConfigurationError(f"SMS_GATEWAY_URL: use http(s)://…, not {url}")
-    from .http_sms import HttpSmsSender
 
     return HttpSmsSender(
         url, config.get("SMS_GATEWAY_KEY") or "", float(config.get("SMS_GATEWAY_TIMEOUT") or 10)

@@ -14,7 +14,7 @@ import json
 import urllib.error
 import urllib.request
 
-from ..notifications import SendFailed
+from ..notify.outbox import SendFailed
 
 
 class HttpSmsSender:

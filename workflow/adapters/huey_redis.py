@@ -17,16 +17,15 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from huey import RedisHuey, crontab
 from huey import signals as huey_signals
 
-from .. import jobs
+from ..jobs import queue, registry
 
 if TYPE_CHECKING:
-    from ..context import Runtime
+    from ..data.runtime import Runtime
 
 log = logging.getLogger(__name__)
 LOCK_SECONDS = 300
@@ -41,7 +40,7 @@ class HueyRedisScheduler:
         self.redis = self.huey.storage.conn
         self.runtime: Runtime | None = None
         self.owner = f"{socket.gethostname()}:{os.getpid()}"
-        self.tasks = {job: self._register(job) for job in jobs.JOBS}
+        self.tasks = {job: self._register(job) for job in registry.JOBS}
         self._register_periodic()
 
         @self.huey.signal(huey_signals.SIGNAL_INTERRUPTED)
@@ -56,49 +55,33 @@ class HueyRedisScheduler:
         return f"Redis ({self.redis.connection_pool.connection_kwargs.get('host', '?')})"
 
     def _register(self, job: str):
-        fn = jobs.JOBS[job]
+        fn = registry.JOBS[job]
 
         def run(*ids: int, request_id: str | None = None) -> None:
-            token = jobs.REQUEST_ID.set(request_id)
+            token = queue.REQUEST_ID.set(request_id)
             try:
-                if job in jobs.EXCLUSIVE:
+                if job in registry.EXCLUSIVE:
                     with self._lock(f"{job}:{ids[0]}") as held:
                         if held:
                             fn(self.runtime, *ids)
                 else:
                     fn(self.runtime, *ids)
             finally:
-                jobs.REQUEST_ID.reset(token)
+                queue.REQUEST_ID.reset(token)
 
         run.__name__ = job
         return self.huey.task(retries=RETRIES, retry_delay=RETRY_DELAY, name=job)(run)
 
     def _register_periodic(self) -> None:
-        def sweep() -> None:
-            jobs.render_missing_letters(self.runtime, older_than=timedelta(minutes=2))
-            jobs.print_unfinished_batches(self.runtime)
+        for each in registry.PERIODIC:
 
-        self.huey.periodic_task(crontab(minute="*/5"), name="sweep")(sweep)
+            def run(job=each.job) -> None:  # noqa: ANN001 - bind this loop's job
+                job(self.runtime)
 
-        def outbox() -> None:
-            # Retries whose back-off has passed, and messages whose job was lost.
-            jobs.deliver_due_messages(self.runtime)
-
-        self.huey.periodic_task(crontab(minute="*"), name="outbox")(outbox)
-
-        def daily() -> None:
-            # 08:05 in Beijing (the queue keeps UTC): before the window opens.
-            jobs.daily_check(self.runtime)
-
-        self.huey.periodic_task(crontab(hour="0", minute="5"), name="daily_check")(daily)
-
-        def statistics() -> None:
-            jobs.refresh_statistics(self.runtime)
-
-        self.huey.periodic_task(crontab(minute="*/10"), name="statistics")(statistics)
+            self.huey.periodic_task(crontab(**each.when), name=each.name)(run)
 
     def schedule(self, job: str, *ids: int) -> None:
-        self.tasks[job](*ids, request_id=jobs.REQUEST_ID.get())
+        self.tasks[job](*ids, request_id=queue.REQUEST_ID.get())
 
     def check(self) -> None:
         self.redis.ping()
@@ -144,10 +127,7 @@ class HueyRedisScheduler:
         cleared = self.clear_dead_locks()
         if cleared:
             log.info("cleared %d locks of stopped workers", cleared)
-        # What a killed worker took with it is found again from the database.
-        jobs.render_missing_letters(self.runtime)
-        jobs.print_unfinished_batches(self.runtime, older_than=timedelta(0))
-        jobs.deliver_due_messages(self.runtime)
+        registry.recover(self.runtime)
         consumer = self.huey.create_consumer(workers=threads, worker_type="thread")
         consumer.run()
 

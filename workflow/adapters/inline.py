@@ -7,10 +7,10 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from .. import jobs
+from ..jobs.registry import JOBS
 
 if TYPE_CHECKING:
-    from ..context import Runtime
+    from ..data.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ class InlineScheduler:
 
     def schedule(self, job: str, *ids: int) -> None:
         try:
-            jobs.JOBS[job](self.runtime, *ids)
+            JOBS[job](self.runtime, *ids)
         except Exception:  # noqa: BLE001 - see the module docstring
             log.exception("job %s%r failed; it will be retried by the safety nets", job, ids)
 

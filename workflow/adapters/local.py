@@ -9,7 +9,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..storage import ContentAddressed, digest_of
+from ..data.storage import ContentAddressed, digest_of
 
 
 class LocalFolderStore(ContentAddressed):

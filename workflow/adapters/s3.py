@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..storage import ContentAddressed, digest_of
+from ..data.storage import ContentAddressed, digest_of
 
 
 class S3Store(ContentAddressed):

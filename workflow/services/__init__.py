@@ -1,7 +1,8 @@
 """Use cases: one function each, taking the acting user; each is one transaction."""
 
+from ..rules.agents import AGENT_KINDS, agent_label
 from .admin import change_settings, effective_settings, remove_holiday, set_holiday
-from .agents import AGENT_KINDS, RELATIONSHIPS, Proxy, agent_label, record_agent
+from .agents import RELATIONSHIPS, Proxy, record_agent
 from .batches import batch_file, batch_status, request_batch
 from .cases import create_case, patch_case, set_costs, update_case, validate_application
 from .consent import (
@@ -14,7 +15,7 @@ from .consent import (
     signing_view,
 )
 from .files import document_file, store_scan, upload_document
-from .letters import letter_context, letter_file, verification
+from .letters import letter_context, letter_file
 from .owner_rulings import mark_same_owner, record_standing_vote, separate_owner
 from .owners import lodge_objection_as_owner, public_notice
 from .review import give_opinion
@@ -37,7 +38,7 @@ from .users import (
 __all__ = [
     "Account", "Action", "Outcome", "actions", "authenticate", "change_settings", "create_case",
     "create_user", "document_file", "effective_settings", "fire", "get_account", "give_opinion",
-    "issue_token", "letter_context", "letter_file", "verification", "request_batch", "batch_status", "batch_file", "lodge_objection", "lodge_objection_as_owner", "public_notice", "lodge_objection_by_link", "record_paper_vote", "register",
+    "issue_token", "letter_context", "letter_file", "request_batch", "batch_status", "batch_file", "lodge_objection", "lodge_objection_as_owner", "public_notice", "lodge_objection_by_link", "record_paper_vote", "register",
     "remove_holiday", "resolve_objection", "revoke_token", "set_costs", "set_holiday", "sign", "signing_links",
     "signing_view", "store_scan", "token_account", "update_case", "update_user", "upload_document",
     "validate_application", "mark_same_owner", "record_standing_vote", "separate_owner",

@@ -6,13 +6,15 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from .. import audit, inputs
-from .. import settings as settings_mod
-from ..context import Runtime
+from .. import inputs
+from ..data import audit
+from ..data import settings as settings_mod
+from ..data.config import current_settings, forget_configuration
+from ..data.models import Holiday, User
+from ..data.runtime import Runtime
+from ..data.settings import Settings
 from ..errors import InvalidInput, msg
-from ..models import Holiday, User
-from ..settings import Settings
-from .common import actor_of, current_settings, forget_configuration, require_role
+from ..process.access import actor_of, require_role
 
 
 def effective_settings(rt: Runtime) -> Settings:

@@ -11,21 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .. import audit, documents
-from ..context import Runtime
-from ..errors import Conflict, InvalidInput, msg
-from ..machine import STATE
-from ..models import User
-from .common import actor_of, case_for, current_settings
+from ..data import audit
+from ..data.config import current_settings
+from ..data.models import User
+from ..data.runtime import Runtime
+from ..errors import Conflict, Forbidden, InvalidInput, msg
+from ..papers import documents
+from ..process.access import actor_of, case_for
+from ..process.states import STATE
+from ..rules.agents import AGENT_KINDS
 from .files import check_file
 
-# Who may act as the unit's agent.
-AGENT_KINDS = {
-    "community": ("社区", "Community (社区)"),
-    "property": ("物业服务企业", "Property manager"),
-    "installer": ("电梯安装企业", "Installation company"),
-    "owner": ("本单元业主", "An owner of the unit"),
-}
 RELATIONSHIPS = {
     "spouse": "配偶",
     "child": "子女",
@@ -97,8 +93,6 @@ def record_agent(
         user = actor_of(s, actor)
         case = case_for(s, user, case_id)
         if case.applicant_id != user.id:
-            from ..errors import Forbidden
-
             raise Forbidden(
                 msg("role", "只有申请人可以登记代办人。", "Only the applicant records an agent.")
             )
@@ -117,10 +111,3 @@ def record_agent(
             case=case,
             payload={"kind": kind, "name": name, "document": sha},
         )
-
-
-def agent_label(kind: str | None, name: str | None) -> str:
-    """翠湖社区（社区，代办人）, or "" when the applicant files for itself."""
-    if not kind:
-        return ""
-    return f"{name}（{AGENT_KINDS[kind][0]}，代办人）"

@@ -11,12 +11,12 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from .. import batches, jobs
-from ..context import Runtime
+from ..data.models import BatchPrint, Letter, User
+from ..data.runtime import Runtime
 from ..errors import Forbidden, InvalidInput, NotFound, msg
-from ..models import BatchPrint, Letter, User
-from .common import actor_of
-from .letters import LETTER_NOT_FOUND
+from ..jobs.queue import schedule
+from ..papers import batches
+from ..process.access import LETTER_NOT_FOUND, actor_of
 
 BATCH_NOT_FOUND = msg("batch_not_found", "未找到该合并打印。", "No such batch print.")
 NOT_READY = msg("batch_not_ready", "合并的 PDF 还没有做好。", "The merged PDF is not ready yet.")
@@ -95,7 +95,7 @@ def request_batch(rt: Runtime, actor: User | int, letter_ids: list[int]) -> int:
     if getattr(rt, "jobs", None) is None:
         batches.print_batch(rt, batch_id)  # no queue at all: now, like letters
     else:
-        jobs.schedule(rt, "print_batch", batch_id)
+        schedule(rt, "print_batch", batch_id)
     return batch_id
 
 

@@ -8,15 +8,16 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .. import audit, inputs
-from ..context import Runtime
+from .. import inputs
+from ..data import audit
+from ..data.models import Case, Household, User
+from ..data.runtime import Runtime
 from ..errors import Conflict, Forbidden, InvalidInput, Message, msg
-from ..machine import INITIAL, STATE
-from ..models import Case, Household, User
-from ..ownership import mask_id_number
+from ..process.access import actor_of, case_for
+from ..process.ownership import mask_id_number
+from ..process.states import INITIAL, STATE
 from ..rules import cost
 from ..rules.money import parse_yuan
-from .common import actor_of, case_for
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 # 居民身份证号码 (GB 11643): 18 characters, the last a digit or X; old cards have 15 digits.

@@ -9,14 +9,16 @@ from typing import Any
 
 from sqlalchemy import select
 
-from .. import audit
-from ..context import Runtime
+from ..data import audit
+from ..data.config import current_settings
+from ..data.models import Case, Household, User, Vote
+from ..data.runtime import Runtime
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, msg
-from ..machine import STATE
-from ..models import Case, Household, User, Vote
-from ..ownership import explain
+from ..process.access import actor_of, case_for, conflicted, require_role
+from ..process.ownership import explain
+from ..process.states import STATE
+from ..read.cases import costs_of
 from .agents import Proxy, check_proxy, stored_document
-from .common import actor_of, case_for, require_role
 from .households import check_owner, objection_text, typed_text
 from .households import lodge as _lodge
 
@@ -67,9 +69,6 @@ def _household_by_token(s: Any, token: str) -> Household:
 
 def signing_view(rt: Runtime, token: str) -> SigningView:
     with rt.db.session() as s:
-        from ..queries import costs_of
-        from .common import current_settings
-
         h = _household_by_token(s, token)
         c = h.case
         tags = STATE[c.state].tags
@@ -321,8 +320,6 @@ def _household(case: Case, room: str) -> Household:
 
 
 def _no_conflict(user: User, case: Case) -> None:
-    from ..access import conflicted
-
     if conflicted(user, case):
         raise Forbidden(
             msg(

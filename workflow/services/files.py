@@ -7,12 +7,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .. import audit, documents, inputs
-from ..context import Runtime
+from .. import inputs
+from ..data import audit
+from ..data.config import current_settings
+from ..data.models import Case, Document, User
+from ..data.runtime import Runtime
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge, UnsupportedFile, msg
-from ..machine import STATE
-from ..models import Case, Document, User
-from .common import actor_of, case_for, current_settings
+from ..papers import documents
+from ..process.access import actor_of, case_for
+from ..process.states import STATE
 
 # Which states accept which uploads from the applicant: by the tags of the declaration.
 APPLICANT_TAGS = {

@@ -10,12 +10,13 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
-from .. import audit
-from .. import guide as guide_mod
-from ..context import Runtime
+from ..data import audit
+from ..data.config import current_settings
+from ..data.models import Setting, User
+from ..data.runtime import Runtime
 from ..errors import InvalidInput, NotFound, msg
-from ..models import Setting, User
-from .common import actor_of, current_settings, require_role
+from ..process.access import actor_of, require_role
+from ..read import guide as guide_mod
 from .files import check_file
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from .. import audit
-from ..context import Runtime
+from ..data import audit
+from ..data.models import Case, Household, Objection, User
+from ..data.runtime import Runtime
 from ..errors import Conflict, InvalidInput, Message, msg
-from ..machine import STATE
-from ..models import Case, Household, Objection, User
+from ..process.states import STATE
 
 MAX_FAILED = 5
 PAUSE = timedelta(minutes=30)

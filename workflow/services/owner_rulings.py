@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .. import audit, ownership
-from ..context import Runtime
+from ..data import audit
+from ..data.models import Case, Household, User
+from ..data.runtime import Runtime
 from ..errors import InvalidInput, msg
-from ..models import Case, Household, User
+from ..process import ownership
 from .consent import _clerk_on, _household
 from .households import typed_text
 

@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..context import Runtime
-from ..documents import case_facts
+from ..data.models import Case, Household
+from ..data.runtime import Runtime
 from ..errors import InvalidInput, Message, NotFound, msg
-from ..machine import STATE
-from ..models import Case, Household
+from ..papers.facts import case_facts
+from ..process.states import STATE
 from .households import (  # noqa: F401  (MAX_FAILED, PAUSE, identity_problems: public here too)
     MAX_FAILED,
     PAUSE,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from .. import audit
-from ..context import Runtime
+from ..data import audit
+from ..data.config import current_settings
+from ..data.models import Opinion, User
+from ..data.runtime import Runtime
 from ..errors import Conflict, Forbidden, InvalidInput, msg
-from ..machine import STATE
-from ..models import Opinion, User
-from .common import actor_of, case_for, current_settings, require_role
+from ..process.access import actor_of, case_for, require_role
+from ..process.states import STATE
 from .consent import _no_conflict
 
 VERDICTS = {"agree": "同意", "disagree": "不同意"}

@@ -15,15 +15,23 @@ from typing import Any
 
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import audit, documents, effects, guards, inputs, jobs, notifications
-from ..access import case_roles, conflicted
-from ..context import Context, Runtime
+from .. import inputs
+from ..data import audit
+from ..data.config import calendar, current_settings
+from ..data.models import Case, Household, User
+from ..data.runtime import Runtime
 from ..errors import Conflict, Forbidden, GuardsFailed, InvalidInput, Message, msg
-from ..guards import failing
-from ..machine import STATE, TRANSITION, Transition, fire_on, triggers_from
-from ..models import Case, Household, User
+from ..notify import outbox as notifications
+from ..papers import documents
+from ..papers.render import render_issued
+from ..process import effects, guards
+from ..process.access import actor_of, case_for, case_roles, conflicted
+from ..process.actions import Action, actions_for
+from ..process.context import Context
+from ..process.guards import failing
+from ..process.machine import TRANSITION, Transition, fire_on
+from ..process.states import STATE
 from ..rules.money import parse_yuan
-from .common import actor_of, calendar, case_for, current_settings
 from .users import Account
 
 log = logging.getLogger(__name__)
@@ -40,16 +48,8 @@ class Outcome:
 
 
 def render_letters(rt: Runtime, outcome: Outcome) -> None:
-    """The transition's letters, made outside its transaction: handed to the runtime's job
-    scheduler (in-process by default, the queue's workers with REDIS_URL), or rendered here when
-    the runtime has none."""
-    if getattr(rt, "jobs", None) is not None:
-        jobs.letters_issued(rt, outcome.letters)
-        return
-    from .letters import render_once
-
-    for letter_id in outcome.letters:
-        render_once(rt, letter_id)
+    """The transition's letters, made outside its transaction (`papers.render`)."""
+    render_issued(rt, outcome.letters)
 
 
 def send_messages(rt: Runtime, outcome: Outcome) -> None:
@@ -93,22 +93,6 @@ def _after_commit(rt: Runtime, outcome: Outcome) -> None:
             hook(rt, outcome)
         except Exception:  # noqa: BLE001 - the transition has committed; report, don't undo
             log.exception("after-commit work %s failed for case %s", hook, outcome.case_id)
-
-
-@dataclass(frozen=True)
-class Action:
-    """A trigger this actor may fire on this case now; `blocked_by` explains why not yet."""
-
-    trigger: str
-    label: str
-    label_en: str
-    blocked_by: tuple[Message, ...] = ()
-    fields: tuple[Any, ...] = ()
-    confirm: bool = False
-
-    @property
-    def allowed(self) -> bool:
-        return not self.blocked_by
 
 
 def _parse(t: Transition, raw: Mapping[str, Any], today: date) -> dict[str, Any]:
@@ -297,27 +281,6 @@ def fire(
         )
     _after_commit(rt, outcome)
     return outcome
-
-
-def actions_for(ctx: Context) -> list[Action]:
-    """The triggers this actor may fire on this case in its state, with what still blocks them.
-
-    Input guards are left out: they are asked when the form is sent."""
-    out = []
-    for t in triggers_from(ctx.case.state):
-        if not (t.roles & ctx.roles):
-            continue
-        out.append(
-            Action(
-                trigger=t.trigger,
-                label=t.label,
-                label_en=t.label_en,
-                blocked_by=tuple(failing(t.guards, ctx, with_input=False)),
-                fields=t.fields,
-                confirm=t.confirm,
-            )
-        )
-    return out
 
 
 def actions(rt: Runtime, actor: User | int, case_id: int) -> list[Action]:

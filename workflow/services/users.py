@@ -11,15 +11,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from .. import audit
-from ..access import ROLES
-from ..context import Runtime
+from ..data import audit
+from ..data.models import ApiToken, User
+from ..data.runtime import Runtime
+from ..data.settings import DEPARTMENTS
 from ..errors import Conflict, Forbidden, InvalidInput, Message, NotAuthenticated, msg
-from ..models import ApiToken, User
-from ..passwords import MIN_LENGTH, check_nobody, check_password, hash_password, weakness
-from ..settings import DEPARTMENTS
+from ..process.access import ROLES, actor_of, require_role
+from ..rules.passwords import MIN_LENGTH, check_nobody, check_password, hash_password, weakness
 from .cases import valid_mobile
-from .common import actor_of, require_role
 
 MIN_PASSWORD = MIN_LENGTH
 TOKEN_LIFETIME = timedelta(hours=12)

@@ -1,0 +1,139 @@
+"""The database: one engine, read sessions and write transactions.
+
+SQLite (WAL, one writer) is the embedded default; PostgreSQL the multi-process deployment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..errors import Conflict, msg
+from . import search_index
+from .models import Base
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    # pysqlite starts a transaction only at the first write, so a transaction that reads then
+    # writes can get SQLITE_BUSY at once, ignoring busy_timeout. The documented recipe: let
+    # pysqlite do nothing and emit BEGIN ourselves; IMMEDIATE for write transactions.
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, _record):  # noqa: ANN001
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):  # noqa: ANN001
+        immediate = conn.get_execution_options().get("write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class ReadSessionWrite(RuntimeError):
+    """Something tried to write through `Database.session()`, which only reads."""
+
+
+def _refuse_writes(session: Session, *_: object) -> None:
+    raise ReadSessionWrite("a read session (Database.session) must not write: use transaction()")
+
+
+def _refuse_write_statements(state) -> None:  # noqa: ANN001 - ORMExecuteState
+    if state.is_insert or state.is_update or state.is_delete:
+        _refuse_writes(state.session)
+
+
+class Database:
+    def __init__(self, url: str, echo: bool = False):
+        self.url = url
+        kwargs: dict = {"echo": echo, "future": True}
+        if url.startswith("sqlite"):
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+        else:
+            kwargs["pool_pre_ping"] = True
+        self.engine = create_engine(url, **kwargs)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        # A pre-forking server (gunicorn --preload) must not share pooled connections with
+        # its workers: each child starts with an empty pool.
+        os.register_at_fork(after_in_child=lambda: self.engine.dispose(close=False))
+        if self.is_sqlite:
+            _sqlite_setup(self.engine)
+        # Reading needs no transaction of its own on PostgreSQL: under READ COMMITTED each
+        # statement sees what was committed when it began, inside a transaction or not, and
+        # autocommit saves the BEGIN and ROLLBACK round trips of every page and token check.
+        # A read session therefore must not write; `_refuse_writes` makes sure it never does.
+        reader = self.engine
+        if not self.is_sqlite:
+            reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._read = sessionmaker(reader, expire_on_commit=False)
+        event.listen(self._read, "before_flush", _refuse_writes)
+        event.listen(self._read, "do_orm_execute", _refuse_write_statements)
+        self._write = sessionmaker(
+            self.engine.execution_options(write=True), expire_on_commit=False
+        )
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session for reading: it writes nothing (a flush or an INSERT, UPDATE or DELETE
+        through it raises `ReadSessionWrite`), and what it loaded stays readable after it
+        closes."""
+        with self._read() as s:
+            yield s
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One write transaction: everything in it commits together, or nothing does.
+
+        A lost race (stale version, a duplicate unique key such as a second vote or an audit
+        sequence taken by another writer) becomes a `Conflict`.
+        """
+        with self._write() as s:
+            try:
+                with s.begin():
+                    yield s
+            except StaleDataError as exc:
+                raise Conflict(
+                    msg(
+                        "stale",
+                        "案件已被他人更新，请刷新页面后重试。",
+                        "The case was changed by someone else; reload and try again.",
+                    )
+                ) from exc
+            except IntegrityError as exc:
+                text = str(exc.orig).lower()
+                if "unique" not in text and "duplicate key" not in text:
+                    raise
+                raise Conflict(
+                    msg(
+                        "duplicate",
+                        "该操作与另一操作同时进行且已被记录，请刷新页面查看。",
+                        "A simultaneous action was recorded first; reload to see it.",
+                    )
+                ) from exc
+            except OperationalError as exc:
+                if "locked" in str(exc).lower():
+                    raise Conflict(
+                        msg("busy", "系统繁忙，请稍后重试。", "The system is busy; try again.")
+                    ) from exc
+                raise
+
+    def create_all(self) -> None:
+        Base.metadata.create_all(self.engine)
+        if self.is_sqlite:
+            with self.engine.begin() as conn:
+                search_index.install(conn)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,369 @@
+"""Settings an admin may change, with the defaults of DESIGN §1, §3, §5 and §7.
+
+Resolution order: these defaults, then the deployment's configuration (instance/config.py,
+`FLASK_*` variables, e.g. `FLASK_CITY_NAME=宜城市`), then what an admin saved in the database.
+
+The city's names (authority, document-number prefixes, reconsideration body, court, the
+departments' full names) default to 枣阳市's. Configuring only `CITY_NAME` derives all of them
+for another county-level city of the province; each may still be set on its own.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields, replace
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import InvalidInput, Message, msg
+from .models import Setting
+
+# Short labels for tight spots of the UI; letters print the full names (`department_names`).
+DEPARTMENTS = {
+    "housing": ("住建", "Housing and Urban-Rural Development"),
+    "planning": ("自然资源和规划", "Natural Resources and Planning"),
+    "market": ("市场监管", "Market Regulation"),
+}
+# The bodies' names after the city's, e.g. 枣阳市 + 自然资源和规划局.
+DEPARTMENT_SUFFIXES = {
+    "housing": "住房和城乡建设局",
+    "planning": "自然资源和规划局",
+    "market": "市场监督管理局",
+}
+# Document numbers: city short name + 住建梯 + the kind's character (枣阳住建梯受〔2026〕3号).
+PREFIX_MARKS = {
+    "acceptance_notice": "受",
+    "correction_notice": "补",
+    "approval_decision": "准",
+    "rejection_decision": "驳",
+    "subsidy_notice": "贴",
+    "not_accepted_decision": "不受",
+    "subsidy_return_notice": "退",
+    "review_extension": "延",
+}
+
+CITY = "枣阳市"
+
+
+def city_short(city: str) -> str:
+    """枣阳市 → 枣阳: the short name that leads document numbers."""
+    for suffix in ("自治县", "市", "县", "区"):
+        if city.endswith(suffix) and len(city) > len(suffix) + 1:
+            return city[: -len(suffix)]
+    return city
+
+
+def city_names(city: str) -> dict[str, Any]:
+    """Every name a letter prints that follows from the city (DESIGN §1, §5)."""
+    short = city_short(city)
+    return {
+        "city_name": city,
+        "authority_name": f"{city}{DEPARTMENT_SUFFIXES['housing']}",
+        "letter_prefixes": {k: f"{short}住建梯{v}" for k, v in PREFIX_MARKS.items()},
+        # 行政复议法（2023年修订）第二十四条：对本级人民政府工作部门的行政行为，由本级人民政府管辖。
+        "reconsideration_body": f"{city}人民政府",
+        # 行政诉讼法第十四条、第十八条：基层人民法院，被告所在地。
+        "court": f"{city}人民法院",
+        "department_names": {k: f"{city}{v}" for k, v in DEPARTMENT_SUFFIXES.items()},
+    }
+
+
+_CITY = city_names(CITY)
+LETTER_PREFIXES: dict[str, str] = _CITY["letter_prefixes"]
+DEPARTMENT_NAMES: dict[str, str] = _CITY["department_names"]
+# The period the rule sets for the public notice may not be shortened below this in real use.
+PUBLICITY_MIN_DAYS = 1
+LOCAL_HOSTS = ("localhost", "127.", "::1", "[::1]", "0.0.0.0")  # nosec B104  # hosts that mark a local address; binds nothing
+
+COST_SHARING = {
+    "agreeing": ("同意的住户分摊（反对、弃权和未参与表决的不分摊）", "Agreeing households share"),
+    "everyone": ("全体住户分摊", "Every household shares"),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    publicity_days: int = 10
+    acceptance_workdays: int = 2
+    review_workdays: int = 10
+    # The review may be extended once, by at most this many working days (行政许可法第四十二条).
+    review_extension_max_workdays: int = 10
+    participation: Fraction = Fraction(2, 3)
+    agreement: Fraction = Fraction(3, 4)
+    # (minimum floors, yuan per elevator), highest first; DESIGN §3.3.
+    subsidy_tiers: tuple[tuple[int, int], ...] = ((6, 100_000), (5, 90_000), (0, 80_000))
+    required_departments: tuple[str, ...] = ("housing", "planning", "market")
+    lead_department: str = "housing"
+    upload_max_mb: int = 20
+    # A design plan runs to tens of pages; thousands are an attack on whoever opens it.
+    upload_max_pages: int = 300
+    city_name: str = CITY
+    authority_name: str = _CITY["authority_name"]
+    letter_prefixes: dict[str, str] = field(default_factory=lambda: dict(LETTER_PREFIXES))
+    reconsideration_body: str = _CITY["reconsideration_body"]
+    court: str = _CITY["court"]
+    department_names: dict[str, str] = field(default_factory=lambda: dict(DEPARTMENT_NAMES))
+    public_base_url: str = "http://127.0.0.1:5000"
+    # DESIGN §3.2: who shares the owners' part of the cost. "agreeing": households that vote
+    # against, abstain or do not take part pay nothing; "everyone": every household, as before.
+    cost_sharing: str = "agreeing"
+    # Off in production: lets demos and tests run a public notice shorter than the rule's
+    # minimum (even 0 days), and every page says so while it is on.
+    demo_short_publicity: bool = False
+
+    @property
+    def upload_max_bytes(self) -> int:
+        return self.upload_max_mb * 1024 * 1024
+
+    @property
+    def subsidy_tiers_fen(self) -> tuple[tuple[int, int], ...]:
+        return tuple((floors, yuan * 100) for floors, yuan in self.subsidy_tiers)
+
+    def department_label(self, code: str) -> str:
+        return DEPARTMENTS.get(code, (code, code))[0]
+
+    def department_name(self, code: str) -> str:
+        """The body's full name, as letters print it (枣阳市自然资源和规划局)."""
+        return self.department_names.get(code) or self.department_label(code)
+
+    @property
+    def publicity_period_days(self) -> int:
+        """The notice's length: never under the rule's minimum unless the demo setting is on."""
+        if self.demo_short_publicity:
+            return self.publicity_days
+        return max(self.publicity_days, PUBLICITY_MIN_DAYS)
+
+    @property
+    def public_url_is_local(self) -> bool:
+        return is_local_address(self.public_base_url)
+
+
+def is_local_address(url: str) -> bool:
+    """True for an address only this machine can reach (127.x, localhost, ::1): printed in a
+    letter's QR code, it leads nowhere for the person holding the paper."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url if "//" in url else f"//{url}").hostname or "").lower()
+    return (
+        not host
+        or host == "localhost"
+        or host.endswith(".localhost")
+        or host.startswith("127.")
+        or host in ("::1", "0.0.0.0")  # nosec B104  # compares a host; binds nothing
+    )
+
+
+def public_url_warning(settings: Settings) -> Message | None:
+    """What `flask check` and the admin pages say while letters would print a local address
+    (None once the address is a public one)."""
+    if not settings.public_url_is_local:
+        return None
+    url = settings.public_base_url
+    return msg(
+        "public_base_url",
+        f"对外访问地址仍是本机地址（{url}）：文书二维码在别处无法打开。"
+        "请在系统设置中填写公众可访问的地址。",
+        f"The public address is still a local one ({url}): the QR codes on letters open "
+        "nowhere else. Set the address the public can reach in the settings.",
+    )
+
+
+def demo_publicity_warning(settings: Settings) -> Message | None:
+    """Said on every page while the demo setting lets a notice run shorter than the rule."""
+    if not settings.demo_short_publicity:
+        return None
+    return msg(
+        "demo_short_publicity",
+        f"演示设置已开启（DEMO_SHORT_PUBLICITY）：公示期可短于法定的 {PUBLICITY_MIN_DAYS} 天"
+        f"（现为 {settings.publicity_days} 天），不得用于正式办理。",
+        f"Demo setting on (DEMO_SHORT_PUBLICITY): the public notice may run shorter than the "
+        f"{PUBLICITY_MIN_DAYS}-day minimum (now {settings.publicity_days} days); not for real use.",
+    )
+
+
+ADMIN_KEYS = (
+    "publicity_days",
+    "acceptance_workdays",
+    "review_workdays",
+    "review_extension_max_workdays",
+    "participation",
+    "agreement",
+    "subsidy_tiers",
+    "required_departments",
+    "lead_department",
+    "upload_max_mb",
+    "city_name",
+    "authority_name",
+    "letter_prefixes",
+    "cost_sharing",
+    "reconsideration_body",
+    "court",
+    "department_names",
+    "public_base_url",
+)
+
+
+def _coerce(name: str, value: Any) -> Any:
+    """Turn a configured or stored value (str, int, list) into the field's type."""
+    try:
+        if name in ("participation", "agreement"):
+            f = Fraction(str(value))
+            if not 0 < f <= 1:
+                raise ValueError
+            return f
+        if name == "demo_short_publicity":
+            if isinstance(value, str):
+                if value.strip().lower() not in ("true", "false", "1", "0", "yes", "no", ""):
+                    raise ValueError
+                return value.strip().lower() in ("true", "1", "yes")
+            return bool(value)
+        if name in (
+            "publicity_days",
+            "acceptance_workdays",
+            "review_workdays",
+            "review_extension_max_workdays",
+            "upload_max_mb",
+            "upload_max_pages",
+        ):
+            n = int(value)
+            if n < 0 or (name in ("upload_max_mb", "upload_max_pages") and n == 0):
+                raise ValueError
+            return n
+        if name == "subsidy_tiers":
+            tiers = tuple(sorted(((int(a), int(b)) for a, b in value), reverse=True))
+            if not tiers or tiers[-1][0] != 0 or any(y <= 0 for _, y in tiers):
+                raise ValueError
+            return tiers
+        if name == "required_departments":
+            items = value.split(",") if isinstance(value, str) else value
+            codes = tuple(c.strip() for c in items if c.strip())
+            if not codes or any(c not in DEPARTMENTS for c in codes):
+                raise ValueError
+            return codes
+        if name == "lead_department":
+            if value not in DEPARTMENTS:
+                raise ValueError
+            return value
+        if name == "cost_sharing":
+            if value not in COST_SHARING:
+                raise ValueError
+            return value
+        # Mappings keep only known keys; `_overlay` lays them over the base's.
+        if name == "letter_prefixes":
+            return {k: str(v).strip() for k, v in dict(value).items() if k in PREFIX_MARKS and v}
+        if name == "department_names":
+            return {k: str(v).strip() for k, v in dict(value).items() if k in DEPARTMENTS and v}
+        if name == "public_base_url":
+            url = str(value).strip().rstrip("/")
+            if not url.startswith(("http://", "https://")) or len(url) < 10:
+                raise ValueError
+            return url
+        if name in ("city_name", "authority_name", "reconsideration_body", "court"):
+            text = str(value).strip()
+            if not text:
+                raise ValueError
+            return text
+        return str(value)
+    except (TypeError, ValueError, ArithmeticError) as exc:
+        raise InvalidInput(
+            msg(
+                "setting",
+                f"设置项 {name} 的值无效：{value!r}",
+                f"Invalid value for {name}: {value!r}",
+            )
+        ) from exc
+
+
+def _to_json(name: str, value: Any) -> Any:
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}"
+    if isinstance(value, tuple):
+        return [list(v) if isinstance(v, tuple) else v for v in value]
+    return value
+
+
+def from_config(config: dict[str, Any]) -> Settings:
+    """Settings from a Flask-style config mapping (upper-case keys).
+
+    A configured `CITY_NAME` first sets every name that follows from it; names configured on
+    their own then win. A notice shorter than the rule's minimum needs `DEMO_SHORT_PUBLICITY`.
+    """
+    changes: dict[str, Any] = {}
+    if config.get("CITY_NAME"):
+        changes.update(city_names(_coerce("city_name", config["CITY_NAME"])))
+    for f in fields(Settings):
+        key = f.name.upper()
+        if key in config and config[key] is not None:
+            value = _coerce(f.name, config[key])
+            if isinstance(value, dict) and isinstance(changes.get(f.name), dict):
+                value = {**changes[f.name], **value}
+            changes[f.name] = value
+    settings = _overlay(Settings(), changes)
+    _check_publicity(settings.publicity_days, settings.demo_short_publicity)
+    return settings
+
+
+def _check_publicity(days: int, demo_short: bool) -> None:
+    if days < PUBLICITY_MIN_DAYS and not demo_short:
+        raise InvalidInput(
+            msg(
+                "publicity_days",
+                f"公示期不得少于 {PUBLICITY_MIN_DAYS} 天；演示或测试需缩短公示期时，"
+                "请同时开启 DEMO_SHORT_PUBLICITY。",
+                f"The public notice lasts at least {PUBLICITY_MIN_DAYS} day; demos and tests "
+                "that need a shorter one must also turn on DEMO_SHORT_PUBLICITY.",
+            )
+        )
+
+
+_ROWS = select(Setting.key, Setting.value)
+# The settings last made from the same base and the same saved rows: read on every request and
+# every transition, changed a few times a year. Keyed by what they are made of, never stale.
+_LOADED: dict[tuple[int, str], tuple[Settings, Settings]] = {}
+
+
+def load(session: Session, base: Settings) -> Settings:
+    """`base` (defaults and configuration) overlaid with what an admin saved."""
+    rows = [(k, v) for k, v in session.execute(_ROWS) if k in ADMIN_KEYS]
+    key = (id(base), json.dumps(rows, sort_keys=True, default=str))
+    hit = _LOADED.get(key)
+    if hit is not None and hit[0] is base:
+        return hit[1]
+    settings = _overlay(base, {k: _coerce(k, v) for k, v in rows})
+    if len(_LOADED) > 64:
+        _LOADED.clear()
+    _LOADED[key] = (base, settings)
+    return settings
+
+
+def _overlay(base: Settings, changes: dict[str, Any]) -> Settings:
+    """`changes` over `base`; a mapping setting changes only the keys it names."""
+    for name in ("letter_prefixes", "department_names"):
+        if name in changes:
+            changes[name] = {**getattr(base, name), **changes[name]}
+    return replace(base, **changes)
+
+
+def save(session: Session, changes: dict[str, Any], base: Settings | None = None) -> dict[str, Any]:
+    """Validate and store an admin's changes; returns them as stored (JSON-ready).
+
+    `base` is the configuration they apply to: only a deployment configured for demos may
+    shorten the public notice below the rule's minimum."""
+    stored = {}
+    for key, raw in changes.items():
+        if key not in ADMIN_KEYS:
+            raise InvalidInput(msg("setting", f"未知设置项：{key}", f"Unknown setting: {key}"))
+        coerced = _coerce(key, raw)
+        if key == "publicity_days":
+            _check_publicity(coerced, bool(base and base.demo_short_publicity))
+        value = _to_json(key, coerced)
+        row = session.get(Setting, key)
+        if row is None:
+            session.add(Setting(key=key, value=value))
+        else:
+            row.value = value
+        stored[key] = value
+    return stored

@@ -1,0 +1,281 @@
+"""Demo data: an account for every role and department, and cases spread over the states,
+all made through the use cases (so the audit log and letters are real). Loaded once."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from .. import services
+from ..data.models import Case, User
+from ..data.runtime import Runtime
+
+PASSWORD = "jiati-demo-2026"  # nosec B105  # the documented demo login, never production
+
+STAFF = [
+    ("admin", "admin", None, "系统管理员"),
+    ("clerk", "clerk", None, "王窗口"),
+    ("housing", "approver", "housing", "赵住建"),
+    ("planning", "approver", "planning", "钱规划"),
+    ("market", "approver", "market", "孙市监"),
+]
+OWNERS = [("13800000001", "李秀英"), ("13800000002", "张建国")]
+# 枣阳市's sub-districts (街道); the public register filters by them.
+STREETS = ("南城街道", "北城街道", "环城街道")
+INSTALLER = {
+    "installer_name": "襄阳安居电梯安装有限公司",
+    "installer_credit_code": "91420683MA4F0A1B2Y",
+    "installer_licence": "TS3342001-2028",
+}
+
+ROSTER = [
+    ("101", 1, "72.50", "陈桂兰"), ("201", 2, "72.50", "刘国强"), ("301", 3, "85.20", "李秀英"),
+    ("401", 4, "85.20", "周志华"), ("501", 5, "85.20", "吴淑珍"), ("601", 6, "90.10", "郑喆"),
+]  # fmt: skip
+
+
+def blank_pdf() -> bytes:
+    from pypdf import PdfWriter
+
+    w = PdfWriter()
+    w.add_blank_page(width=595, height=842)
+    buf = io.BytesIO()
+    w.write(buf)
+    return buf.getvalue()
+
+
+# Communities of 枣阳市, one per 街道, with the street they stand on.
+PLACES = [
+    ("光武花园", "南城街道光武大道"),
+    ("书院小区", "北城街道书院街"),
+    ("沙河湾小区", "环城街道沙河路"),
+]
+# The applicant applies for the unit they own a flat in (the other rooms are neighbours').
+APPLICANT_ROOMS = {"李秀英": "301", "张建国": "401"}
+BANK = "中国工商银行枣阳支行"
+
+
+def _households(prefix: str, applicant: str) -> list[dict]:
+    own = APPLICANT_ROOMS[applicant]
+    return [
+        {
+            "room": room,
+            "floor": floor,
+            "area": Decimal(area),
+            "owner_name": applicant if room == own else name,
+            "phone": f"139{prefix}{i:04d}",
+        }
+        for i, (room, floor, area, name) in enumerate(ROSTER, start=1)
+    ]
+
+
+def _place(n: int) -> dict:
+    community, street = PLACES[n % 3]
+    return {
+        "community": community,
+        "street": street[: street.index("街道") + 2],
+        "address": f"枣阳市{street}{10 + n}号",
+        "building": f"{n + 1}号楼",
+        "unit": "1单元",
+    }
+
+
+def payee(applicant: str, n: int) -> str:
+    """The subsidy goes to an owner of the same unit: the applicant's own account."""
+    p = _place(n)
+    room = APPLICANT_ROOMS[applicant]
+    return (
+        f"{applicant}（{p['community']}{p['building']}{p['unit']}{room}室业主），"
+        f"{BANK} 6222 0218 0600 {4321 + n}"
+    )
+
+
+def _case(rt: Runtime, owner: int, n: int, applicant: str) -> int:
+    return services.create_case(
+        rt,
+        owner,
+        {**_place(n), "floors": 6, "households": _households(f"{n:04d}", applicant)},
+    )
+
+
+def _sign_all(rt: Runtime, case_id: int, owner: int, agree: int = 5) -> None:
+    case = services.signing_links(rt, owner, case_id)
+    for i, link in enumerate(case):
+        choice = "agree" if i < agree else "object"
+        services.sign(
+            rt,
+            link["token"],
+            owner_name=link["owner_name"],
+            phone_tail=link["phone"][-4:],
+            choice=choice,
+            signature=link["owner_name"],
+        )
+
+
+def load(rt: Runtime) -> list[str]:
+    with rt.db.session() as s:
+        if s.scalar(select(User.id).where(User.username == "clerk")) is not None:
+            return []
+    ids = {}
+    for username, role, dept, name in STAFF:
+        ids[username] = services.create_user(
+            rt, None, username=username, password=PASSWORD, role=role, department=dept, name=name
+        ).id
+    for phone, name in OWNERS:
+        ids[phone] = services.register(rt, phone, PASSWORD, name).id
+    # The demo's finished cases skip the waiting: their notices are shortened explicitly, and
+    # each says so on its publicity report (a period under the rule's minimum).
+    quick = replace(rt, settings=replace(rt.settings, publicity_days=0, demo_short_publicity=True))
+    owner, other = ids["13800000001"], ids["13800000002"]
+    pdf = blank_pdf()
+
+    names = dict(OWNERS)
+    number_of = {}
+
+    def to(state_steps: list[str], n: int, applicant: int = owner) -> int:
+        phone = next(p for p in names if ids[p] == applicant)
+        cid = _case(quick, applicant, n, names[phone])
+        number_of[cid] = (names[phone], n)
+        services.set_costs(quick, applicant, cid, "600000")
+        for step in state_steps:
+            step_fn[step](cid, applicant)
+        return cid
+
+    def consult(cid: int, a: int) -> None:
+        services.fire(quick, a, cid, "start_consultation")
+
+    def signed(cid: int, a: int) -> None:
+        _sign_all(quick, cid, a)
+
+    def notice(cid: int, a: int) -> None:
+        services.fire(quick, a, cid, "finish_consultation", {"place": "单元门口公告栏"})
+        services.upload_document(quick, a, cid, "design_plan", pdf, "设计方案.pdf")
+
+    def submit(cid: int, a: int) -> None:
+        services.fire(quick, a, cid, "submit")
+
+    def accept(cid: int, a: int) -> None:
+        services.fire(quick, ids["clerk"], cid, "accept")
+
+    def correction(cid: int, a: int) -> None:
+        services.fire(
+            quick,
+            ids["clerk"],
+            cid,
+            "request_correction",
+            {"items": [{"document": "design_plan", "text": "设计方案缺少结构安全评估章节"}]},
+        )
+
+    def opinions(cid: int, a: int) -> None:
+        for dept in ("housing", "planning", "market"):
+            services.give_opinion(quick, ids[dept], cid, verdict="agree", comment="符合要求")
+
+    def approve(cid: int, a: int) -> None:
+        services.fire(quick, ids["housing"], cid, "approve")
+
+    def build(cid: int, a: int) -> None:
+        services.upload_document(quick, a, cid, "installation_notice", pdf, "安装告知回执.pdf")
+        services.fire(
+            quick,
+            a,
+            cid,
+            "start_construction",
+            {"contractor": "枣阳市安居电梯工程有限公司", "start_date": "2026-09-01", **INSTALLER},
+        )
+
+    def report(cid: int, a: int) -> None:
+        services.upload_document(quick, a, cid, "inspection_report", pdf, "监督检验报告.pdf")
+        services.upload_document(quick, a, cid, "equipment_registration", pdf, "使用登记证.pdf")
+        services.fire(
+            quick, a, cid, "report_completion", {"registration_number": f"梯11鄂F{cid:05d}"}
+        )
+
+    def confirm(cid: int, a: int) -> None:
+        services.fire(quick, ids["clerk"], cid, "confirm_completion")
+
+    def subsidy(cid: int, a: int) -> None:
+        services.upload_document(quick, a, cid, "invoice", pdf, "发票.pdf")
+        services.fire(
+            quick,
+            a,
+            cid,
+            "apply_subsidy",
+            {"actual_cost": "586000.00", "payee": payee(*number_of[cid])},
+        )
+
+    def subsidy_ok(cid: int, a: int) -> None:
+        services.fire(quick, ids["housing"], cid, "approve_subsidy", {})
+
+    def reject(cid: int, a: int) -> None:
+        # A refusal rests on every department's opinion, as an approval does.
+        for dept in ("housing", "market"):
+            services.give_opinion(quick, ids[dept], cid, verdict="agree", comment="符合要求")
+        services.give_opinion(
+            quick, ids["planning"], cid, verdict="disagree", comment="电梯井道占用消防通道"
+        )
+        services.fire(
+            quick,
+            ids["housing"],
+            cid,
+            "reject",
+            {"reasons": "加装方案占用消防通道，经规划部门审查不符合要求。"},
+        )
+
+    def refuse(cid: int, a: int) -> None:
+        services.fire(
+            quick,
+            ids["clerk"],
+            cid,
+            "refuse_acceptance",
+            {"reasons": "该楼栋已列入棚户区改造征收范围，不属于既有住宅加装电梯的范围。"},
+        )
+
+    def withdraw(cid: int, a: int) -> None:
+        services.fire(quick, a, cid, "withdraw", {"reason": "业主内部协商暂缓"})
+
+    step_fn = {k: v for k, v in locals().items() if callable(v) and k != "to"}
+    # The happy path's steps in order; a demo case stops after the named one, and the side
+    # states branch off from the step before.
+    happy = ["consult", "signed", "notice", "submit", "accept", "opinions", "approve", "build",
+             "report", "confirm", "subsidy", "subsidy_ok"]  # fmt: skip
+
+    def upto(step: str) -> list[str]:
+        return happy[: happy.index(step) + 1]
+
+    # One case stopping at each step, and the side roads: correction, rejection, withdrawal,
+    # refusal to accept.
+    made = [
+        to([], 0),
+        to(upto("consult"), 1),
+        to(upto("submit"), 2),
+        to([*upto("submit"), "correction"], 3),
+        to(upto("accept"), 4),
+        to(upto("approve"), 5),
+        to(upto("build"), 6, other),
+        to(upto("report"), 12, other),
+        to(upto("subsidy"), 7, other),
+        to(upto("subsidy_ok"), 8, other),
+        to([*upto("accept"), "reject"], 9, other),
+        to([*upto("consult"), "withdraw"], 10, other),
+        to([*upto("submit"), "refuse"], 13),
+    ]
+    # One case in a real public-notice period, with the configured number of days.
+    cid = _case(rt, owner, 11, names["13800000001"])
+    services.set_costs(rt, owner, cid, "580000")
+    services.fire(rt, owner, cid, "start_consultation")
+    _sign_all(rt, cid, owner)
+    services.fire(rt, owner, cid, "finish_consultation", {"place": "单元门口公告栏"})
+    made.append(cid)
+
+    lines = [
+        f"{u} / {PASSWORD}  ({role}{'，' + dept if dept else ''}，{name})"
+        for u, role, dept, name in STAFF
+    ]
+    lines += [f"{p} / {PASSWORD}  (homeowner，{name})" for p, name in OWNERS]
+    with rt.db.session() as s:
+        states = {c.id: c.state for c in s.scalars(select(Case).where(Case.id.in_(made)))}
+    lines.append("cases: " + ", ".join(f"#{cid} {states[cid]}" for cid in made))
+    return lines

@@ -1,0 +1,399 @@
+"""Telling people a case waits on them: the outbox, its delivery job and the SMS port.
+
+A change that hands a case to someone writes an `OutboxMessage` in its own transaction, so a
+message exists exactly when the change committed. Delivery is a job of the message's id, run
+after the commit (`workflow.jobs`): it claims the row with one conditional UPDATE (pending →
+sending), so two workers, or a job and the sweep, never send one message twice. A sender that
+fails (anything but 2xx, a timeout) puts the row back to pending with a later `next_attempt_at`
+(back-off); after the last attempt the row is `failed`, visible on the inbox pages, like
+GOV.UK Notify's technical-failure. A worker killed between claiming and recording leaves the
+row `sending`: the sweep marks it failed instead of sending it again, because the gateway may
+already have sent it (at most once; the inbox still holds the text).
+
+Texts are short, Chinese, with the case reference and a link, and never another person's name,
+address or phone (个人信息保护法第六条, minimum necessary).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Protocol
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from ..data.config import current_settings
+from ..data.models import Case, OutboxMessage, User
+from ..jobs.queue import schedule
+from ..process import states
+from .log_sms import LoggingSender
+
+if TYPE_CHECKING:
+    from ..data.runtime import Runtime
+    from ..data.settings import Settings
+    from ..process.clocks import DueFlag
+
+log = logging.getLogger(__name__)
+
+SIGN = "【加梯一站办】"
+# Waits before the 2nd, 3rd… attempt; after the last one the message is failed.
+BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1))
+MAX_ATTEMPTS = len(BACKOFF) + 1
+# Households that have not voted hear again this long after the consultation started (the
+# rules set no fixed close; the applicant closes it, usually within a month).
+REMIND_AFTER = timedelta(days=10)
+# A row claimed this long ago and never recorded belongs to a worker that died mid-send.
+STUCK_AFTER = timedelta(minutes=10)
+
+
+class SendFailed(Exception):
+    """The gateway did not take the message (non-2xx answer, timeout, refused connection)."""
+
+
+class SmsSender(Protocol):
+    """Hands one text to one phone number; raises `SendFailed` if it was not taken."""
+
+    def send(self, phone: str, text: str, *, key: str) -> None: ...
+
+    def describe(self) -> str: ...
+
+
+# ---------------------------------------------------------------- writing, inside transactions
+
+
+def _base(settings: Settings) -> str:
+    return settings.public_base_url.rstrip("/")
+
+
+def _add(
+    s: Session,
+    now: datetime,
+    *,
+    case: Case | None,
+    kind: str,
+    text: str,
+    user_id: int | None = None,
+    desk: str | None = None,
+    household_id: int | None = None,
+    phone: str | None = None,
+    dedupe_key: str | None = None,
+) -> OutboxMessage:
+    phone = (phone or "").strip() or None
+    m = OutboxMessage(
+        case_id=case.id if case is not None else None,
+        user_id=user_id,
+        desk=desk,
+        household_id=household_id,
+        kind=kind,
+        text=text[:500],
+        phone=phone,
+        created_at=now,
+        status="pending" if phone else "none",
+        attempts=0,
+        dedupe_key=dedupe_key,
+    )
+    s.add(m)
+    return m
+
+
+def on_transition(
+    s: Session,
+    case: Case,
+    actor: User,
+    trigger: str,
+    from_state: str,
+    settings: Settings,
+    now: datetime,
+) -> list[OutboxMessage]:
+    """The messages a fired trigger owes: to the applicant when someone else moved the case, to
+    the window or the reviewers when it now waits on them, and each household its signing link
+    when the consultation starts."""
+    out: list[OutboxMessage] = []
+    state = states.STATE[case.state]
+    ref = case.reference
+    base = _base(settings)
+    if case.state != from_state or trigger == "extend_review":
+        if actor.id != case.applicant_id:
+            out.append(
+                _add(
+                    s,
+                    now,
+                    case=case,
+                    kind=trigger,
+                    user_id=case.applicant_id,
+                    phone=case.applicant.phone,
+                    text=f"{SIGN}您的加梯申请{ref}：{state.label}，请登录查看：{base}/track",
+                )
+            )
+        if case.state != from_state and "applicant" not in state.tags:
+            desk = (
+                "clerk"
+                if "window" in state.tags
+                else "approver"
+                if "review" in state.tags
+                else None
+            )
+            if desk:
+                out.append(
+                    _add(
+                        s,
+                        now,
+                        case=case,
+                        kind=trigger,
+                        desk=desk,
+                        text=f"{SIGN}案件{ref}待办：{state.label}。",
+                    )
+                )
+    if trigger == "start_consultation":
+        out.extend(signing_links(s, case, settings, now))
+    return out
+
+
+def signing_links(
+    s: Session, case: Case, settings: Settings, now: datetime, *, reminder: bool = False
+) -> list[OutboxMessage]:
+    """Each household's own link, to its own phone only; households that voted get no
+    reminder."""
+    base = _base(settings)
+    out = []
+    for h in case.households:
+        if not h.signing_token or not h.phone:
+            continue
+        if reminder and h.vote is not None:
+            continue
+        what = "意见征询即将结束，您尚未表决" if reminder else "加装电梯意见征询已开始"
+        out.append(
+            _add(
+                s,
+                now,
+                case=case,
+                kind="reminder" if reminder else "signing_link",
+                household_id=h.id,
+                phone=h.phone,
+                text=f"{SIGN}{case.reference}{what}，请打开链接表决：{base}/sign/{h.signing_token}",
+            )
+        )
+    return out
+
+
+def remind_consultation(rt: Runtime, case_id: int) -> int:
+    """Before the consultation closes: remind the households that have not voted. Once per
+    case (a second call writes nothing). Returns how many messages were written."""
+    with rt.db.transaction() as s:
+        case = s.get(Case, case_id)
+        if case is None or case.state != "consultation":
+            return 0
+        done = s.scalar(
+            select(func.count(OutboxMessage.id)).where(
+                OutboxMessage.case_id == case_id, OutboxMessage.kind == "reminder"
+            )
+        )
+        if done:
+            return 0
+        rows = signing_links(s, case, current_settings(s, rt.settings), rt.clock(), reminder=True)
+        s.flush()
+        ids = [m.id for m in rows if m.status == "pending"]
+    queued(rt, ids)
+    return len(ids)
+
+
+def remind_consultations(rt: Runtime) -> int:
+    """The daily reminder: every consultation open for `REMIND_AFTER` reminds its households
+    that have not voted, once. Returns how many messages were written."""
+    with rt.db.session() as s:
+        ids = list(
+            s.scalars(
+                select(Case.id).where(
+                    Case.state == "consultation",
+                    Case.consultation_started_at <= rt.clock() - REMIND_AFTER,
+                )
+            )
+        )
+    return sum(remind_consultation(rt, case_id) for case_id in ids)
+
+
+class OutboxNotifier:
+    """`clocks.DeadlineNotifier` writing the due and overdue flags to the desks' inboxes.
+
+    `flag_due_cases` calls it inside its own transaction; the rows are written after it, in one
+    transaction of their own, keyed by case, day and desk so that a second run adds nothing."""
+
+    def __init__(self, rt: Runtime):
+        self.rt = rt
+        self.flags: list[DueFlag] = []
+
+    def deadline_flagged(self, flag: DueFlag) -> None:
+        self.flags.append(flag)
+
+    def write(self) -> int:
+        written = 0
+        with self.rt.db.transaction() as s:
+            now = self.rt.clock()
+            for flag in self.flags:
+                case = s.get(Case, flag.case_id)
+                word = "已逾期" if flag.kind == "overdue" else "即将到期"
+                for desk in sorted({w.split(":")[0] for w in flag.who}):
+                    key = f"deadline:{flag.case_id}:{now.date().isoformat()}:{desk}"
+                    if s.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
+                        continue
+                    _add(
+                        s,
+                        now,
+                        case=case,
+                        kind="deadline",
+                        desk="approver" if desk == "lead_approver" else desk,
+                        text=f"{SIGN}案件{flag.reference}办理期限{word}（{flag.due.isoformat()}）。",
+                        dedupe_key=key,
+                    )
+                    written += 1
+        self.flags.clear()
+        return written
+
+
+# ---------------------------------------------------------------- delivery, the job
+
+
+def queued(rt: Runtime, ids: Iterable[int]) -> None:
+    """After the commit: one delivery job per message that has a phone to go to (`ids` are
+    messages just written; those without a phone were never pending). The job claims its
+    message atomically, so a message handed over twice is still sent once."""
+    ids = list(ids)
+    if not ids or getattr(rt, "jobs", None) is None:
+        return  # no queue at all: the sweep (`flask --app web worker`) delivers them
+    for mid in ids:
+        schedule(rt, "deliver_outbox", mid)
+
+
+def deliver_outbox(rt: Runtime, message_id: int) -> bool:
+    """Send one outbox message if it is pending and due. True if this call sent it."""
+    sender = getattr(rt, "sms", None) or LoggingSender()
+    now = rt.clock()
+    with rt.db.transaction() as s:
+        won = s.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.status == "pending",
+                or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
+            )
+            .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not won:
+            return False
+        m = s.get(OutboxMessage, message_id)
+        phone, text, attempts = m.phone, m.text, m.attempts
+    try:
+        sender.send(phone, text, key=f"outbox-{message_id}")
+    except SendFailed as exc:
+        _failed_attempt(rt, message_id, attempts, str(exc))
+        return False
+    with rt.db.transaction() as s:
+        s.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.status == "sending")
+            .values(status="sent", sent_at=rt.clock(), last_error=None)
+            .execution_options(synchronize_session=False)
+        )
+    log.info("message %s sent", message_id, extra={"event": "sms_sent", "message_id": message_id})
+    return True
+
+
+def _failed_attempt(rt: Runtime, message_id: int, attempts: int, error: str) -> None:
+    last = attempts >= MAX_ATTEMPTS
+    values: dict = {"last_error": error[:200]}
+    if last:
+        values["status"] = "failed"
+    else:
+        values["status"] = "pending"
+        values["next_attempt_at"] = rt.clock() + BACKOFF[attempts - 1]
+    with rt.db.transaction() as s:
+        s.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.status == "sending")
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+    log.warning(
+        "message %s not sent (attempt %d%s): %s",
+        message_id,
+        attempts,
+        ", giving up" if last else "",
+        error,
+        extra={"event": "sms_failed" if last else "sms_retry", "message_id": message_id},
+    )
+
+
+def deliver_due_messages(rt: Runtime) -> int:
+    """The sweep: schedule every pending message whose next attempt is due, and mark failed the
+    ones a dead worker left half-sent. Returns how many were scheduled."""
+    now = rt.clock()
+    with rt.db.transaction() as s:
+        s.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - STUCK_AFTER)
+            .values(status="failed", last_error="interrupted while sending; not resent")
+            .execution_options(synchronize_session=False)
+        )
+        ids = list(
+            s.scalars(
+                select(OutboxMessage.id)
+                .where(
+                    OutboxMessage.status == "pending",
+                    or_(
+                        OutboxMessage.next_attempt_at.is_(None),
+                        OutboxMessage.next_attempt_at <= now,
+                    ),
+                )
+                .order_by(OutboxMessage.id)
+            )
+        )
+    for mid in ids:
+        schedule(rt, "deliver_outbox", mid)
+    return len(ids)
+
+
+# ---------------------------------------------------------------- reading, for the inbox pages
+
+
+def _mine(user: User):
+    if user.role == "clerk":
+        return OutboxMessage.desk == "clerk"
+    if user.role == "approver":
+        return OutboxMessage.desk == "approver"
+    return OutboxMessage.user_id == user.id
+
+
+def inbox(rt: Runtime, user_id: int, limit: int = 100) -> list[dict]:
+    with rt.db.session() as s:
+        user = s.get(User, user_id)
+        if user is None:
+            return []
+        rows = s.execute(
+            select(OutboxMessage, Case.reference)
+            .outerjoin(Case, Case.id == OutboxMessage.case_id)
+            .where(_mine(user))
+            .order_by(OutboxMessage.id.desc())
+            .limit(limit)
+        ).all()
+        return [
+            {
+                "id": m.id,
+                "case_id": m.case_id,
+                "reference": ref,
+                "text": m.text,
+                "at": m.created_at,
+                "sms": m.status,
+            }
+            for m, ref in rows
+        ]
+
+
+def inbox_count(rt: Runtime, user_id: int) -> int:
+    with rt.db.session() as s:
+        user = s.get(User, user_id)
+        if user is None:
+            return 0
+        return s.scalar(select(func.count(OutboxMessage.id)).where(_mine(user))) or 0

@@ -1,0 +1,181 @@
+"""Letters clerks print (DESIGN §5): kinds, gapless numbers, and the facts each one shows."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..data.models import Case, Document, Household, Letter, LetterCounter
+from ..data.settings import Settings
+from ..process import ownership
+from ..rules.subsidy import subsidy_cap
+from .facts import applicant_facts, case_facts, quorum_figures
+
+KINDS: dict[str, tuple[str, str]] = {
+    "acceptance_notice": ("受理通知书", "Notice of acceptance"),
+    "correction_notice": ("补正材料通知书", "Notice to supply missing materials"),
+    "approval_decision": ("准予加装电梯决定书", "Decision to approve the elevator"),
+    "rejection_decision": ("不予批准决定书", "Decision not to approve"),
+    "subsidy_notice": ("财政补贴核定通知书", "Notice of the approved subsidy"),
+    "not_accepted_decision": ("不予受理决定书", "Decision not to accept the application"),
+    "subsidy_return_notice": ("财政补贴申请退回通知书", "Notice returning the subsidy application"),
+    "review_extension": ("延长审批期限告知书", "Notice of the extended review period"),
+}
+# Adverse acts: each letter states its reasons, its legal basis and the remedies (行政复议 to
+# the configured body within 60 days, or a suit at the configured court within 6 months).
+ADVERSE = frozenset(
+    {"correction_notice", "rejection_decision", "not_accepted_decision",
+     "subsidy_notice", "subsidy_return_notice"}
+)  # fmt: skip
+
+# No 0/O or 1/I/L: the code is typed by hand from paper.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 10
+
+
+def new_verify_code() -> str:
+    """CODE_LENGTH characters of CODE_ALPHABET, uniformly at random, from one draw."""
+    n, code = secrets.randbelow(len(CODE_ALPHABET) ** CODE_LENGTH), []
+    for _ in range(CODE_LENGTH):
+        n, i = divmod(n, len(CODE_ALPHABET))
+        code.append(CODE_ALPHABET[i])
+    return "".join(code)
+
+
+_UPSERTS: dict[str, Any] = {}  # the counter's upsert, built once per dialect
+
+
+def allocate_serial(session: Session, kind: str, year: int) -> int:
+    """The next number for (kind, year), without gaps or duplicates.
+
+    One statement: an upsert that creates the counter at 1 or increments it, returning the
+    number. PostgreSQL holds the row lock until commit, SQLite admits one writer (BEGIN
+    IMMEDIATE), and a rolled back transaction gives its number back.
+    """
+    dialect = session.get_bind().dialect.name
+    stmt = _UPSERTS.get(dialect)
+    if stmt is None:
+        ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(LetterCounter)
+        stmt = _UPSERTS[dialect] = (
+            ins.values(kind=bindparam("kind"), year=bindparam("year"), last=1)
+            .on_conflict_do_update(
+                index_elements=[LetterCounter.kind, LetterCounter.year],
+                set_={"last": LetterCounter.last + 1},
+            )
+            .returning(LetterCounter.last)
+        )
+    return session.execute(stmt, {"kind": kind, "year": year}).scalar_one()
+
+
+def format_number(settings: Settings, kind: str, year: int, serial: int) -> str:
+    return f"{settings.letter_prefixes[kind]}〔{year}〕{serial}号"
+
+
+def addressee(case: Case, hs: Sequence[Household | ownership.Flat] | None = None) -> str:
+    names = [h.owner_name for h in (ownership.flats(case) if hs is None else hs)]
+    applicant = case.applicant.name or case.applicant.username
+    if not names:
+        return applicant
+    head = "、".join(names[:3])
+    more = f"等{len(names)}户业主" if len(names) > 3 else "业主"
+    return f"{case.community}{case.building}{case.unit} {head}{more}"
+
+
+# The decisions print the departments' opinions they rest on (letters/_case.html).
+SHOWS_OPINIONS = frozenset({"approval_decision", "rejection_decision"})
+
+
+def letter_context(
+    case: Case,
+    kind: str,
+    *,
+    settings: Settings,
+    number: str,
+    verify_code: str,
+    issued_on: str,
+    params: dict[str, Any],
+) -> dict[str, Any]:
+    """Everything the letter shows, so that it renders without the case again.
+
+    The remedies (body for 行政复议, the court) come from the settings on every letter: a
+    letter frozen today keeps naming them even after the settings change."""
+    title = KINDS[kind][0]
+    hs = ownership.flats(case)  # read once for the addressee, the owners and the count
+    data: dict[str, Any] = {
+        "kind": kind,
+        "title": title,
+        "number": number,
+        "city": settings.city_name,
+        "authority": settings.authority_name,
+        "reconsideration_body": settings.reconsideration_body,
+        "court": settings.court,
+        "issued_on": issued_on,
+        "addressee": addressee(case, hs),
+        "applicant": applicant_facts(case),
+        "owners": [h.owner_name for h in hs],
+        "case": case_facts(case, len(hs)),
+        "quorum": quorum_figures(case, settings, hs),
+        "opinions": [
+            {
+                "department": o.department,
+                "department_label": settings.department_name(o.department),
+                "verdict": o.verdict,
+                "comment": o.comment,
+            }
+            for o in (case.opinions if kind in SHOWS_OPINIONS else ())
+            if o.review_round == case.review_round
+        ],
+        "verify_code": verify_code,
+        "verify_url": verify_url(settings, verify_code),
+        "track_url": f"{settings.public_base_url.rstrip('/')}/track",
+    }
+    if case.submitted_at is not None:
+        data["received_on"] = case.submitted_at.date().isoformat()
+    if kind == "acceptance_notice":
+        data["review_deadline"] = case.review_due.isoformat() if case.review_due else ""
+    if kind == "correction_notice":
+        data["items"] = [i["text"] for i in params.get("items", [])]
+    if kind in ("rejection_decision", "not_accepted_decision", "subsidy_return_notice"):
+        data["reasons"] = params.get("reasons", "")
+    if kind == "subsidy_notice":
+        data["amount_fen"] = case.subsidy_fen or 0
+        data["actual_cost_fen"] = case.actual_cost_fen or 0
+        # The figure the owners agreed to before voting, beside what was actually spent.
+        data["estimated_cost_fen"] = case.estimated_cost_fen or 0
+        data["cap_fen"] = subsidy_cap(
+            case.floors, case.actual_cost_fen or 0, settings.subsidy_tiers_fen
+        )
+        data["payee"] = case.payee or ""
+        data["reason"] = case.subsidy_reason or ""
+        data["registration_number"] = case.registration_number or ""
+    if kind == "review_extension":
+        data["days"] = case.review_extended_days
+        data["reason"] = params.get("reason", "")
+        data["review_deadline"] = case.review_due.isoformat() if case.review_due else ""
+        extended = params.get("review_due") or {}
+        data["previous_deadline"] = extended.get("from", "")
+    return data
+
+
+def exists_code(session: Session, code: str) -> bool:
+    """Letters and generated documents share one space of verification codes."""
+    return (
+        session.scalar(select(Letter.id).where(Letter.verify_code == code)) is not None
+        or session.scalar(select(Document.id).where(Document.verify_code == code)) is not None
+    )
+
+
+def unused_verify_code(session: Session) -> str:
+    code = new_verify_code()
+    while exists_code(session, code):
+        code = new_verify_code()
+    return code
+
+
+def verify_url(settings: Settings, code: str) -> str:
+    return f"{settings.public_base_url.rstrip('/')}/verify/{code}"

@@ -1,0 +1,211 @@
+"""Effects of transitions. They run inside the transaction that changes the state, so the
+state, its audit event, its letters and their files commit together or not at all."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import secrets
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from ..data.models import Correction, Document, Letter
+from ..papers import documents, letters
+from ..rules.credit_code import normalise
+from ..rules.subsidy import subsidy_cap
+from . import clocks
+
+if TYPE_CHECKING:
+    from .context import Context
+
+log = logging.getLogger(__name__)
+
+
+def _rendered(ctx: Context, what: str, data: dict) -> str | None:
+    """Render and store a PDF; on failure keep going without it.
+
+    The frozen context is stored either way and the PDF is made from it on first download:
+    a fault in the PDF engine must not stop a decision that has a legal deadline.
+    """
+    if ctx.renderer is None:
+        return None
+    try:
+        pdf = ctx.renderer.letter(data) if what == "letter" else ctx.renderer.document(data)
+    except Exception:  # noqa: BLE001 - any rendering fault is deferred, never fatal
+        log.exception(
+            "rendering %s %s failed; it will be rendered on first download", what, data.get("kind")
+        )
+        return None
+    return ctx.store.record(ctx.session, pdf, "application/pdf", ctx.now)
+
+
+def issue_signing_links(ctx: Context) -> None:
+    ctx.case.consultation_started_at = ctx.now
+    for h in ctx.case.households:
+        if not h.signing_token:
+            h.signing_token = secrets.token_urlsafe(18)
+
+
+def start_publicity(ctx: Context) -> None:
+    # Never under the rule's minimum; only the demo setting may shorten it (0 days: over at once).
+    ctx.case.publicity_start = ctx.now
+    ctx.case.publicity_end = ctx.now + timedelta(days=ctx.settings.publicity_period_days)
+    if ctx.params.get("place"):
+        ctx.case.publicity_place = ctx.params["place"]
+
+
+def freeze_generated_documents(ctx: Context) -> None:
+    """At submission the generated documents are produced from the case and frozen."""
+    have = documents.current(ctx.case)
+    today = ctx.now.date().isoformat()
+    for kind in documents.GENERATED:
+        if kind in have and have[kind].source == "uploaded":
+            continue  # an uploaded signed scan replaces the generated document
+        data = documents.document_context(ctx.case, kind, ctx.settings, today)
+        # The printed copy handed in at the window is checked against the system like a letter.
+        code = letters.unused_verify_code(ctx.session)
+        data["verify_code"] = code
+        data["verify_url"] = letters.verify_url(ctx.settings, code)
+        photo = have.get("notice_photo")
+        if kind == "publicity_report" and photo is not None and photo.sha256:
+            raw = ctx.store.read(photo.sha256)
+            data["notice_photo"] = (
+                f"data:{photo.content_type};base64,{base64.b64encode(raw).decode()}"
+            )
+        sha = _rendered(ctx, "document", data)
+        doc = Document(
+            case_id=ctx.case.id,
+            kind=kind,
+            source="generated",
+            sha256=sha,
+            filename=f"{documents.KINDS[kind].label}.pdf",
+            content_type="application/pdf",
+            data={k: v for k, v in data.items() if k != "notice_photo"},
+            created_at=ctx.now,
+            verify_code=code,
+        )
+        ctx.session.add(doc)
+        ctx.case.documents.append(doc)
+
+
+def set_acceptance_deadline(ctx: Context) -> None:
+    # After a correction asked at the window the acceptance clock resumes with what was left.
+    ctx.case.submitted_at = ctx.now
+    ctx.case.acceptance_due = clocks.resume(ctx, "acceptance", ctx.settings.acceptance_workdays)
+
+
+def open_review_round(ctx: Context) -> None:
+    # Time spent in correction does not count: after a correction asked in review, the review
+    # clock resumes with the working days it had left (行政许可法第四十五条).
+    ctx.case.accepted_at = ctx.now
+    ctx.case.review_round = (ctx.case.review_round or 0) + 1
+    ctx.case.review_due = clocks.resume(ctx, "review", ctx.settings.review_workdays)
+
+
+def suspend_deadline(ctx: Context) -> None:
+    clocks.suspend(ctx)
+
+
+def extend_review_deadline(ctx: Context) -> None:
+    clocks.extend_review(ctx)
+
+
+def record_correction(ctx: Context) -> None:
+    c = Correction(
+        case_id=ctx.case.id,
+        items=ctx.params["items"],
+        requested_by_id=ctx.actor.id,
+        requested_at=ctx.now,
+        from_state=ctx.params["_from_state"],
+    )
+    ctx.attach("corrections", c)
+
+
+def answer_correction(ctx: Context) -> None:
+    for c in ctx.case.open_corrections:
+        c.answered_at = ctx.now
+
+
+def record_decision(ctx: Context) -> None:
+    ctx.case.decided_at = ctx.now
+    ctx.case.decision_reasons = ctx.params.get("reasons")
+
+
+def record_construction(ctx: Context) -> None:
+    ctx.case.contractor = ctx.params["contractor"].strip()
+    ctx.case.construction_start = ctx.params["start_date"]
+
+
+def record_installer(ctx: Context) -> None:
+    ctx.case.installer_name = ctx.params["installer_name"].strip()
+    ctx.case.installer_credit_code = normalise(ctx.params["installer_credit_code"])
+    ctx.case.installer_licence = ctx.params["installer_licence"].strip()
+
+
+def record_registration(ctx: Context) -> None:
+    ctx.case.registration_number = ctx.params["registration_number"].strip()
+
+
+def record_completion(ctx: Context) -> None:
+    ctx.case.completed_at = ctx.now
+
+
+def record_subsidy_application(ctx: Context) -> None:
+    ctx.case.actual_cost_fen = ctx.params["actual_cost"]
+    ctx.case.payee = ctx.params["payee"].strip()
+
+
+def record_subsidy(ctx: Context) -> None:
+    amount = ctx.params.get("amount")
+    if amount is None:
+        settings = ctx.settings
+        amount = subsidy_cap(
+            ctx.case.floors, ctx.case.actual_cost_fen or 0, settings.subsidy_tiers_fen
+        )
+    ctx.case.subsidy_fen = amount
+    ctx.case.subsidy_reason = (ctx.params.get("reason") or "").strip() or None
+
+
+def record_subsidy_return(ctx: Context) -> None:
+    ctx.case.subsidy_reason = ctx.params.get("reasons")
+
+
+def issue_letter(ctx: Context, kind: str) -> Letter:
+    """Number and compose one letter in the issuing transaction; its PDF is made after commit.
+
+    Rendering takes far longer than the transaction (about 100 ms a page) and would hold the
+    counter's row lock all that time; the frozen context is the letter, and the bytes made
+    from it once after commit (`services.transitions.AFTER_COMMIT`) are stored and never
+    change.
+    """
+    year = ctx.now.year
+    serial = letters.allocate_serial(ctx.session, kind, year)
+    number = letters.format_number(ctx.settings, kind, year, serial)
+    # 31^10 codes: a clash is left to the unique key (the transaction then fails as a conflict
+    # and can be retried) rather than checked with a query on every letter.
+    code = letters.new_verify_code()
+    data = letters.letter_context(
+        ctx.case,
+        kind,
+        settings=ctx.settings,
+        number=number,
+        verify_code=code,
+        issued_on=ctx.now.date().isoformat(),
+        params=ctx.params,
+    )
+    letter = Letter(
+        case_id=ctx.case.id,
+        kind=kind,
+        year=year,
+        serial=serial,
+        number=number,
+        verify_code=code,
+        issued_at=ctx.now,
+        addressee=data["addressee"],
+        data=data,
+        sha256=None,
+        trigger=ctx.params.get("_trigger", ""),
+    )
+    ctx.attach("letters", letter)
+    ctx.issued.append(letter)
+    return letter

@@ -1,0 +1,381 @@
+"""Guards: named predicates that return every reason they fail, Chinese first.
+
+A guard that checks what the actor typed (`needs_input`) is not asked when deciding which
+buttons to show; every guard is asked before a trigger fires, and all failures are reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..errors import Message, msg
+from ..papers import documents
+from ..rules import quorum, subsidy
+from ..rules.credit_code import credit_code_problem
+from . import ownership
+
+if TYPE_CHECKING:
+    from .context import Context
+
+
+@dataclass(frozen=True)
+class Guard:
+    name: str
+    check: Callable[[Context], list[Message]]
+    needs_input: bool = False
+
+    def __call__(self, ctx: Context) -> list[Message]:
+        return self.check(ctx)
+
+
+def guard(needs_input: bool = False) -> Callable[[Callable[[Context], list[Message]]], Guard]:
+    def wrap(fn: Callable[[Context], list[Message]]) -> Guard:
+        return Guard(fn.__name__, fn, needs_input)
+
+    return wrap
+
+
+def failing(guards: Iterable[Guard], ctx: Context, with_input: bool = True) -> list[Message]:
+    return [m for g in guards if with_input or not g.needs_input for m in g(ctx)]
+
+
+# — the building and its households —————————————————————————————————————
+
+
+@guard()
+def building_complete(ctx: Context) -> list[Message]:
+    c = ctx.case
+    out = []
+    for attr, zh, en in (
+        ("community", "小区名称", "community"),
+        ("address", "地址", "address"),
+        ("building", "楼栋号", "building"),
+        ("unit", "单元号", "unit"),
+    ):
+        if not (getattr(c, attr) or "").strip():
+            out.append(msg(f"missing_{attr}", f"请填写{zh}。", f"The {en} is missing."))
+    if not c.floors or c.floors < 2:
+        out.append(msg("floors", "楼层数至少为 2 层。", "The building needs at least 2 floors."))
+    return out
+
+
+@guard()
+def roster_complete(ctx: Context) -> list[Message]:
+    hs = ctx.case.households
+    out = []
+    if len(hs) < 2:
+        out.append(
+            msg("roster_size", "住户名单至少需要 2 户。", "The roster needs at least 2 households.")
+        )
+    for h in hs:
+        if not h.floor or h.floor < 1 or (ctx.case.floors and h.floor > ctx.case.floors):
+            out.append(
+                msg("household_floor", f"{h.room} 室的楼层无效。", f"Room {h.room}: invalid floor.")
+            )
+        if h.area is None or h.area <= 0:
+            out.append(
+                msg(
+                    "household_area",
+                    f"{h.room} 室的专有面积须大于 0。",
+                    f"Room {h.room}: area must be > 0.",
+                )
+            )
+        if not (h.owner_name or "").strip():
+            out.append(
+                msg(
+                    "household_owner",
+                    f"{h.room} 室缺少业主姓名。",
+                    f"Room {h.room}: owner name missing.",
+                )
+            )
+    return out
+
+
+# — consent and notice ——————————————————————————————————————————————————
+
+
+@guard()
+def estimated_cost_given(ctx: Context) -> list[Message]:
+    # DESIGN §3.2: every owner sees their share before voting, so the price comes first.
+    if (ctx.case.estimated_cost_fen or 0) > 0:
+        return []
+    return [
+        msg(
+            "estimated_cost",
+            "请先填写预计总造价（大于 0 元）：业主表决前须看到本户分摊的金额。",
+            "Enter the estimated total cost (above 0): owners see their share before voting.",
+        )
+    ]
+
+
+def quorum_of(ctx: Context) -> quorum.QuorumResult:
+    # Owners counted as the law counts them: one person for several flats.
+    return ownership.case_quorum(ctx.case, ctx.settings)
+
+
+@guard()
+def consent_quorum_met(ctx: Context) -> list[Message]:
+    # 民法典第二百七十八条：参与表决双三分之二，同意双四分之三。
+    result = quorum_of(ctx)
+    if result.met:
+        return []
+    return [
+        msg("quorum", zh, en)
+        for zh, en in zip(result.missing, result.missing_en or result.missing, strict=False)
+    ] or [msg("quorum", "尚未达到法定表决比例。", "The consent quorum is not met.")]
+
+
+@guard()
+def publicity_over(ctx: Context) -> list[Message]:
+    end = ctx.case.publicity_end
+    if end is not None and ctx.now >= end:
+        return []
+    when = end.strftime("%Y-%m-%d %H:%M") if end else "—"
+    return [
+        msg("publicity", f"公示期尚未结束（至 {when}）。", f"The notice period runs until {when}.")
+    ]
+
+
+@guard()
+def no_open_objection(ctx: Context) -> list[Message]:
+    open_ = [o for o in ctx.case.objections if o.resolved_at is None]
+    if not open_:
+        return []
+    return [
+        msg(
+            "objection",
+            f"还有 {len(open_)} 项异议未处理完毕。",
+            f"{len(open_)} objection(s) are not yet resolved.",
+        )
+    ]
+
+
+def _missing_documents(ctx: Context, kinds: Iterable[str]) -> list[Message]:
+    have = documents.current(ctx.case)
+    return [
+        msg(
+            f"document_{k}",
+            f"缺少材料：{documents.KINDS[k].label}。",
+            f"Missing document: {documents.KINDS[k].label_en}.",
+        )
+        for k in kinds
+        if k not in have
+    ]
+
+
+@guard()
+def design_plan_uploaded(ctx: Context) -> list[Message]:
+    return _missing_documents(ctx, ["design_plan"])
+
+
+@guard()
+def four_documents_complete(ctx: Context) -> list[Message]:
+    return _missing_documents(ctx, documents.FOUR)
+
+
+@guard()
+def corrections_answered(ctx: Context) -> list[Message]:
+    """Every document a correction request names has been replaced since it was made."""
+    open_ = ctx.case.open_corrections
+    if not open_:
+        return []
+    request = open_[-1]
+    out = []
+    for item in request.items:
+        kind = item.get("document")
+        if not kind:
+            continue
+        replaced = any(
+            d.kind == kind and d.source == "uploaded" and d.created_at > request.requested_at
+            for d in ctx.case.documents
+        )
+        if not replaced:
+            k = documents.KINDS[kind]
+            out.append(
+                msg(
+                    f"correction_{kind}",
+                    f"请按补正要求重新上传：{k.label}。",
+                    f"Upload a new {k.label_en} as the correction asks.",
+                )
+            )
+    return out
+
+
+# — review and decision ——————————————————————————————————————————————————
+
+
+@guard(needs_input=True)
+def items_listed(ctx: Context) -> list[Message]:
+    if ctx.params.get("items"):
+        return []
+    return [msg("items", "请至少列出一项需补正的事项。", "List at least one item to correct.")]
+
+
+@guard()
+def every_department_agrees(ctx: Context) -> list[Message]:
+    given = {o.department: o for o in ctx.case.opinions if o.review_round == ctx.case.review_round}
+    out = []
+    for dept in ctx.settings.required_departments:
+        name = ctx.settings.department_name(dept)
+        o = given.get(dept)
+        if o is None:
+            out.append(
+                msg(f"opinion_{dept}", f"{name}尚未出具意见。", f"No opinion yet from {dept}.")
+            )
+        elif o.verdict != "agree":
+            out.append(msg(f"opinion_{dept}", f"{name}的意见为不同意。", f"{dept} disagrees."))
+    return out
+
+
+@guard()
+def every_opinion_given(ctx: Context) -> list[Message]:
+    """A refusal rests on the joint review as much as an approval does: every required
+    department has given its opinion (agree or not) in this round."""
+    given = {o.department for o in ctx.case.opinions if o.review_round == ctx.case.review_round}
+    return [
+        msg(
+            f"opinion_{dept}",
+            f"{ctx.settings.department_name(dept)}尚未出具意见，各部门意见齐全后才能作出决定。",
+            f"No opinion yet from {dept}; decide once every department has given its opinion.",
+        )
+        for dept in ctx.settings.required_departments
+        if dept not in given
+    ]
+
+
+@guard()
+def review_not_extended(ctx: Context) -> list[Message]:
+    if ctx.case.review_extended_days is None:
+        return []
+    return [
+        msg(
+            "extended",
+            f"审查期限已延长过一次（{ctx.case.review_extended_days} 个工作日），不能再次延长。",
+            "The review deadline was already extended once.",
+        )
+    ]
+
+
+@guard(needs_input=True)
+def extension_within_setting(ctx: Context) -> list[Message]:
+    most = ctx.settings.review_extension_max_workdays
+    out = []
+    days = ctx.params.get("days")
+    if days is None or not 1 <= days <= most:
+        out.append(
+            msg(
+                "days",
+                f"延长天数应为 1 至 {most} 个工作日。",
+                f"Extend by 1 to {most} working days.",
+            )
+        )
+    if not (ctx.params.get("reason") or "").strip():
+        out.append(
+            msg("reason", "请填写延长审查期限的理由。", "Give the reason for the extension.")
+        )
+    return out
+
+
+@guard(needs_input=True)
+def reasons_given(ctx: Context) -> list[Message]:
+    if (ctx.params.get("reasons") or "").strip():
+        return []
+    return [msg("reasons", "请填写理由。", "Give the reasons.")]
+
+
+# — construction and subsidy ————————————————————————————————————————————
+
+
+@guard(needs_input=True)
+def contractor_and_start_date(ctx: Context) -> list[Message]:
+    out = []
+    if not (ctx.params.get("contractor") or "").strip():
+        out.append(msg("contractor", "请填写施工单位。", "Name the contractor."))
+    if not ctx.params.get("start_date"):
+        out.append(msg("start_date", "请填写开工日期。", "Give the start date."))
+    return out
+
+
+@guard(needs_input=True)
+def installer_given(ctx: Context) -> list[Message]:
+    """特种设备安全法第十四条: only a licensed installer may install a lift."""
+    out = []
+    if not (ctx.params.get("installer_name") or "").strip():
+        out.append(msg("installer_name", "请填写电梯安装单位名称。", "Name the lift installer."))
+    code = ctx.params.get("installer_credit_code") or ""
+    if not code.strip():
+        out.append(
+            msg(
+                "installer_credit_code",
+                "请填写安装单位的统一社会信用代码。",
+                "Give the installer's unified social credit code.",
+            )
+        )
+    elif problem := credit_code_problem(code):
+        out.append(
+            msg("installer_credit_code", problem, "The unified social credit code is not valid.")
+        )
+    if not (ctx.params.get("installer_licence") or "").strip():
+        out.append(
+            msg(
+                "installer_licence",
+                "请填写安装单位的特种设备安装改造修理许可证编号。",
+                "Give the installer's licence number for lift installation.",
+            )
+        )
+    return out
+
+
+@guard()
+def installation_notice_uploaded(ctx: Context) -> list[Message]:
+    """特种设备安全法第二十三条: the installer notifies 市场监管 before work starts."""
+    return _missing_documents(ctx, ["installation_notice"])
+
+
+@guard()
+def completion_documents_uploaded(ctx: Context) -> list[Message]:
+    # The inspection body's report and the use registration (特种设备安全法第二十五、三十三条).
+    return _missing_documents(ctx, ["inspection_report", "equipment_registration"])
+
+
+@guard(needs_input=True)
+def registration_number_given(ctx: Context) -> list[Message]:
+    if (ctx.params.get("registration_number") or "").strip():
+        return []
+    return [
+        msg(
+            "registration_number",
+            "请填写特种设备使用登记证编号。",
+            "Give the number of the use registration certificate.",
+        )
+    ]
+
+
+@guard(needs_input=True)
+def actual_cost_and_invoice(ctx: Context) -> list[Message]:
+    out = []
+    cost = ctx.params.get("actual_cost")
+    if not cost or cost <= 0:
+        out.append(
+            msg("actual_cost", "请填写实际造价（大于 0）。", "Give the actual cost (above 0).")
+        )
+    if not (ctx.params.get("payee") or "").strip():
+        out.append(msg("payee", "请填写收款账户。", "Give the payee account."))
+    return out + _missing_documents(ctx, ["invoice"])
+
+
+def subsidy_cap_of(ctx: Context) -> int:
+    return subsidy.subsidy_cap(
+        ctx.case.floors, ctx.case.actual_cost_fen or 0, ctx.settings.subsidy_tiers_fen
+    )
+
+
+@guard(needs_input=True)
+def subsidy_within_rule(ctx: Context) -> list[Message]:
+    cap = subsidy_cap_of(ctx)
+    amount = ctx.params.get("amount")
+    if amount is None:
+        amount = cap
+    return [msg("amount", m) for m in subsidy.check_grant(amount, cap, ctx.params.get("reason"))]
