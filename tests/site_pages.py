@@ -26,11 +26,13 @@ SKIP = re.compile(r"^/(auth/logout|static/)|\.pdf$|/download|[?&]lang=")
 LINK = re.compile(r'<a\b[^>]*\bhref="([^"#][^"]*)"', re.I)
 PUBLIC_TEXT = re.compile(r"(?<=localhost)(/(?:notice|verify)/[0-9A-Za-z_-]+)")
 STATE = re.compile(r'class="badge[^"]*\bstate-(\w+)"')
+TOKEN = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*\bvalue="([^"]+)"')
 
 
 def demo_app(folder: Path) -> Any:
-    """The app on a fresh SQLite database in `folder` with the demo loaded; forms without CSRF
-    tokens, so that the crawler may post the language switch and the like."""
+    """The app on a fresh SQLite database in `folder` with the demo loaded, configured as in
+    production: CSRF tokens in every form, jobs run, letters rendered. A page with several
+    forms then shows all their tokens, which is where repeated ids would hide."""
     from web import create_app
     from web.schema import upgrade_database
     from workflow.demo.seed import load
@@ -43,8 +45,6 @@ def demo_app(folder: Path) -> Any:
                 "SECRET_KEY": "every-page-of-the-demo",
                 "DATABASE_URL": url,
                 "FILES_DIR": str(folder / "files"),
-                "WTF_CSRF_ENABLED": False,
-                "RENDER_PDF": False,
             }
         )
     finally:
@@ -112,13 +112,25 @@ def _crawl(client, start: str, role: str | None, seen: set[str], public: list[st
     return pages
 
 
+def log_in(client, username: str) -> None:
+    """Log in as a browser does: the login form's CSRF token posted back with the password."""
+    page = client.get("/auth/login").get_data(as_text=True)
+    token = TOKEN.search(page)
+    assert token, "the login page offers no CSRF token"
+    response = client.post(
+        "/auth/login",
+        data={"csrf_token": token.group(1), "username": username, "password": PASSWORD},
+    )
+    assert response.status_code == 302, f"{username} could not log in"
+
+
 def crawl(app) -> list[Page]:
     """Every HTML page each demo role reaches from its start page, and the public's."""
     pages: list[Page] = []
     public: list[str] = ["/auth/welcome", "/auth/login", "/auth/register", "/verify"]
     for role in ROLES:
         client = app.test_client()
-        client.post("/auth/login", data={"username": role, "password": PASSWORD})
+        log_in(client, role)
         pages += _crawl(client, "/", role, set(), public)
     public += [f"/verify/{code}" for code in _verify_codes(app)[:1]]
     anonymous = app.test_client()

@@ -73,7 +73,6 @@ def demo_site(tmp_path_factory):
     """The demo data served on a local port, and the pages worth a look, by role."""
     app = demo_app(tmp_path_factory.mktemp("demo-site"))
     pages = representatives(crawl(app))
-    app.config["WTF_CSRF_ENABLED"] = True
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

