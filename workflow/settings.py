@@ -10,7 +10,6 @@ for another county-level city of the province; each may still be set on its own.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from fractions import Fraction
@@ -359,23 +358,13 @@ def _check_publicity(days: int, demo_short: bool) -> None:
 
 
 _ROWS = select(Setting.key, Setting.value)
-# The settings last made from the same base and the same saved rows: read on every request and
-# every transition, changed a few times a year. Keyed by what they are made of, never stale.
-_LOADED: dict[tuple[int, str], tuple[Settings, Settings]] = {}
 
 
 def load(session: Session, base: Settings) -> Settings:
-    """`base` (defaults and configuration) overlaid with what an admin saved."""
-    rows = [(k, v) for k, v in session.execute(_ROWS) if k in ADMIN_KEYS]
-    key = (id(base), json.dumps(rows, sort_keys=True, default=str))
-    hit = _LOADED.get(key)
-    if hit is not None and hit[0] is base:
-        return hit[1]
-    settings = _overlay(base, {k: _coerce(k, v) for k, v in rows})
-    if len(_LOADED) > 64:
-        _LOADED.clear()
-    _LOADED[key] = (base, settings)
-    return settings
+    """`base` (defaults and configuration) overlaid with what an admin saved. Uncached: each
+    process keeps the result for a few seconds in `services.common.current_settings`."""
+    rows = session.execute(_ROWS)
+    return _overlay(base, {k: _coerce(k, v) for k, v in rows if k in ADMIN_KEYS})
 
 
 def _overlay(base: Settings, changes: dict[str, Any]) -> Settings:
