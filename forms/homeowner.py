@@ -4,6 +4,7 @@ every value comes back to the page exactly as the owner typed it when something 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import gettext
@@ -142,22 +143,18 @@ class SignForm(FlaskForm):
     signature_image = HiddenField()
     # A family member signing for the owner (委托): who, how related, and the signed paper.
     proxy_name = StringField(_l("代签人姓名"), render_kw={"autocomplete": "name"})
-    proxy_relationship = SelectField(
-        _l("与业主的关系"),
-        choices=[
-            SelectChoice("", _l("请选择")),
-            SelectChoice("child", _l("子女")),
-            SelectChoice("spouse", _l("配偶")),
-            SelectChoice("parent", _l("父母")),
-            SelectChoice("sibling", _l("兄弟姐妹")),
-            SelectChoice("other", _l("其他近亲属")),
-        ],
-        validate_choice=False,
-    )
+    proxy_relationship = SelectField(_l("与业主的关系"), validate_choice=False)
     proxy_document = FileField(
         _l("业主签字的授权委托书（PDF 或照片）"),
         render_kw={"accept": "application/pdf,image/jpeg,image/png", "capture": "environment"},
     )
+
+    def __init__(self, *args: Any, relationships: Iterable[tuple[str, str]], **kwargs: Any) -> None:
+        """`relationships`: (code, label) pairs of the workflow's list, handed in by the view."""
+        super().__init__(*args, **kwargs)
+        self.proxy_relationship.choices = [SelectChoice("", _l("请选择"))] + [
+            SelectChoice(code, label) for code, label in relationships
+        ]
 
 
 class ObjectionForm(FlaskForm):

@@ -4,6 +4,9 @@ Which actions exist and what they take is declared in `workflow.machine`; these 
 carry the inputs (and the CSRF token) of the few shapes those declarations use.
 """
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -66,18 +69,16 @@ class PaperVoteForm(FlaskForm):
     scan = FileField(_l("纸质表决扫描件（PDF 或图片，可选）"))
     # Signed by a family member for the owner (委托): the relationship and the power of attorney.
     proxy_relationship = SelectField(
-        _l("代业主签署时：签名人与业主的关系"),
-        choices=[
-            SelectChoice("", _l("业主本人签署")),
-            SelectChoice("child", _l("子女")),
-            SelectChoice("spouse", _l("配偶")),
-            SelectChoice("parent", _l("父母")),
-            SelectChoice("sibling", _l("兄弟姐妹")),
-            SelectChoice("other", _l("其他近亲属")),
-        ],
-        validators=[Optional()],
+        _l("代业主签署时：签名人与业主的关系"), validators=[Optional()]
     )
     proxy_document = FileField(_l("授权委托书（代签时必填，PDF 或图片）"))
+
+    def __init__(self, *args: Any, relationships: Iterable[tuple[str, str]], **kwargs: Any) -> None:
+        """`relationships`: (code, label) pairs of the workflow's list, handed in by the view."""
+        super().__init__(*args, **kwargs)
+        self.proxy_relationship.choices = [SelectChoice("", _l("业主本人签署"))] + [
+            SelectChoice(code, label) for code, label in relationships
+        ]
 
 
 class ObjectionForm(FlaskForm):

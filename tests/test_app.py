@@ -41,6 +41,24 @@ def test_a_notice_shorter_than_a_day_needs_the_explicit_demo_setting(env):
     assert "DEMO_SHORT_PUBLICITY" in err.value.message
 
 
+def test_a_ratio_configured_as_a_decimal_stays_exact(env):
+    from fractions import Fraction
+
+    env.setenv("FLASK_PARTICIPATION", "0.7")  # read by Flask as the float 0.7
+    env.setenv("FLASK_AGREEMENT", "4/5")
+    settings = create_app().extensions["jiati"].settings
+    assert (settings.participation, settings.agreement) == (Fraction(7, 10), Fraction(4, 5))
+
+
+def test_a_bad_configured_value_stops_the_app_naming_the_setting(env):
+    from workflow.errors import InvalidInput
+
+    env.setenv("FLASK_UPLOAD_MAX_MB", "0")
+    with pytest.raises(InvalidInput) as err:
+        create_app()
+    assert "设置项 upload_max_mb 的值无效" in err.value.message
+
+
 def test_the_demo_setting_is_off_by_default_and_the_notice_lasts_a_day_at_least(env):
     from dataclasses import replace
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Flask, request, session
 from flask_babel import Babel
 from flask_login import LoginManager, UserMixin
@@ -83,6 +85,14 @@ def init_app(app: Flask) -> None:
         return {"site_banners": [say(m) for m in found if m is not None]}
 
     app.jinja_env.filters["say"] = say
+
+
+def in_reader_language(labels: Mapping[str, tuple[str, str]]) -> list[tuple[str, str]]:
+    """A workflow list of (Chinese, English) labels as (code, label) pairs for a select."""
+    from flask_babel import get_locale
+
+    en = str(get_locale()) == "en"
+    return [(code, pair[1] if en else pair[0]) for code, pair in labels.items()]
 
 
 def say(message) -> str:

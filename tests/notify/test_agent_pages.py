@@ -39,6 +39,18 @@ def test_an_agent_without_its_paper_is_told_so(as_owner, app_journey):
     assert "请上传代办授权书" in r.get_data(as_text=True)
 
 
+def test_the_signing_page_offers_the_workflows_relationships_in_the_readers_language(
+    app, client, app_journey
+):
+    case_id = app_journey.case_in("consultation")
+    link = services.signing_links(app.extensions["jiati"], app_journey.p.owner.id, case_id)[0]
+    zh = client.get(f"/sign/{link['token']}").get_data(as_text=True)
+    en = client.get(f"/sign/{link['token']}?lang=en").get_data(as_text=True)
+    for code, (chinese, english) in services.RELATIONSHIPS.items():
+        assert f'<option value="{code}">{chinese}</option>' in zh
+        assert f'<option value="{code}">{english}</option>' in en
+
+
 def test_a_daughter_signs_for_her_father_on_the_households_page(app, client, app_journey):
     case_id = app_journey.case_in("consultation")
     rt = app.extensions["jiati"]

@@ -7,10 +7,12 @@ import os
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 
 from workflow import services
+from workflow.adapters import huey_redis
 from workflow.adapters.huey_redis import HueyRedisScheduler
 from workflow.adapters.inline import InlineScheduler
 from workflow.data.models import Letter, StoredFile
@@ -183,13 +185,36 @@ def test_a_killed_workers_locks_are_cleared_when_a_worker_starts(redis_url):
     queue = HueyRedisScheduler(redis_url, name="jiati-test")
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)  # fmt: skip
     host = socket.gethostname()
-    queue.redis.set(queue._lock_key("render_letter:1"), f"{host}:{dead.stdout.strip()}")
-    queue.redis.set(queue._lock_key("render_letter:2"), f"{host}:{os.getpid()}")  # alive
+    # A lock's token: host, process, and the run that took it.
+    queue.redis.set(queue._lock_key("render_letter:1"), f"{host}:{dead.stdout.strip()}:9f2c")
+    queue.redis.set(queue._lock_key("render_letter:2"), f"{host}:{os.getpid()}:3b7a")  # alive
     queue.redis.set(queue._lock_key("render_letter:3"), "another-host:1")
     assert queue.clear_dead_locks() == 1
     assert not queue.redis.exists(queue._lock_key("render_letter:1"))
     assert queue.redis.exists(queue._lock_key("render_letter:2"))
     assert queue.redis.exists(queue._lock_key("render_letter:3"))
+
+
+def test_a_run_that_outlived_its_lock_leaves_the_next_holders_lock_alone(
+    redis_url, monkeypatch, caplog
+):
+    monkeypatch.setattr(huey_redis, "LOCK_SECONDS", 1)
+    slow = HueyRedisScheduler(redis_url, name="jiati-test")
+    other = HueyRedisScheduler(redis_url, name="jiati-test")
+    other.owner = "another-host:4242"
+    key = slow._lock_key("print_batch:7")
+
+    slow_run = slow._lock("print_batch:7")
+    assert slow_run.__enter__() is True
+    time.sleep(1.2)  # the slow run is still printing when its lock expires
+    with other._lock("print_batch:7") as taken_over:
+        assert taken_over
+        slow_run.__exit__(None, None, None)  # the slow run ends while the other one works
+        assert other.redis.get(key).decode().startswith("another-host:4242:")
+        with slow._lock("print_batch:7") as third:
+            assert not third  # the lock still keeps everyone else out
+    assert not other.redis.exists(key)  # its holder released it
+    assert "took longer than its" in caplog.text
 
 
 def test_stored_files_are_recorded_once_per_letter(inline_rt, people):

@@ -10,6 +10,7 @@ from typing import Any
 
 from workflow.process.machine import TRANSITIONS, Transition
 from workflow.process.states import STATE
+from workflow.services import RELATIONSHIPS
 
 from . import models
 from .errors import HTTP_ERRORS
@@ -379,9 +380,7 @@ def paths() -> JSON:
                         "phone_tail": {"type": "string", "maxLength": 16},
                         "choice": {"enum": ["agree", "object", "abstain"]},
                         "proxy_name": {"type": "string", "maxLength": 64},
-                        "proxy_relationship": {
-                            "enum": ["child", "spouse", "parent", "sibling", "other"]
-                        },
+                        "proxy_relationship": {"enum": list(RELATIONSHIPS)},
                     },
                     ["owner_name", "phone_tail", "choice", "proxy_name", "proxy_relationship"],
                 ),

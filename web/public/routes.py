@@ -17,7 +17,7 @@ from workflow.read import projects as register
 from workflow.read import tracking
 from workflow.rules.money import yuan
 
-from ..extensions import say
+from ..extensions import in_reader_language, say
 from ..homeowner.common import CHOICE_LABELS
 from ..homeowner.helpers import rt, show_errors
 from .chart import year_bars
@@ -45,7 +45,8 @@ def _page(token: str, sign_form=None, objection_form=None, summary=None, status=
         subsidy=yuan(view.subsidy_fen),
         shares=[{**row, "share": yuan(row["share_fen"])} for row in view.table],
         shares_total=yuan(sum(row["share_fen"] for row in view.table)),
-        form=sign_form or SignForm(formdata=None),
+        form=sign_form
+        or SignForm(formdata=None, relationships=in_reader_language(services.RELATIONSHIPS)),
         objection=objection_form or ObjectionForm(formdata=None),
         summary=summary or [],
     ), status
@@ -54,7 +55,7 @@ def _page(token: str, sign_form=None, objection_form=None, summary=None, status=
 @bp.route("/sign/<token>", methods=["GET", "POST"])
 def sign(token: str):
     """The household's own page: confirm who you are, choose, sign."""
-    form = SignForm()
+    form = SignForm(relationships=in_reader_language(services.RELATIONSHIPS))
     if not form.is_submitted():
         return _page(token)
     proxy = None

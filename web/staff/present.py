@@ -27,6 +27,8 @@ from workflow.read import cases as queries
 from workflow.rules.money import yuan
 from workflow.rules.subsidy import subsidy_cap
 
+from ..extensions import in_reader_language
+
 # Recorded facts in the history that are not transitions of the machine.
 FACTS = {
     "case_created": ("创建申请", "Application created"),
@@ -202,7 +204,9 @@ def case_page(
     revealed = clerk and reveal
     rooms = [h["room"] for h in c["households"]]
 
-    vote_form = forms.get("vote_form") or PaperVoteForm(formdata=None)
+    vote_form = forms.get("vote_form") or PaperVoteForm(
+        formdata=None, relationships=in_reader_language(services.RELATIONSHIPS)
+    )
     # A required select opens on an empty choice, so nobody records a vote for 101 by default.
     vote_form.room.choices = [SelectChoice("", _("请选择房号"))] + [
         SelectChoice(h["room"], h["room"]) for h in c["households"] if not h["vote"]

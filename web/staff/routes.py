@@ -24,7 +24,7 @@ from workflow.errors import WorkflowError
 from workflow.read import cases as queries
 from workflow.read import registers
 
-from ..extensions import say
+from ..extensions import in_reader_language, say
 from . import bp, only
 from .present import case_page, letter_rows, queue_args
 
@@ -180,7 +180,7 @@ def _scan(form, name: str = "scan") -> str | None:
 @bp.route("/cases/<int:case_id>/votes", methods=["POST"])
 @only(CLERK)
 def paper_vote(case_id: int):
-    form = PaperVoteForm()
+    form = PaperVoteForm(relationships=in_reader_language(services.RELATIONSHIPS))
     form.room.choices = [
         SelectChoice(r, r) for r in request.form.getlist("room")
     ]  # the service checks it

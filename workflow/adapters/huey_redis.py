@@ -9,7 +9,9 @@ What Huey does not do is acknowledge a message: a worker killed mid-job loses th
 Nothing is lost for all that, because every job can be found again from the database — the
 sweeps (`render_missing_letters`, `print_unfinished_batches`) run when a worker starts and every
 few minutes — and every job can run twice. A per-letter (and per-batch) lock, with an expiry and
-cleared for dead processes of this host at start, keeps two workers from doing one at once.
+cleared for dead processes of this host at start, keeps two workers from doing one at once. It is
+redis-py's own lock: released only by the run that holds it (a token compared in Redis), so a run
+that outlived the expiry cannot free the lock a second worker has taken since.
 """
 
 from __future__ import annotations
@@ -17,10 +19,14 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from huey import RedisHuey, crontab
 from huey import signals as huey_signals
+from redis.exceptions import LockNotOwnedError
 
 from ..jobs import queue, registry
 
@@ -91,34 +97,40 @@ class HueyRedisScheduler:
     def _lock_key(self, name: str) -> str:
         return f"{self.name}:lock:{name}"
 
-    def _lock(self, name: str):
-        scheduler = self
-
-        class Held:
-            def __enter__(self_inner) -> bool:
-                self_inner.key = scheduler._lock_key(name)
-                self_inner.held = bool(
-                    scheduler.redis.set(self_inner.key, scheduler.owner, nx=True, ex=LOCK_SECONDS)
-                )
-                if not self_inner.held:
-                    log.info("%s is being done by another worker", name)
-                return self_inner.held
-
-            def __exit__(self_inner, *exc) -> None:
-                if self_inner.held:
-                    scheduler.redis.delete(self_inner.key)
-
-        return Held()
+    @contextmanager
+    def _lock(self, name: str) -> Iterator[bool]:
+        """True while this run holds the job's lock; False when another worker does."""
+        lock = self.redis.lock(self._lock_key(name), timeout=LOCK_SECONDS, blocking=False)
+        # The token names this host and process (for `clear_dead_locks`) and this run alone:
+        # two threads of one worker must not release each other's lock either.
+        held = lock.acquire(token=f"{self.owner}:{uuid.uuid4().hex}")
+        if not held:
+            log.info("%s is being done by another worker", name)
+        try:
+            yield held
+        finally:
+            if held:
+                try:
+                    lock.release()
+                except LockNotOwnedError:
+                    log.warning(
+                        "%s took longer than its %d s lock, which has expired", name, LOCK_SECONDS
+                    )
 
     def clear_dead_locks(self) -> int:
         """Locks held by processes of this host that no longer run (a killed worker)."""
         host = socket.gethostname()
         cleared = 0
         for key in self.redis.scan_iter(match=self._lock_key("*")):
-            owner = (self.redis.get(key) or b"").decode()
-            who, _, pid = owner.rpartition(":")
+            token = (self.redis.get(key) or b"").decode()
+            who, _, rest = token.partition(":")
+            pid = rest.partition(":")[0]
             if who == host and pid.isdigit() and not _alive(int(pid)):
-                self.redis.delete(key)
+                try:
+                    # Deleted only if that token still holds it, as the lock's own release does.
+                    self.redis.lock(key).do_release(token)
+                except LockNotOwnedError:
+                    continue  # expired and taken by a live worker meanwhile
                 cleared += 1
         return cleared
 

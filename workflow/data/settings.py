@@ -10,11 +10,22 @@ for another county-level city of the province; each may still be set on its own.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from fractions import Fraction
-from typing import Any
+from typing import Annotated, Any, get_type_hints
 
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    HttpUrl,
+    NonNegativeInt,
+    PositiveInt,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -84,35 +95,115 @@ COST_SHARING = {
 }
 
 
+# What each setting accepts, declared on its field below and enforced by pydantic when a value
+# comes from the configuration (`FLASK_PUBLICITY_DAYS=0`, instance/config.py) or the database.
+
+
+def _one_of(known: Mapping[str, Any]) -> Callable[[str], str]:
+    def check(code: str) -> str:
+        if code not in known:
+            raise ValueError(f"not one of {', '.join(known)}")
+        return code
+
+    return check
+
+
+def _known_keys(known: Mapping[str, Any]) -> Callable[[dict[str, str]], dict[str, str]]:
+    """A mapping setting keeps only known keys with a value; `_overlay` lays it over the base's."""
+
+    def keep(given: dict[str, str]) -> dict[str, str]:
+        return {k: v for k, v in given.items() if k in known and v}
+
+    return keep
+
+
+def _exact_ratio(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("a ratio, not a yes or no")
+    # A float in a config file (0.75) means the decimal written, not its binary neighbour.
+    return str(value) if isinstance(value, float) else value
+
+
+def _blank_is_false(value: Any) -> Any:
+    # An empty `FLASK_DEMO_SHORT_PUBLICITY=` leaves the demo setting off.
+    if isinstance(value, str):
+        return value.strip() or False
+    return value
+
+
+def _comma_separated(value: Any) -> Any:
+    if isinstance(value, str):
+        return [code for code in value.split(",") if code.strip()]
+    return value
+
+
+def _highest_first(tiers: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
+    tiers = tuple(sorted(tiers, reverse=True))
+    if tiers[-1][0] != 0:
+        raise ValueError("the lowest tier starts at floor 0")
+    return tiers
+
+
+_HTTP_URL = TypeAdapter(HttpUrl)
+
+
+def _public_url(url: str) -> str:
+    _HTTP_URL.validate_python(url)  # checked as a URL, kept as written: QR codes print it
+    return url.rstrip("/")
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Days = NonNegativeInt
+Ratio = Annotated[Fraction, BeforeValidator(_exact_ratio), Field(gt=0, le=1)]
+Flag = Annotated[bool, BeforeValidator(_blank_is_false)]
+Department = Annotated[
+    str, StringConstraints(strip_whitespace=True), AfterValidator(_one_of(DEPARTMENTS))
+]
+Departments = Annotated[
+    tuple[Department, ...], BeforeValidator(_comma_separated), Field(min_length=1)
+]
+SubsidyTiers = Annotated[
+    tuple[tuple[NonNegativeInt, PositiveInt], ...],
+    Field(min_length=1),
+    AfterValidator(_highest_first),
+]
+Names = dict[str, Annotated[str, StringConstraints(strip_whitespace=True)]]
+PublicUrl = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_public_url)]
+
+
 @dataclass(frozen=True)
 class Settings:
-    publicity_days: int = 10
-    acceptance_workdays: int = 2
-    review_workdays: int = 10
+    publicity_days: Days = 10
+    acceptance_workdays: Days = 2
+    review_workdays: Days = 10
     # The review may be extended once, by at most this many working days (行政许可法第四十二条).
-    review_extension_max_workdays: int = 10
-    participation: Fraction = Fraction(2, 3)
-    agreement: Fraction = Fraction(3, 4)
+    review_extension_max_workdays: Days = 10
+    participation: Ratio = Fraction(2, 3)
+    agreement: Ratio = Fraction(3, 4)
     # (minimum floors, yuan per elevator), highest first; DESIGN §3.3.
-    subsidy_tiers: tuple[tuple[int, int], ...] = ((6, 100_000), (5, 90_000), (0, 80_000))
-    required_departments: tuple[str, ...] = ("housing", "planning", "market")
-    lead_department: str = "housing"
-    upload_max_mb: int = 20
+    subsidy_tiers: SubsidyTiers = ((6, 100_000), (5, 90_000), (0, 80_000))
+    required_departments: Departments = ("housing", "planning", "market")
+    lead_department: Department = "housing"
+    upload_max_mb: PositiveInt = 20
     # A design plan runs to tens of pages; thousands are an attack on whoever opens it.
-    upload_max_pages: int = 300
-    city_name: str = CITY
-    authority_name: str = _CITY["authority_name"]
-    letter_prefixes: dict[str, str] = field(default_factory=lambda: dict(LETTER_PREFIXES))
-    reconsideration_body: str = _CITY["reconsideration_body"]
-    court: str = _CITY["court"]
-    department_names: dict[str, str] = field(default_factory=lambda: dict(DEPARTMENT_NAMES))
-    public_base_url: str = "http://127.0.0.1:5000"
+    upload_max_pages: PositiveInt = 300
+    city_name: Text = CITY
+    authority_name: Text = _CITY["authority_name"]
+    letter_prefixes: Annotated[Names, AfterValidator(_known_keys(PREFIX_MARKS))] = field(
+        default_factory=lambda: dict(LETTER_PREFIXES)
+    )
+    reconsideration_body: Text = _CITY["reconsideration_body"]
+    court: Text = _CITY["court"]
+    department_names: Annotated[Names, AfterValidator(_known_keys(DEPARTMENTS))] = field(
+        default_factory=lambda: dict(DEPARTMENT_NAMES)
+    )
+    public_base_url: PublicUrl = "http://127.0.0.1:5000"
     # DESIGN §3.2: who shares the owners' part of the cost. "agreeing": households that vote
     # against, abstain or do not take part pay nothing; "everyone": every household, as before.
-    cost_sharing: str = "agreeing"
+    cost_sharing: Annotated[str, AfterValidator(_one_of(COST_SHARING))] = "agreeing"
     # Off in production: lets demos and tests run a public notice shorter than the rule's
     # minimum (even 0 days), and every page says so while it is on.
-    demo_short_publicity: bool = False
+    demo_short_publicity: Flag = False
 
     @property
     def upload_max_bytes(self) -> int:
@@ -206,83 +297,30 @@ ADMIN_KEYS = (
 )
 
 
+# One validator per setting, read from the field's declared type.
+_ADAPTERS: dict[str, TypeAdapter[Any]] = {
+    name: TypeAdapter(hint) for name, hint in get_type_hints(Settings, include_extras=True).items()
+}
+
+
 def _coerce(name: str, value: Any) -> Any:
-    """Turn a configured or stored value (str, int, list) into the field's type."""
+    """A configured or stored value (str, int, list, mapping) as the field's type."""
     try:
-        if name in ("participation", "agreement"):
-            f = Fraction(str(value))
-            if not 0 < f <= 1:
-                raise ValueError
-            return f
-        if name == "demo_short_publicity":
-            if isinstance(value, str):
-                if value.strip().lower() not in ("true", "false", "1", "0", "yes", "no", ""):
-                    raise ValueError
-                return value.strip().lower() in ("true", "1", "yes")
-            return bool(value)
-        if name in (
-            "publicity_days",
-            "acceptance_workdays",
-            "review_workdays",
-            "review_extension_max_workdays",
-            "upload_max_mb",
-            "upload_max_pages",
-        ):
-            n = int(value)
-            if n < 0 or (name in ("upload_max_mb", "upload_max_pages") and n == 0):
-                raise ValueError
-            return n
-        if name == "subsidy_tiers":
-            tiers = tuple(sorted(((int(a), int(b)) for a, b in value), reverse=True))
-            if not tiers or tiers[-1][0] != 0 or any(y <= 0 for _, y in tiers):
-                raise ValueError
-            return tiers
-        if name == "required_departments":
-            items = value.split(",") if isinstance(value, str) else value
-            codes = tuple(c.strip() for c in items if c.strip())
-            if not codes or any(c not in DEPARTMENTS for c in codes):
-                raise ValueError
-            return codes
-        if name == "lead_department":
-            if value not in DEPARTMENTS:
-                raise ValueError
-            return value
-        if name == "cost_sharing":
-            if value not in COST_SHARING:
-                raise ValueError
-            return value
-        # Mappings keep only known keys; `_overlay` lays them over the base's.
-        if name == "letter_prefixes":
-            return {k: str(v).strip() for k, v in dict(value).items() if k in PREFIX_MARKS and v}
-        if name == "department_names":
-            return {k: str(v).strip() for k, v in dict(value).items() if k in DEPARTMENTS and v}
-        if name == "public_base_url":
-            url = str(value).strip().rstrip("/")
-            if not url.startswith(("http://", "https://")) or len(url) < 10:
-                raise ValueError
-            return url
-        if name in ("city_name", "authority_name", "reconsideration_body", "court"):
-            text = str(value).strip()
-            if not text:
-                raise ValueError
-            return text
-        return str(value)
-    except (TypeError, ValueError, ArithmeticError) as exc:
+        return _ADAPTERS[name].validate_python(value)
+    except ValidationError as exc:
+        reason = exc.errors()[0]["msg"]
         raise InvalidInput(
             msg(
                 "setting",
                 f"设置项 {name} 的值无效：{value!r}",
-                f"Invalid value for {name}: {value!r}",
+                f"Invalid value for {name}: {value!r} ({reason})",
             )
         ) from exc
 
 
 def _to_json(name: str, value: Any) -> Any:
-    if isinstance(value, Fraction):
-        return f"{value.numerator}/{value.denominator}"
-    if isinstance(value, tuple):
-        return [list(v) if isinstance(v, tuple) else v for v in value]
-    return value
+    """As stored: fractions as "2/3", tuples as lists."""
+    return _ADAPTERS[name].dump_python(value, mode="json")
 
 
 def from_config(config: dict[str, Any]) -> Settings:
@@ -320,23 +358,13 @@ def _check_publicity(days: int, demo_short: bool) -> None:
 
 
 _ROWS = select(Setting.key, Setting.value)
-# The settings last made from the same base and the same saved rows: read on every request and
-# every transition, changed a few times a year. Keyed by what they are made of, never stale.
-_LOADED: dict[tuple[int, str], tuple[Settings, Settings]] = {}
 
 
 def load(session: Session, base: Settings) -> Settings:
-    """`base` (defaults and configuration) overlaid with what an admin saved."""
-    rows = [(k, v) for k, v in session.execute(_ROWS) if k in ADMIN_KEYS]
-    key = (id(base), json.dumps(rows, sort_keys=True, default=str))
-    hit = _LOADED.get(key)
-    if hit is not None and hit[0] is base:
-        return hit[1]
-    settings = _overlay(base, {k: _coerce(k, v) for k, v in rows})
-    if len(_LOADED) > 64:
-        _LOADED.clear()
-    _LOADED[key] = (base, settings)
-    return settings
+    """`base` (defaults and configuration) overlaid with what an admin saved. Uncached: each
+    process keeps the result for a few seconds in `services.common.current_settings`."""
+    rows = session.execute(_ROWS)
+    return _overlay(base, {k: _coerce(k, v) for k, v in rows if k in ADMIN_KEYS})
 
 
 def _overlay(base: Settings, changes: dict[str, Any]) -> Settings:

@@ -22,12 +22,14 @@ from ..process.states import STATE
 from ..rules.agents import AGENT_KINDS
 from .files import check_file
 
+# Who may sign for an owner under a power of attorney (委托): the one list the forms, the API's
+# schema and the check below read.
 RELATIONSHIPS = {
-    "spouse": "配偶",
-    "child": "子女",
-    "parent": "父母",
-    "sibling": "兄弟姐妹",
-    "other": "其他近亲属",
+    "child": ("子女", "Child"),
+    "spouse": ("配偶", "Spouse"),
+    "parent": ("父母", "Parent"),
+    "sibling": ("兄弟姐妹", "Sibling"),
+    "other": ("其他近亲属", "Other close relative"),
 }
 
 
