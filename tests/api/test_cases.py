@@ -130,3 +130,16 @@ def test_cases_can_be_listed_by_a_group_of_states(api, app_journey):
     window = api.get("/cases?tag=window", "clerk").get_json()
     assert [c["id"] for c in window["items"]] == [waiting]
     assert_error(api.get("/cases?tag=nonsense", "clerk"), 400)
+
+
+def test_any_position_the_document_allows_is_a_page_perhaps_empty(api, app_journey):
+    app_journey.case_in("draft")
+    r = api.get("/cases?after=0-0", "clerk")
+    assert r.status_code == 200 and r.get_json()["items"]
+    r = api.get("/cases?before=9999999999999999-2147483647", "clerk")
+    assert r.status_code == 200
+    assert_error(api.get("/cases?after=abc", "clerk"), 400)
+
+
+def test_a_query_argument_the_list_does_not_take_is_refused(api):
+    assert_error(api.get("/cases?pgae=2", "clerk"), 400)

@@ -49,3 +49,12 @@ def test_json_bodies_that_are_not_objects_are_400(api):
 def test_deeply_nested_json_is_400_not_500(api):
     raw = b"[" * 100_000 + b"]" * 100_000
     assert_error(api.post("/token", data=raw, content_type="application/json"), 400)
+
+
+def test_a_405_names_the_methods_the_path_takes(api):
+    r = api.delete("/workflow")
+    assert_error(r, 405)
+    assert r.headers["Allow"] == "GET, HEAD, OPTIONS"
+    r = api.call("TRACE", "/cases", "owner")
+    assert_error(r, 405)
+    assert set(r.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "POST"}

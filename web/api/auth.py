@@ -55,4 +55,5 @@ def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
         g.api_token = token
         return view(*args, **kwargs)
 
+    wrapped.needs_token = True  # type: ignore[attr-defined]  # read by the OpenAPI document
     return wrapped

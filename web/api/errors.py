@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from flask import Blueprint, Flask, jsonify, request
-from werkzeug.exceptions import HTTPException, default_exceptions
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, default_exceptions
 
 from workflow.errors import Message, WorkflowError
 
@@ -52,6 +52,15 @@ def from_http(status: int, details: list[dict[str, Any]] | None = None):
     return error_response(status, code, zh, details)
 
 
+def from_exception(exc: HTTPException):
+    """An HTTP error as JSON, keeping the headers HTTP requires of it: a 405 says which
+    methods the URL does take (`Allow`, RFC 9110 §15.5.6)."""
+    response = from_http(exc.code or 500)
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods is not None:
+        response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+    return response
+
+
 def from_workflow(exc: WorkflowError):
     return error_response(exc.status, exc.code, exc.message, [m.as_dict() for m in exc.messages])
 
@@ -72,7 +81,7 @@ def answer_as_json(bp: Blueprint) -> None:
         return from_workflow(exc)
 
     def http_error(exc: HTTPException):
-        return from_http(exc.code or 500)
+        return from_exception(exc)
 
     # By status code, not only by class: Flask asks handlers for the code first, the
     # application's included (the HTML error pages), before the blueprint's class handlers.
@@ -98,7 +107,7 @@ def init_app(app: Flask, prefix: str) -> None:
 
         def routing_error(exc: HTTPException, status=status, previous=previous):
             if is_api_request(prefix):
-                return from_http(status)
+                return from_exception(exc)
             return previous(exc) if previous is not None else exc
 
         app.register_error_handler(status, routing_error)

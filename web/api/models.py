@@ -15,7 +15,17 @@ import re
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    create_model,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from workflow import inputs
@@ -26,6 +36,8 @@ from workflow.process.access import ROLES
 from workflow.process.machine import TRANSITIONS
 from workflow.process.machine import Field as MachineField
 from workflow.process.states import STATES
+from workflow.rules.agents import AGENT_KINDS
+from workflow.services.agents import RELATIONSHIPS
 from workflow.services.consent import CHOICES
 from workflow.services.review import VERDICTS
 
@@ -33,10 +45,28 @@ STATE_NAMES = [s.name for s in STATES]
 TRIGGERS = [t.trigger for t in TRANSITIONS]
 STATE_TAGS = sorted({tag for s in STATES for tag in s.tags})
 DOCUMENT_KINDS = list(documents.KINDS)
+MAX_ID = 2**31 - 1  # ids are database integers; larger numbers name nothing
+MAX_PAGE = 100_000
+# A position in the list (`after`, `before`): microseconds since 1970 of the row's update, and
+# its id (the API's spelling of `queries.encode_cursor`; any such pair is a valid position).
+CURSOR_PATTERN = "[0-9]{1,16}-[0-9]{1,10}"
 IF_MATCH = '(W/)?"?(?P<version>[0-9]{1,9})"?'  # the case's ETag, or its bare version
+IF_MATCH_PATTERN = IF_MATCH.replace("?P<version>", "")
 # What the input policy lets through, as a JSON Schema pattern (for clients and test generators):
-# no control characters but tab, line feed and carriage return.
-POLICY_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+# no control characters but tab, line feed and carriage return. (The policy also refuses lone
+# surrogates, which a JSON Schema pattern cannot name usably.)
+_REFUSED = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f"
+POLICY_PATTERN = f"^[^{_REFUSED}]*$"
+# The same, for a field the service requires: something besides white space (it strips).
+FILLED_PATTERN = f"^[^{_REFUSED}]*[^\\s{_REFUSED}][^{_REFUSED}]*$"
+# Money in yuan as `rules.money.parse_yuan` reads it, within `inputs.MONEY_MAX_FEN`: at most
+# two decimals (the fen). The server also takes ¥ and thousands separators; clients need not.
+_YUAN_MAX = inputs.MONEY_MAX_FEN // 100
+MONEY_PATTERN = f"^([0-9]{{1,{len(str(_YUAN_MAX)) - 1}}}(\\.[0-9]{{1,2}})?|{_YUAN_MAX}(\\.00?)?)$"
+POSITIVE_MONEY_PATTERN = (
+    f"^([1-9][0-9]{{0,{len(str(_YUAN_MAX)) - 2}}}(\\.[0-9]{{1,2}})?|0?\\.(0[1-9]|[1-9][0-9]?)"
+    f"|{_YUAN_MAX}(\\.00?)?)$"
+)
 
 JSON = dict[str, Any]
 
@@ -67,27 +97,98 @@ def _policy(max_length: int):
     return check
 
 
+def _filled(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("policy", "{reason}", {"reason": "必须填写"})
+    return value
+
+
 @cache
-def Text(max_length: int = 2000, **extra: Any) -> Any:  # noqa: N802 - reads as a type
-    """A string under the input policy: no control characters, NFC, at most `max_length`."""
+def Text(max_length: int = 2000, *, filled: bool = False, **extra: Any) -> Any:  # noqa: N802
+    """A string under the input policy: no control characters, NFC, at most `max_length`;
+    `filled`: more than white space (the services strip text and refuse it empty)."""
+    pattern = FILLED_PATTERN if filled else POLICY_PATTERN
+    checks = [AfterValidator(_policy(max_length))]
+    if filled:
+        checks.append(AfterValidator(_filled))
     return Annotated[
         str,
         Field(
             strict=True,
-            json_schema_extra={"maxLength": max_length, "pattern": POLICY_PATTERN, **extra},
+            json_schema_extra={
+                "maxLength": max_length,
+                **({"minLength": 1} if filled else {}),
+                "pattern": pattern,
+                **extra,
+            },
         ),
+        *checks,
+    ]
+
+
+def Filled(max_length: int) -> Any:  # noqa: N802 - reads as a type
+    """Text the service requires (see `Text`)."""
+    return Text(max_length, filled=True)
+
+
+def Matching(pattern: str, max_length: int) -> Any:  # noqa: N802 - reads as a type
+    """Text of a fixed shape the service checks (a phone number, an ID number)."""
+    return Annotated[
+        str,
+        Field(strict=True, pattern=pattern, max_length=max_length),
         AfterValidator(_policy(max_length)),
     ]
 
 
-Int = Annotated[int, Field(strict=True)]
+def _cents(value: float) -> float:
+    """A JSON number read as the services read it (`str(value)`): plain digits, two decimals
+    at most — 1e-05 or 0.1234 are not amounts of money."""
+    if not re.fullmatch(r"[0-9]+(\.[0-9]{1,2})?", repr(value).removesuffix(".0")):
+        raise PydanticCustomError("cents", "至多两位小数", {})
+    return value
+
+
+def _whole(value: Any) -> Any:
+    """28.0 is the integer 28 in JSON (and JSON Schema); "28" and true are not."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def Whole(**bounds: Any) -> Any:  # noqa: N802 - reads as a type
+    """An integer within `bounds` (ge, gt, le), 28.0 included (`_whole`)."""
+    return Annotated[int, Field(strict=True, **bounds), BeforeValidator(_whole)]
+
+
+Int = Whole()
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
-Amount = Annotated[
-    Text(32) | Annotated[int, Field(strict=True, ge=0)] | Annotated[Number, Field(ge=0)],
-    Field(
-        description='Yuan, exact to the fen: a string such as "586000.00" (preferred) or a number.'
-    ),
-]
+
+
+def Decimal2(low: float, high: float, *, above: bool = False) -> Any:  # noqa: N802
+    """A number with at most two decimals in [low, high] (or (low, high] when `above`)."""
+    bound = {"gt": low} if above else {"ge": low}
+    return Annotated[
+        Number,
+        # multipleOf tells clients; `_cents` checks it exactly (float remainders are not exact).
+        Field(le=high, json_schema_extra={"multipleOf": 0.01}, **bound),
+        AfterValidator(_cents),
+    ]
+
+
+def _amount(pattern: str, above: bool) -> Any:
+    return Annotated[
+        Annotated[str, Field(strict=True, pattern=pattern, max_length=32)]
+        | Whole(le=_YUAN_MAX, **({"gt": 0} if above else {"ge": 0}))
+        | Decimal2(0, _YUAN_MAX, above=above),
+        Field(
+            description='Yuan, exact to the fen: a string such as "586000.00" (preferred) or a '
+            f"number, at most {_YUAN_MAX:,} yuan."
+        ),
+    ]
+
+
+Amount = _amount(MONEY_PATTERN, above=False)
+PositiveAmount = _amount(POSITIVE_MONEY_PATTERN, above=True)
 
 
 class Request(BaseModel):
@@ -104,18 +205,39 @@ class TokenRequest(Request):
     password: Text(1024)
 
 
+# The roster as `services.cases.parse_household` reads it.
+MOBILE_PATTERN = "^1[3-9][0-9]{9}$"
+ID_NUMBER_PATTERN = "^([0-9]{17}[0-9Xx]|[0-9]{15})$"
+MIN_FLOORS, MAX_FLOORS = 2, 40
+Floors = Whole(ge=MIN_FLOORS, le=MAX_FLOORS)
+
+
 class HouseholdInput(Request):
-    room: Text(100)
-    floor: Int
-    area: Annotated[
-        Text(32) | Int | Number,
-        Field(description="Exclusive area in m², at most two decimals; a string keeps it exact."),
+    room: Filled(16)
+    floor: Annotated[
+        Whole(ge=1, le=MAX_FLOORS), Field(description="At most the building's `floors`")
     ]
-    owner_name: Text(200)
-    phone: Text(32) | None = None
+    area: Annotated[
+        Annotated[
+            str,
+            Field(
+                strict=True,
+                pattern="^([1-9][0-9]{0,2}(\\.[0-9]{1,2})?|1000(\\.00?)?|0?\\.(0[1-9]|[1-9][0-9]?))$",
+            ),
+        ]
+        | Whole(gt=0, le=1000)
+        | Decimal2(0, 1000, above=True),
+        Field(
+            description="Exclusive area in m², more than 0 and at most 1000, two decimals at "
+            "most; a string keeps it exact."
+        ),
+    ]
+    owner_name: Filled(64)
+    phone: Matching(MOBILE_PATTERN, 11) | None = None
     id_number: (
         Annotated[
-            Text(32), Field(description="The owner's ID number, optional: one owner across flats")
+            Matching(ID_NUMBER_PATTERN, 18),
+            Field(description="The owner's ID number, optional: one owner across flats"),
         ]
         | None
     ) = None
@@ -126,36 +248,77 @@ class HouseholdInput(Request):
 
 
 EstimatedCost = Annotated[
-    Amount | None, Field(description='The estimated total cost in yuan, e.g. "480000.00"')
+    PositiveAmount | None, Field(description='The estimated total cost in yuan, e.g. "480000.00"')
+]
+
+
+def _rooms_once(households: list[HouseholdInput]) -> list[HouseholdInput]:
+    seen: set[str] = set()
+    for i, h in enumerate(households):
+        if h.room.strip() in seen:
+            raise PydanticCustomError(
+                "policy", "{reason}", {"reason": "室号重复", "field": f"households[{i}].room"}
+            )
+        seen.add(h.room.strip())
+    return households
+
+
+Roster = Annotated[
+    list[HouseholdInput],
+    Field(max_length=500, description="One row per flat; each room once"),
+    AfterValidator(_rooms_once),
 ]
 
 
 class CaseRequest(Request):
-    community: Text(1000)
-    address: Text(1000)
-    building: Text(1000)
-    unit: Text(1000)
-    street: Text(1000) | None = None
-    floors: Int
-    households: Annotated[list[HouseholdInput], Field(max_length=500)]
+    """Two rules JSON Schema cannot say are checked here and described in words: no flat
+    above the top floor, each room once."""
+
+    community: Filled(100)
+    address: Filled(200)
+    building: Filled(32)
+    unit: Filled(32)
+    street: Text(32) | None = None
+    floors: Floors
+    households: Roster
     estimated_cost: EstimatedCost = None
+
+    @model_validator(mode="after")
+    def _no_flat_above_the_top(self) -> CaseRequest:
+        for i, h in enumerate(self.households):
+            if h.floor > self.floors:
+                raise PydanticCustomError(
+                    "policy",
+                    "{reason}",
+                    {"reason": "楼层超过楼栋层数", "field": f"households[{i}].floor"},
+                )
+        return self
 
 
 class CasePatch(Request):
     """Only the fields sent change. Building and roster while the case is a draft; the estimate
-    and coefficients also during the consultation, restarting it once anyone has voted."""
+    and coefficients also during the consultation, restarting it once anyone has voted.
+    The building and the roster cannot be emptied (no null); a null estimate clears it."""
 
-    community: Text(1000) | None = None
-    address: Text(1000) | None = None
-    building: Text(1000) | None = None
-    unit: Text(1000) | None = None
-    street: Text(1000) | None = None
-    floors: Int | None = None
-    households: Annotated[list[HouseholdInput], Field(max_length=500)] | None = None
+    community: Filled(100) = None
+    address: Filled(200) = None
+    building: Filled(32) = None
+    unit: Filled(32) = None
+    street: Text(32) | None = None
+    floors: Floors = None
+    households: Roster = None
     estimated_cost: EstimatedCost = None
     coefficients: Annotated[
-        dict[Text(16), Text(16) | Number] | None,
-        Field(description='Floor coefficients for cost sharing, {"3": "0.7", …}'),
+        Annotated[
+            dict[
+                Annotated[str, Field(strict=True, pattern="^[0-9]{1,2}$")],
+                Annotated[str, Field(strict=True, pattern="^(10(\\.00?)?|[0-9](\\.[0-9]{1,2})?)$")]
+                | Decimal2(0, 10),
+            ],
+            Field(json_schema_extra={"additionalProperties": False}),  # keys are floors
+        ]
+        | None,
+        Field(description='Floor coefficients for cost sharing, 0 to 10, {"3": "0.7", …}'),
     ] = None
     restart_consultation: Annotated[
         bool | None,
@@ -167,10 +330,10 @@ class CasePatch(Request):
 
 
 class SignRequest(Request):
-    owner_name: Text(200)
-    phone_tail: Text(16)
+    owner_name: Filled(200)
+    phone_tail: Matching("^[0-9]{4}$", 4)
     choice: Choice
-    signature: Text(200)
+    signature: Filled(200)
     signature_image: (
         Annotated[
             Text(inputs.SIGNATURE_IMAGE_MAX),
@@ -181,23 +344,43 @@ class SignRequest(Request):
 
 
 class VoteRequest(Request):
-    room: Text(100)
+    room: Filled(100)
     choice: Choice
-    signature: Text(200)
+    signature: Filled(200)
 
 
 class ObjectionRequest(Request):
     room: Text(100) | None = None
-    text: Text(10000)
+    text: Filled(10000)
 
 
 class ResolutionRequest(Request):
-    resolution: Text(10000)
+    resolution: Filled(10000)
+
+
+def _reason_for_disagreeing(schema: JSON) -> None:
+    schema["if"] = {"properties": {"verdict": {"const": "disagree"}}}
+    schema["then"] = {
+        "required": ["comment"],
+        "properties": {"comment": {"type": "string", "pattern": FILLED_PATTERN}},
+    }
 
 
 class OpinionRequest(Request):
+    """A disagreement needs its reason in `comment`."""
+
+    model_config = ConfigDict(json_schema_extra=_reason_for_disagreeing)
+
     verdict: Verdict
     comment: Text(10000) | None = None
+
+    @model_validator(mode="after")
+    def _disagreeing_says_why(self) -> OpinionRequest:
+        if self.verdict == "disagree" and not (self.comment or "").strip():
+            raise PydanticCustomError(
+                "policy", "{reason}", {"reason": "不同意时请说明理由", "field": "comment"}
+            )
+        return self
 
 
 class CorrectionItem(Request):
@@ -208,11 +391,26 @@ class CorrectionItem(Request):
 def _field_type(f: MachineField) -> Any:
     """A trigger's input as declared in the machine."""
     if f.kind == "date":
-        return Annotated[Text(32), Field(json_schema_extra={"format": "date"})]
+        # The range moves with the day: the document turns `x-years` into a pattern of the
+        # dates `inputs.day` accepts today (`openapi.dated`).
+        years = inputs.DATE_YEARS.get(f.name, inputs.DEFAULT_DATE_YEARS)
+        return Annotated[
+            Text(32),
+            Field(
+                json_schema_extra={
+                    "format": "date",
+                    "description": f"YYYY-MM-DD, {years[0]} years back to {years[1]} ahead",
+                    "x-years": list(years),
+                }
+            ),
+        ]
     if f.kind == "money":
         return Amount
     if f.kind == "workdays":
-        return Annotated[Int | Text(8), Field(description="working days")]
+        return Annotated[
+            Whole(ge=0) | Matching("^[0-9]{1,8}$", 8),
+            Field(description="working days"),
+        ]
     if f.kind == "items":
         return Annotated[
             Text(20000) | Annotated[list[Text(2000) | CorrectionItem], Field(max_length=200)],
@@ -238,6 +436,121 @@ def transition_request(trigger: str) -> type[Request]:
     return create_model(f"{trigger.title().replace('_', '')}Request", __base__=Request, **fields)
 
 
+# — query strings and forms ————————————————————————————————————————————————————————
+
+
+class Query(Request):
+    """Query-string or form arguments: text as sent, numbers read from their digits; an
+    argument the operation does not take is refused (a typo would otherwise pass silently)."""
+
+    model_config = ConfigDict(strict=False, extra="forbid")
+
+
+# Cursors are `after`/`before` positions, opaque to clients: what `next_cursor` carried.
+Cursor = Annotated[
+    str,
+    Field(
+        strict=True,
+        pattern=f"^{CURSOR_PATTERN}$",
+        max_length=40,
+        description="A `next_cursor`/`prev_cursor` as given (keyset paging: any page costs what "
+        "the first does)",
+    ),
+]
+
+
+def _digits(value: Any) -> int:
+    if not isinstance(value, str) or not re.fullmatch("[0-9]{1,9}", value):
+        raise PydanticCustomError("policy", "{reason}", {"reason": "应为整数（仅数字）"})
+    return int(value)
+
+
+def _page_number(high: int) -> Any:
+    """A whole number in the query string: digits only (not 1e3, 5.0 or +5), 1 to `high`."""
+    return Annotated[
+        int,
+        Field(strict=True, ge=1, le=high),
+        BeforeValidator(_digits),
+        WithJsonSchema({"type": "integer", "minimum": 1, "maximum": high}),
+    ]
+
+
+class CaseListQuery(Query):
+    state: State | None = None
+    tag: Annotated[
+        _enum(STATE_TAGS) | None,
+        Field(
+            description="A group of states from the declaration, e.g. `window` (waiting on the "
+            "clerk) or `review` (waiting on the approvers)"
+        ),
+    ] = None
+    q: Annotated[
+        Text(200) | None, Field(description="Reference, address, community, owner name or phone")
+    ] = None
+    page: _page_number(MAX_PAGE) | None = None
+    per_page: _page_number(100) | None = None
+    after: Annotated[Cursor | None, Field(description="The `next_cursor` of the page before")] = (
+        None
+    )
+    before: Annotated[Cursor | None, Field(description="The `prev_cursor` of the page after")] = (
+        None
+    )
+
+
+class CaseQuery(Query):
+    reveal: Annotated[
+        Literal["phones"] | None,
+        Field(
+            description="`phones`: a clerk sees owners' numbers in full (audited); otherwise "
+            "they are masked (138****0001) except for the applicant."
+        ),
+    ] = None
+
+
+class TrackQuery(Query):
+    reference: Annotated[Filled(32), Field(description="The case's reference")]
+    phone_tail: Annotated[
+        Matching("^[0-9]{4}$", 4),
+        Field(description="The last four digits of the applicant's phone"),
+    ]
+
+
+class ProxyForm(Query):
+    """A family member signs for the owner; the signed 授权委托书 goes as `file`."""
+
+    owner_name: Filled(200)
+    phone_tail: Matching("^[0-9]{4}$", 4)
+    choice: Choice
+    proxy_name: Filled(64)
+    proxy_relationship: _enum(RELATIONSHIPS)
+    signature: Text(200) | None = None
+
+
+class AgentForm(Query):
+    """The unit the applicant acts for; its authorisation goes as `file`."""
+
+    kind: _enum(AGENT_KINDS)
+    name: Filled(100)
+
+
+class UploadForm(Query):
+    """The document itself goes as `file` (checked by content)."""
+
+
+def query(model: type[Query], args: Any) -> dict[str, Any]:
+    """Query-string or form arguments checked by `model` (the first value of each)."""
+    return validate(model, dict(args.items()))
+
+
+def without_null(schema: JSON) -> JSON:
+    """An optional argument's schema without the `null` branch (a query string has no null)."""
+    branches = [b for b in schema.get("anyOf", []) if b != {"type": "null"}]
+    if "anyOf" not in schema or len(branches) != 1:
+        return schema
+    rest = {k: v for k, v in schema.items() if k not in ("anyOf", "default")}
+    return {**branches[0], **rest}
+
+
 # — parsing a body ———————————————————————————————————————————————————————————————
 
 _FIELD_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -249,6 +562,8 @@ def _field_names() -> set[str]:
         for model in (*REQUESTS, *(transition_request(t) for t in TRIGGERS)):
             _ALL_FIELDS.update(model.model_fields)
         _ALL_FIELDS.update(HouseholdInput.model_fields, CorrectionItem.model_fields)
+        for model in (CaseListQuery, CaseQuery, TrackQuery, ProxyForm, AgentForm):
+            _ALL_FIELDS.update(model.model_fields)
     return _ALL_FIELDS
 
 
@@ -269,25 +584,35 @@ def _say(error: dict) -> str:
         return ctx["reason"]
     if kind == "missing":
         return "必须填写"
+    if kind == "extra_forbidden":
+        return "不接受此参数"
     if kind == "literal_error":
         return f"应为 {ctx.get('expected', '')} 之一"
     if kind == "too_long":
         return f"最多 {ctx.get('max_length')} 项"
     if kind == "greater_than_equal":
         return f"不能小于 {ctx.get('ge')}"
+    if kind == "less_than_equal":
+        return f"不能大于 {ctx.get('le')}"
     return "类型或格式不正确"
 
 
-def problems(error: ValidationError) -> list[str]:
-    """One line per field at fault: the policy's reason or a missing field first."""
+def _code(where: str) -> str:
+    """households[1].room → households.1.room, as the services name a field at fault."""
+    return re.sub(r"\[(\d+)\]", r".\1", where).lstrip(".") or "body"
+
+
+def problems(error: ValidationError) -> list[tuple[str, str]]:
+    """One (code, line) per field at fault: the policy's reason or a missing field first."""
     by_field: dict[str, list[dict]] = {}
     for e in error.errors():
-        by_field.setdefault(_where(e["loc"]), []).append(e)
+        where = (e.get("ctx") or {}).get("field") or _where(e["loc"])
+        by_field.setdefault(where, []).append(e)
     out = []
     rank = {"policy": 0, "missing": 1}
     for where, errors in by_field.items():
         best = min(errors, key=lambda e: rank.get(e["type"], 2))
-        out.append(f"{where or '请求体'}：{_say(best)}")
+        out.append((_code(where), f"{where or '请求体'}：{_say(best)}"))
     return out
 
 
@@ -296,7 +621,7 @@ def validate(model: type[Request], data: Any) -> dict[str, Any]:
     try:
         parsed = model.model_validate(data)
     except ValidationError as exc:
-        raise InvalidInput(*(msg("body", p, p) for p in problems(exc))) from None
+        raise InvalidInput(*(msg(code, p, p) for code, p in problems(exc))) from None
     return parsed.model_dump(exclude_unset=True)
 
 
@@ -750,13 +1075,17 @@ class Letters(Response):
 
 
 class Verification(Response):
-    valid: Annotated[bool, Field(description="The code belongs to a letter we issued")]
-    kind: LetterKind
+    valid: Annotated[bool, Field(description="The code belongs to a letter or document we issued")]
+    what: Annotated[
+        Literal["letter", "document"],
+        Field(description="A letter (numbered) or a generated document of the case"),
+    ]
+    kind: LetterKind | DocumentKind
     title: str
-    number: str
+    number: Annotated[str, Field(description="The letter's document number; empty for a document")]
     date: Day
     reference: str
-    addressee: Annotated[str, Field(description="Owners' names masked (陈**)")]
+    addressee: Annotated[str, Field(description="Owners' and the applicant's names masked (陈**)")]
     authority: str
     file: Annotated[
         Literal["intact", "altered", "not_rendered"],

@@ -9,12 +9,13 @@ from __future__ import annotations
 import io
 import json
 import re
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
 from flask import current_app, g, jsonify, request, send_file, url_for
 
-from workflow import inputs, services
+from workflow import services
 from workflow.data.runtime import Runtime
 from workflow.errors import InvalidInput, NotFound, UnsupportedFile, msg
 from workflow.papers import verify as papers_verify
@@ -24,9 +25,10 @@ from workflow.read import cases as queries
 from . import bp, models
 from .auth import caller, token_required
 from .errors import error_response
+from .openapi import CASE_READ, CASE_WRITE, WRITE, described, transitions
 
-MAX_ID = 2**31 - 1  # ids are database integers; larger numbers name nothing
-MAX_PAGE = 100_000
+MAX_ID = models.MAX_ID
+MAX_PAGE = models.MAX_PAGE
 
 
 def rt() -> Runtime:
@@ -76,6 +78,14 @@ def with_case(case_id: int, status: int = 200, created_id: int | None = None, re
 
 
 @bp.post("/token")
+@described(
+    "Exchange a username and password for a bearer token",
+    "tokens",
+    body=models.TokenRequest,
+    reply=models.Token,
+    reply_text="A token valid until expires_at",
+    errors=(*WRITE, 401, 403, 429),
+)
 def create_token():
     data = body(models.TokenRequest)
     token, account, expires = services.issue_token(rt(), data["username"], data["password"])
@@ -95,6 +105,14 @@ def create_token():
 
 
 @bp.delete("/token")
+@described(
+    "Revoke the token this request carries",
+    "tokens",
+    status=204,
+    reply_text="Revoked",
+    errors=(409,),
+    operation_id="revoke_token",
+)
 @token_required
 def delete_token():
     services.revoke_token(rt(), g.api_token)
@@ -105,11 +123,18 @@ def delete_token():
 
 
 @bp.get("/workflow")
+@described(
+    "The process: states and transitions, straight from the declaration",
+    "workflow",
+    reply=models.Workflow,
+    reply_text="States with labels; transitions with sources, roles and inputs",
+)
 def workflow():
     return jsonify(machine.describe())
 
 
 @bp.get("/openapi.json")
+@described("This document", "workflow", reply="application/json", operation_id="openapi")
 def openapi_document():
     from .openapi import document
 
@@ -120,6 +145,16 @@ def openapi_document():
 
 
 @bp.post("/cases")
+@described(
+    "Open an application (homeowners)",
+    "cases",
+    body=models.CaseRequest,
+    reply=models.Case,
+    status=201,
+    reply_text="The new case, in state draft",
+    headers=("ETag", "Location"),
+    errors=(*WRITE, 403),
+)
 @token_required
 def create_case():
     data = body(models.CaseRequest)
@@ -130,6 +165,15 @@ def create_case():
 
 
 @bp.patch("/cases/<int:case_id>")
+@described(
+    "Change the building, roster, estimated cost or coefficients (applicant)",
+    "cases",
+    body=models.CasePatch,
+    reply=models.Case,
+    reply_text="The case as it now stands",
+    headers=("ETag",),
+    errors=CASE_WRITE,
+)
 @token_required
 def update_case(case_id: int):
     data = body(models.CasePatch)
@@ -137,58 +181,75 @@ def update_case(case_id: int):
     return with_case(case_id)
 
 
-def _int_arg(name: str, default: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    if not re.fullmatch(r"[0-9]{1,9}", raw) or not 1 <= int(raw) <= high:
-        raise InvalidInput(
-            msg(name, f"参数 {name} 应为 1 到 {high} 之间的整数。", f"{name}: 1 to {high}.")
-        )
-    return int(raw)
+def _position(cursor: str | None) -> str | None:
+    """The API's cursor (`models.CURSOR_PATTERN`) as the position `queries` reads."""
+    if cursor is None:
+        return None
+    micros, _, case_id = cursor.partition("-")
+    return queries.encode_cursor(EPOCH + timedelta(microseconds=int(micros)), int(case_id))
 
 
-def _cursor_arg(name: str) -> str | None:
-    raw = request.args.get(name) or None
-    if raw is not None and (len(raw) > 200 or not raw.isascii()):
-        raise InvalidInput(msg(name, "分页位置无效。", "Bad cursor."))
-    return raw
+def _cursor(position: str | None) -> str | None:
+    if position is None:
+        return None
+    at, case_id = queries.decode_cursor(position)
+    return f"{(at - EPOCH) // timedelta(microseconds=1)}-{case_id}"
+
+
+EPOCH = datetime(1970, 1, 1)
 
 
 @bp.get("/cases")
+@described(
+    "The cases the caller may see, paginated",
+    "cases",
+    query=models.CaseListQuery,
+    reply=models.CaseList,
+    reply_text="One page of cases",
+)
 @token_required
 def list_cases():
-    state = request.args.get("state") or None
-    if state is not None and state not in models.STATE_NAMES:
-        raise InvalidInput(msg("state", f"未知状态：{state[:40]}", "Unknown state."))
-    tag = request.args.get("tag") or None
-    if tag is not None and tag not in models.STATE_TAGS:
-        raise InvalidInput(msg("tag", f"未知分组：{tag[:40]}", "Unknown tag."))
-    q = request.args.get("q") or None
-    if q is not None:
-        q = inputs.text(q, field="q", label="检索词", max_length=200)
-    return jsonify(
-        queries.list_cases(
-            rt(),
-            caller().id,
-            state=state,
-            tag=tag,
-            q=q,
-            page=_int_arg("page", 1, MAX_PAGE),
-            per_page=_int_arg("per_page", 20, 100),
-            after=_cursor_arg("after"),
-            before=_cursor_arg("before"),
-        )
+    args = models.query(models.CaseListQuery, request.args)
+    listed = queries.list_cases(
+        rt(),
+        caller().id,
+        state=args.get("state"),
+        tag=args.get("tag"),
+        q=args.get("q") or None,
+        page=args.get("page", 1),
+        per_page=args.get("per_page", 20),
+        after=_position(args.get("after")),
+        before=_position(args.get("before")),
     )
+    listed["next_cursor"] = _cursor(listed["next_cursor"])
+    listed["prev_cursor"] = _cursor(listed["prev_cursor"])
+    return jsonify(listed)
 
 
 @bp.get("/cases/<int:case_id>")
+@described(
+    "The case: facts, quorum, documents, opinions, deadline, actions, letters",
+    "cases",
+    query=models.CaseQuery,
+    reply=models.Case,
+    reply_text="The case as the caller may see it",
+    headers=("ETag",),
+    errors=CASE_READ,
+)
 @token_required
 def get_case(case_id: int):
-    return with_case(case_id, reveal=request.args.get("reveal") == "phones")
+    args = models.query(models.CaseQuery, request.args)
+    return with_case(case_id, reveal=args.get("reveal") == "phones")
 
 
 @bp.get("/cases/<int:case_id>/history")
+@described(
+    "Who did what and when (the audit log)",
+    "cases",
+    reply=models.History,
+    reply_text="Events, oldest first",
+    errors=CASE_READ,
+)
 @token_required
 def case_history(case_id: int):
     return jsonify({"events": queries.history(rt(), caller().id, case_id)})
@@ -198,6 +259,13 @@ def case_history(case_id: int):
 
 
 @bp.get("/cases/<int:case_id>/signing-links")
+@described(
+    "One signing link per household (applicant, clerk)",
+    "consent",
+    reply=models.SigningLinks,
+    reply_text="Links, in roster order",
+    errors=(*CASE_READ, 403),
+)
 @token_required
 def signing_links(case_id: int):
     links = services.signing_links(rt(), caller().id, case_id)
@@ -226,11 +294,26 @@ def _signing_json(view: services.consent.SigningView) -> dict[str, Any]:
 
 
 @bp.get("/sign/<token>")
+@described(
+    "What the household's link shows",
+    "consent",
+    reply=models.SigningView,
+    reply_text="The household's line",
+    errors=(404, 429),
+)
 def signing_view(token: str):
     return jsonify(_signing_json(services.signing_view(rt(), token)))
 
 
 @bp.post("/sign/<token>")
+@described(
+    "An owner signs through the household's link (no account)",
+    "consent",
+    body=models.SignRequest,
+    reply=models.SigningView,
+    reply_text="Recorded",
+    errors=(*WRITE, 404, 429),
+)
 def sign(token: str):
     data = body(models.SignRequest)
     view = services.sign(
@@ -262,40 +345,62 @@ def _file() -> bytes | None:
 
 
 @bp.post("/sign/<token>/proxy")
+@described(
+    "A family member signs for the owner, with the signed power of attorney",
+    "consent",
+    form=models.ProxyForm,
+    reply=models.SigningView,
+    reply_text="Recorded",
+    errors=(*WRITE, 404, 415, 429),
+)
 def sign_for_owner(token: str):
     """A family member signs for the owner, with the signed 授权委托书 as `file`."""
     _multipart()
-    f = request.form
-    name = f.get("proxy_name", "")
+    f = models.query(models.ProxyForm, request.form)
+    name = f["proxy_name"]
     view = services.sign(
         rt(),
         token,
-        owner_name=f.get("owner_name", ""),
-        phone_tail=f.get("phone_tail", ""),
-        choice=f.get("choice", ""),
+        owner_name=f["owner_name"],
+        phone_tail=f["phone_tail"],
+        choice=f["choice"],
         signature=f.get("signature") or name,
-        proxy=services.Proxy(name.strip(), f.get("proxy_relationship", ""), _file() or b""),
+        proxy=services.Proxy(name.strip(), f["proxy_relationship"], _file() or b""),
     )
     return jsonify(_signing_json(view))
 
 
 @bp.put("/cases/<int:case_id>/agent")
+@described(
+    "Record the applicant as the unit's agent, with its authorisation (applicant)",
+    "cases",
+    form=models.AgentForm,
+    reply=models.Case,
+    reply_text="The case",
+    errors=(*CASE_WRITE, 415),
+)
 @token_required
 def record_agent(case_id: int):
     """The applicant files as the unit's agent, with the unit's authorisation as `file`."""
     _multipart()
+    f = models.query(models.AgentForm, request.form)
     services.record_agent(
-        rt(),
-        caller().id,
-        case_id,
-        kind=request.form.get("kind", ""),
-        name=request.form.get("name", ""),
-        document=_file(),
+        rt(), caller().id, case_id, kind=f["kind"], name=f["name"], document=_file()
     )
     return with_case(case_id)
 
 
 @bp.post("/cases/<int:case_id>/votes")
+@described(
+    "Record a consent signed on paper (clerk)",
+    "consent",
+    body=models.VoteRequest,
+    reply=models.Created,
+    status=201,
+    reply_text="The vote's id and the case",
+    errors=CASE_WRITE,
+    operation_id="record_paper_vote",
+)
 @token_required
 def record_vote(case_id: int):
     data = body(models.VoteRequest)
@@ -311,6 +416,15 @@ def record_vote(case_id: int):
 
 
 @bp.post("/cases/<int:case_id>/objections")
+@described(
+    "Record an owner's objection (applicant, clerk)",
+    "consent",
+    body=models.ObjectionRequest,
+    reply=models.Created,
+    status=201,
+    reply_text="The objection's id and the case",
+    errors=CASE_WRITE,
+)
 @token_required
 def lodge_objection(case_id: int):
     data = body(models.ObjectionRequest)
@@ -321,6 +435,15 @@ def lodge_objection(case_id: int):
 
 
 @bp.post("/cases/<int:case_id>/objections/<int:objection_id>/resolution")
+@described(
+    "Record how an objection was settled (clerk)",
+    "consent",
+    body=models.ResolutionRequest,
+    reply=models.Case,
+    reply_text="The case",
+    headers=("ETag",),
+    errors=CASE_WRITE,
+)
 @token_required
 def resolve_objection(case_id: int, objection_id: int):
     data = body(models.ResolutionRequest)
@@ -332,6 +455,15 @@ def resolve_objection(case_id: int, objection_id: int):
 
 
 @bp.put("/cases/<int:case_id>/documents/<kind>")
+@described(
+    "Upload a new version of a document (applicant; checked by content)",
+    "documents",
+    form=models.UploadForm,
+    reply=models.Created,
+    status=201,
+    reply_text="The document's id and the case",
+    errors=(*CASE_WRITE, 415),
+)
 @token_required
 def upload_document(case_id: int, kind: str):
     if request.mimetype != "multipart/form-data":
@@ -352,6 +484,15 @@ def upload_document(case_id: int, kind: str):
 
 
 @bp.post("/cases/<int:case_id>/opinions")
+@described(
+    "The department's opinion in the joint review (approver)",
+    "review",
+    body=models.OpinionRequest,
+    reply=models.Created,
+    status=201,
+    reply_text="The opinion's id and the case",
+    errors=CASE_WRITE,
+)
 @token_required
 def give_opinion(case_id: int):
     data = body(models.OpinionRequest)
@@ -382,6 +523,17 @@ def expected_version() -> int | None:
 
 
 @bp.post("/cases/<int:case_id>/transitions/<trigger>")
+@described(
+    "A trigger of the declaration",
+    "transitions",
+    body_required=False,
+    request_headers=("If-Match", "Prefer"),
+    reply=(models.Case, models.TransitionOutcome),
+    reply_text="The case after the transition (or, with Prefer: return=minimal, the outcome)",
+    headers=("ETag", "Preference-Applied"),
+    errors=(*CASE_WRITE, 422),
+    each=("trigger", transitions),
+)
 @token_required
 def fire(case_id: int, trigger: str):
     if trigger not in machine.TRANSITION:
@@ -419,12 +571,27 @@ def prefers_minimal() -> bool:
 
 
 @bp.get("/cases/<int:case_id>/letters")
+@described(
+    "The letters issued on the case",
+    "letters",
+    reply=models.Letters,
+    reply_text="Letters, in order of issue",
+    errors=CASE_READ,
+)
 @token_required
 def case_letters(case_id: int):
     return jsonify({"letters": case_json(case_id)["letters"]})
 
 
 @bp.get("/cases/<int:case_id>/letters/<int:letter_id>")
+@described(
+    "The letter's PDF: the bytes stored at issue, unchanged",
+    "letters",
+    reply="application/pdf",
+    reply_text="The PDF",
+    errors=CASE_READ,
+    description="404 `letter_not_rendered` when no PDF was stored for the letter.",
+)
 @token_required
 def letter_pdf(case_id: int, letter_id: int):
     letter = queries.letter_for(rt(), caller().id, letter_id)
@@ -464,12 +631,22 @@ def letter_pdf(case_id: int, letter_id: int):
 
 
 @bp.get("/verify/<code>")
+@described(
+    "Check a letter's or document's authenticity from the code on it (public)",
+    "letters",
+    reply=models.Verification,
+    reply_text="The letter or document as issued",
+    errors=(404, 429),
+    operation_id="verify_letter",
+)
 def verify(code: str):
     found = papers_verify.verify(rt(), code)
     if found is None:
         raise NotFound(
             msg(
-                "verify_code", "未找到该核验码对应的信函。", "No letter has this verification code."
+                "verify_code",
+                "未找到该核验码对应的文书。",
+                "No letter or document has this verification code.",
             )
         )
     return jsonify(
@@ -490,6 +667,16 @@ def verify(code: str):
 
 
 @bp.get("/track")
+@described(
+    "A case's progress by reference and the applicant's phone tail (public)",
+    "cases",
+    query=models.TrackQuery,
+    reply=models.Track,
+    reply_text="Steps, dates, next deadline and what is awaited",
+    errors=(404, 429),
+    operation_id="track_case",
+    description="Lookups are limited per client address (429).",
+)
 def track():
     """A case's progress by reference and the applicant's phone tail: no token, throttled."""
     from workflow.read import tracking
@@ -500,6 +687,5 @@ def track():
         response = error_response(429, "too_many_requests", "查询过于频繁，请稍后再试。")
         response.headers["Retry-After"] = "600"
         return response
-    return jsonify(
-        tracking.track(rt(), request.args.get("reference", ""), request.args.get("phone_tail", ""))
-    )
+    args = models.query(models.TrackQuery, request.args)
+    return jsonify(tracking.track(rt(), args["reference"], args["phone_tail"]))
