@@ -7,13 +7,11 @@ built from the same schemas the requests are checked against and from the machin
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Flask
 
-PREFIX = "/api/v1"
-
-bp = Blueprint("api", __name__, url_prefix=PREFIX)
-
-from . import errors, routes  # noqa: E402,F401  (registers the views on bp)
+from . import errors
+from .blueprint import PREFIX, bp
+from .routes import bp as _with_views  # noqa: F401  (the views register themselves on bp)
 
 errors.answer_as_json(bp)
 

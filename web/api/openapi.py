@@ -23,7 +23,8 @@ from werkzeug.routing import Rule
 from workflow.process.machine import TRANSITIONS
 from workflow.process.states import STATE
 
-from . import PREFIX, models
+from . import models
+from .blueprint import PREFIX
 from .errors import HTTP_ERRORS
 
 JSON = dict[str, Any]

@@ -22,8 +22,9 @@ from workflow.papers import verify as papers_verify
 from workflow.process import machine
 from workflow.read import cases as queries
 
-from . import bp, models
+from . import models
 from .auth import caller, token_required
+from .blueprint import bp
 from .errors import error_response
 from .openapi import CASE_READ, CASE_WRITE, WRITE, described, transitions
 

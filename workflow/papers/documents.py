@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from ..data import ownership
 from ..data.models import Case, Document
 from ..data.settings import Settings
-from ..process import ownership
 from ..rules import cost
 from ..rules.subsidy import subsidy_cap
 from .facts import applicant_facts, case_facts, quorum_figures

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..data import ownership
 from ..data.models import Case, Household
 from ..data.settings import Settings
-from ..process import ownership
 from ..rules import quorum as quorum_rule
 
 

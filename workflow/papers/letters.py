@@ -10,9 +10,9 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ..data import ownership
 from ..data.models import Case, Document, Household, Letter, LetterCounter
 from ..data.settings import Settings
-from ..process import ownership
 from ..rules.subsidy import subsidy_cap
 from .facts import applicant_facts, case_facts, quorum_figures
 

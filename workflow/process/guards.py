@@ -10,11 +10,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..data import ownership
 from ..errors import Message, msg
 from ..papers import documents
 from ..rules import quorum, subsidy
 from ..rules.credit_code import credit_code_problem
-from . import ownership
 
 if TYPE_CHECKING:
     from .context import Context

@@ -10,13 +10,13 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select, tuple_, union
 from sqlalchemy.orm import selectinload
 
-from ..data import audit, search_index
+from ..data import audit, ownership, search_index
 from ..data.config import calendar, current_settings
 from ..data.models import Case, Event, Household, Letter, User
 from ..data.runtime import Runtime
 from ..errors import InvalidInput, NotFound, msg
 from ..papers import documents, facts
-from ..process import clocks, ownership
+from ..process import clocks
 from ..process.access import LETTER_NOT_FOUND, actor_of, case_for, case_roles, may_read_letters
 from ..process.actions import actions_for
 from ..process.context import Context

@@ -11,10 +11,10 @@ from typing import Any
 from .. import inputs
 from ..data import audit
 from ..data.models import Case, Household, User
+from ..data.ownership import mask_id_number
 from ..data.runtime import Runtime
 from ..errors import Conflict, Forbidden, InvalidInput, Message, msg
 from ..process.access import actor_of, case_for
-from ..process.ownership import mask_id_number
 from ..process.states import INITIAL, STATE
 from ..rules import cost
 from ..rules.money import parse_yuan

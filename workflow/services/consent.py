@@ -12,10 +12,10 @@ from sqlalchemy import select
 from ..data import audit
 from ..data.config import current_settings
 from ..data.models import Case, Household, User, Vote
+from ..data.ownership import explain
 from ..data.runtime import Runtime
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, msg
 from ..process.access import actor_of, case_for, conflicted, require_role
-from ..process.ownership import explain
 from ..process.states import STATE
 from ..read.cases import costs_of
 from .agents import Proxy, check_proxy, stored_document

@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..data import audit
+from ..data import audit, ownership
 from ..data.models import Case, Household, User
 from ..data.runtime import Runtime
 from ..errors import InvalidInput, msg
-from ..process import ownership
 from .consent import _clerk_on, _household
 from .households import typed_text
 

@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import bindparam, inspect, select
 
-from ..data.models import Case, Household, Vote
-from ..data.settings import Settings
 from ..rules import quorum
+from .models import Case, Household, Vote
+from .settings import Settings
 
 _COUNT_WORDS = "零一两三四五六七八九十"
 DEVELOPER = ("developer",)
