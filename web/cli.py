@@ -11,6 +11,8 @@ from flask.cli import with_appcontext
 
 from workflow.data import audit
 from workflow.errors import WorkflowError
+from workflow.jobs import registry
+from workflow.papers import render
 from workflow.process import machine, states
 
 from .ops import check_configuration, configure_logging
@@ -191,19 +193,23 @@ def check() -> None:
 def worker(threads: int) -> None:
     """Run queued jobs (letters, batches, reminders); with no queue configured, jobs run
     in-process, and this renders any letter still without its PDF, then stops."""
-    from workflow.jobs import registry as jobs
-
     rt = _rt()
     configure_logging(current_app.config.get("LOG_LEVEL", "INFO"))
     run = getattr(rt.jobs, "run_worker", None)
     if run is None:
-        n = jobs.render_missing_letters(rt)
-        b = jobs.print_unfinished_batches(rt)
-        m = jobs.deliver_due_messages(rt)
+        stored, failed = render.render_missing_now(rt)
+        b = registry.print_unfinished_batches(rt)
+        m = registry.deliver_due_messages(rt)
         click.echo(
-            f"未配置队列，任务在进程内运行 / no queue configured (REDIS_URL): {n} letter(s) rendered,"
-            f" {b} batch print(s) resumed, {m} message(s) retried"
+            f"未配置队列，任务在进程内运行 / no queue configured (REDIS_URL): {stored} letter(s)"
+            f" rendered and stored, {b} batch print(s) resumed, {m} message(s) sent for delivery"
         )
+        if failed:
+            for letter_id, why in failed[:20]:
+                click.echo(f"  文书 {letter_id} 未能生成 / letter {letter_id} not rendered: {why}")
+            raise click.ClickException(
+                f"{len(failed)} 份文书未能生成 PDF / {len(failed)} letter(s) could not be rendered"
+            )
         return
     run(threads)
 

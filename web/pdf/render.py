@@ -92,6 +92,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from workflow.papers import documents, letters
 from workflow.rules.money import capital_yuan, chinese_date, yuan
 
 from . import fonts
@@ -101,21 +102,6 @@ WEB_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = WEB_DIR / "templates"
 STYLESHEET = WEB_DIR / "static" / "print.css"
 
-LETTER_TITLES = {
-    "acceptance_notice": "受理通知书",
-    "correction_notice": "补正材料通知书",
-    "approval_decision": "准予加装电梯决定书",
-    "rejection_decision": "不予批准决定书",
-    "subsidy_notice": "财政补贴核定通知书",
-    "not_accepted_decision": "不予受理决定书",
-    "subsidy_return_notice": "财政补贴申请退回通知书",
-    "review_extension": "延长审批期限告知书",
-}
-DOCUMENT_TITLES = {
-    "application_form": "既有住宅加装电梯申请表",
-    "owners_agreement": "业主意见征询及费用分摊协议",
-    "publicity_report": "公示情况说明",
-}
 # The four application documents (DESIGN §4), as acknowledged in the acceptance notice.
 MATERIALS = (
     "既有住宅加装电梯申请表",
@@ -127,23 +113,6 @@ VERDICTS = {"agree": "同意", "disagree": "不同意"}
 CHOICES = {"agree": "同意", "object": "反对", "abstain": "弃权", None: "未表决", "": "未表决"}
 CHANNELS = {"online": "线上", "paper": "纸质", None: "", "": ""}
 
-_LETTER_KEYS = ("kind", "number", "authority", "issued_on", "addressee", "case", "verify_url")
-_LETTER_KIND_KEYS = {
-    "acceptance_notice": (),
-    "correction_notice": ("items",),
-    "approval_decision": (),
-    "rejection_decision": ("reasons",),
-    "subsidy_notice": ("amount_fen", "actual_cost_fen", "cap_fen"),
-    "not_accepted_decision": ("reasons",),
-    "subsidy_return_notice": ("reasons",),
-    "review_extension": ("days", "reason", "review_deadline"),
-}
-# Adverse acts name the remedies: where to apply for 行政复议 and which court hears a suit.
-_REMEDY_KEYS = ("reconsideration_body", "court")
-_ADVERSE = frozenset(
-    {"correction_notice", "rejection_decision", "not_accepted_decision",
-     "subsidy_notice", "subsidy_return_notice"}
-)  # fmt: skip
 _DOCUMENT_KEYS = ("kind", "case", "households")
 _CASE_DEFAULTS = {
     "reference": "",
@@ -310,13 +279,13 @@ def _verify_base(url: str, code: str) -> str:
 
 def _letter_view(context: Mapping[str, Any]) -> dict[str, Any]:
     kind = context.get("kind")
-    if kind not in LETTER_TITLES:
-        raise ContextError(f"unknown letter kind {kind!r}; one of {', '.join(LETTER_TITLES)}")
-    remedies = _REMEDY_KEYS if kind in _ADVERSE else ()
-    _require(context, _LETTER_KEYS + _LETTER_KIND_KEYS[kind] + remedies, kind)
+    if kind not in letters.KINDS:
+        raise ContextError(f"unknown letter kind {kind!r}; one of {', '.join(letters.KINDS)}")
+    missing = letters.missing_keys(dict(context))
+    if missing:
+        raise ContextError(f"{kind} context lacks: {', '.join(missing)}")
     view = dict(context)
-    view.setdefault("title", LETTER_TITLES[kind])
-    view["title"] = view["title"] or LETTER_TITLES[kind]
+    view["title"] = view.get("title") or letters.KINDS[kind][0]
     view["case"] = {**_CASE_DEFAULTS, **context["case"]}
     view["applicant"] = {"name": "", "phone_masked": "", **(context.get("applicant") or {})}
     view["owners"] = list(context.get("owners") or [])
@@ -388,11 +357,12 @@ def _photo_uri(photo: str | bytes | None) -> str:
 
 def _document_view(context: Mapping[str, Any]) -> dict[str, Any]:
     kind = context.get("kind")
-    if kind not in DOCUMENT_TITLES:
-        raise ContextError(f"unknown document kind {kind!r}; one of {', '.join(DOCUMENT_TITLES)}")
+    if kind not in documents.KINDS or not documents.KINDS[kind].generated:
+        generated = [k for k, v in documents.KINDS.items() if v.generated]
+        raise ContextError(f"unknown document kind {kind!r}; one of {', '.join(generated)}")
     _require(context, _DOCUMENT_KEYS, kind)
     view = dict(context)
-    view["title"] = context.get("title") or DOCUMENT_TITLES[kind]
+    view["title"] = context.get("title") or documents.KINDS[kind].label
     view["case"] = {**_CASE_DEFAULTS, **context["case"]}
     view["applicant"] = {"name": "", "phone_masked": "", **(context.get("applicant") or {})}
     view["place"] = _place(view["case"])

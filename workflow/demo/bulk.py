@@ -30,8 +30,8 @@ from sqlalchemy import func, select, text
 from ..data.audit import GENESIS, event_digest
 from ..data.models import Case, Household, LetterCounter, User
 from ..data.runtime import Runtime
-from ..data.settings import DEPARTMENTS
-from ..papers.letters import CODE_ALPHABET, format_number
+from ..data.settings import DEPARTMENTS, Settings
+from ..papers.letters import CODE_ALPHABET, format_number, verify_url
 from ..papers.letters import KINDS as LETTER_KINDS
 from ..process.machine import TRANSITION
 from ..rules.passwords import hash_password
@@ -470,15 +470,9 @@ def _one_case(
                 code = _verify_code()
             codes.add(code)
             addressee = f"{community}{c['building']}{c['unit']} {households[0]['name']}等业主"
-            data = {
-                "kind": t.letter,
-                "title": LETTER_KINDS[t.letter][0],
-                "number": number,
-                "authority": settings.authority_name,
-                "issued_on": at.date().isoformat(),
-                "addressee": addressee,
-                "verify_code": code,
-            }
+            data = _letter_data(settings, t.letter, number, code, at, addressee, c, households)
+            data.update(_letter_facts(t.letter, c, payload))
+            data["applicant"]["name"] = applicant_name
             w["letters"].append(
                 (cid, t.letter, at.year, serial, number, code, at, addressee, json.dumps(data, ensure_ascii=False), trig),
             )  # fmt: skip
@@ -507,3 +501,67 @@ def _one_case(
         e["payload"] = _PAYLOAD.encode(e["payload"])
         w["events"].append(tuple(e[k] for k in TABLES["events"]))
     return len(households)
+
+
+def _letter_data(
+    settings: Settings,
+    kind: str,
+    number: str,
+    code: str,
+    at: datetime,
+    addressee: str,
+    c: dict[str, Any],
+    households: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """What every letter's frozen context holds (`papers.letters.CONTEXT_KEYS`), as
+    `letter_context` writes it for a case made through the use cases."""
+    return {
+        "kind": kind,
+        "title": LETTER_KINDS[kind][0],
+        "number": number,
+        "city": settings.city_name,
+        "authority": settings.authority_name,
+        "reconsideration_body": settings.reconsideration_body,
+        "court": settings.court,
+        "issued_on": at.date().isoformat(),
+        "addressee": addressee,
+        "applicant": {"name": "", "phone_masked": ""},
+        "owners": [h["name"] for h in households],
+        "case": {
+            "reference": c["reference"],
+            "community": c["community"],
+            "address": c["address"],
+            "building": c["building"],
+            "unit": c["unit"],
+            "floors": c["floors"],
+            "households": len(households),
+        },
+        "verify_code": code,
+        "verify_url": verify_url(settings, code),
+        "track_url": f"{settings.public_base_url.rstrip('/')}/track",
+    }
+
+
+def _letter_facts(kind: str, c: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
+    """What each kind adds (`papers.letters.KIND_KEYS`)."""
+    day = lambda d: d.isoformat() if d else ""  # noqa: E731
+    if kind == "acceptance_notice":
+        return {"review_deadline": day(c.get("review_due"))}
+    if kind == "correction_notice":
+        return {"items": [i["text"] for i in payload.get("items", [])]}
+    if kind in ("rejection_decision", "not_accepted_decision", "subsidy_return_notice"):
+        return {"reasons": payload.get("reasons") or c.get("decision_reasons") or ""}
+    if kind == "subsidy_notice":
+        return {
+            "amount_fen": c["subsidy_fen"] or 0,
+            "actual_cost_fen": c["actual_cost_fen"] or 0,
+            "estimated_cost_fen": c["estimated_cost_fen"] or 0,
+            "cap_fen": c["subsidy_fen"] or 0,
+            "payee": c.get("payee") or "",
+            "reason": "",
+            "registration_number": c.get("registration_number") or "",
+        }
+    if kind == "review_extension":
+        return {"days": c.get("review_extended_days"), "reason": payload.get("reason", ""),
+                "review_deadline": day(c.get("review_due"))}  # fmt: skip
+    return {}

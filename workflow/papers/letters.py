@@ -33,6 +33,35 @@ ADVERSE = frozenset(
      "subsidy_notice", "subsidy_return_notice"}
 )  # fmt: skip
 
+# What a letter's frozen context holds (`letter_context` writes it; the renderer checks a context
+# against this and nothing else lists it): every kind, then what each kind adds, then the
+# remedies every adverse letter names.
+CONTEXT_KEYS = ("kind", "number", "authority", "issued_on", "addressee", "case", "verify_url")
+KIND_KEYS: dict[str, tuple[str, ...]] = {
+    "acceptance_notice": (),
+    "correction_notice": ("items",),
+    "approval_decision": (),
+    "rejection_decision": ("reasons",),
+    "subsidy_notice": ("amount_fen", "actual_cost_fen", "cap_fen"),
+    "not_accepted_decision": ("reasons",),
+    "subsidy_return_notice": ("reasons",),
+    "review_extension": ("days", "reason", "review_deadline"),
+}
+REMEDY_KEYS = ("reconsideration_body", "court")
+
+
+def required_keys(kind: str) -> tuple[str, ...]:
+    return CONTEXT_KEYS + KIND_KEYS[kind] + (REMEDY_KEYS if kind in ADVERSE else ())
+
+
+def missing_keys(context: dict[str, Any]) -> list[str]:
+    """What a letter's context lacks for its kind (empty: it can be rendered)."""
+    kind = context.get("kind")
+    if kind not in KINDS:
+        return ["kind"]
+    return [k for k in required_keys(kind) if context.get(k) in (None, "", [])]
+
+
 # No 0/O or 1/I/L: the code is typed by hand from paper.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
