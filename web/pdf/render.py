@@ -14,46 +14,10 @@ print as a box). ``check_fonts()`` (from ``web.pdf.fonts``) is the start-up chec
 
 Letter context (``ctx["kind"]`` picks the template)
 ---------------------------------------------------
-Every kind::
-
-    kind         "acceptance_notice" | "correction_notice" | "approval_decision"
-                 | "rejection_decision" | "subsidy_notice" | "not_accepted_decision"
-                 | "subsidy_return_notice"
-    title        "准予加装电梯决定书"            (default: the kind's name)
-    number       "枣阳住建梯准〔2026〕7号"
-    authority    "枣阳市住房和城乡建设局"        header (red) and signature
-    city         "枣阳市"                        optional
-    reconsideration_body "枣阳市人民政府"        the remedies of adverse letters: 行政复议 to
-    court        "枣阳市人民法院"                this body, a suit at this court (required by
-                                                 the adverse kinds)
-    issued_on    "2026-11-27"                    printed "2026年11月27日"; also the PDF date
-    addressee    "阳光小区3号楼2单元 张三、李四、王五等12户业主"
-    applicant    {"name", "phone_masked"}
-    owners       ["张三", …]                     listed in the decisions' case facts
-    case         {"reference", "community", "address", "building", "unit",
-                  "floors": int, "households": int}
-    quorum       {"participation_area", "participation_count", "agree_area",
-                  "agree_count"}                 preformatted percentages, "83.33%";
-                                                 optional, shown in the decisions
-    opinions     [{"department", "department_label", "verdict": "agree"|"disagree",
-                   "comment"}]                   optional, shown in the decisions
-    verify_code  "ABCD2345"                      printed beside the QR code
-    verify_url   "https://…/verify/ABCD2345"     what the QR code holds
-
-By kind::
-
-    acceptance_notice   review_deadline "YYYY-MM-DD" (may be ""),
-                        optional received_on "YYYY-MM-DD", optional materials [str]
-                        (default: the four application documents)
-    correction_notice   items [str], at least one; optional received_on
-    rejection_decision  reasons str (one paragraph a line)
-    not_accepted_decision  reasons str (行政许可法第三十二条)
-    subsidy_return_notice  reasons str
-    (the adverse kinds — correction, rejection, not accepted, subsidy notice and return —
-    also need reconsideration_body and court)
-    subsidy_notice      amount_fen, actual_cost_fen, cap_fen (int fen; cap = the tier
-                        amount, at most the actual cost), payee str ("" prints 未登记),
-                        reason str (printed when amount_fen < cap_fen)
+What every letter's context holds, and what each kind adds, is declared once where letters are
+made: ``workflow.papers.letters`` (``CONTEXT_KEYS``, ``KIND_KEYS``, the remedies of the adverse
+kinds) and written by its ``letter_context``; the kinds and their titles are its ``KINDS``. A
+context is checked against that declaration before it is laid out.
 
 Document context
 ----------------
