@@ -54,6 +54,12 @@ class PdfRenderer:
 
         return render_document(context)
 
+    def record(self, context: dict[str, Any]) -> bytes:
+        """A readable record that is not an official paper (an archive's audit log)."""
+        from .pdf.render import render_record
+
+        return render_record(context)
+
     def batch(self, contexts: list[dict[str, Any]], progress: Any = None) -> bytes:
         """Letters as one print job, laid out on every core with the faces embedded once;
         `progress(done, total)` hears of each share laid out."""

@@ -12,8 +12,10 @@ from flask.cli import with_appcontext
 from workflow.data import audit
 from workflow.errors import WorkflowError
 from workflow.jobs import registry
+from workflow.papers import archive as archive_format
 from workflow.papers import render
 from workflow.process import machine, states
+from workflow.services import archive as archive_service
 
 from .ops import check_configuration, configure_logging
 from .schema import upgrade_database
@@ -274,8 +276,70 @@ def deadlines(day: str | None) -> None:
     click.echo(f"{reminded} 条表决提醒 / voting reminder(s) written")
 
 
+@click.group("archive")
+def archive_group() -> None:
+    """Closed cases as archive packages (城建档案): export and verify."""
+
+
+@archive_group.command("export")
+@click.option("--case", "reference", default=None, help="the case's reference")
+@click.option("--year", type=int, default=None, help="every case closed in this year")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(), help="FILE.zip, or a folder with --year"
+)
+@with_appcontext
+def archive_export(reference: str | None, year: int | None, output: str) -> None:
+    """Write a closed case's package (letters, documents, uploads, audit log, manifest)."""
+    if (reference is None) == (year is None):
+        raise click.UsageError("give --case REF or --year YYYY")
+    rt = _rt()
+    if reference is not None:
+        target = Path(output)
+        with target.open("wb") as out:
+            try:
+                manifest = archive_service.write_package(rt, reference, out)
+            except WorkflowError as exc:
+                target.unlink(missing_ok=True)
+                raise click.ClickException(exc.message) from exc
+        click.echo(f"已归档 / archived: {target} ({len(manifest['files'])} files)")
+        return
+    folder = Path(output)
+    folder.mkdir(parents=True, exist_ok=True)
+    refs = archive_service.closed_in_year(rt, year)
+    failed = []
+    with click.progressbar(refs, label=f"{year} 年办结案件 / cases closed in {year}") as bar:
+        for ref in bar:
+            target = folder / f"{ref}.zip"
+            try:
+                with target.open("wb") as out:
+                    archive_service.write_package(rt, ref, out)
+            except Exception as exc:  # noqa: BLE001 - counted, named, and the exit says so
+                target.unlink(missing_ok=True)
+                failed.append((ref, f"{exc.__class__.__name__}: {exc}"))
+    click.echo(f"{len(refs) - len(failed)} 个归档包已写入 / package(s) written to {folder}")
+    if failed:
+        for ref, why in failed:
+            click.echo(f"  {ref}: {why}")
+        raise click.ClickException(f"{len(failed)} 个案件未能归档 / case(s) not archived")
+
+
+@archive_group.command("verify")
+@click.argument("package", type=click.Path(exists=True, dir_okay=False))
+def archive_verify(package: str) -> None:
+    """Say whether a package is complete and untouched; exits non-zero with what is wrong."""
+    problems = archive_format.verify(package)
+    if problems:
+        for p in problems:
+            click.echo(f"✘ {p}")
+        raise click.ClickException(
+            f"归档包未通过核验 / the package fails: {len(problems)} problem(s)"
+        )
+    click.echo("✔ 归档包完整、未被改动 / the package is complete and untouched")
+
+
 def init_app(app: Flask) -> None:
     for command in (
+        archive_group,
         init_db,
         demo,
         user,

@@ -128,6 +128,17 @@ def render_document(context: Mapping[str, Any]) -> bytes:
     return html_to_pdf(html)
 
 
+def render_record(context: Mapping[str, Any]) -> bytes:
+    """A readable record of the archive (``web/templates/records/<kind>.html``): the audit log
+    of a case as it stands in its archive package. Not an official paper: no number, no QR."""
+    from .engine import html_to_pdf
+
+    view = dict(context)
+    view["stylesheet"] = ""
+    html = environment().get_template(f"records/{view['kind']}.html").render(view)
+    return html_to_pdf(html)
+
+
 def _strings(value: Any) -> Iterator[str]:
     if isinstance(value, str):
         yield value

@@ -27,8 +27,9 @@ def _canonical_time(at: datetime) -> str:
     return at.replace(tzinfo=None).isoformat(timespec="microseconds")
 
 
-def event_digest(e: Event) -> str:
-    body = {
+def hashed_fields(e: Event) -> dict[str, Any]:
+    """The fields an event's hash is made of, in the form they are hashed."""
+    return {
         "chain": e.chain,
         "seq": e.seq,
         "prev": e.prev_hash,
@@ -42,7 +43,14 @@ def event_digest(e: Event) -> str:
         "to": e.to_state,
         "payload": e.payload or {},
     }
+
+
+def canonical_digest(body: dict[str, Any]) -> str:
     return hashlib.sha256(_CANONICAL.encode(body).encode()).hexdigest()
+
+
+def event_digest(e: Event) -> str:
+    return canonical_digest(hashed_fields(e))
 
 
 _HEAD = (
