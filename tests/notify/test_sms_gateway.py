@@ -22,7 +22,6 @@ from workflow.notify.log_sms import LoggingSender
 
 from ..journey import ROSTER
 
-PORT = 5201
 TIMEOUT = 0.4  # the sender's; the gateway's "timeout" answers after it
 
 
@@ -34,7 +33,7 @@ class FakeGateway(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, script):
-        super().__init__(("127.0.0.1", PORT), Handler)
+        super().__init__(("127.0.0.1", 0), Handler)  # a free port: runs may share the machine
         self.script = list(script)
         self.delivered: list[tuple[str, str]] = []
         self.requests = 0
@@ -85,7 +84,7 @@ def gateway(request):
 
 @pytest.fixture
 def sms_rt(rt, gateway):
-    rt.sms = HttpSmsSender(f"http://127.0.0.1:{PORT}/sms", "k3y", timeout=TIMEOUT)
+    rt.sms = HttpSmsSender(f"http://127.0.0.1:{gateway.server_port}/sms", "k3y", timeout=TIMEOUT)
     rt.jobs = InlineScheduler()
     rt.jobs.bind(rt)
     return rt

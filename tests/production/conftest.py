@@ -1,4 +1,5 @@
-"""Fixtures of the production layout: Redis (databases 1–4 of the local server), an S3 API
+"""Fixtures of the production layout: Redis (databases 1–4 of the local server, 5–8 for a
+second parallel worker), an S3 API
 (moto's server mode on loopback) and the stores of both backends."""
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from workflow.adapters.local import LocalFolderStore
 from workflow.adapters.s3 import S3Store
 
 REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
-S3_PORT = int(os.environ.get("TEST_S3_PORT", "5150"))
+# Parallel test workers (pytest-xdist) each get their own Redis databases and S3 port.
+WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+S3_PORT = int(os.environ.get("TEST_S3_PORT", "5150")) + WORKER
 
 
 def _unreachable(reason: str):
@@ -25,7 +28,7 @@ def redis_db(number: int) -> str:
     """A flushed Redis database, or a skip with the reason (a failure under CI=true)."""
     import redis
 
-    url = f"{REDIS}/{number}"
+    url = f"{REDIS}/{number + 4 * WORKER}"
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=2)
         client.flushdb()

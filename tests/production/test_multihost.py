@@ -29,11 +29,11 @@ from workflow.data.runtime import Runtime
 from workflow.data.settings import Settings
 
 from ..journey import PASSWORD, Journey, application, make_people
-from .conftest import redis_db
+from .conftest import WORKER, redis_db
 
 pytestmark = pytest.mark.postgres
 ROOT = Path(__file__).resolve().parents[2]
-PORTS = (5140, 5141)
+PORTS = (5140 + 2 * WORKER, 5141 + 2 * WORKER)  # per parallel test worker
 
 
 class Layout:
