@@ -223,10 +223,28 @@ def list_cases():
         per_page=args.get("per_page", 20),
         after=_position(args.get("after")),
         before=_position(args.get("before")),
+        handler=args.get("handler"),
     )
     listed["next_cursor"] = _cursor(listed["next_cursor"])
     listed["prev_cursor"] = _cursor(listed["prev_cursor"])
     return jsonify(listed)
+
+
+@bp.put("/cases/<int:case_id>/handler")
+@described(
+    "Who handles the case at a desk: take it, assign it (the desk's lead), or let it go (null)",
+    "cases",
+    body=models.HandlerRequest,
+    reply=models.Case,
+    reply_text="The case",
+    errors=(*CASE_WRITE,),
+    operation_id="set_case_handler",
+)
+@token_required
+def set_handler(case_id: int):
+    data = body(models.HandlerRequest)
+    services.set_handler(rt(), caller().id, case_id, data["username"])
+    return with_case(case_id)
 
 
 @bp.get("/cases/<int:case_id>")
