@@ -1,8 +1,10 @@
 """What every response carries, and how hard a client may knock: security headers and the
 per-address throttle (Flask-Limiter) on the doors where secrets are guessed.
 
-Throttled doors: logging in, API tokens, signing links (a token in the URL) and the owner's
-phone-tail checks (four digits). Limits count per client address; behind a proxy, set
+Throttled per client address here: registering, signing links (a token in the URL) and letter
+checks. Passwords, phone tails and case references are throttled by their failures instead
+(web/throttle.py), so that an office or a carrier sharing one address is not refused for its
+successes. Behind a proxy, set
 `FLASK_PROXIES` (ProxyFix, in the app factory) so the address is the client's, not the proxy's. The storage is Redis when
 `REDIS_URL` is set (every worker and host shares the counts), memory otherwise (one process).
 """
@@ -15,6 +17,9 @@ from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
+
+from . import throttle
+from .throttle import TooManyFailures
 
 # The pages load scripts and styles from our own static folder only. Inline style attributes
 # remain (a progress bar's width); inline scripts and event handlers are refused.
@@ -46,22 +51,18 @@ SERVER = "jiati"
 
 # endpoint → the limits per client address it takes (methods None: every method)
 LIMITS: dict[str, list[tuple[str, list[str] | None]]] = {
-    "auth.login": [("LOGIN", ["POST"])],
-    "auth.register": [("LOGIN", ["POST"])],
-    "api.create_token": [("LOGIN", None)],
-    "public.sign": [("SIGNING", None), ("PHONE_TAIL", ["POST"])],
-    "public.objection": [("PHONE_TAIL", None)],
-    "public.notice": [("SIGNING", None), ("PHONE_TAIL", ["POST"])],
-    "public.track": [("PHONE_TAIL", ["POST"])],
+    "auth.register": [("REGISTER", ["POST"])],
+    "public.sign": [("SIGNING", None)],
+    "public.objection": [("SIGNING", None)],
+    "public.notice": [("SIGNING", None)],
     "api.signing_view": [("SIGNING", None)],
-    "api.sign": [("SIGNING", None), ("PHONE_TAIL", None)],
+    "api.sign": [("SIGNING", None)],
     "letters.verify": [("SIGNING", None)],
     "api.verify": [("SIGNING", None)],
 }
 DEFAULT_RATES = {
-    "RATELIMIT_LOGIN": "10 per minute; 100 per hour",
+    "RATELIMIT_REGISTER": "30 per minute; 300 per hour",
     "RATELIMIT_SIGNING": "60 per minute",
-    "RATELIMIT_PHONE_TAIL": "10 per minute; 50 per hour",
 }
 
 
@@ -72,8 +73,10 @@ def security_headers(response):
     return response
 
 
-def _too_many(exc: RateLimitExceeded):
+def too_many(exc: RateLimitExceeded | TooManyFailures):
     text = _("请求太频繁，请稍后再试。")
+    if isinstance(exc, TooManyFailures):
+        text = _("失败次数过多，请 %(n)s 秒后再试。", n=exc.retry_after)
     if request.blueprint == "api":
         body = {
             "error": "too_many_requests",
@@ -92,6 +95,8 @@ def _too_many(exc: RateLimitExceeded):
             render_template("errors/error.html", status=429, title=_("请求太频繁"), messages=[text])
         )
     response.status_code = 429
+    if isinstance(exc, TooManyFailures):
+        response.headers["Retry-After"] = str(exc.retry_after)
     return response
 
 
@@ -115,7 +120,9 @@ def init_app(app: Flask) -> None:
 
     limiter = Limiter(key_func=get_remote_address, app=app, default_limits=[])
     app.extensions["jiati_limiter"] = limiter
-    app.register_error_handler(RateLimitExceeded, _too_many)
+    app.register_error_handler(RateLimitExceeded, too_many)
+    app.register_error_handler(TooManyFailures, too_many)
+    throttle.init_app(app)
     app.after_request(security_headers)
 
 

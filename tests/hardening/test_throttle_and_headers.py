@@ -1,15 +1,17 @@
-"""Per-address throttling (429 with Retry-After) on the doors where secrets are guessed, shared
-between workers through Redis; security headers on every response; no inline script anywhere."""
+"""Throttling of failures (429 with Retry-After) on the doors where secrets are guessed — per
+account and address, per account everywhere (slowed, never locked), per address with a far
+higher ceiling — shared between workers through Redis; security headers on every response; no inline script anywhere."""
 
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
 from ..conftest import login, make_app
 
-LOGIN = {"RATELIMIT_ENABLED": True, "RATELIMIT_LOGIN": "5 per minute"}
+LOGIN = {"RATELIMIT_ENABLED": True}
 
 
 @pytest.fixture
@@ -17,21 +19,85 @@ def app_overrides(request):
     return getattr(request, "param", {})
 
 
+def _staff(app, n: int) -> list[str]:
+    from workflow import services
+
+    rt = app.extensions["jiati"]
+    names = []
+    for i in range(n):
+        name = f"clerk{i:02d}"
+        services.create_user(
+            rt, None, username=name, password="secret-pass-1", role="clerk", name=f"窗口{i}"
+        )
+        names.append(name)
+    return names
+
+
 @pytest.mark.parametrize("app_overrides", [LOGIN], indirect=True)
-def test_a_sixth_login_attempt_in_a_minute_from_one_address_is_429(client, app_people):
-    for _ in range(5):
+def test_thirty_clerks_sign_in_from_one_office_address_within_a_minute(app):
+    for name in _staff(app, 30):
+        r = app.test_client().post(
+            "/auth/login", data={"username": name, "password": "secret-pass-1"}
+        )
+        assert r.status_code == 302, name
+
+
+@pytest.mark.parametrize("app_overrides", [LOGIN], indirect=True)
+def test_one_persons_typos_slow_that_account_only(app, client, app_people):
+    statuses = []
+    for _ in range(15):
         r = client.post("/auth/login", data={"username": "13800000001", "password": "x-guess-1"})
-        assert r.status_code == 200
+        statuses.append(r.status_code)
+    assert statuses[:5] == [200] * 5 and statuses[5:] == [429] * 10
+    assert int(r.headers["Retry-After"]) > 0 and "失败次数过多" in r.get_data(as_text=True)
+    # The right password waits too: the throttle answers before the password is checked.
     r = client.post("/auth/login", data={"username": "13800000001", "password": "secret-pass-1"})
-    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
-    assert "请求太频繁" in r.get_data(as_text=True)
-    # Another address is not slowed by this one.
-    r = client.post(
+    assert r.status_code == 429
+    # A colleague at the same address signs in at once.
+    other = app.test_client()
+    assert login(other, app_people.clerk.username).status_code == 302
+
+
+@pytest.mark.parametrize("app_overrides", [LOGIN], indirect=True)
+def test_a_guesser_elsewhere_slows_the_account_but_never_locks_its_owner_out(
+    app, app_people, monkeypatch
+):
+    monkeypatch.setattr("workflow.services.users.sleep", lambda seconds: None)
+    owner = app_people.owner.username
+    for i in range(20):  # four addresses, five failures each: the account's ceiling
+        r = app.test_client().post(
+            "/auth/login",
+            data={"username": owner, "password": "wrong"},
+            environ_base={"REMOTE_ADDR": f"10.9.0.{i // 5}"},
+        )
+        assert r.status_code == 200
+    home = {"REMOTE_ADDR": "10.1.1.1"}
+    c = app.test_client()
+    r = c.post("/auth/login", data={"username": owner, "password": "typo"}, environ_base=home)
+    assert r.status_code == 200  # one try is let through …
+    r = c.post("/auth/login", data={"username": owner, "password": "typo"}, environ_base=home)
+    assert r.status_code == 429 and 0 < int(r.headers["Retry-After"]) <= 10  # … then a pause
+    app.config["RATELIMIT_SLOW_SECONDS"] = 1
+    time.sleep(1.1)
+    r = c.post(
         "/auth/login",
-        data={"username": "13800000001", "password": "secret-pass-1"},
-        environ_base={"REMOTE_ADDR": "10.0.0.9"},
+        data={"username": owner, "password": "secret-pass-1"},
+        environ_base=home,
     )
     assert r.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "app_overrides", [{**LOGIN, "RATELIMIT_LOGIN_ADDRESS": "8 per minute"}], indirect=True
+)
+def test_one_address_spraying_many_accounts_meets_the_address_ceiling(client):
+    statuses = [
+        client.post(
+            "/auth/login", data={"username": f"1380000{i:04d}", "password": "x"}
+        ).status_code
+        for i in range(9)
+    ]
+    assert statuses == [200] * 8 + [429]
 
 
 @pytest.mark.parametrize("app_overrides", [LOGIN], indirect=True)
@@ -41,7 +107,7 @@ def test_the_login_page_itself_is_not_counted(client):
 
 
 @pytest.mark.parametrize("app_overrides", [LOGIN], indirect=True)
-def test_token_requests_are_throttled_with_the_api_error_shape(api, client):
+def test_failed_token_requests_are_throttled_with_the_api_error_shape(api, client):
     for _ in range(5):
         client.post("/api/v1/token", json={"username": "nobody", "password": "x"})
     r = client.post("/api/v1/token", json={"username": "nobody", "password": "x"})
@@ -74,7 +140,7 @@ def test_workers_share_the_counts_through_redis(tmp_path, clock, database, reque
         redis.Redis.from_url(url).flushdb()
     except redis.exceptions.ConnectionError:
         pytest.skip("Redis unreachable at 127.0.0.1:6379")
-    over = {"RATELIMIT_ENABLED": True, "RATELIMIT_LOGIN": "4 per minute", "REDIS_URL": url}
+    over = {"RATELIMIT_ENABLED": True, "RATELIMIT_LOGIN_FAILURES": "4 per minute", "REDIS_URL": url}
     if database == "postgres":
         over["DATABASE_URL"] = request.getfixturevalue("pg_url")
     one = make_app(tmp_path / "1", clock, **over)

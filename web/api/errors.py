@@ -14,6 +14,9 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, default_excepti
 
 from workflow.errors import Message, WorkflowError
 
+from ..security import too_many
+from ..throttle import TooManyFailures
+
 log = logging.getLogger(__name__)
 
 # HTTP errors raised outside the use cases (routing, request parsing), by status.
@@ -88,6 +91,9 @@ def answer_as_json(bp: Blueprint) -> None:
     for status in default_exceptions:
         bp.register_error_handler(status, http_error)
     bp.register_error_handler(HTTPException, http_error)
+
+    # Before the catch-all below: a throttled guess is a 429 with its Retry-After.
+    bp.register_error_handler(TooManyFailures, too_many)
 
     @bp.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -495,6 +495,19 @@ class CaseListQuery(Query):
     before: Annotated[Cursor | None, Field(description="The `prev_cursor` of the page after")] = (
         None
     )
+    handler: Annotated[
+        Text(64) | None,
+        Field(
+            description="`me`: the caller's cases (and those of anyone they stand in for); "
+            "`none`: no handler at the caller's desk; or a staff member's username"
+        ),
+    ] = None
+
+
+class HandlerRequest(Request):
+    """`username`: who handles the case at their desk; `null`: the caller's desk lets it go."""
+
+    username: Annotated[Text(64) | None, Field(description="A staff member's username")]
 
 
 class CaseQuery(Query):
@@ -926,6 +939,12 @@ class Case(Response):
     stepper: list[Step]
 
 
+class HandlerInfo(Response):
+    desk: Annotated[str, Field(description="`window`, or a department's code")]
+    username: str
+    name: str
+
+
 class CaseSummary(Response):
     id: int
     reference: str
@@ -941,6 +960,9 @@ class CaseSummary(Response):
     updated_at: Minute
     version: int
     deadline: DeadlineInfo | None
+    handlers: Annotated[
+        list[HandlerInfo], Field(description="The named handler at each desk that has one")
+    ]
 
 
 class CaseList(Response):

@@ -22,6 +22,7 @@ from workflow.papers import verify as papers_verify
 from workflow.process import machine
 from workflow.read import cases as queries
 
+from .. import throttle
 from . import models
 from .auth import caller, token_required
 from .blueprint import bp
@@ -89,7 +90,8 @@ def with_case(case_id: int, status: int = 200, created_id: int | None = None, re
 )
 def create_token():
     data = body(models.TokenRequest)
-    token, account, expires = services.issue_token(rt(), data["username"], data["password"])
+    with throttle.guarded(throttle.LOGIN, data["username"]):
+        token, account, expires = services.issue_token(rt(), data["username"], data["password"])
     return jsonify(
         {
             "token": token,
@@ -221,10 +223,28 @@ def list_cases():
         per_page=args.get("per_page", 20),
         after=_position(args.get("after")),
         before=_position(args.get("before")),
+        handler=args.get("handler"),
     )
     listed["next_cursor"] = _cursor(listed["next_cursor"])
     listed["prev_cursor"] = _cursor(listed["prev_cursor"])
     return jsonify(listed)
+
+
+@bp.put("/cases/<int:case_id>/handler")
+@described(
+    "Who handles the case at a desk: take it, assign it (the desk's lead), or let it go (null)",
+    "cases",
+    body=models.HandlerRequest,
+    reply=models.Case,
+    reply_text="The case",
+    errors=(*CASE_WRITE,),
+    operation_id="set_case_handler",
+)
+@token_required
+def set_handler(case_id: int):
+    data = body(models.HandlerRequest)
+    services.set_handler(rt(), caller().id, case_id, data["username"])
+    return with_case(case_id)
 
 
 @bp.get("/cases/<int:case_id>")
@@ -317,15 +337,16 @@ def signing_view(token: str):
 )
 def sign(token: str):
     data = body(models.SignRequest)
-    view = services.sign(
-        rt(),
-        token,
-        owner_name=data["owner_name"],
-        phone_tail=data["phone_tail"],
-        choice=data["choice"],
-        signature=data["signature"],
-        signature_image=data.get("signature_image"),
-    )
+    with throttle.guarded(throttle.PHONE_TAIL, token):
+        view = services.sign(
+            rt(),
+            token,
+            owner_name=data["owner_name"],
+            phone_tail=data["phone_tail"],
+            choice=data["choice"],
+            signature=data["signature"],
+            signature_image=data.get("signature_image"),
+        )
     return jsonify(_signing_json(view))
 
 
@@ -359,15 +380,16 @@ def sign_for_owner(token: str):
     _multipart()
     f = models.query(models.ProxyForm, request.form)
     name = f["proxy_name"]
-    view = services.sign(
-        rt(),
-        token,
-        owner_name=f["owner_name"],
-        phone_tail=f["phone_tail"],
-        choice=f["choice"],
-        signature=f.get("signature") or name,
-        proxy=services.Proxy(name.strip(), f["proxy_relationship"], _file() or b""),
-    )
+    with throttle.guarded(throttle.PHONE_TAIL, token):
+        view = services.sign(
+            rt(),
+            token,
+            owner_name=f["owner_name"],
+            phone_tail=f["phone_tail"],
+            choice=f["choice"],
+            signature=f.get("signature") or name,
+            proxy=services.Proxy(name.strip(), f["proxy_relationship"], _file() or b""),
+        )
     return jsonify(_signing_json(view))
 
 
@@ -676,17 +698,12 @@ def verify(code: str):
     reply_text="Steps, dates, next deadline and what is awaited",
     errors=(404, 429),
     operation_id="track_case",
-    description="Lookups are limited per client address (429).",
+    description="Failed lookups are limited per reference and client address (429).",
 )
 def track():
     """A case's progress by reference and the applicant's phone tail: no token, throttled."""
     from workflow.read import tracking
 
-    from ..public.throttle import too_many_lookups
-
-    if too_many_lookups():
-        response = error_response(429, "too_many_requests", "查询过于频繁，请稍后再试。")
-        response.headers["Retry-After"] = "600"
-        return response
     args = models.query(models.TrackQuery, request.args)
-    return jsonify(tracking.track(rt(), args["reference"], args["phone_tail"]))
+    with throttle.guarded(throttle.TRACK, args["reference"]):
+        return jsonify(tracking.track(rt(), args["reference"], args["phone_tail"]))

@@ -13,6 +13,7 @@ from workflow.errors import WorkflowError
 from workflow.services import authenticate, change_password, sign_out
 from workflow.services import register as register_account
 
+from .. import throttle
 from ..extensions import CurrentUser, say
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -46,10 +47,12 @@ def login():
         return redirect(start_page(current_user.role))
     form = LoginForm()
     if form.validate_on_submit():
+        throttle.check(throttle.LOGIN, form.username.data)
         account = authenticate(
             current_app.extensions["jiati"], form.username.data, form.password.data
         )
         if account is None:
+            throttle.failed(throttle.LOGIN, form.username.data)
             form.password.errors.append(_("手机号（用户名）或密码不正确。"))
         else:
             login_user(CurrentUser(account))

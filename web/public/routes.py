@@ -17,11 +17,12 @@ from workflow.read import projects as register
 from workflow.read import tracking
 from workflow.rules.money import yuan
 
+from .. import throttle
 from ..extensions import in_reader_language, say
 from ..homeowner.common import CHOICE_LABELS
 from ..homeowner.helpers import rt, show_errors
+from ..throttle import TooManyFailures
 from .chart import year_bars
-from .throttle import too_many_lookups
 
 bp = Blueprint("public", __name__)
 
@@ -70,17 +71,18 @@ def sign(token: str):
         )
         signature = proxy.name
     try:
-        services.sign(
-            rt(),
-            token,
-            owner_name=form.owner_name.data or "",
-            phone_tail=form.phone_tail.data or "",
-            choice=form.choice.data or "",
-            # The name typed once is the signature (a drawn one may stand beside it).
-            signature=signature,
-            signature_image=form.signature_image.data or None,
-            proxy=proxy,
-        )
+        with throttle.guarded(throttle.PHONE_TAIL, token):
+            services.sign(
+                rt(),
+                token,
+                owner_name=form.owner_name.data or "",
+                phone_tail=form.phone_tail.data or "",
+                choice=form.choice.data or "",
+                # The name typed once is the signature (a drawn one may stand beside it).
+                signature=signature,
+                signature_image=form.signature_image.data or None,
+                proxy=proxy,
+            )
     except NotFound:
         raise
     except WorkflowError as exc:
@@ -121,14 +123,15 @@ def notice(key: str):
     summary, status = [], 200
     if form.is_submitted():
         try:
-            services.lodge_objection_as_owner(
-                rt(),
-                facts["reference"],
-                room=form.room.data or "",
-                owner_name=form.owner_name.data or "",
-                phone_tail=form.phone_tail.data or "",
-                text=form.text.data or "",
-            )
+            with throttle.guarded(throttle.PHONE_TAIL, facts["reference"]):
+                services.lodge_objection_as_owner(
+                    rt(),
+                    facts["reference"],
+                    room=form.room.data or "",
+                    owner_name=form.owner_name.data or "",
+                    phone_tail=form.phone_tail.data or "",
+                    text=form.text.data or "",
+                )
         except WorkflowError as exc:
             if isinstance(exc, NotFound):
                 raise
@@ -144,8 +147,8 @@ def notice(key: str):
 
 TOO_MANY = msg(
     "too_many_lookups",
-    "查询过于频繁，请稍后再试。",
-    "Too many lookups from this address; try again later.",
+    "查询失败次数过多，请稍后再试。",
+    "Too many failed lookups of this reference from this address; try again later.",
 )
 
 
@@ -154,15 +157,17 @@ def track():
     """Where a case stands, for anyone holding its reference and the applicant's phone tail."""
     form = TrackForm(formdata=request.form if request.method == "POST" else request.args)
     result, summary, status = None, [], 200
+    retry = None
     if form.reference.data or form.phone_tail.data:
-        if too_many_lookups():
-            summary, status = [(None, say(TOO_MANY))], 429
-        else:
-            try:
+        try:
+            with throttle.guarded(throttle.TRACK, form.reference.data or ""):
                 result = tracking.track(rt(), form.reference.data, form.phone_tail.data)
-            except (InvalidInput, NotFound) as exc:
-                summary, status = show_errors(form, exc.messages), exc.status
-    return render_template("public/track.html", form=form, t=result, summary=summary), status
+        except TooManyFailures as exc:
+            summary, status, retry = [(None, say(TOO_MANY))], 429, exc.retry_after
+        except (InvalidInput, NotFound) as exc:
+            summary, status = show_errors(form, exc.messages), exc.status
+    page = render_template("public/track.html", form=form, t=result, summary=summary)
+    return page, status, ({"Retry-After": str(retry)} if retry else {})
 
 
 def _register_filters() -> tuple[str | None, int | None]:

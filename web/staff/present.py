@@ -43,6 +43,7 @@ FACTS = {
     "owners_marked": ("认定为同一业主", "Flats marked as one owner's"),
     "owner_separated": ("认定为单独业主", "Flat's owner counted apart"),
     "standing_vote": ("登记有效表决意见", "Standing vote recorded"),
+    "handler": ("承办人变更", "Handler changed"),
 }
 
 
@@ -69,6 +70,9 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "text": ("内容", "Text"),
     "resolution": ("处理结果", "Resolution"),
     "letters": ("文书", "Letters"),
+    "desk": ("岗位", "Desk"),
+    "handler": ("承办人", "Handler"),
+    "previous": ("原承办人", "Previous handler"),
 }
 VALUE_LABELS: dict[str, tuple[str, str]] = {
     "agree": ("同意", "agree"),

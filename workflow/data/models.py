@@ -490,3 +490,49 @@ class BatchPrint(Base):
     # Moved on every step of the job: a running batch not heard of for long was cut off.
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class CaseHandler(Base):
+    """The one named person of a desk (the window, or a department) who has a case while it
+    waits on that desk; taken by them or assigned by the desk's lead (DESIGN §7, issue 30)."""
+
+    __tablename__ = "case_handlers"
+    __table_args__ = (UniqueConstraint("case_id", "desk"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    desk: Mapped[str] = mapped_column(String(32))  # "window", or a department's code
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    assigned_at: Mapped[datetime] = mapped_column(DateTime)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+
+
+class SavedView(Base):
+    """A queue's filter kept under a name by the person who made it, opened in one tap."""
+
+    __tablename__ = "saved_views"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    endpoint: Mapped[str] = mapped_column(String(32))  # which queue: window, review
+    query: Mapped[str] = mapped_column(String(500))  # the filter as a URL query string
+
+
+class Absence(Base):
+    """A staff member away from `starts_on` to `ends_on` (inclusive), their cases shown under
+    and acted on by `stand_in` (same desk and role; nobody stands in for a stand-in)."""
+
+    __tablename__ = "absences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    stand_in_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+    stand_in: Mapped[User] = relationship(foreign_keys=[stand_in_id], lazy="joined")

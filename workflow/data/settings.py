@@ -38,6 +38,8 @@ DEPARTMENTS = {
     "planning": ("自然资源和规划", "Natural Resources and Planning"),
     "market": ("市场监管", "Market Regulation"),
 }
+# Where a case can wait on staff: the window (clerks) or a department (its approvers).
+DESKS = {"window": ("窗口", "Window"), **DEPARTMENTS}
 # The bodies' names after the city's, e.g. 枣阳市 + 自然资源和规划局.
 DEPARTMENT_SUFFIXES = {
     "housing": "住房和城乡建设局",
@@ -198,6 +200,8 @@ class Settings:
         default_factory=lambda: dict(DEPARTMENT_NAMES)
     )
     public_base_url: PublicUrl = "http://127.0.0.1:5000"
+    # Each desk's lead (a username), who assigns its cases; the admin always may.
+    desk_leads: Annotated[Names, AfterValidator(_known_keys(DESKS))] = field(default_factory=dict)
     # DESIGN §3.2: who shares the owners' part of the cost. "agreeing": households that vote
     # against, abstain or do not take part pay nothing; "everyone": every household, as before.
     cost_sharing: Annotated[str, AfterValidator(_one_of(COST_SHARING))] = "agreeing"
@@ -369,7 +373,7 @@ def load(session: Session, base: Settings) -> Settings:
 
 def _overlay(base: Settings, changes: dict[str, Any]) -> Settings:
     """`changes` over `base`; a mapping setting changes only the keys it names."""
-    for name in ("letter_prefixes", "department_names"):
+    for name in ("letter_prefixes", "department_names", "desk_leads"):
         if name in changes:
             changes[name] = {**getattr(base, name), **changes[name]}
     return replace(base, **changes)

@@ -151,6 +151,21 @@ def on_transition(
     return out
 
 
+def handed_over(
+    s: Session, case: Case, handler: User, settings: Settings, now: datetime, *, by: str
+) -> OutboxMessage:
+    """Tell a named handler that a case is now theirs (inbox, and SMS to their phone)."""
+    return _add(
+        s,
+        now,
+        case=case,
+        kind="handler",
+        user_id=handler.id,
+        phone=handler.phone,
+        text=f"{SIGN}案件{case.reference}已由{by}交您办理，请登录查看：{_base(settings)}/staff/",
+    )
+
+
 def signing_links(
     s: Session, case: Case, settings: Settings, now: datetime, *, reminder: bool = False
 ) -> list[OutboxMessage]:

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, tuple_, union
+from sqlalchemy import Select, and_, func, or_, select, tuple_, union
 from sqlalchemy.orm import selectinload
 
 from ..data import audit, ownership, search_index
 from ..data.config import calendar, current_settings
-from ..data.models import Case, Event, Household, Letter, User
+from ..data.models import Absence, Case, CaseHandler, Event, Household, Letter, User
 from ..data.runtime import Runtime
 from ..errors import InvalidInput, NotFound, msg
 from ..papers import documents, facts
@@ -20,6 +20,7 @@ from ..process import clocks
 from ..process.access import LETTER_NOT_FOUND, actor_of, case_for, case_roles, may_read_letters
 from ..process.actions import actions_for
 from ..process.context import Context
+from ..process.desks import desk_of
 from ..process.guards import quorum_of
 from ..process.states import STATE, main_path, states_tagged
 from ..rules.agents import agent_label
@@ -456,8 +457,15 @@ def list_cases(
     per_page: int = 20,
     after: str | None = None,
     before: str | None = None,
+    handler: str | None = None,
+    due: str | None = None,
+    street: str | None = None,
 ) -> dict[str, Any]:
     """The cases the actor may see, oldest first for staff, newest first for homeowners.
+
+    `handler`: "me" (the actor's cases, and those of anyone they stand in for), "none" (no
+    handler at the actor's desk), or a username; `due`: "soon" (within 2 working days) or
+    "overdue"; `street`: the 街道.
 
     Pages follow each other by keyset: `next_cursor` (pass it as `after`) and `prev_cursor`
     (as `before`) continue from the last or first row shown, so page 50 costs what page 1 does.
@@ -472,6 +480,13 @@ def list_cases(
             query = query.where(Case.state.in_(states_tagged(tag)))
         if community:
             query = query.where(Case.community == community)
+        if street:
+            query = query.where(Case.street == street)
+        today = rt.clock().date()
+        if handler:
+            query = query.where(handled_by(s, user, handler, today))
+        if due in DUE_FILTERS:
+            query = query.where(_due(due, calendar(s), today))
         # The page is chosen by id and position alone, then only its rows are loaded: sorting
         # whole rows (and their applicants) of every match cost more than the search itself.
         keys = query.with_only_columns(Case.id, Case.updated_at)
@@ -482,7 +497,17 @@ def list_cases(
             s,
             rt,
             select(func.count()).select_from(found),
-            (user.id if user.role == "homeowner" else None, state, tag, community, q),
+            (
+                user.id if user.role == "homeowner" or handler else None,
+                state,
+                tag,
+                community,
+                q,
+                street,
+                handler,
+                due,
+                today if due or handler else None,
+            ),  # fmt: skip
         )
         newest_first = user.role == "homeowner"
         key = tuple_(found.c.updated_at, found.c.id)
@@ -515,7 +540,7 @@ def list_cases(
         if backwards:
             rows.reverse()
         cal = calendar(s)
-        today = rt.clock().date()
+        names = handler_names(s, [c.id for c in rows])
         items = []
         for c in rows:
             st = STATE[c.state]
@@ -536,6 +561,7 @@ def list_cases(
                     "updated_at": c.updated_at.isoformat(timespec="minutes"),
                     "version": c.version,
                     "deadline": dl.as_dict() if dl else None,
+                    "handlers": names.get(c.id, []),
                 }
             )
         has_next = (more if not backwards else True) and bool(rows)
@@ -549,6 +575,74 @@ def list_cases(
             "next_cursor": encode_cursor(rows[-1].updated_at, rows[-1].id) if has_next else None,
             "prev_cursor": encode_cursor(rows[0].updated_at, rows[0].id) if has_prev else None,
         }
+
+
+DUE_FILTERS = ("soon", "overdue")
+# The clocks a queue filters by: each timed state's deadline column.
+_TIMED = {
+    attr: [st.name for st in STATE.values() if st.deadline == attr]
+    for attr in {st.deadline for st in STATE.values() if st.deadline}
+}
+
+
+def _due(due: str, cal: Any, today: date) -> Any:
+    soon = cal.add_workdays(today, 2).due
+    parts = []
+    for attr, names in _TIMED.items():
+        column = getattr(Case, attr)
+        window = column < today if due == "overdue" else column.between(today, soon)
+        parts.append(and_(Case.state.in_(names), window))
+    return or_(*parts)
+
+
+def handled_by(s: Any, user: User, handler: str, today: date) -> Any:
+    """The condition on Case for the `handler` filter (see `list_cases`)."""
+    if handler == "none":
+        desk = desk_of(user)
+        taken = select(CaseHandler.case_id).where(CaseHandler.case_id == Case.id)
+        if desk is not None:
+            taken = taken.where(CaseHandler.desk == desk)
+        return ~taken.exists()
+    if handler == "me":
+        ids = [user.id, *standing_in_for(s, user.id, today)]
+        return (
+            select(CaseHandler.case_id)
+            .where(CaseHandler.case_id == Case.id, CaseHandler.user_id.in_(ids))
+            .exists()
+        )
+    return (
+        select(CaseHandler.case_id)
+        .join(User, User.id == CaseHandler.user_id)
+        .where(CaseHandler.case_id == Case.id, User.username == handler)
+        .exists()
+    )
+
+
+def standing_in_for(s: Any, user_id: int, today: date) -> list[int]:
+    """The people `user_id` stands in for today."""
+    return list(
+        s.scalars(
+            select(Absence.user_id).where(
+                Absence.stand_in_id == user_id, Absence.starts_on <= today, Absence.ends_on >= today
+            )
+        )
+    )
+
+
+def handler_names(s: Any, case_ids: list[int]) -> dict[int, list[dict[str, str]]]:
+    """Each case's named handlers, desk by desk."""
+    out: dict[int, list[dict[str, str]]] = {}
+    if not case_ids:
+        return out
+    rows = s.execute(
+        select(CaseHandler.case_id, CaseHandler.desk, User.username, User.name)
+        .join(User, User.id == CaseHandler.user_id)
+        .where(CaseHandler.case_id.in_(case_ids))
+        .order_by(CaseHandler.case_id, CaseHandler.desk)
+    )
+    for case_id, desk, username, name in rows:
+        out.setdefault(case_id, []).append({"desk": desk, "username": username, "name": name})
+    return out
 
 
 def letter_for(rt: Runtime, actor: Any, letter_id: int) -> Letter:

@@ -15,6 +15,7 @@ from .consent import (
     signing_view,
 )
 from .files import document_file, store_scan, upload_document
+from .handlers import assign_many, delete_view, save_view, saved_views, set_handler
 from .letters import letter_context, letter_file
 from .owner_rulings import mark_same_owner, record_standing_vote, separate_owner
 from .owners import lodge_objection_as_owner, public_notice
@@ -36,6 +37,7 @@ from .users import (
 )
 
 __all__ = [
+    "assign_many", "delete_view", "save_view", "saved_views", "set_handler",
     "Account", "Action", "Outcome", "actions", "authenticate", "change_settings", "create_case",
     "create_user", "document_file", "effective_settings", "fire", "get_account", "give_opinion",
     "issue_token", "letter_context", "letter_file", "request_batch", "batch_status", "batch_file", "lodge_objection", "lodge_objection_as_owner", "public_notice", "lodge_objection_by_link", "record_paper_vote", "register",

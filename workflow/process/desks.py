@@ -1,0 +1,39 @@
+"""Desks: where a case waits on staff — the window (clerks) or a department (its approvers) —
+read from the states' tags, and who belongs to each."""
+
+from __future__ import annotations
+
+from ..data.models import Case, User
+from ..data.settings import Settings
+from .states import STATE
+
+WINDOW = "window"
+
+
+def desk_of(user: User) -> str | None:
+    """The desk a staff member works at: the window for clerks, their department for approvers."""
+    if user.role == "clerk":
+        return WINDOW
+    if user.role == "approver":
+        return user.department
+    return None
+
+
+def desks_waiting(case: Case, settings: Settings) -> tuple[str, ...]:
+    """The desks this case waits on now: the window, or the departments whose opinion (or, for
+    the subsidy, the lead department's decision) is awaited."""
+    tags = STATE[case.state].tags
+    if "window" in tags:
+        return (WINDOW,)
+    if "opinions" in tags:
+        return tuple(settings.required_departments)
+    if "review" in tags:
+        return (settings.lead_department,)
+    return ()
+
+
+def leads(user: User, desk: str, settings: Settings) -> bool:
+    """Whether `user` assigns the desk's cases: its lead (a setting per desk) or the admin."""
+    if not user.active:
+        return False
+    return user.role == "admin" or settings.desk_leads.get(desk) == user.username
