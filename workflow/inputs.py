@@ -52,6 +52,8 @@ def bad_character(value: str) -> str | None:
 
 def _refuse(field: str, label: str, zh: str, en: str) -> InvalidInput:
     name = label or field
+    if not name:  # the caller names the field itself (the API prefixes its path)
+        return InvalidInput(msg(field, zh, en))
     return InvalidInput(msg(field, f"「{name}」{zh}", f"{name}: {en}"))
 
 

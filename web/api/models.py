@@ -23,6 +23,7 @@ from pydantic import (
     Field,
     ValidationError,
     WithJsonSchema,
+    WrapValidator,
     create_model,
     model_validator,
 )
@@ -87,10 +88,10 @@ LetterKind = _enum(LETTER_KINDS)
 # — request building blocks ————————————————————————————————————————————————————————
 
 
-def _policy(max_length: int):
+def _policy(max_length: int, label: str = ""):
     def check(value: str) -> str:
         try:
-            return inputs.text(value, field="", max_length=max_length)
+            return inputs.text(value, field="", label=label, max_length=max_length)
         except WorkflowError as exc:
             raise PydanticCustomError("policy", "{reason}", {"reason": exc.message}) from None
 
@@ -104,11 +105,12 @@ def _filled(value: str) -> str:
 
 
 @cache
-def Text(max_length: int = 2000, *, filled: bool = False, **extra: Any) -> Any:  # noqa: N802
+def Text(max_length: int = 2000, *, filled: bool = False, label: str = "", **extra: Any) -> Any:  # noqa: N802
     """A string under the input policy: no control characters, NFC, at most `max_length`;
-    `filled`: more than white space (the services strip text and refuse it empty)."""
+    `filled`: more than white space (the services strip text and refuse it empty); `label`:
+    what a refusal calls the field, as the pages do (检索词)."""
     pattern = FILLED_PATTERN if filled else POLICY_PATTERN
-    checks = [AfterValidator(_policy(max_length))]
+    checks = [AfterValidator(_policy(max_length, label))]
     if filled:
         checks.append(AfterValidator(_filled))
     return Annotated[
@@ -175,6 +177,26 @@ def Decimal2(low: float, high: float, *, above: bool = False) -> Any:  # noqa: N
     ]
 
 
+def _in_range(above: bool) -> Any:
+    """An amount that is money but beyond the range gets the services' own message, not the
+    union's "wrong type or format" (each member of the union refuses it for its own reason)."""
+
+    def check(value: Any, handler: Any) -> Any:
+        try:
+            return handler(value)
+        except ValidationError:
+            text = str(value).strip() if isinstance(value, str | int | float) else ""
+            if not isinstance(value, bool) and re.fullmatch(r"[0-9]+(\.[0-9]{1,2})?", text):
+                low = 0.01 if above else 0.0
+                if not low <= float(text) <= _YUAN_MAX:
+                    raise PydanticCustomError(
+                        "money_range", f"金额须在 {low:.2f} 至 {_YUAN_MAX:,} 元之间。", {}
+                    ) from None
+            raise
+
+    return WrapValidator(check)
+
+
 def _amount(pattern: str, above: bool) -> Any:
     return Annotated[
         Annotated[str, Field(strict=True, pattern=pattern, max_length=32)]
@@ -184,6 +206,7 @@ def _amount(pattern: str, above: bool) -> Any:
             description='Yuan, exact to the fen: a string such as "586000.00" (preferred) or a '
             f"number, at most {_YUAN_MAX:,} yuan."
         ),
+        _in_range(above),
     ]
 
 
@@ -485,7 +508,8 @@ class CaseListQuery(Query):
         ),
     ] = None
     q: Annotated[
-        Text(200) | None, Field(description="Reference, address, community, owner name or phone")
+        Text(200, label="检索词") | None,
+        Field(description="Reference, address, community, owner name or phone"),
     ] = None
     page: _page_number(MAX_PAGE) | None = None
     per_page: _page_number(100) | None = None
@@ -595,6 +619,8 @@ def _say(error: dict) -> str:
     kind, ctx = error["type"], error.get("ctx") or {}
     if kind == "policy":
         return ctx["reason"]
+    if kind in ("money_range", "cents"):
+        return error["msg"]
     if kind == "missing":
         return "必须填写"
     if kind == "extra_forbidden":
