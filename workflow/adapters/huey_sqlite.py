@@ -242,7 +242,9 @@ class _Scheduler(Scheduler):
 
 
 class _Consumer(Consumer):
-    def __init__(self, huey, *, claim, periodic_seconds: int, signals: bool, **options):  # noqa: ANN001
+    def __init__(  # noqa: ANN001
+        self, huey, *, claim, periodic_seconds: int, signals: bool, **options
+    ):
         self._claim = claim
         self._periodic_seconds = periodic_seconds
         self._signals = signals
