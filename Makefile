@@ -50,7 +50,9 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@ $(VENV)/.runtime
 
-# The embedded default: one process, SQLite and files in instance/, jobs in-process.
+# The embedded default: one process, SQLite and files in instance/; the server runs its own jobs
+# and periodic work (retries, reminders, the daily check) from instance/queue.sqlite3: nothing else
+# to start, nothing to cron.
 run: runtime
 	$(BIN)/flask --app web db upgrade
 	$(BIN)/flask --app web demo

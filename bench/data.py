@@ -34,6 +34,8 @@ def make_app(url: str):
             "DATABASE_URL": url,
             "FILES_DIR": str(WORK / "files"),
             "RENDER_PDF": True,
+            # Measured in this process, not served: jobs wait in the queue file for a server.
+            "QUEUE_CONSUMER": False,
         }
     )
 

@@ -10,6 +10,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import create_engine, text
 
+from workflow.adapters.huey_sqlite import SqliteScheduler
 from workflow.adapters.local import LocalFolderStore as FileStore
 from workflow.data.db import Database
 from workflow.data.runtime import Runtime
@@ -67,6 +68,15 @@ def make_runtime(url: str, tmp_path, clock: Clock, renderer=None, **settings) ->
     return Runtime(
         db=db, settings=base, store=FileStore(tmp_path / "files"), renderer=renderer, clock=clock
     )
+
+
+def immediate_jobs(rt: Runtime, folder) -> SqliteScheduler:
+    """The embedded queue in Huey's immediate mode: each job runs as it is scheduled, through the
+    same tasks and locks the consumer runs (tests/production/test_embedded_queue.py runs it)."""
+    jobs = SqliteScheduler(folder / "queue.sqlite3", immediate=True)
+    jobs.bind(rt)
+    rt.jobs = jobs
+    return jobs
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(
         DATABASE_URL=f"sqlite:///{instance / 'jiati.sqlite3'}",
         FILES_DIR=str(instance / "files"),
+        # The embedded default's job queue (without REDIS_URL): see workflow/adapters/huey_sqlite.
+        QUEUE_FILE=str(instance / "queue.sqlite3"),
+        QUEUE_THREADS=2,
         RENDER_PDF=True,
         BABEL_DEFAULT_LOCALE="zh_Hans_CN",
         WTF_CSRF_TIME_LIMIT=None,
@@ -108,6 +112,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                 app.config[name] = os.environ[name]
     else:
         app.config.from_mapping(test_config)
+    # Tests run each job as it is scheduled unless they ask for the consumer.
+    app.config.setdefault("QUEUE_IMMEDIATE", app.testing)
     app.config["SECRET_KEY_FROM_SETTINGS"] = bool(app.config.get("SECRET_KEY"))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
@@ -148,6 +154,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     scheduler.bind(runtime)
     app.extensions["jiati"] = runtime
+    if hasattr(scheduler, "start") and _runs_jobs(app):
+        _start_once(scheduler, int(app.config["QUEUE_THREADS"]))
     if app.config.get("PROXIES"):
         # Behind nginx (or a load balancer): trust that many proxies for the client's address,
         # scheme and host, so that URLs, secure cookies and throttling see the real request.
@@ -166,6 +174,49 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     security.limit_doors(app)
     return app
+
+
+# The queue files whose consumer runs in this process: one each, whatever number of apps the
+# process builds (a test suite, a script); a scheduler that stops makes room for the next.
+_CONSUMERS: dict[str, Any] = {}
+_CONSUMERS_LOCK = threading.Lock()
+
+
+def _start_once(scheduler: Any, threads: int) -> bool:
+    with _CONSUMERS_LOCK:
+        running = _CONSUMERS.get(str(scheduler.path))
+        if running is not None and running.running():
+            return False
+        _CONSUMERS[str(scheduler.path)] = scheduler
+        scheduler.start(threads)
+        return True
+
+
+def _runs_jobs(app: Flask) -> bool:
+    """Whether this process runs the embedded queue's consumer (`QUEUE_CONSUMER`; with Redis,
+    `flask --app web worker` does). By default the process that serves does: gunicorn's
+    workers, any WSGI server, and `flask run` — its serving child under the debug reloader, not
+    the parent that only watches files; not the other `flask` commands, nor tests that do not
+    ask for it."""
+    asked = app.config.get("QUEUE_CONSUMER")
+    if asked is not None:
+        return bool(asked)
+    if app.testing or app.config["QUEUE_IMMEDIATE"]:
+        return False
+    import click
+
+    command = click.get_current_context(silent=True)
+    if command is None:
+        return True  # a WSGI server (gunicorn) builds the app outside any command
+    if command.command.name != "run":
+        return False
+    from flask.cli import get_debug_flag
+    from werkzeug.serving import is_running_from_reloader
+
+    reloads = command.params.get("reload")
+    if reloads is None:
+        reloads = get_debug_flag()
+    return not reloads or is_running_from_reloader()
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -191,29 +191,40 @@ def check() -> None:
 
 @click.command("worker")
 @click.option("--threads", default=2, show_default=True, help="jobs run at once")
+@click.option(
+    "--once",
+    is_flag=True,
+    help="without REDIS_URL: render what is left, resume batch prints, retry due SMS, run "
+    "what is queued, then stop",
+)
 @with_appcontext
-def worker(threads: int) -> None:
-    """Run queued jobs (letters, batches, reminders); with no queue configured, jobs run
-    in-process, and this renders any letter still without its PDF, then stops."""
+def worker(threads: int, once: bool) -> None:
+    """Run queued jobs (letters, batches, reminders) and the periodic work until stopped: from
+    Redis when REDIS_URL is set, else from the instance folder's queue file, beside the web
+    processes that run it too (several consumers on one file never run a job twice)."""
     rt = _rt()
     configure_logging(current_app.config.get("LOG_LEVEL", "INFO"))
-    run = getattr(rt.jobs, "run_worker", None)
-    if run is None:
-        stored, failed = render.render_missing_now(rt)
-        b = registry.print_unfinished_batches(rt)
-        m = registry.deliver_due_messages(rt)
-        click.echo(
-            f"未配置队列，任务在进程内运行 / no queue configured (REDIS_URL): {stored} letter(s)"
-            f" rendered and stored, {b} batch print(s) resumed, {m} message(s) sent for delivery"
-        )
-        if failed:
-            for letter_id, why in failed[:20]:
-                click.echo(f"  文书 {letter_id} 未能生成 / letter {letter_id} not rendered: {why}")
-            raise click.ClickException(
-                f"{len(failed)} 份文书未能生成 PDF / {len(failed)} letter(s) could not be rendered"
-            )
+    if not once:
+        rt.jobs.run_worker(threads)
         return
-    run(threads)
+    run_queued = getattr(rt.jobs, "run_queued", None)
+    if run_queued is None:
+        raise click.UsageError("--once is for the embedded queue (no REDIS_URL)")
+    stored, failed = render.render_missing_now(rt)
+    b = registry.print_unfinished_batches(rt)
+    m = registry.deliver_due_messages(rt)
+    q = run_queued()
+    click.echo(
+        f"未配置 Redis，队列在实例目录 / no queue service (REDIS_URL): {stored} letter(s)"
+        f" rendered and stored, {b} batch print(s) resumed, {m} message(s) sent for delivery,"
+        f" {q} queued job(s) run"
+    )
+    if failed:
+        for letter_id, why in failed[:20]:
+            click.echo(f"  文书 {letter_id} 未能生成 / letter {letter_id} not rendered: {why}")
+        raise click.ClickException(
+            f"{len(failed)} 份文书未能生成 PDF / {len(failed)} letter(s) could not be rendered"
+        )
 
 
 @click.command("backup")

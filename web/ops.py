@@ -191,7 +191,11 @@ def check_configuration(app: Flask) -> list[Finding]:
     if not checks["queue"]["ok"]:
         out.append(Finding("error", "REDIS_URL", f"unreachable: {checks['queue']['error']}"))
     elif not cfg.get("REDIS_URL"):
-        out.append(Finding("warning", "REDIS_URL", "unset: jobs run inside requests"))
+        out.append(Finding(
+            "warning", "REDIS_URL",
+            "unset: each process of this host runs the jobs from the instance folder's queue file;"
+            " several hosts need Redis",
+        ))  # fmt: skip
     return sorted(out, key=lambda f: f.level != "error")
 
 

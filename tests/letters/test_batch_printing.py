@@ -7,13 +7,12 @@ from __future__ import annotations
 import pytest
 
 from workflow import services
-from workflow.adapters.inline import InlineScheduler
 from workflow.data.models import BatchPrint, Letter, StoredFile
 from workflow.errors import NotFound
 from workflow.jobs import registry as jobs
 from workflow.papers import batches
 
-from ..conftest import login, make_app, make_runtime
+from ..conftest import immediate_jobs, login, make_app, make_runtime
 from ..journey import Journey, make_people, pdf_bytes
 from .test_issued_letters import pdf_text
 
@@ -346,10 +345,11 @@ def test_with_no_queue_at_all_the_batch_is_made_at_once(job_rt, five_letters):
     assert row(job_rt, batch_id).state == "done"
 
 
-def test_the_in_process_queue_has_made_it_when_the_request_returns(job_rt, five_letters):
+def test_in_immediate_mode_the_batch_is_made_when_the_request_returns(
+    job_rt, five_letters, tmp_path
+):
     people, ids = five_letters
-    job_rt.jobs = InlineScheduler()
-    job_rt.jobs.bind(job_rt)
+    immediate_jobs(job_rt, tmp_path)
     batch_id = services.request_batch(job_rt, people.clerk.id, ids)
     assert services.batch_status(job_rt, people.clerk.id, batch_id).percent == 100
 

@@ -42,7 +42,7 @@ def test_the_worker_without_a_queue_counts_the_letters_it_stored(tmp_path, clock
     with rt.db.session() as s:
         waiting = len(s.scalars(select(Letter.id).where(Letter.sha256.is_(None))).all())
     assert waiting > 0
-    result = app.test_cli_runner().invoke(args=["worker"])
+    result = app.test_cli_runner().invoke(args=["worker", "--once"])
     assert result.exit_code == 0, result.output
     assert f"{waiting} letter(s) rendered and stored" in result.output
     with rt.db.session() as s:
@@ -57,7 +57,7 @@ def test_the_worker_says_which_letters_failed_and_exits_non_zero(tmp_path, clock
     with rt.db.transaction() as s:
         broken = s.scalars(select(Letter).where(Letter.sha256.is_(None))).first()
         broken.data = {**broken.data, "verify_url": ""}  # a context that cannot be rendered
-    result = app.test_cli_runner().invoke(args=["worker"])
+    result = app.test_cli_runner().invoke(args=["worker", "--once"])
     assert result.exit_code != 0
     assert f"letter {broken.id} not rendered" in result.output
     assert "1 letter(s) could not be rendered" in result.output

@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from workflow import services
-from workflow.adapters.inline import InlineScheduler
 from workflow.data.models import OutboxMessage
 from workflow.notify import outbox as notifications
 from workflow.process.clocks import flag_due_cases
 
+from ..conftest import immediate_jobs
 from ..journey import ROSTER
 
 
@@ -93,7 +93,7 @@ def test_due_and_overdue_deadlines_reach_the_desks_once_a_day(rt, journey):
     assert m.desk == "clerk" and "已逾期" in m.text
 
 
-def test_delivery_after_commit_sends_each_message_once(rt, journey):
+def test_delivery_after_commit_sends_each_message_once(rt, journey, tmp_path):
     sent = []
 
     class Recording:
@@ -104,8 +104,7 @@ def test_delivery_after_commit_sends_each_message_once(rt, journey):
             sent.append((phone, key))
 
     rt.sms = Recording()
-    rt.jobs = InlineScheduler()
-    rt.jobs.bind(rt)
+    immediate_jobs(rt, tmp_path)
     journey.case_in("consultation")
     assert len(sent) == len(ROSTER)
     ids = [m.id for m in rows(rt, kind="signing_link")]

@@ -15,11 +15,11 @@ from sqlalchemy import select
 
 from workflow.adapters import sms_sender_from
 from workflow.adapters.http_sms import HttpSmsSender
-from workflow.adapters.inline import InlineScheduler
 from workflow.data.models import OutboxMessage
 from workflow.notify import outbox as notifications
 from workflow.notify.log_sms import LoggingSender
 
+from ..conftest import immediate_jobs
 from ..journey import ROSTER
 
 TIMEOUT = 0.4  # the sender's; the gateway's "timeout" answers after it
@@ -83,10 +83,9 @@ def gateway(request):
 
 
 @pytest.fixture
-def sms_rt(rt, gateway):
+def sms_rt(rt, gateway, tmp_path):
     rt.sms = HttpSmsSender(f"http://127.0.0.1:{gateway.server_port}/sms", "k3y", timeout=TIMEOUT)
-    rt.jobs = InlineScheduler()
-    rt.jobs.bind(rt)
+    immediate_jobs(rt, tmp_path)
     return rt
 
 

@@ -14,10 +14,11 @@ import pytest
 from workflow import services
 from workflow.adapters import huey_redis
 from workflow.adapters.huey_redis import HueyRedisScheduler
-from workflow.adapters.inline import InlineScheduler
 from workflow.data.models import Letter, StoredFile
 from workflow.jobs import queue as jobs_queue
 from workflow.jobs import registry as jobs
+
+from ..conftest import immediate_jobs
 
 
 class CountingRenderer:
@@ -40,10 +41,9 @@ class CountingRenderer:
 
 
 @pytest.fixture
-def inline_rt(rt):
+def inline_rt(rt, tmp_path):
     rt.renderer = CountingRenderer(rt)
-    rt.jobs = InlineScheduler()
-    rt.jobs.bind(rt)
+    immediate_jobs(rt, tmp_path)
     return rt
 
 

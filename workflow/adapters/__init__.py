@@ -1,8 +1,9 @@
 """Backends of the domain's ports, one file each, chosen by settings here and nowhere else.
 
 - file store (`workflow.data.storage.BlobStore`): `local` (a folder; the default) or `s3` (boto3);
-- job scheduler (`workflow.data.runtime.JobScheduler`): `inline` (in-process; the default) or
-  `huey_redis` (Redis, when `REDIS_URL` is set);
+- job scheduler (`workflow.data.runtime.JobScheduler`): `huey_sqlite` (a queue file in the
+  instance folder, run by the serving process itself; the default) or `huey_redis` (Redis, when
+  `REDIS_URL` is set), both over `huey_common`;
 - SMS sender (`workflow.notify.outbox.SmsSender`): `log_sms` (the port's own default, in
   `workflow.notify`) or `http_sms`
   (when `SMS_GATEWAY_URL` is set).
@@ -21,7 +22,7 @@ from ..notify.log_sms import LoggingSender
 from ..notify.outbox import SmsSender
 from .http_sms import HttpSmsSender
 from .huey_redis import HueyRedisScheduler
-from .inline import InlineScheduler
+from .huey_sqlite import SqliteScheduler
 from .local import LocalFolderStore
 from .s3 import S3Store
 
@@ -57,12 +58,22 @@ def store_from(config: Mapping[str, Any], default_folder: str | Path) -> BlobSto
 
 
 def scheduler_from(config: Mapping[str, Any]) -> JobScheduler:
-    """`REDIS_URL` set: jobs go through Redis to `flask --app web worker`; else in-process."""
+    """`REDIS_URL` set: jobs go through Redis to `flask --app web worker`; else through the
+    queue file `QUEUE_FILE` (the instance folder's `queue.sqlite3`), run by the serving process
+    itself (`QUEUE_IMMEDIATE`: each job as it is scheduled, for tests)."""
     url = (config.get("REDIS_URL") or "").strip()
+    name = config.get("QUEUE_NAME") or "jiati"
     if url:
-        return HueyRedisScheduler(url, name=config.get("QUEUE_NAME") or "jiati")
-
-    return InlineScheduler()
+        return HueyRedisScheduler(url, name=name)
+    path = config.get("QUEUE_FILE")
+    if not path:
+        raise ConfigurationError("QUEUE_FILE: no queue file and no REDIS_URL")
+    return SqliteScheduler(
+        path,
+        name=name,
+        immediate=bool(config.get("QUEUE_IMMEDIATE")),
+        periodic_seconds=int(config.get("QUEUE_PERIODIC_SECONDS") or 60),
+    )
 
 
 def sms_sender_from(config: Mapping[str, Any]) -> SmsSender:

@@ -22,72 +22,26 @@ import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
-from huey import RedisHuey, crontab
-from huey import signals as huey_signals
+from huey import RedisHuey
 from redis.exceptions import LockNotOwnedError
 
-from ..jobs import queue, registry
-
-if TYPE_CHECKING:
-    from ..data.runtime import Runtime
+from ..jobs import registry
+from .huey_common import HueyScheduler, alive
 
 log = logging.getLogger(__name__)
 LOCK_SECONDS = 300
-RETRIES, RETRY_DELAY = 5, 10
 
 
-class HueyRedisScheduler:
+class HueyRedisScheduler(HueyScheduler):
     def __init__(self, url: str, name: str = "jiati"):
         self.url = url
         self.name = name
-        self.huey = RedisHuey(name, url=url, results=False, utc=True)
+        super().__init__(RedisHuey(name, url=url, results=False, utc=True))
         self.redis = self.huey.storage.conn
-        self.runtime: Runtime | None = None
-        self.owner = f"{socket.gethostname()}:{os.getpid()}"
-        self.tasks = {job: self._register(job) for job in registry.JOBS}
-        self._register_periodic()
-
-        @self.huey.signal(huey_signals.SIGNAL_INTERRUPTED)
-        def _requeue(signal, task, *args, **kwargs):  # noqa: ANN001
-            # A graceful stop (SIGTERM, SIGINT) puts the jobs it cut off back in the queue.
-            self.huey.enqueue(task)
-
-    def bind(self, runtime: Runtime) -> None:
-        self.runtime = runtime
 
     def describe(self) -> str:
         return f"Redis ({self.redis.connection_pool.connection_kwargs.get('host', '?')})"
-
-    def _register(self, job: str):
-        fn = registry.JOBS[job]
-
-        def run(*ids: int, request_id: str | None = None) -> None:
-            token = queue.REQUEST_ID.set(request_id)
-            try:
-                if job in registry.EXCLUSIVE:
-                    with self._lock(f"{job}:{ids[0]}") as held:
-                        if held:
-                            fn(self.runtime, *ids)
-                else:
-                    fn(self.runtime, *ids)
-            finally:
-                queue.REQUEST_ID.reset(token)
-
-        run.__name__ = job
-        return self.huey.task(retries=RETRIES, retry_delay=RETRY_DELAY, name=job)(run)
-
-    def _register_periodic(self) -> None:
-        for each in registry.PERIODIC:
-
-            def run(job=each.job) -> None:  # noqa: ANN001 - bind this loop's job
-                job(self.runtime)
-
-            self.huey.periodic_task(crontab(**each.when), name=each.name)(run)
-
-    def schedule(self, job: str, *ids: int) -> None:
-        self.tasks[job](*ids, request_id=queue.REQUEST_ID.get())
 
     def check(self) -> None:
         self.redis.ping()
@@ -125,7 +79,7 @@ class HueyRedisScheduler:
             token = (self.redis.get(key) or b"").decode()
             who, _, rest = token.partition(":")
             pid = rest.partition(":")[0]
-            if who == host and pid.isdigit() and not _alive(int(pid)):
+            if who == host and pid.isdigit() and not alive(int(pid)):
                 try:
                     # Deleted only if that token still holds it, as the lock's own release does.
                     self.redis.lock(key).do_release(token)
@@ -142,13 +96,3 @@ class HueyRedisScheduler:
         registry.recover(self.runtime)
         consumer = self.huey.create_consumer(workers=threads, worker_type="thread")
         consumer.run()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -3,7 +3,8 @@
 Work that must not run inside a request is a plain function of ids (`jobs.registry` names them).
 Every job can run twice, or be cut off half-way by a killed worker, without doing anything
 twice; what a queue loses, the sweeps find again from the database. The queue itself is a port,
-`JobScheduler` (workflow.data.runtime); the adapters run jobs in-process or through Redis.
+`JobScheduler` (workflow.data.runtime); the adapters queue jobs in the instance folder's SQLite
+file (run by the serving process itself) or in Redis.
 """
 
 from __future__ import annotations

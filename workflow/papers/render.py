@@ -81,8 +81,9 @@ def letter_pdf(rt: Runtime, letter_id: int) -> bytes:
 
 def render_issued(rt: Runtime, letter_ids: list[int]) -> None:
     """A committed transition's letters, made outside its transaction: handed to the runtime's
-    job scheduler (in-process by default, the queue's workers with REDIS_URL), or rendered here
-    when the runtime has none. A fault is logged and left to the sweep and the first download."""
+    job scheduler (the serving process's own queue by default, Redis workers with REDIS_URL), or
+    rendered here when the runtime has none. A fault is logged and left to the sweep and the
+    first download."""
     if getattr(rt, "jobs", None) is not None:
         for letter_id in letter_ids:
             schedule(rt, "render_letter", letter_id)

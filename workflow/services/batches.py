@@ -55,8 +55,8 @@ class BatchFile:
 def request_batch(rt: Runtime, actor: User | int, letter_ids: list[int]) -> int:
     """Record the request and hand it to the job queue after commit; the batch's id.
 
-    With the in-process queue the job has run when this returns, so a small batch is done
-    by the time its page is shown."""
+    A queue in immediate mode (tests) has run the job when this returns; a consumer (the
+    serving process's own, or a Redis worker) takes it moments later."""
     if not letter_ids:
         raise InvalidInput(msg("letters", "请至少选择一份文书。", "Choose at least one letter."))
     if len(letter_ids) > MAX_LETTERS:
