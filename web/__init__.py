@@ -170,9 +170,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     """One blueprint per user's area; errors first, so the areas may answer their own."""
-    from . import admin, api, auth, errors, guide, homeowner, inbox, letters, public, staff
+    from . import admin, api, auth, errors, guide, homeowner, inbox, letters, privacy, public, staff
 
-    for area in (errors, auth, homeowner, public, guide, staff, admin, letters, api, inbox):
+    for area in (
+        errors,
+        auth,
+        homeowner,
+        public,
+        guide,
+        staff,
+        admin,
+        letters,
+        api,
+        inbox,
+        privacy,
+    ):
         area.init_app(app)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..data import audit
+from ..data import audit, privacy
 from ..data.config import current_settings
 from ..data.models import Case, Household, User, Vote
 from ..data.ownership import explain
@@ -229,6 +229,7 @@ def sign(
             vote.proxy_document = stored_document(
                 rt, s, proxy.document, "proxy_document", "授权委托书"
             )
+        privacy.record_seen(s, current_settings(s, rt.settings), "vote", now, household=h)
         audit.append(
             s,
             kind="vote",
