@@ -690,3 +690,48 @@ def track():
         return response
     args = models.query(models.TrackQuery, request.args)
     return jsonify(tracking.track(rt(), args["reference"], args["phone_tail"]))
+
+
+# — personal information (个人信息保护法第四十五至四十七条) ——————————————————————————————————
+
+
+@bp.get("/me/data")
+@described(
+    "Everything held about the caller (我的信息): only the caller's own",
+    "personal data",
+    reply=models.PersonalData,
+    reply_text="The caller's account, cases, flats, votes, uploads, messages, requests, views",
+    errors=(),
+)
+@token_required
+def my_data():
+    return jsonify(services.privacy.my_data(rt(), caller().id))
+
+
+@bp.get("/sign/<token>/data")
+@described(
+    "Everything held about the household of this signing link (masked)",
+    "personal data",
+    reply=models.PersonalData,
+    reply_text="The household's data",
+    errors=(404, 429),
+)
+def household_data(token: str):
+    return jsonify(services.privacy.household_data(rt(), token))
+
+
+@bp.post("/me/requests")
+@described(
+    "Ask to correct or delete one's data; answered in writing within the set working days",
+    "personal data",
+    body=models.PrivacyRequestBody,
+    reply=models.PrivacyRequestInfo,
+    status=201,
+    reply_text="The request, with its due date",
+    errors=(400, 413),
+)
+@token_required
+def my_request():
+    data = body(models.PrivacyRequestBody)
+    made = services.privacy.make_request(rt(), caller().id, data["kind"], data["text"])
+    return jsonify(made), 201
