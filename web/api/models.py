@@ -512,6 +512,10 @@ class CaseQuery(Query):
             "they are masked (138****0001) except for the applicant."
         ),
     ] = None
+    reason: Annotated[
+        Text(200) | None,
+        Field(description="Why the numbers are needed; recorded with the reveal (who, when)"),
+    ] = None
 
 
 class TrackQuery(Query):

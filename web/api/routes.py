@@ -62,12 +62,18 @@ def body(model: type[models.Request]) -> dict[str, Any]:
     return models.validate(model, data)
 
 
-def case_json(case_id: int, reveal: bool = False) -> dict[str, Any]:
-    return queries.describe_case(rt(), caller().id, case_id, reveal=reveal)
+def case_json(case_id: int, reveal: bool = False, reason: str = "") -> dict[str, Any]:
+    return queries.describe_case(rt(), caller().id, case_id, reveal=reveal, reason=reason)
 
 
-def with_case(case_id: int, status: int = 200, created_id: int | None = None, reveal: bool = False):
-    case = case_json(case_id, reveal)
+def with_case(
+    case_id: int,
+    status: int = 200,
+    created_id: int | None = None,
+    reveal: bool = False,
+    reason: str = "",
+):
+    case = case_json(case_id, reveal, reason)
     payload = case if created_id is None else {"id": created_id, "case": case}
     response = jsonify(payload)
     response.status_code = status
@@ -240,7 +246,9 @@ def list_cases():
 @token_required
 def get_case(case_id: int):
     args = models.query(models.CaseQuery, request.args)
-    return with_case(case_id, reveal=args.get("reveal") == "phones")
+    return with_case(
+        case_id, reveal=args.get("reveal") == "phones", reason=args.get("reason") or ""
+    )
 
 
 @bp.get("/cases/<int:case_id>/history")

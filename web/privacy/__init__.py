@@ -4,9 +4,15 @@ requests, and the admin's notice and log of staff views."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, session
 
 bp = Blueprint("privacy", __name__)
+REASONS_KEY = "reveal_reasons"
+
+
+def reveal_reason(case_id: int) -> str | None:
+    """The reason this session gave for seeing the case's full data (asked once per case)."""
+    return (session.get(REASONS_KEY) or {}).get(str(case_id))
 
 
 def site_host(app: Flask):

@@ -25,7 +25,7 @@ from .. import PdfRenderer
 from ..extensions import say
 from ..homeowner.helpers import rt, show_errors
 from ..staff import only
-from . import bp
+from . import REASONS_KEY, bp
 
 # — the notice ————————————————————————————————————————————————————————————————————
 
@@ -229,14 +229,6 @@ def answer_request(request_id: int):
 
 
 # — a desk's reason before unmasked data ——————————————————————————————————————————
-
-
-REASONS_KEY = "reveal_reasons"
-
-
-def reveal_reason(case_id: int) -> str | None:
-    """The reason this session gave for seeing the case's full data (asked once per case)."""
-    return (session.get(REASONS_KEY) or {}).get(str(case_id))
 
 
 @bp.route("/staff/cases/<int:case_id>/reveal", methods=["POST"])

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from forms.privacy import RevealForm
 from forms.staff import (
     ActionForm,
     CorrectionForm,
@@ -25,6 +26,7 @@ from workflow.read import cases as queries
 from workflow.read import registers
 
 from ..extensions import in_reader_language, say
+from ..privacy import reveal_reason
 from . import bp, only
 from .present import case_page, letter_rows, queue_args
 
@@ -43,8 +45,13 @@ def _refused(exc: WorkflowError) -> None:
 
 
 def _show_case(case_id: int, status: int = 200, **forms) -> tuple[str, int]:
-    reveal = request.method == "GET" and request.args.get("reveal") == "phones"
-    data = case_page(rt(), current_user, case_id, reveal=reveal, **forms)
+    asked = request.method == "GET" and request.args.get("reveal") == "phones"
+    # Full numbers only with a reason, asked once per case per session (个人信息保护法).
+    reason = reveal_reason(case_id) or ""
+    data = case_page(
+        rt(), current_user, case_id, reveal=asked and bool(reason), reason=reason, **forms
+    )
+    data.update(ask_reason=asked and not reason, reveal_form=RevealForm())
     return render_template("staff/case.html", **data), status
 
 

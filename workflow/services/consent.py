@@ -62,7 +62,8 @@ def _household_by_token(s: Any, token: str) -> Household:
     if not token or len(token) > 64:
         raise NotFound(LINK_NOT_FOUND)
     h = s.scalar(select(Household).where(Household.signing_token == token))
-    if h is None:
+    # A closed case's links end at once (个人信息保护法第十九条); the daily job clears them.
+    if h is None or "final" in STATE[h.case.state].tags:
         raise NotFound(LINK_NOT_FOUND)
     return h
 
