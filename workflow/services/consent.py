@@ -26,6 +26,9 @@ _text, _objection_text = typed_text, objection_text
 
 CHOICES = {"agree": "同意", "object": "反对", "abstain": "弃权"}
 LINK_NOT_FOUND = msg("link", "签字链接无效。", "This signing link is not valid.")
+LINK_ENDED = msg(
+    "link", "本案已办结，签字链接已停止使用。", "The case is closed; its signing links have ended."
+)
 
 
 @dataclass(frozen=True)
@@ -63,8 +66,10 @@ def _household_by_token(s: Any, token: str) -> Household:
         raise NotFound(LINK_NOT_FOUND)
     h = s.scalar(select(Household).where(Household.signing_token == token))
     # A closed case's links end at once (个人信息保护法第十九条); the daily job clears them.
-    if h is None or "final" in STATE[h.case.state].tags:
+    if h is None:
         raise NotFound(LINK_NOT_FOUND)
+    if "final" in STATE[h.case.state].tags:
+        raise NotFound(LINK_ENDED)
     return h
 
 
