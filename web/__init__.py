@@ -221,9 +221,21 @@ def _runs_jobs(app: Flask) -> bool:
 
 def _register_blueprints(app: Flask) -> None:
     """One blueprint per user's area; errors first, so the areas may answer their own."""
-    from . import admin, api, auth, errors, guide, homeowner, inbox, letters, public, staff
+    from . import admin, api, auth, errors, guide, homeowner, inbox, letters, privacy, public, staff
 
-    for area in (errors, auth, homeowner, public, guide, staff, admin, letters, api, inbox):
+    for area in (
+        errors,
+        auth,
+        homeowner,
+        public,
+        guide,
+        staff,
+        admin,
+        letters,
+        api,
+        inbox,
+        privacy,
+    ):
         area.init_app(app)
 
 

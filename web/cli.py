@@ -285,6 +285,9 @@ def deadlines(day: str | None) -> None:
         )
     click.echo(f"{len(flags)} 件需要关注 / case(s) flagged")
     click.echo(f"{reminded} 条表决提醒 / voting reminder(s) written")
+    click.echo(
+        "已处理超过保存期限的个人信息，数量记入审计日志 / retention applied (counts audited)"
+    )
 
 
 @click.group("archive")

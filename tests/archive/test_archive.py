@@ -139,3 +139,24 @@ def test_a_years_closed_cases_each_get_a_package(exported):
     assert result.exit_code == 0, result.output
     assert (tmp / "year" / f"{ref}.zip").exists()
     assert "1 个归档包已写入" in result.output
+
+
+def test_a_closed_case_page_offers_its_package_to_staff(client, app_people, app_journey, tmp_path):
+    """The button on the closed case: the same package `archive export` writes, which verifies."""
+    from workflow import services
+    from workflow.papers import archive as archive_format
+
+    from ..conftest import login
+
+    case_id = app_journey.case_in("consultation")
+    open_id = app_journey.case_in("draft")
+    services.fire(app_journey.rt, app_people.owner.id, case_id, "withdraw")
+    login(client, app_people.clerk.username)
+    page = client.get(f"/staff/cases/{case_id}").get_data(as_text=True)
+    assert f"/staff/cases/{case_id}/archive/download" in page
+    r = client.get(f"/staff/cases/{case_id}/archive/download")
+    assert r.mimetype == "application/zip"
+    package = tmp_path / "case.zip"
+    package.write_bytes(r.data)
+    assert archive_format.verify(str(package)) == []
+    assert "/archive/download" not in client.get(f"/staff/cases/{open_id}").get_data(as_text=True)

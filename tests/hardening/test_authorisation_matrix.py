@@ -40,6 +40,16 @@ ALLOWED: dict[str, set[str]] = {
     "staff.owners": {"clerk"},
     # Everyone signed in reads their own messages; the desks' messages only their staff.
     "inbox.index": PUBLIC - {"anonymous"},
+    # Personal information: the notice for all, 我的信息 for each signed-in person (their own)
+    # and each household link, the requests' queue for clerks, the notice and log for admins.
+    "privacy.notice": PUBLIC, "privacy.notice_version": PUBLIC,
+    "privacy.household_data": PUBLIC, "privacy.household_data_json": PUBLIC,
+    "privacy.household_data_pdf": PUBLIC, "privacy.household_request": PUBLIC,
+    "privacy.my_data": PUBLIC - {"anonymous"}, "privacy.my_data_json": PUBLIC - {"anonymous"},
+    "privacy.my_data_pdf": PUBLIC - {"anonymous"}, "privacy.my_request": PUBLIC - {"anonymous"},
+    "privacy.admin_notice": {"admin"}, "privacy.access_log": {"admin"},
+    "privacy.request_queue": {"clerk"}, "privacy.answer_request": {"clerk"},
+    "privacy.reveal": {"clerk"}, "staff.archive_package": STAFF,
 }  # fmt: skip
 for endpoint in ("edit", "consent", "costs", "notice", "notice_print", "documents", "upload",
                  "case", "act", "progress", "uploads", "agent"):  # fmt: skip
@@ -51,7 +61,8 @@ for endpoint in ADMIN_ENDPOINTS:
     ALLOWED[f"admin.{endpoint}"] = {"admin"}
 # The API is reached with bearer tokens; through a browser session it answers 401.
 API_PUBLIC = {"api.create_token", "api.workflow", "api.openapi_document", "api.signing_view",
-              "api.sign", "api.sign_for_owner", "api.verify", "api.track"}  # fmt: skip
+              "api.sign", "api.sign_for_owner", "api.verify", "api.track",
+              "api.household_data"}  # fmt: skip
 
 DENIED = {302, 401, 403, 404}  # 302 only to the login page
 
@@ -80,7 +91,7 @@ def world(app, app_people, app_journey):
         "document_id": document_id, "user_id": app_people.neighbour.id, "kind": "design_plan",
         "trigger": "withdraw", "token": "no-such-link", "key": "no-such-notice",
         "code": "NOSUCHCODE", "day": "2030-01-01", "filename": "app.css", "policy_id": 1,
-        "batch_id": batch_id,
+        "batch_id": batch_id, "request_id": 1, "version": 1,
     }  # fmt: skip
 
 

@@ -49,5 +49,8 @@ def test_the_clerk_page_reveals_on_request_only(client, app_people, app_journey)
     login(client, app_people.clerk.username)
     masked = client.get(f"/staff/cases/{case_id}").get_data(as_text=True)
     assert "****" in masked and 'href="tel:' not in masked
+    asked = client.get(f"/staff/cases/{case_id}?reveal=phones").get_data(as_text=True)
+    assert 'href="tel:' not in asked and "查看完整信息的事由" in asked
+    client.post(f"/staff/cases/{case_id}/reveal", data={"reason": "电话联系业主"})
     shown = client.get(f"/staff/cases/{case_id}?reveal=phones").get_data(as_text=True)
     assert 'href="tel:' in shown

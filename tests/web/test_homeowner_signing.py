@@ -123,11 +123,14 @@ def test_links_stop_working_when_the_consultation_is_over(client, app, app_peopl
     case2 = app_journey.case_in("consultation")
     services.fire(app.extensions["jiati"], app_people.owner.id, case2, "withdraw")
     link2 = links_of(app, app_people, case2)[0]
-    html = client.get(f"/sign/{link2['token']}").get_data(as_text=True)
-    assert "意见征询已经结束，签字链接已停止使用" in html and "确认并签字" not in html
+    # A closed case's links end at once (个人信息保护法第十九条).
+    r = client.get(f"/sign/{link2['token']}")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 404
+    assert "签字链接已停止使用" in html and "确认并签字" not in html
     r = client.post(f"/sign/{link2['token']}", data=sign_data(link2))
-    assert r.status_code == 400
-    assert "意见征询已经结束" in r.get_data(as_text=True)
+    assert r.status_code == 404
+    assert "签字链接已停止使用" in r.get_data(as_text=True)
 
 
 def test_an_unknown_link_is_not_found(client):

@@ -102,3 +102,13 @@ def test_every_page_of_every_role_is_valid_html(pages, tmp_path):
         if m.get("type") == "error"
     ]
     assert errors == [], "\n".join(errors[:30])
+
+
+def test_the_crawl_reaches_the_notice_and_my_data(pages):
+    """The personal-information pages are validated (and seen at 375 px by the browser crawl):
+    the notice from every footer, 我的信息 for an account and for a household's link."""
+    import re
+
+    paths = {p.path for p in pages}
+    assert "/privacy" in paths and "/me/data" in paths
+    assert any(re.fullmatch(r"/sign/[^/]+/data", p) for p in paths)

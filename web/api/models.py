@@ -381,6 +381,13 @@ class ResolutionRequest(Request):
     resolution: Filled(10000)
 
 
+class PrivacyRequestBody(Request):
+    """A request to correct or delete one's personal data (个人信息保护法第四十六、四十七条)."""
+
+    kind: Literal["correct", "delete"]
+    text: Filled(2000)
+
+
 def _reason_for_disagreeing(schema: JSON) -> None:
     schema["if"] = {"properties": {"verdict": {"const": "disagree"}}}
     schema["then"] = {
@@ -541,6 +548,10 @@ class CaseQuery(Query):
             description="`phones`: a clerk sees owners' numbers in full (audited); otherwise "
             "they are masked (138****0001) except for the applicant."
         ),
+    ] = None
+    reason: Annotated[
+        Text(200) | None,
+        Field(description="Why the numbers are needed; recorded with the reveal (who, when)"),
     ] = None
 
 
@@ -1214,3 +1225,117 @@ def schema_of(model: type[BaseModel]) -> JSON:
 
 def components() -> JSON:
     return {m.__name__: schema_of(m) for m in (*RESPONSES, *REQUESTS)}
+
+
+# — personal information (我的信息) ———————————————————————————————————————————————————
+
+
+class PersonalAccount(Response):
+    username: str
+    name: str
+    phone: str | None
+    role: Role
+    created_at: str | None
+
+
+class PersonalCase(Response):
+    reference: str
+    address: str
+    state: State
+    state_label: str
+    role: Literal["applicant", "household"]
+    created_at: str | None
+
+
+class PersonalHousehold(Response):
+    reference: str
+    room: str
+    floor: int
+    area: str
+    owner_name: str
+    phone: str | None
+    id_number: str | None
+
+
+class PersonalVote(Response):
+    reference: str
+    room: str
+    choice: Choice
+    choice_label: str
+    channel: str
+    signed_at: str | None
+    signed_by: str
+    drawn_signature: bool
+    proxy_document: bool
+
+
+class PersonalObjection(Response):
+    reference: str
+    text: str
+    lodged_at: str | None
+    resolution: str | None
+
+
+class PersonalUpload(Response):
+    reference: str
+    kind: str
+    label: str
+    filename: str | None = None
+    uploaded_at: str | None = None
+    size: int | None = None
+    sha256: str | None = None
+
+
+class PersonalMessage(Response):
+    at: str | None
+    kind: str
+    text: str
+    phone: str | None
+    status: str
+
+
+class NoticeSeen(Response):
+    version: int
+    action: Literal["register", "vote", "upload"]
+    action_label: str
+    at: str | None
+
+
+class PrivacyRequestInfo(Response):
+    id: int
+    kind: Literal["correct", "delete"]
+    kind_label: str
+    text: str
+    made_at: str | None
+    due: Day
+    state: Literal["open", "done", "refused"]
+    state_label: str
+    answer: str | None
+    legal_reason: Annotated[str | None, Field(description="The law a refusal rests on")]
+    answered_at: str | None
+
+
+class DataView(Response):
+    at: str | None
+    reference: str
+    desk: str
+    fields: list[str]
+    reason: str
+
+
+class PersonalData(Response):
+    """Everything held about one person: the caller, or the household of a signing link (its
+    names and numbers masked)."""
+
+    subject: Literal["account", "household"]
+    generated_at: str | None
+    account: PersonalAccount | None = None
+    cases: list[PersonalCase]
+    households: list[PersonalHousehold]
+    votes: list[PersonalVote]
+    objections: list[PersonalObjection]
+    uploads: list[PersonalUpload]
+    messages: list[PersonalMessage]
+    notices_seen: list[NoticeSeen]
+    requests: list[PrivacyRequestInfo]
+    data_views: list[DataView]

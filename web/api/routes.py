@@ -63,12 +63,18 @@ def body(model: type[models.Request]) -> dict[str, Any]:
     return models.validate(model, data)
 
 
-def case_json(case_id: int, reveal: bool = False) -> dict[str, Any]:
-    return queries.describe_case(rt(), caller().id, case_id, reveal=reveal)
+def case_json(case_id: int, reveal: bool = False, reason: str = "") -> dict[str, Any]:
+    return queries.describe_case(rt(), caller().id, case_id, reveal=reveal, reason=reason)
 
 
-def with_case(case_id: int, status: int = 200, created_id: int | None = None, reveal: bool = False):
-    case = case_json(case_id, reveal)
+def with_case(
+    case_id: int,
+    status: int = 200,
+    created_id: int | None = None,
+    reveal: bool = False,
+    reason: str = "",
+):
+    case = case_json(case_id, reveal, reason)
     payload = case if created_id is None else {"id": created_id, "case": case}
     response = jsonify(payload)
     response.status_code = status
@@ -260,7 +266,9 @@ def set_handler(case_id: int):
 @token_required
 def get_case(case_id: int):
     args = models.query(models.CaseQuery, request.args)
-    return with_case(case_id, reveal=args.get("reveal") == "phones")
+    return with_case(
+        case_id, reveal=args.get("reveal") == "phones", reason=args.get("reason") or ""
+    )
 
 
 @bp.get("/cases/<int:case_id>/history")
@@ -707,3 +715,48 @@ def track():
     args = models.query(models.TrackQuery, request.args)
     with throttle.guarded(throttle.TRACK, args["reference"]):
         return jsonify(tracking.track(rt(), args["reference"], args["phone_tail"]))
+
+
+# — personal information (个人信息保护法第四十五至四十七条) ——————————————————————————————————
+
+
+@bp.get("/me/data")
+@described(
+    "Everything held about the caller (我的信息): only the caller's own",
+    "personal data",
+    reply=models.PersonalData,
+    reply_text="The caller's account, cases, flats, votes, uploads, messages, requests, views",
+    errors=(),
+)
+@token_required
+def my_data():
+    return jsonify(services.privacy.my_data(rt(), caller().id))
+
+
+@bp.get("/sign/<token>/data")
+@described(
+    "Everything held about the household of this signing link (masked)",
+    "personal data",
+    reply=models.PersonalData,
+    reply_text="The household's data",
+    errors=(404, 429),
+)
+def household_data(token: str):
+    return jsonify(services.privacy.household_data(rt(), token))
+
+
+@bp.post("/me/requests")
+@described(
+    "Ask to correct or delete one's data; answered in writing within the set working days",
+    "personal data",
+    body=models.PrivacyRequestBody,
+    reply=models.PrivacyRequestInfo,
+    status=201,
+    reply_text="The request, with its due date",
+    errors=(400, 413),
+)
+@token_required
+def my_request():
+    data = body(models.PrivacyRequestBody)
+    made = services.privacy.make_request(rt(), caller().id, data["kind"], data["text"])
+    return jsonify(made), 201

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from forms.auth import LoginForm, PasswordChangeForm, RegisterForm
+from workflow import services
 from workflow.errors import WorkflowError
 from workflow.services import authenticate, change_password, sign_out
 from workflow.services import register as register_account
@@ -76,7 +77,8 @@ def register():
             login_user(CurrentUser(account))
             flash(_("注册成功，欢迎使用。"), "success")
             return redirect(start_page(account.role))
-    return render_template("auth/register.html", form=form)
+    notice = services.privacy.notice(current_app.extensions["jiati"])
+    return render_template("auth/register.html", form=form, notice=notice)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -50,6 +50,7 @@ def _page(token: str, sign_form=None, objection_form=None, summary=None, status=
         or SignForm(formdata=None, relationships=in_reader_language(services.RELATIONSHIPS)),
         objection=objection_form or ObjectionForm(formdata=None),
         summary=summary or [],
+        notice=services.privacy.notice(rt()),
     ), status
 
 

@@ -169,10 +169,10 @@ def _fen(v: int | None) -> str:
 
 
 def case_page(
-    rt: Any, user: Any, case_id: int, reveal: bool = False, **forms: Any
+    rt: Any, user: Any, case_id: int, reveal: bool = False, reason: str = "", **forms: Any
 ) -> dict[str, Any]:
     """The case as this staff member may see it, plus the forms for what they may do now."""
-    c = queries.describe_case(rt, user.id, case_id, reveal=reveal)
+    c = queries.describe_case(rt, user.id, case_id, reveal=reveal, reason=reason)
     events = queries.history(rt, user.id, case_id)
     en = str(_locale()) == "en"
     settings = services.effective_settings(rt)

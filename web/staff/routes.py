@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from forms.privacy import RevealForm
 from forms.staff import (
     ActionForm,
     CorrectionForm,
@@ -23,8 +25,10 @@ from workflow import services
 from workflow.errors import WorkflowError
 from workflow.read import cases as queries
 from workflow.read import registers
+from workflow.services import archive
 
 from ..extensions import in_reader_language, say
+from ..privacy import reveal_reason
 from . import bp, only
 from .present import case_page, letter_rows, queue_args
 
@@ -43,8 +47,13 @@ def _refused(exc: WorkflowError) -> None:
 
 
 def _show_case(case_id: int, status: int = 200, **forms) -> tuple[str, int]:
-    reveal = request.method == "GET" and request.args.get("reveal") == "phones"
-    data = case_page(rt(), current_user, case_id, reveal=reveal, **forms)
+    asked = request.method == "GET" and request.args.get("reveal") == "phones"
+    # Full numbers only with a reason, asked once per case per session (个人信息保护法).
+    reason = reveal_reason(case_id) or ""
+    data = case_page(
+        rt(), current_user, case_id, reveal=asked and bool(reason), reason=reason, **forms
+    )
+    data.update(ask_reason=asked and not reason, reveal_form=RevealForm())
     return render_template("staff/case.html", **data), status
 
 
@@ -320,3 +329,20 @@ def services_today() -> date:
 
 def _batch_url() -> str | None:
     return url_for("letters.batch") if "letters.batch" in current_app.view_functions else None
+
+
+@bp.route("/cases/<int:case_id>/archive/download")
+@only(CLERK, APPROVER)
+def archive_package(case_id: int):
+    """The closed case as its archive package (城建档案): what `flask archive export` writes."""
+    reference = queries.describe_case(rt(), current_user.id, case_id)["reference"]
+    out = io.BytesIO()
+    try:
+        archive.export_case(rt(), current_user.id, reference, out)
+    except WorkflowError as exc:
+        _refused(exc)
+        return redirect(url_for("staff.case", case_id=case_id), 303)
+    out.seek(0)
+    return send_file(
+        out, mimetype="application/zip", as_attachment=True, download_name=f"{reference}.zip"
+    )

@@ -536,3 +536,53 @@ class Absence(Base):
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
     stand_in: Mapped[User] = relationship(foreign_keys=[stand_in_id], lazy="joined")
+
+
+class PrivacyNotice(Base):
+    """One version of the 个人信息处理规则 (个人信息保护法第十七条): the admin publishes a new
+    version instead of changing an old one, so what each person was shown stays readable."""
+
+    __tablename__ = "privacy_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime] = mapped_column(DateTime)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class NoticeSeen(Base):
+    """The version of the notice a person was shown when they acted (registration, vote,
+    upload): the account, or the household of a signing link."""
+
+    __tablename__ = "notice_seen"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(16))  # register, vote, upload
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PrivacyRequest(Base):
+    """A person's request to correct or delete their data (个人信息保护法第四十六、四十七条),
+    answered in writing by the clerk within `PRIVACY_REQUEST_WORKDAYS`; a refusal names its
+    legal reason."""
+
+    __tablename__ = "privacy_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # correct, delete
+    text: Mapped[str] = mapped_column(Text)
+    made_at: Mapped[datetime] = mapped_column(DateTime)
+    due: Mapped[date] = mapped_column(Date)
+    # open, done, refused
+    state: Mapped[str] = mapped_column(String(8), default="open", index=True)
+    answer: Mapped[str | None] = mapped_column(Text)
+    legal_reason: Mapped[str | None] = mapped_column(String(32))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

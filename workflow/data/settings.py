@@ -205,6 +205,17 @@ class Settings:
     # DESIGN §3.2: who shares the owners' part of the cost. "agreeing": households that vote
     # against, abstain or do not take part pay nothing; "everyone": every household, as before.
     cost_sharing: Annotated[str, AfterValidator(_one_of(COST_SHARING))] = "agreeing"
+    # Who runs the site, as every page's footer says (政府网站发展指引): the host's address and
+    # phone, and the site's identifiers once it has them (blank: not shown).
+    authority_address: str = ""
+    authority_phone: str = ""
+    site_id: str = ""  # 政府网站标识码
+    icp_number: str = ""  # ICP备案号
+    psb_number: str = ""  # 公安机关备案号
+    # 个人信息保护法第十九条: personal data of a closed case kept no longer than needed, then
+    # removed or masked by the daily job; 第五十条: a request answered within these working days.
+    retention_days: Days = 180
+    privacy_request_workdays: PositiveInt = 15
     # Off in production: lets demos and tests run a public notice shorter than the rule's
     # minimum (even 0 days), and every page says so while it is on.
     demo_short_publicity: Flag = False

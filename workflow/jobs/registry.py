@@ -21,6 +21,7 @@ from ..notify.outbox import (
 from ..papers.batches import STALE_AFTER, print_batch, print_unfinished_batches
 from ..papers.render import render_letter, render_missing_letters
 from ..process.clocks import flag_due_cases
+from ..process.retention import apply_retention
 from ..read.statistics import refresh_statistics
 
 if TYPE_CHECKING:
@@ -29,12 +30,15 @@ if TYPE_CHECKING:
 
 def daily_check(rt: Runtime, day: date | None = None) -> tuple[list, int]:
     """Once a day: flag the cases due within two working days or overdue and tell the desks
-    that must act, and remind the households of long consultations that have not voted. Safe to
-    run twice on one day: flags and reminders are recorded once."""
+    that must act, remind the households of long consultations that have not voted, and remove
+    or mask the personal data closed cases no longer need. Safe to run twice on one day: flags
+    and reminders are recorded once, and what was removed is not removed again."""
     notifier = OutboxNotifier(rt)
     flags = flag_due_cases(rt, day, notifier)
     notifier.write()
-    return flags, remind_consultations(rt)
+    reminded = remind_consultations(rt)
+    apply_retention(rt)
+    return flags, reminded
 
 
 def sweep(rt: Runtime) -> None:
@@ -57,6 +61,7 @@ JOBS: dict[str, Callable[..., object]] = {
     "deliver_outbox": deliver_outbox,
     "deliver_due_messages": deliver_due_messages,
     "print_batch": print_batch,
+    "apply_retention": apply_retention,
 }
 # Jobs that two workers must not run on one id at once (the queue adapters lock them).
 EXCLUSIVE = ("render_letter", "print_batch")
@@ -79,6 +84,8 @@ PERIODIC: tuple[Periodic, ...] = (
     # 08:05 in Beijing: before the window opens.
     Periodic("daily_check", daily_check, {"hour": "0", "minute": "5"},
              "deadlines due soon or overdue, reminders"),
+    Periodic("retention", apply_retention, {"hour": "0", "minute": "20"},
+             "personal data of closed cases past RETENTION_DAYS removed or masked"),
     Periodic("statistics", refresh_statistics, {"minute": "*/10"},
              "keep the admin's statistics warm"),
 )  # fmt: skip

@@ -76,10 +76,13 @@ DESCRIBE_LOADS = (
 )
 
 
-def describe_case(rt: Runtime, actor: Any, case_id: int, *, reveal: bool = False) -> dict[str, Any]:
-    """The whole case as the actor may see it: facts, quorum, documents, actions, letters."""
+def describe_case(
+    rt: Runtime, actor: Any, case_id: int, *, reveal: bool = False, reason: str = ""
+) -> dict[str, Any]:
+    """The whole case as the actor may see it: facts, quorum, documents, actions, letters.
+    A reveal records who saw the full numbers, when, and `reason` (why)."""
     # Only a reveal writes (the audit event): the plain read takes no write transaction.
-    shown = _phones_shown(rt, actor, case_id, reveal) if reveal else None
+    shown = _phones_shown(rt, actor, case_id, reveal, reason) if reveal else None
     with rt.db.session() as s:
         user = actor_of(s, actor)
         case = case_for(s, user, case_id, DESCRIBE_LOADS)
@@ -675,7 +678,7 @@ def _masking(user: User, case: Case):
     return lambda phone: facts.mask_phone(phone) if phone else phone
 
 
-def _phones_shown(rt: Runtime, actor: Any, case_id: int, reveal: bool):
+def _phones_shown(rt: Runtime, actor: Any, case_id: int, reveal: bool, reason: str = ""):
     """How phone numbers appear to this actor on this case: in full or masked. A clerk's
     reveal is recorded in the case's audit chain (who, when) before anything is shown."""
     with rt.db.transaction() as s:
@@ -690,6 +693,6 @@ def _phones_shown(rt: Runtime, actor: Any, case_id: int, reveal: bool):
             actor=user,
             role=user.role,
             case=case,
-            payload={"fields": ["phone"]},
+            payload={"fields": ["phone"], "reason": reason[:200]},
         )
     return lambda phone: phone

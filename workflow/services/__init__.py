@@ -1,6 +1,7 @@
 """Use cases: one function each, taking the acting user; each is one transaction."""
 
 from ..rules.agents import AGENT_KINDS, agent_label
+from . import privacy
 from .admin import change_settings, effective_settings, remove_holiday, set_holiday
 from .agents import RELATIONSHIPS, Proxy, record_agent
 from .batches import batch_file, batch_status, request_batch
@@ -45,5 +46,5 @@ __all__ = [
     "signing_view", "store_scan", "token_account", "update_case", "update_user", "upload_document",
     "validate_application", "mark_same_owner", "record_standing_vote", "separate_owner",
     "patch_case", "change_password", "sign_out", "sign_out_user",
-    "AGENT_KINDS", "RELATIONSHIPS", "Proxy", "agent_label", "record_agent",
+    "AGENT_KINDS", "RELATIONSHIPS", "Proxy", "agent_label", "record_agent", "privacy",
 ]  # fmt: skip

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..data import audit
+from ..data import audit, privacy
 from ..data.config import current_settings
 from ..data.models import Case, Household, User, Vote
 from ..data.ownership import explain
@@ -26,6 +26,9 @@ _text, _objection_text = typed_text, objection_text
 
 CHOICES = {"agree": "同意", "object": "反对", "abstain": "弃权"}
 LINK_NOT_FOUND = msg("link", "签字链接无效。", "This signing link is not valid.")
+LINK_ENDED = msg(
+    "link", "本案已办结，签字链接已停止使用。", "The case is closed; its signing links have ended."
+)
 
 
 @dataclass(frozen=True)
@@ -62,8 +65,11 @@ def _household_by_token(s: Any, token: str) -> Household:
     if not token or len(token) > 64:
         raise NotFound(LINK_NOT_FOUND)
     h = s.scalar(select(Household).where(Household.signing_token == token))
+    # A closed case's links end at once (个人信息保护法第十九条); the daily job clears them.
     if h is None:
         raise NotFound(LINK_NOT_FOUND)
+    if "final" in STATE[h.case.state].tags:
+        raise NotFound(LINK_ENDED)
     return h
 
 
@@ -229,6 +235,7 @@ def sign(
             vote.proxy_document = stored_document(
                 rt, s, proxy.document, "proxy_document", "授权委托书"
             )
+        privacy.record_seen(s, current_settings(s, rt.settings), "vote", now, household=h)
         audit.append(
             s,
             kind="vote",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import inputs
-from ..data import audit
+from ..data import audit, privacy
 from ..data.config import current_settings
 from ..data.models import Case, Document, User
 from ..data.runtime import Runtime
@@ -223,6 +223,7 @@ def upload_document(
             case=case,
             payload={"document": kind, "sha256": sha, "size": len(data)},
         )
+        privacy.record_seen(s, settings, "upload", now, user=user, case_id=case.id)
         return doc.id
 
 

@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..data import audit
+from ..data import audit, privacy
+from ..data.config import current_settings
 from ..data.models import ApiToken, User
 from ..data.runtime import Runtime
 from ..data.settings import DEPARTMENTS
@@ -152,7 +153,9 @@ def _create(
 def register(rt: Runtime, phone: str, password: str, name: str = "") -> Account:
     """A homeowner registers with their mobile number."""
     with rt.db.transaction() as s:
-        return Account.of(_create(s, rt, phone, password, "homeowner", None, name, phone, None))
+        user = _create(s, rt, phone, password, "homeowner", None, name, phone, None)
+        privacy.record_seen(s, current_settings(s, rt.settings), "register", rt.clock(), user=user)
+        return Account.of(user)
 
 
 def create_user(
