@@ -270,6 +270,20 @@ Roster = Annotated[
 ]
 
 
+Compensations = Annotated[
+    Annotated[
+        dict[Annotated[str, Field(strict=True, min_length=1, max_length=16)], Amount],
+        Field(max_length=500),
+    ]
+    | None,
+    Field(
+        description="Compensation each flat receives from the households that carry a share "
+        '(低层补偿), room → yuan: {"101": "6000.00", "102": "6000.00"}; a flat left out '
+        "receives nothing"
+    ),
+]
+
+
 class CaseRequest(Request):
     """Two rules JSON Schema cannot say are checked here and described in words: no flat
     above the top floor, each room once."""
@@ -282,6 +296,7 @@ class CaseRequest(Request):
     floors: Floors
     households: Roster
     estimated_cost: EstimatedCost = None
+    compensations: Compensations = None
 
     @model_validator(mode="after")
     def _no_flat_above_the_top(self) -> CaseRequest:
@@ -320,6 +335,7 @@ class CasePatch(Request):
         | None,
         Field(description='Floor coefficients for cost sharing, 0 to 10, {"3": "0.7", …}'),
     ] = None
+    compensations: Compensations = None
     restart_consultation: Annotated[
         bool | None,
         Field(description="Confirms that changing the figures after a vote clears every vote"),
@@ -825,6 +841,13 @@ class Costs(Response):
     owners_pay_fen: int
     cost_sharing: CostSharing
     paying: Annotated[list[str], Field(description="Household ids whose shares cover the cost")]
+    compensation_paid_fen: Annotated[
+        dict[str, int], Field(description="By household id: compensation it pays to the low floors")
+    ]
+    compensation_received_fen: Annotated[
+        dict[str, int], Field(description="By household id: compensation it receives")
+    ]
+    compensations: Annotated[dict[str, int], Field(description="By room: compensation received")]
 
 
 class Publicity(Response):
@@ -983,6 +1006,8 @@ class ShareRow(Response):
     share_fen: int
     pays: bool
     own: bool
+    compensation_paid_fen: int
+    compensation_received_fen: int
 
 
 class SigningView(Response):
@@ -1004,6 +1029,12 @@ class SigningView(Response):
     cost_sharing: CostSharing
     shares: Annotated[list[ShareRow], Field(description="The whole sharing table, without names")]
     owners_explained: str
+    compensation_paid_fen: Annotated[
+        int, Field(description="What this household pays in compensation to the low floors")
+    ]
+    compensation_received_fen: Annotated[
+        int, Field(description="What this household receives in compensation")
+    ]
 
 
 class Pause(Response):

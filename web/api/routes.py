@@ -288,6 +288,8 @@ def _signing_json(view: services.consent.SigningView) -> dict[str, Any]:
         "estimated_cost_fen": view.estimated_cost_fen,
         "subsidy_fen": view.subsidy_fen,
         "share_fen": view.share_fen,
+        "compensation_paid_fen": view.compensation_paid_fen,
+        "compensation_received_fen": view.compensation_received_fen,
         "cost_sharing": view.cost_sharing,
         "shares": list(view.table),
         "owners_explained": view.owners_explained,

@@ -43,7 +43,19 @@ def _page(token: str, sign_form=None, objection_form=None, summary=None, status=
         estimated=yuan(view.estimated_cost_fen) if view.estimated_cost_fen else None,
         share=yuan(view.share_fen) if view.share_fen is not None else None,
         subsidy=yuan(view.subsidy_fen),
-        shares=[{**row, "share": yuan(row["share_fen"])} for row in view.table],
+        shares=[
+            {
+                **row,
+                "share": yuan(row["share_fen"]),
+                "paid": yuan(row["compensation_paid_fen"]),
+                "received": yuan(row["compensation_received_fen"]),
+            }
+            for row in view.table
+        ],
+        compensation_paid=yuan(view.compensation_paid_fen) if view.compensation_paid_fen else None,
+        compensation_received=(
+            yuan(view.compensation_received_fen) if view.compensation_received_fen else None
+        ),
         shares_total=yuan(sum(row["share_fen"] for row in view.table)),
         form=sign_form
         or SignForm(formdata=None, relationships=in_reader_language(services.RELATIONSHIPS)),

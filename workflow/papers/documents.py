@@ -9,7 +9,7 @@ from typing import Any
 from ..data import ownership
 from ..data.models import Case, Document
 from ..data.settings import Settings
-from ..rules import cost
+from ..rules import bill, cost
 from ..rules.subsidy import subsidy_cap
 from .facts import applicant_facts, case_facts, quorum_figures
 
@@ -107,18 +107,34 @@ def paying(case: Case, rule: str = "agreeing") -> set[int]:
     }
 
 
-def cost_shares(case: Case, subsidy_fen: int = 0, rule: str = "agreeing") -> dict[int, int]:
-    """Each household's share in fen of the estimated cost less the subsidy (DESIGN §3.2)."""
-    total = max((case.estimated_cost_fen or 0) - subsidy_fen, 0)
+def weights(case: Case, rule: str = "agreeing") -> list[tuple[int, Decimal | int]]:
+    """Each household's sharing weight: coefficient × area if it pays, else 0 (DESIGN §3.2)."""
     coef = coefficients(case)
     payers = paying(case, rule)
-    weights = [
+    return [
         (h.id, cost.weight(coef.get(h.floor, Decimal(0)), h.area) if h.id in payers else 0)
         for h in case.households
     ]
-    if total == 0 or not any(w for _, w in weights):
+
+
+def cost_shares(case: Case, subsidy_fen: int = 0, rule: str = "agreeing") -> dict[int, int]:
+    """Each household's share in fen of the estimated cost less the subsidy (DESIGN §3.2)."""
+    total = max((case.estimated_cost_fen or 0) - subsidy_fen, 0)
+    w = weights(case, rule)
+    if total == 0 or not any(x for _, x in w):
         return {h.id: 0 for h in case.households}
-    return cost.share_costs(total, weights)
+    return cost.share_costs(total, w)
+
+
+def compensation_paid(case: Case, rule: str = "agreeing") -> dict[int, int]:
+    """What each household pays of the compensation the low floors receive (DESIGN §3.3a): the
+    households that carry a share, in proportion to it. All zero if nobody carries one (the
+    applicant cannot set compensation then; votes against may leave it so later)."""
+    received = {h.id: h.compensation_fen or 0 for h in case.households}
+    try:
+        return bill.compensation_paid(received, weights(case, rule))
+    except ValueError:
+        return {h.id: 0 for h in case.households}
 
 
 def document_context(case: Case, kind: str, settings: Settings, today: str) -> dict[str, Any]:
@@ -126,6 +142,7 @@ def document_context(case: Case, kind: str, settings: Settings, today: str) -> d
     subsidy = subsidy_cap(case.floors, case.estimated_cost_fen or 0, settings.subsidy_tiers_fen)
     shares = cost_shares(case, subsidy, settings.cost_sharing)
     payers = paying(case, settings.cost_sharing)
+    paid = compensation_paid(case, settings.cost_sharing)
     coef = coefficients(case)
     households = []
     for h in case.households:
@@ -143,6 +160,8 @@ def document_context(case: Case, kind: str, settings: Settings, today: str) -> d
                 "channel": v.channel if v else "",
                 "coefficient": str(coef.get(h.floor, Decimal(0))),
                 "share_fen": shares.get(h.id, 0),
+                "compensation_paid_fen": paid.get(h.id, 0),
+                "compensation_received_fen": h.compensation_fen or 0,
             }
         )
     return {
@@ -153,6 +172,7 @@ def document_context(case: Case, kind: str, settings: Settings, today: str) -> d
         "households": households,
         "total_cost_fen": case.estimated_cost_fen or 0,
         "subsidy_fen": subsidy,
+        "compensation_fen": sum(h.compensation_fen or 0 for h in case.households),
         "cost_sharing": settings.cost_sharing,
         "owners_count": ownership.explain(case),
         "quorum": quorum_figures(case, settings),
