@@ -1037,6 +1037,39 @@ class SigningView(Response):
     ]
 
 
+class Certificate(Response):
+    number: Annotated[str, Field(description="The 出资证明's number, e.g. 枣阳住建梯资〔2026〕3号")]
+    verify_url: Annotated[str, Field(description="Where its QR code leads: /verify/<code>")]
+
+
+class HouseholdMoney(Response):
+    """One household's bill (我的费用, DESIGN §3.3a). Sums hold exactly across the unit:
+    shares add up to the cost, subsidy parts to the subsidy, compensation paid to received."""
+
+    share_fen: Annotated[
+        int, Field(description="Its share of the actual cost once known, else of the estimate")
+    ]
+    subsidy_fen: Annotated[
+        int, Field(description="Its part of the subsidy, apportioned by the shares")
+    ]
+    final: Annotated[
+        bool, Field(description="The subsidy is approved; before, subsidy_fen is the expected one")
+    ]
+    compensation_paid_fen: int
+    compensation_received_fen: int
+    net_fen: Annotated[
+        int, Field(description="What it pays in the end (negative: it receives on balance)")
+    ]
+    provident_fund_max_fen: Annotated[
+        int, Field(description="The most it may withdraw from the 公积金: share less subsidy part")
+    ]
+    provident_fund_deadline: Annotated[
+        Day | None,
+        Field(description="Last day to apply: PROVIDENT_FUND_MONTHS after the use registration"),
+    ]
+    certificate: Certificate | None
+
+
 class Pause(Response):
     clock: Literal["acceptance", "review"]
     label: str
@@ -1113,7 +1146,14 @@ class Verification(Response):
     ]
     kind: LetterKind | DocumentKind
     title: str
-    number: Annotated[str, Field(description="The letter's document number; empty for a document")]
+    number: Annotated[
+        str,
+        Field(description="The letter's document number; a 出资证明's number; else empty"),
+    ]
+    replaced_by: Annotated[
+        str,
+        Field(description="A 出资证明 replaced by a newer one: the newer one's number; else empty"),
+    ]
     date: Day
     reference: str
     addressee: Annotated[str, Field(description="Owners' and the applicant's names masked (陈**)")]

@@ -21,6 +21,7 @@ from workflow.errors import InvalidInput, NotFound, UnsupportedFile, msg
 from workflow.papers import verify as papers_verify
 from workflow.process import machine
 from workflow.read import cases as queries
+from workflow.read import money as money_read
 
 from . import models
 from .auth import caller, token_required
@@ -306,6 +307,19 @@ def _signing_json(view: services.consent.SigningView) -> dict[str, Any]:
 )
 def signing_view(token: str):
     return jsonify(_signing_json(services.signing_view(rt(), token)))
+
+
+@bp.get("/sign/<token>/money")
+@described(
+    "The household's bill: share, subsidy part, compensation, 公积金 and 出资证明",
+    "consent",
+    reply=models.HouseholdMoney,
+    reply_text="The household's own figures, in fen",
+    errors=(404, 429),
+)
+def household_money(token: str):
+    m = money_read.household_money(rt(), token)
+    return jsonify({k: m[k] for k in models.HouseholdMoney.model_fields})
 
 
 @bp.post("/sign/<token>")
@@ -659,6 +673,7 @@ def verify(code: str):
             "kind": found.kind,
             "title": found.title,
             "number": found.number,
+            "replaced_by": found.replaced_by,
             "date": found.issued_on,
             "reference": found.reference,
             "addressee": found.addressee,

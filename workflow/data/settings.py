@@ -54,6 +54,7 @@ PREFIX_MARKS = {
     "not_accepted_decision": "不受",
     "subsidy_return_notice": "退",
     "review_extension": "延",
+    "funding_certificate": "资",  # 出资证明, a document of each paying household
 }
 
 CITY = "枣阳市"
@@ -201,6 +202,9 @@ class Settings:
     # DESIGN §3.2: who shares the owners' part of the cost. "agreeing": households that vote
     # against, abstain or do not take part pay nothing; "everyone": every household, as before.
     cost_sharing: Annotated[str, AfterValidator(_one_of(COST_SHARING))] = "agreeing"
+    # DESIGN §3.3a: an owner may withdraw from the 公积金 for its part of the elevator within
+    # this many months of the use registration (湖北各市的通行做法：登记后一年内).
+    provident_fund_months: PositiveInt = 12
     # Off in production: lets demos and tests run a public notice shorter than the rule's
     # minimum (even 0 days), and every page says so while it is on.
     demo_short_publicity: Flag = False

@@ -34,6 +34,9 @@ TEXT_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("complaints", "投诉渠道", "12345 政务服务便民热线；枣阳市住房和城乡建设局"),
     ("conditions", "申请条件（补充说明）", "已建成投入使用、未设电梯的四层及以上既有住宅，以单元为单位申请。"),
     ("policy_notes", "本市政策说明", ""),
+    ("provident_fund_papers", "提取住房公积金所需材料",
+     "身份证；不动产权证书；出资证明（本系统出具，可扫码核验）；电梯使用登记证复印件；"
+     "本人住房公积金联名卡。以住房公积金中心公布的要求为准。"),
 )  # fmt: skip
 TEXT_KEYS = tuple(k for k, _, _ in TEXT_FIELDS)
 TEXT_MAX = 2000

@@ -14,7 +14,7 @@ from .consent import (
     signing_links,
     signing_view,
 )
-from .files import document_file, store_scan, upload_document
+from .files import document_file, household_certificate, store_scan, upload_document
 from .letters import letter_context, letter_file
 from .owner_rulings import mark_same_owner, record_standing_vote, separate_owner
 from .owners import lodge_objection_as_owner, public_notice
@@ -44,4 +44,5 @@ __all__ = [
     "validate_application", "mark_same_owner", "record_standing_vote", "separate_owner",
     "patch_case", "change_password", "sign_out", "sign_out_user",
     "AGENT_KINDS", "RELATIONSHIPS", "Proxy", "agent_label", "record_agent",
+    "household_certificate",
 ]  # fmt: skip
