@@ -285,8 +285,8 @@ Compensations = Annotated[
 
 
 class CaseRequest(Request):
-    """Two rules JSON Schema cannot say are checked here and described in words: no flat
-    above the top floor, each room once."""
+    """Three rules JSON Schema cannot say are checked here and described in words: no flat
+    above the top floor, each room once, compensation only for a room of the roster."""
 
     community: Filled(100)
     address: Filled(200)
@@ -306,6 +306,14 @@ class CaseRequest(Request):
                     "policy",
                     "{reason}",
                     {"reason": "楼层超过楼栋层数", "field": f"households[{i}].floor"},
+                )
+        rooms = {h.room.strip() for h in self.households}
+        for room in self.compensations or {}:
+            if room.strip() not in rooms:
+                raise PydanticCustomError(
+                    "policy",
+                    "{reason}",
+                    {"reason": "补偿的室号不在住户名单中", "field": f"compensations.{room}"},
                 )
         return self
 
