@@ -24,6 +24,7 @@ from forms.homeowner import (
 from workflow import services
 from workflow.errors import NotFound, WorkflowError
 from workflow.papers.documents import KINDS
+from workflow.read import money as money_read
 from workflow.rules.money import yuan
 
 from ..extensions import say
@@ -187,8 +188,19 @@ def costs(case_id: int):
         }
         for h in c["households"]
     ]
+    money = money_read.case_bills(rt(), current_user.id, case_id)
+    bills = [
+        {
+            **b,
+            **{k: yuan(b[k]) for k in money_read.FIGURES},
+            "certificate_url": _document_url(b["certificate_id"]) if b["certificate_id"] else None,
+        }
+        for b in money["rows"]
+    ]
     return render_template(
         "homeowner/costs.html",
+        money=money,
+        bills=bills,
         c=c,
         form=form,
         editable=editable,

@@ -26,10 +26,6 @@ from .chart import year_bars
 from .throttle import too_many_lookups
 
 bp = Blueprint("public", __name__)
-MONEY_FIGURES = (
-    "share_fen", "subsidy_fen", "compensation_paid_fen", "compensation_received_fen", "net_fen",
-    "provident_fund_max_fen",
-)  # fmt: skip
 
 
 @bp.after_request
@@ -121,7 +117,7 @@ def money(token: str):
         "public/money.html",
         token=token,
         m=m,
-        y={k: yuan(m[k]) for k in MONEY_FIGURES},
+        y={k: yuan(m[k]) for k in money_read.FIGURES},
     )
 
 

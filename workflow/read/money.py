@@ -14,10 +14,16 @@ from ..data.settings import Settings
 from ..errors import NotFound, msg
 from ..papers import documents
 from ..papers.letters import verify_url
+from ..process.access import actor_of, case_for
 from ..rules.bill import add_months
 from .guide import DEFAULT_TEXTS, TEXTS_KEY, clean_texts
 
-CERTIFICATE = "funding_certificate"
+CERTIFICATE = documents.CERTIFICATE
+# The amounts of a bill, in fen (pages format them as yuan).
+FIGURES = (
+    "share_fen", "subsidy_fen", "compensation_paid_fen", "compensation_received_fen", "net_fen",
+    "provident_fund_max_fen",
+)  # fmt: skip
 LINK_NOT_FOUND = msg("link", "签字链接无效。", "This signing link is not valid.")
 
 
@@ -97,5 +103,18 @@ def household_money(rt: Runtime, token: str) -> dict[str, Any]:
             "estimated_cost_fen": h.case.estimated_cost_fen,
             "actual_cost_fen": h.case.actual_cost_fen,
             "registration_number": h.case.registration_number,
+            "provident_fund_papers": provident_fund_papers(s),
+        }
+
+
+def case_bills(rt: Runtime, actor: Any, case_id: int) -> dict[str, Any]:
+    """Every household's bill, for the applicant's and staff's pages of the case."""
+    with rt.db.session() as s:
+        case = case_for(s, actor_of(s, actor), case_id)
+        settings = current_settings(s, rt.settings)
+        return {
+            "rows": bill_rows(case, settings),
+            "final": documents.subsidy_final(case),
+            "actual": case.actual_cost_fen is not None,
             "provident_fund_papers": provident_fund_papers(s),
         }
