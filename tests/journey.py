@@ -109,7 +109,10 @@ def make_people(rt: Runtime) -> People:
 PATH = [
     "draft", "consultation", "publicity", "submitted", "review", "approved",
     "construction", "acceptance", "completed", "subsidy_review", "subsidy_approved",
+    "subsidy_paid",
 ]  # fmt: skip
+# The finance bureau's payment of the subsidy a six-floor unit is approved (100,000 元).
+PAYMENT = {"paid_on": "2026-11-23", "amount": "100000.00", "voucher": "枣财拨〔2026〕318号"}
 
 
 class Journey:
@@ -173,6 +176,8 @@ class Journey:
             )
         elif state == "subsidy_approved":
             fire(rt, p.housing.id, case_id, "approve_subsidy", {})
+        elif state == "subsidy_paid":
+            fire(rt, p.clerk.id, case_id, "record_payment", PAYMENT)
         else:
             raise ValueError(state)
 

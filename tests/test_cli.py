@@ -17,6 +17,7 @@ def test_init_db_migrates_and_demo_loads_once(runner, app):
         "draft",
         "review",
         "subsidy_approved",
+        "subsidy_paid",
         "rejected",
         "withdrawn",
         "not_accepted",

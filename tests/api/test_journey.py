@@ -1,4 +1,4 @@
-"""The whole life of a case, draft → subsidy_approved, through the API alone."""
+"""The whole life of a case, draft → subsidy_paid, through the API alone."""
 
 from __future__ import annotations
 
@@ -119,9 +119,12 @@ def test_an_application_goes_from_draft_to_subsidy_approved_through_the_api(api,
     assert case["state"] == "subsidy_review"
     case = fire(api, cid, "approve_subsidy", "housing", {})
     assert case["state"] == "subsidy_approved"
-    assert case["final"] is True
+    assert case["final"] is False  # it waits on the window to record the payment
     assert case["subsidy"]["amount_fen"] == 100_000 * 100
     assert case["actions"] == []
+    payment = {"paid_on": "2026-11-23", "amount": "100000.00", "voucher": "枣财拨〔2026〕318号"}
+    case = fire(api, cid, "record_payment", "clerk", payment)
+    assert case["state"] == "subsidy_paid" and case["final"] is True
 
     kinds = [x["kind"] for x in api.get(f"/cases/{cid}/letters", "owner").get_json()["letters"]]
     assert kinds == [
@@ -144,6 +147,7 @@ def test_an_application_goes_from_draft_to_subsidy_approved_through_the_api(api,
         "confirm_completion",
         "apply_subsidy",
         "approve_subsidy",
+        "record_payment",
     ):
         assert trigger in events
     assert events.count("vote") == 6

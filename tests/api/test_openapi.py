@@ -92,6 +92,7 @@ def test_public_operations_need_no_token(doc):
         ("/sign/{token}", "post"),
         ("/sign/{token}/proxy", "post"),
         ("/sign/{token}/data", "get"),
+        ("/sign/{token}/money", "get"),
         ("/verify/{code}", "get"),
         ("/track", "get"),
     }
@@ -121,14 +122,25 @@ def as_the_cases_have_it(case, real_id, rooms: dict[int, list[str]], positive: b
     if positive and "file" in body:
         body["file"] = pdf_bytes()  # the document says PDF; a generator makes only bytes
     known = rooms.get(path.get("case_id"))
+    comp = body.get("compensations")
+    if positive and known and isinstance(comp, dict) and "households" not in body:
+        body["compensations"] = {known[i % len(known)]: v for i, v in enumerate(comp.values())}
+    if (
+        positive
+        and known
+        and "households" not in body
+        and (whole(body.get("floors")) or 99) < FLOORS
+    ):
+        body["floors"] = FLOORS  # fewer floors than the stored roster reaches: a roster rule
     if positive and known and isinstance(body.get("room"), str):
         if case.operation.path.endswith(("/votes", "/objections")):
             body["room"] = known[len(body["room"]) % len(known)]
 
 
 def describable(case) -> bool:
-    """Two rules of a roster JSON Schema cannot state (the model checks them, the document
-    says them in words): no flat above the top floor, each room once."""
+    """Three rules of a roster JSON Schema cannot state (the model checks them, the document
+    says them in words): no flat above the top floor, each room once, compensation only for
+    a room of the roster."""
     body = case.body if isinstance(case.body, dict) else {}
     rows = body.get("households")
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
@@ -136,7 +148,9 @@ def describable(case) -> bool:
     top = whole(body.get("floors")) or FLOORS
     rooms = [str(r.get("room", "")).strip() for r in rows]
     floors_ok = all((whole(r.get("floor")) or 0) <= top for r in rows)
-    return floors_ok and len(set(rooms)) == len(rooms)
+    comp = body.get("compensations")
+    comp_ok = not isinstance(comp, dict) or {str(k).strip() for k in comp} <= set(rooms)
+    return floors_ok and comp_ok and len(set(rooms)) == len(rooms)
 
 
 def fuzz(operation, tokens, rooms, checks, mode):

@@ -22,7 +22,7 @@ def test_workflow_is_the_declaration_without_a_token(api):
 
 def test_final_states_are_marked(api):
     final = {s["name"] for s in api.get("/workflow").get_json()["states"] if s["final"]}
-    assert final == {"not_accepted", "rejected", "withdrawn", "subsidy_approved"}
+    assert final == {"not_accepted", "rejected", "withdrawn", "subsidy_paid"}
 
 
 def test_refusing_acceptance_is_declared_with_its_reasons_field_and_letter(api):

@@ -206,3 +206,16 @@ def test_the_calculator_opens_with_an_example_building_in_either_language(client
         r = client.get(url)
         assert r.status_code == 200 and 'id="shares-total"' in r.get_data(as_text=True)
     assert "Elevator cost calculator" in _text(client.get("/calculator?lang=en"))
+
+
+def test_the_calculator_shows_what_the_low_floors_receive_and_who_pays_it(client):
+    # 5,000.00 元 to each of 101, 102, 201, 202 (20,000.00 元), paid by 301–602 over the weights
+    # 0.7 : 0.8 : 0.9 : 1.0 (× 85 m², two flats a floor): 2,058.82 / 2,352.94 / 2,647.06 /
+    # 2,941.18 元 a flat; the four fen left go to the remainders .88 (501, 502) and .65 (601, 602).
+    page = client.get(
+        "/calculator?floors=6&per_floor=2&same_area=85&estimated_cost=450000&compensation=5000"
+    ).get_data(as_text=True)
+    assert 'id="compensation-total">20,000.00' in page
+    assert "+5,000.00" in page
+    for paid in ("−2,058.82", "−2,352.94", "−2,647.06", "−2,941.18"):
+        assert paid in page

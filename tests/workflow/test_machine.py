@@ -22,7 +22,8 @@ ALLOWED = {
     "acceptance": {"confirm_completion"},
     "completed": {"apply_subsidy"},
     "subsidy_review": {"approve_subsidy", "return_subsidy"},
-    "subsidy_approved": set(),
+    "subsidy_approved": {"record_payment"},
+    "subsidy_paid": set(),
     "withdrawn": set(),
 }
 
@@ -36,18 +37,19 @@ ROLES = {
     "start_construction": {"applicant"}, "report_completion": {"applicant"},
     "confirm_completion": {"clerk"}, "apply_subsidy": {"applicant"},
     "approve_subsidy": {"lead_approver"}, "return_subsidy": {"lead_approver"},
-    "withdraw": {"applicant"},
+    "record_payment": {"clerk"}, "withdraw": {"applicant"},
 }  # fmt: skip
 
 
-def test_fifteen_states_with_chinese_labels():
+def test_sixteen_states_with_chinese_labels():
     labels = {s.name: s.label for s in STATES}
-    assert len(labels) == 15
+    assert len(labels) == 16
     assert labels["submitted"] == "待受理" and labels["subsidy_approved"] == "补贴已核准"
+    assert labels["subsidy_paid"] == "补贴已拨付"
     assert labels["not_accepted"] == "不予受理"
 
 
-def test_seventeen_triggers_with_their_roles():
+def test_eighteen_triggers_with_their_roles():
     assert {t.trigger: set(t.roles) for t in TRANSITIONS} == ROLES
 
 
@@ -58,8 +60,15 @@ def test_each_state_allows_exactly_its_triggers(state):
 
 def test_final_states_are_the_four_ends():
     assert set(states.states_tagged("final")) == {
-        "not_accepted", "rejected", "withdrawn", "subsidy_approved"
+        "not_accepted", "rejected", "withdrawn", "subsidy_paid"
     }  # fmt: skip
+
+
+def test_the_payment_is_recorded_with_its_date_amount_and_voucher():
+    t = machine.TRANSITION["record_payment"]
+    assert (t.sources, t.dest) == (("subsidy_approved",), "subsidy_paid")
+    assert [f.name for f in t.fields] == ["paid_on", "amount", "voucher"]
+    assert "window" in states.STATE["subsidy_approved"].tags
 
 
 def test_every_adverse_act_issues_a_letter():
@@ -126,6 +135,7 @@ def test_stepper_follows_the_happy_path():
     assert [s.name for s in states.main_path()] == [
         "draft", "consultation", "publicity", "submitted", "review", "approved",
         "construction", "acceptance", "completed", "subsidy_review", "subsidy_approved",
+        "subsidy_paid",
     ]  # fmt: skip
 
 

@@ -69,7 +69,9 @@ def python_figures(s, today):
         dl = deadline_of(case, cal, today)
         overdue += bool(dl and dl.overdue)
     subsidy = s.scalar(
-        select(func.coalesce(func.sum(Case.subsidy_fen), 0)).where(Case.state == "subsidy_approved")
+        select(func.coalesce(func.sum(Case.subsidy_fen), 0)).where(
+            Case.state.in_(("subsidy_approved", "subsidy_paid"))
+        )
     )
     return {
         "months": {m: (c["applications"], c["approved"]) for m, c in months.items()},

@@ -279,6 +279,7 @@ def stats():
         f=f,
         chart=monthly_bars(f.months),
         total=yuan(f.subsidy_total_fen),
+        paid=yuan(f.subsidy_paid_fen),
         by_community=[{**r, "amount": yuan(r["amount_fen"])} for r in f.subsidy_by_community],
     )
 
@@ -304,6 +305,10 @@ def stats_csv():
         w.writerow(["per_month", m["month"], "applications", m["applications"], ""])
         w.writerow(["per_month", m["month"], "approved", m["approved"], ""])
     w.writerow(["subsidy", "total", "yuan", yuan(f.subsidy_total_fen).replace(",", ""), ""])
+    w.writerow(["subsidy_paid", "total", "yuan", yuan(f.subsidy_paid_fen).replace(",", ""),
+                f.subsidy_paid_cases])  # fmt: skip
+    w.writerow(["subsidy_paid", "approval_to_payment", "workdays",
+                "" if f.payment_workdays is None else f.payment_workdays, ""])  # fmt: skip
     for r in f.subsidy_by_community:
         w.writerow(
             ["subsidy", r["community"], "yuan", yuan(r["amount_fen"]).replace(",", ""), r["cases"]]

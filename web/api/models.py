@@ -293,9 +293,23 @@ Roster = Annotated[
 ]
 
 
+Compensations = Annotated[
+    Annotated[
+        dict[Annotated[str, Field(strict=True, min_length=1, max_length=16)], Amount],
+        Field(max_length=500),
+    ]
+    | None,
+    Field(
+        description="Compensation each flat receives from the households that carry a share "
+        '(低层补偿), room → yuan: {"101": "6000.00", "102": "6000.00"}; a flat left out '
+        "receives nothing"
+    ),
+]
+
+
 class CaseRequest(Request):
-    """Two rules JSON Schema cannot say are checked here and described in words: no flat
-    above the top floor, each room once."""
+    """Three rules JSON Schema cannot say are checked here and described in words: no flat
+    above the top floor, each room once, compensation only for a room of the roster."""
 
     community: Filled(100)
     address: Filled(200)
@@ -305,6 +319,7 @@ class CaseRequest(Request):
     floors: Floors
     households: Roster
     estimated_cost: EstimatedCost = None
+    compensations: Compensations = None
 
     @model_validator(mode="after")
     def _no_flat_above_the_top(self) -> CaseRequest:
@@ -314,6 +329,14 @@ class CaseRequest(Request):
                     "policy",
                     "{reason}",
                     {"reason": "楼层超过楼栋层数", "field": f"households[{i}].floor"},
+                )
+        rooms = {h.room.strip() for h in self.households}
+        for room in self.compensations or {}:
+            if room.strip() not in rooms:
+                raise PydanticCustomError(
+                    "policy",
+                    "{reason}",
+                    {"reason": "补偿的室号不在住户名单中", "field": f"compensations.{room}"},
                 )
         return self
 
@@ -343,6 +366,7 @@ class CasePatch(Request):
         | None,
         Field(description='Floor coefficients for cost sharing, 0 to 10, {"3": "0.7", …}'),
     ] = None
+    compensations: Compensations = None
     restart_consultation: Annotated[
         bool | None,
         Field(description="Confirms that changing the figures after a vote clears every vote"),
@@ -875,6 +899,13 @@ class Costs(Response):
     owners_pay_fen: int
     cost_sharing: CostSharing
     paying: Annotated[list[str], Field(description="Household ids whose shares cover the cost")]
+    compensation_paid_fen: Annotated[
+        dict[str, int], Field(description="By household id: compensation it pays to the low floors")
+    ]
+    compensation_received_fen: Annotated[
+        dict[str, int], Field(description="By household id: compensation it receives")
+    ]
+    compensations: Annotated[dict[str, int], Field(description="By room: compensation received")]
 
 
 class Publicity(Response):
@@ -1042,6 +1073,8 @@ class ShareRow(Response):
     share_fen: int
     pays: bool
     own: bool
+    compensation_paid_fen: int
+    compensation_received_fen: int
 
 
 class SigningView(Response):
@@ -1063,6 +1096,45 @@ class SigningView(Response):
     cost_sharing: CostSharing
     shares: Annotated[list[ShareRow], Field(description="The whole sharing table, without names")]
     owners_explained: str
+    compensation_paid_fen: Annotated[
+        int, Field(description="What this household pays in compensation to the low floors")
+    ]
+    compensation_received_fen: Annotated[
+        int, Field(description="What this household receives in compensation")
+    ]
+
+
+class Certificate(Response):
+    number: Annotated[str, Field(description="The 出资证明's number, e.g. 枣阳住建梯资〔2026〕3号")]
+    verify_url: Annotated[str, Field(description="Where its QR code leads: /verify/<code>")]
+
+
+class HouseholdMoney(Response):
+    """One household's bill (我的费用, DESIGN §3.3a). Sums hold exactly across the unit:
+    shares add up to the cost, subsidy parts to the subsidy, compensation paid to received."""
+
+    share_fen: Annotated[
+        int, Field(description="Its share of the actual cost once known, else of the estimate")
+    ]
+    subsidy_fen: Annotated[
+        int, Field(description="Its part of the subsidy, apportioned by the shares")
+    ]
+    final: Annotated[
+        bool, Field(description="The subsidy is approved; before, subsidy_fen is the expected one")
+    ]
+    compensation_paid_fen: int
+    compensation_received_fen: int
+    net_fen: Annotated[
+        int, Field(description="What it pays in the end (negative: it receives on balance)")
+    ]
+    provident_fund_max_fen: Annotated[
+        int, Field(description="The most it may withdraw from the 公积金: share less subsidy part")
+    ]
+    provident_fund_deadline: Annotated[
+        Day | None,
+        Field(description="Last day to apply: PROVIDENT_FUND_MONTHS after the use registration"),
+    ]
+    certificate: Certificate | None
 
 
 class Pause(Response):
@@ -1141,7 +1213,14 @@ class Verification(Response):
     ]
     kind: LetterKind | DocumentKind
     title: str
-    number: Annotated[str, Field(description="The letter's document number; empty for a document")]
+    number: Annotated[
+        str,
+        Field(description="The letter's document number; a 出资证明's number; else empty"),
+    ]
+    replaced_by: Annotated[
+        str,
+        Field(description="A 出资证明 replaced by a newer one: the newer one's number; else empty"),
+    ]
     date: Day
     reference: str
     addressee: Annotated[str, Field(description="Owners' and the applicant's names masked (陈**)")]

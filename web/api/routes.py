@@ -21,6 +21,7 @@ from workflow.errors import InvalidInput, NotFound, UnsupportedFile, msg
 from workflow.papers import verify as papers_verify
 from workflow.process import machine
 from workflow.read import cases as queries
+from workflow.read import money as money_read
 
 from .. import throttle
 from . import models
@@ -316,6 +317,8 @@ def _signing_json(view: services.consent.SigningView) -> dict[str, Any]:
         "estimated_cost_fen": view.estimated_cost_fen,
         "subsidy_fen": view.subsidy_fen,
         "share_fen": view.share_fen,
+        "compensation_paid_fen": view.compensation_paid_fen,
+        "compensation_received_fen": view.compensation_received_fen,
         "cost_sharing": view.cost_sharing,
         "shares": list(view.table),
         "owners_explained": view.owners_explained,
@@ -332,6 +335,19 @@ def _signing_json(view: services.consent.SigningView) -> dict[str, Any]:
 )
 def signing_view(token: str):
     return jsonify(_signing_json(services.signing_view(rt(), token)))
+
+
+@bp.get("/sign/<token>/money")
+@described(
+    "The household's bill: share, subsidy part, compensation, 公积金 and 出资证明",
+    "consent",
+    reply=models.HouseholdMoney,
+    reply_text="The household's own figures, in fen",
+    errors=(404, 429),
+)
+def household_money(token: str):
+    m = money_read.household_money(rt(), token)
+    return jsonify({k: m[k] for k in models.HouseholdMoney.model_fields})
 
 
 @bp.post("/sign/<token>")
@@ -687,6 +703,7 @@ def verify(code: str):
             "kind": found.kind,
             "title": found.title,
             "number": found.number,
+            "replaced_by": found.replaced_by,
             "date": found.issued_on,
             "reference": found.reference,
             "addressee": found.addressee,

@@ -78,7 +78,10 @@ def policy_pdf(policy_id: str):
 
 # --- the calculator ---------------------------------------------------------------------------
 
-DEFAULTS = {"floors": "6", "per_floor": "2", "same_area": "85.00", "estimated_cost": "450000"}
+DEFAULTS = {
+    "floors": "6", "per_floor": "2", "same_area": "85.00", "estimated_cost": "450000",
+    "compensation": "",
+}  # fmt: skip
 
 
 def _form_data(source) -> dict[str, str]:
@@ -127,6 +130,8 @@ def _result(data: dict[str, str]) -> tuple[dict[str, Any] | None, dict[str, str]
             "area": f"{building.areas[(f, i)]:.2f}",
             "coefficient": str(building.coefficients.get(f)),
             "share": yuan(est.shares[(f, i)]),
+            "paid": yuan(est.compensation_paid.get((f, i), 0)),
+            "received": yuan(est.compensation_received.get((f, i), 0)),
         }
         for f, i in sorted(building.households(), key=lambda k: (-k[0], k[1]))
     ]
@@ -135,6 +140,9 @@ def _result(data: dict[str, str]) -> tuple[dict[str, Any] | None, dict[str, str]
         "subsidy": yuan(est.subsidy_fen),
         "to_share": yuan(est.to_share_fen),
         "shares_total": yuan(sum(est.shares.values())),
+        "compensation": yuan(sum(est.compensation_received.values()))
+        if est.compensation_received
+        else None,
         "rows": rows,
         "need": est.need,
         "note": est.note,

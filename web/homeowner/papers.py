@@ -24,6 +24,7 @@ from forms.homeowner import (
 from workflow import services
 from workflow.errors import NotFound, WorkflowError
 from workflow.papers.documents import KINDS
+from workflow.read import money as money_read
 from workflow.rules.money import yuan
 
 from ..extensions import say
@@ -116,9 +117,18 @@ def costs(case_id: int):
     coefs = dict(c["costs"]["coefficients"])
     summary: list[tuple[str | None, str]] = []
     coef_errors: dict[str, str] = {}
+    comp_errors: dict[str, str] = {}
     votes_in = sum(1 for h in c["households"] if h["vote"])
+    received = c["costs"]["compensation_received_fen"]
+    comp = {
+        str(h["id"]): yuan(received.get(str(h["id"]), 0)).replace(",", "")
+        if received.get(str(h["id"]))
+        else ""
+        for h in c["households"]
+    }
     if request.method == "POST":
         coefs = {f: request.form.get(f"coefficient_{f}", "") for f in coefs}
+        comp = {k: request.form.get(f"compensation_{k}", "").strip() for k in comp}
         try:
             services.set_costs(
                 rt(),
@@ -128,6 +138,7 @@ def costs(case_id: int):
                 coefs,
                 restart_consultation=bool(form.restart.data),
                 reason=form.reason.data or "",
+                compensation={h["room"]: comp[str(h["id"])] for h in c["households"]},
             )
         except NotFound:
             raise
@@ -137,6 +148,11 @@ def costs(case_id: int):
                     floor = m.code.split("_", 1)[1]
                     coef_errors[floor] = say(m)
                     summary.append((f"coefficient_{floor}", say(m)))
+                elif m.code.startswith("compensations."):
+                    room = m.code.split(".", 1)[1]
+                    hid = next((str(h["id"]) for h in c["households"] if h["room"] == room), "")
+                    comp_errors[hid] = say(m)
+                    summary.append((f"compensation_{hid}", say(m)))
                 else:
                     summary += show_errors(form, (m,))
         else:
@@ -154,8 +170,14 @@ def costs(case_id: int):
         fen = c["costs"]["estimated_cost_fen"]
         form.estimated_cost.data = yuan(fen).replace(",", "") if fen else ""
     shares = c["costs"]["shares_fen"]
+    paid = c["costs"]["compensation_paid_fen"]
     rows = [
         {
+            "id": str(h["id"]),
+            "paid": yuan(paid.get(str(h["id"]), 0)) if paid.get(str(h["id"])) else None,
+            "received": (
+                yuan(received.get(str(h["id"]), 0)) if received.get(str(h["id"])) else None
+            ),
             "room": h["room"],
             "floor": h["floor"],
             "area": h["area"],
@@ -166,13 +188,26 @@ def costs(case_id: int):
         }
         for h in c["households"]
     ]
+    money = money_read.case_bills(rt(), current_user.id, case_id)
+    bills = [
+        {
+            **b,
+            **{k: yuan(b[k]) for k in money_read.FIGURES},
+            "certificate_url": _document_url(b["certificate_id"]) if b["certificate_id"] else None,
+        }
+        for b in money["rows"]
+    ]
     return render_template(
         "homeowner/costs.html",
+        money=money,
+        bills=bills,
         c=c,
         form=form,
         editable=editable,
         coefs=coefs,
         coef_errors=coef_errors,
+        comp=comp,
+        comp_errors=comp_errors,
         rows=rows,
         total=yuan(sum(shares.values())),
         estimated=yuan(c["costs"]["estimated_cost_fen"] or 0),

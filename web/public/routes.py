@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from urllib.parse import quote
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from forms.homeowner import NoticeObjectionForm, ObjectionForm, SignForm, TrackForm
 from workflow import services
 from workflow.errors import InvalidInput, NotFound, WorkflowError, msg
+from workflow.read import money as money_read
 from workflow.read import projects as register
 from workflow.read import tracking
 from workflow.rules.money import yuan
@@ -30,7 +32,13 @@ bp = Blueprint("public", __name__)
 @bp.after_request
 def signing_pages_are_private(response):
     # A signing page names the household and carries a form token: never keep it in a cache.
-    if request.endpoint in ("public.sign", "public.objection", "public.notice"):
+    if request.endpoint in (
+        "public.sign",
+        "public.objection",
+        "public.notice",
+        "public.money",
+        "public.certificate",
+    ):
         response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -44,7 +52,19 @@ def _page(token: str, sign_form=None, objection_form=None, summary=None, status=
         estimated=yuan(view.estimated_cost_fen) if view.estimated_cost_fen else None,
         share=yuan(view.share_fen) if view.share_fen is not None else None,
         subsidy=yuan(view.subsidy_fen),
-        shares=[{**row, "share": yuan(row["share_fen"])} for row in view.table],
+        shares=[
+            {
+                **row,
+                "share": yuan(row["share_fen"]),
+                "paid": yuan(row["compensation_paid_fen"]),
+                "received": yuan(row["compensation_received_fen"]),
+            }
+            for row in view.table
+        ],
+        compensation_paid=yuan(view.compensation_paid_fen) if view.compensation_paid_fen else None,
+        compensation_received=(
+            yuan(view.compensation_received_fen) if view.compensation_received_fen else None
+        ),
         shares_total=yuan(sum(row["share_fen"] for row in view.table)),
         form=sign_form
         or SignForm(formdata=None, relationships=in_reader_language(services.RELATIONSHIPS)),
@@ -90,6 +110,29 @@ def sign(token: str):
         return _page(token, sign_form=form, summary=show_errors(form, exc.messages), status=400)
     flash(_("谢谢！您的意见和签名已经记录。"), "success")
     return redirect(url_for(".sign", token=token))
+
+
+@bp.route("/sign/<token>/money")
+def money(token: str):
+    """我的费用: the household's bill, its 公积金 limit and its 出资证明 (DESIGN §3.3a)."""
+    m = money_read.household_money(rt(), token)
+    return render_template(
+        "public/money.html",
+        token=token,
+        m=m,
+        y={k: yuan(m[k]) for k in money_read.FIGURES},
+    )
+
+
+@bp.route("/sign/<token>/certificate")
+def certificate(token: str):
+    """The household's current 出资证明 as PDF."""
+    f = services.household_certificate(rt(), token)
+    response = Response(f.data, mimetype=f.content_type)
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=certificate.pdf; filename*=UTF-8''{quote(f.filename)}"
+    )
+    return response
 
 
 @bp.route("/sign/<token>/objection", methods=["POST"])

@@ -111,6 +111,11 @@ class Case(Base):
     installer_credit_code: Mapped[str | None] = mapped_column(String(18))
     installer_licence: Mapped[str | None] = mapped_column(String(64))
     registration_number: Mapped[str | None] = mapped_column(String(64))
+    # The day the use registration was reported: the 公积金 window runs from it (DESIGN §3.3a).
+    registered_on: Mapped[date | None] = mapped_column(Date)
+    # The finance bureau's payment of the approved subsidy (补贴拨付), as the clerk records it.
+    subsidy_paid_on: Mapped[date | None] = mapped_column(Date)
+    payment_voucher: Mapped[str | None] = mapped_column(String(64))
     # An agent (代办人) may file and drive the case for the unit: its kind (`AGENT_KINDS`), its
     # name, and the unit's authorisation it holds. The owners still vote themselves.
     agent_kind: Mapped[str | None] = mapped_column(String(16))
@@ -183,6 +188,9 @@ class Household(Base):
     # counted and, past a few, the household's checks pause for a while.
     failed_checks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     checks_paused_until: Mapped[datetime | None] = mapped_column(DateTime)
+    # Compensation this flat receives from the households that carry a share (低层补偿), fen;
+    # entered with the estimate and seen by every signer before voting (DESIGN §3.3a).
+    compensation_fen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     # Who owns the flat, to count one person once across flats (法释〔2009〕7号第九条): the ID
     # number where given (stored as given, shown masked), else name and phone together.
@@ -294,6 +302,10 @@ class Document(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     # A generated document carries a verification code and QR code, as letters do.
     verify_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    # A document of one household (出资证明) and its number; a newer one of the same kind and
+    # household replaces it, and the old code verifies as replaced.
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"))
+    number: Mapped[str | None] = mapped_column(String(64))
 
 
 class Correction(Base):

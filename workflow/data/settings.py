@@ -56,6 +56,7 @@ PREFIX_MARKS = {
     "not_accepted_decision": "不受",
     "subsidy_return_notice": "退",
     "review_extension": "延",
+    "funding_certificate": "资",  # 出资证明, a document of each paying household
 }
 
 CITY = "枣阳市"
@@ -216,6 +217,9 @@ class Settings:
     # removed or masked by the daily job; 第五十条: a request answered within these working days.
     retention_days: Days = 180
     privacy_request_workdays: PositiveInt = 15
+    # DESIGN §3.3a: an owner may withdraw from the 公积金 for its part of the elevator within
+    # this many months of the use registration (湖北各市的通行做法：登记后一年内).
+    provident_fund_months: PositiveInt = 12
     # Off in production: lets demos and tests run a public notice shorter than the rule's
     # minimum (even 0 days), and every page says so while it is on.
     demo_short_publicity: Flag = False

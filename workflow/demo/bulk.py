@@ -52,7 +52,8 @@ STREETS = ("建设路", "人民路", "书院街", "光武大道", "民主路", "
 # Where a case's life is planned to end (before today cuts it short), in shares that follow
 # what such programmes report: most go all the way, some are withdrawn, few are refused.
 ENDS = [
-    ("subsidy_approved", 64),
+    ("subsidy_paid", 56),
+    ("subsidy_approved", 8),
     ("withdrawn_early", 9),
     ("withdrawn_late", 3),
     ("rejected", 3),
@@ -74,6 +75,7 @@ ROAD = [
     ("confirm_completion", (1, 5), "clerk"),
     ("apply_subsidy", (5, 40), "applicant"),
     ("approve_subsidy", (5, 25), "housing"),
+    ("record_payment", (10, 60), "clerk"),
 ]
 STOP_AFTER = {
     "draft": 0,
@@ -82,7 +84,8 @@ STOP_AFTER = {
     "publicity": 2,
     "completed": 8,
     "construction": 6,
-    "subsidy_approved": len(ROAD),
+    "subsidy_approved": len(ROAD) - 1,
+    "subsidy_paid": len(ROAD),
 }
 
 
@@ -128,6 +131,7 @@ TABLES = {
         "submitted_at", "acceptance_due", "accepted_at", "review_due", "deadline_estimated",
         "review_round", "decided_at", "decision_reasons", "contractor", "construction_start",
         "completed_at", "actual_cost_fen", "payee", "subsidy_fen", "subsidy_reason",
+        "subsidy_paid_on", "payment_voucher",
     ],
     "households": [
         "id", "case_id", "position", "room", "floor", "area", "owner_name", "phone",
@@ -459,6 +463,10 @@ def _one_case(
         elif trig == "approve_subsidy":
             tier = 100_000_00 if floors >= 6 else 90_000_00 if floors == 5 else 80_000_00
             c["subsidy_fen"] = min(tier, c["actual_cost_fen"])
+        elif trig == "record_payment":
+            c["subsidy_paid_on"] = at.date()
+            c["payment_voucher"] = f"枣财拨〔{at.year}〕{cid}号"
+            payload = {"amount": c["subsidy_fen"], "voucher": c["payment_voucher"]}
         if t.letter:
             letters_made.append((t.letter, at, trig))
             counters[(t.letter, at.year)] += 1

@@ -139,7 +139,10 @@ def load(rt: Runtime) -> list[str]:
         phone = next(p for p in names if ids[p] == applicant)
         cid = _case(quick, applicant, n, names[phone])
         number_of[cid] = (names[phone], n)
-        services.set_costs(quick, applicant, cid, "600000")
+        # The ground and first floors are compensated by those who pay a share (低层补偿).
+        services.set_costs(
+            quick, applicant, cid, "600000", compensation={"101": "6000.00", "201": "6000.00"}
+        )
         for step in state_steps:
             step_fn[step](cid, applicant)
         return cid
@@ -209,6 +212,21 @@ def load(rt: Runtime) -> list[str]:
     def subsidy_ok(cid: int, a: int) -> None:
         services.fire(quick, ids["housing"], cid, "approve_subsidy", {})
 
+    def paid(cid: int, a: int) -> None:
+        with quick.db.session() as s:
+            fen = s.get(Case, cid).subsidy_fen or 0
+        services.fire(
+            quick,
+            ids["clerk"],
+            cid,
+            "record_payment",
+            {
+                "paid_on": quick.clock().date().isoformat(),
+                "amount": f"{fen // 100}.{fen % 100:02d}",
+                "voucher": f"枣财拨〔{quick.clock().year}〕{cid}号",
+            },
+        )
+
     def reject(cid: int, a: int) -> None:
         # A refusal rests on every department's opinion, as an approval does.
         for dept in ("housing", "market"):
@@ -240,7 +258,7 @@ def load(rt: Runtime) -> list[str]:
     # The happy path's steps in order; a demo case stops after the named one, and the side
     # states branch off from the step before.
     happy = ["consult", "signed", "notice", "submit", "accept", "opinions", "approve", "build",
-             "report", "confirm", "subsidy", "subsidy_ok"]  # fmt: skip
+             "report", "confirm", "subsidy", "subsidy_ok", "paid"]  # fmt: skip
 
     def upto(step: str) -> list[str]:
         return happy[: happy.index(step) + 1]
@@ -258,6 +276,7 @@ def load(rt: Runtime) -> list[str]:
         to(upto("report"), 12, other),
         to(upto("subsidy"), 7, other),
         to(upto("subsidy_ok"), 8, other),
+        to(upto("paid"), 14, other),
         to([*upto("accept"), "reject"], 9, other),
         to([*upto("consult"), "withdraw"], 10, other),
         to([*upto("submit"), "refuse"], 13),

@@ -25,7 +25,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..data.config import current_settings
-from ..data.models import Case, OutboxMessage, User
+from ..data.models import Case, Document, OutboxMessage, User
 from ..jobs.queue import schedule
 from ..process import states
 from .log_sms import LoggingSender
@@ -148,6 +148,8 @@ def on_transition(
                 )
     if trigger == "start_consultation":
         out.extend(signing_links(s, case, settings, now))
+    if trigger == "record_payment":
+        out.extend(subsidy_paid(s, case, settings, now))
     return out
 
 
@@ -164,6 +166,35 @@ def handed_over(
         phone=handler.phone,
         text=f"{SIGN}案件{case.reference}已由{by}交您办理，请登录查看：{_base(settings)}/staff/",
     )
+
+
+def subsidy_paid(s: Session, case: Case, settings: Settings, now: datetime) -> list[OutboxMessage]:
+    """Each paying household (one that holds a 出资证明) hears that the subsidy was paid, with
+    its link to 我的费用 and the certificate."""
+    base = _base(settings)
+    paying = set(
+        s.scalars(
+            select(Document.household_id).where(
+                Document.case_id == case.id,
+                Document.kind == "funding_certificate",
+                Document.household_id.is_not(None),
+            )
+        )
+    )
+    return [
+        _add(
+            s,
+            now,
+            case=case,
+            kind="record_payment",
+            household_id=h.id,
+            phone=h.phone,
+            text=f"{SIGN}{case.reference}加装电梯财政补贴已拨付。您家的费用和出资证明（可用于提取"
+            f"住房公积金）：{base}/sign/{h.signing_token}/money",
+        )
+        for h in case.households
+        if h.id in paying and h.phone and h.signing_token
+    ]
 
 
 def signing_links(

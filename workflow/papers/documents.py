@@ -9,7 +9,7 @@ from typing import Any
 from ..data import ownership
 from ..data.models import Case, Document
 from ..data.settings import Settings
-from ..rules import cost
+from ..rules import bill, cost
 from ..rules.subsidy import subsidy_cap
 from .facts import applicant_facts, case_facts, quorum_figures
 
@@ -21,6 +21,7 @@ class DocumentKind:
     label_en: str
     generated: bool = False  # produced from the case; an uploaded signed scan may replace it
     content_types: tuple[str, ...] = ("application/pdf",)
+    per_household: bool = False  # one for each household (出资证明), never uploaded
 
 
 PDF = ("application/pdf",)
@@ -43,6 +44,8 @@ KINDS: dict[str, DocumentKind] = {
                      "Receipt of the special-equipment installation notice", content_types=PDF_OR_IMAGE),
         DocumentKind("inspection_report", "特种设备监督检验报告", "Inspection report",
                      content_types=PDF_OR_IMAGE),
+        DocumentKind("funding_certificate", "出资证明", "Funding certificate", True,
+                     per_household=True),
     )
 }  # fmt: skip
 
@@ -52,9 +55,12 @@ GENERATED = tuple(k for k in FOUR if KINDS[k].generated)
 
 
 def current(case: Case) -> dict[str, Document]:
-    """The newest version of each kind of document."""
+    """The newest version of each kind of the case's own documents (those of one household,
+    the 出资证明, aside)."""
     latest: dict[str, Document] = {}
     for d in case.documents:
+        if d.household_id is not None:
+            continue
         if d.kind not in latest or d.id > latest[d.kind].id:
             latest[d.kind] = d
     return latest
@@ -107,18 +113,99 @@ def paying(case: Case, rule: str = "agreeing") -> set[int]:
     }
 
 
-def cost_shares(case: Case, subsidy_fen: int = 0, rule: str = "agreeing") -> dict[int, int]:
-    """Each household's share in fen of the estimated cost less the subsidy (DESIGN §3.2)."""
-    total = max((case.estimated_cost_fen or 0) - subsidy_fen, 0)
+def weights(case: Case, rule: str = "agreeing") -> list[tuple[int, Decimal | int]]:
+    """Each household's sharing weight: coefficient × area if it pays, else 0 (DESIGN §3.2)."""
     coef = coefficients(case)
     payers = paying(case, rule)
-    weights = [
+    return [
         (h.id, cost.weight(coef.get(h.floor, Decimal(0)), h.area) if h.id in payers else 0)
         for h in case.households
     ]
-    if total == 0 or not any(w for _, w in weights):
+
+
+def cost_shares(case: Case, subsidy_fen: int = 0, rule: str = "agreeing") -> dict[int, int]:
+    """Each household's share in fen of the estimated cost less the subsidy (DESIGN §3.2)."""
+    total = max((case.estimated_cost_fen or 0) - subsidy_fen, 0)
+    w = weights(case, rule)
+    if total == 0 or not any(x for _, x in w):
         return {h.id: 0 for h in case.households}
-    return cost.share_costs(total, weights)
+    return cost.share_costs(total, w)
+
+
+def compensation_paid(case: Case, rule: str = "agreeing") -> dict[int, int]:
+    """What each household pays of the compensation the low floors receive (DESIGN §3.3a): the
+    households that carry a share, in proportion to it. All zero if nobody carries one (the
+    applicant cannot set compensation then; votes against may leave it so later)."""
+    received = {h.id: h.compensation_fen or 0 for h in case.households}
+    try:
+        return bill.compensation_paid(received, weights(case, rule))
+    except ValueError:
+        return {h.id: 0 for h in case.households}
+
+
+def bill_cost(case: Case) -> int:
+    """The cost the bill shares: the actual cost once known, else the estimate."""
+    return case.actual_cost_fen or case.estimated_cost_fen or 0
+
+
+def subsidy_final(case: Case) -> bool:
+    """The subsidy has been approved (核准): its amount is fixed on the case."""
+    return case.subsidy_fen is not None
+
+
+def household_bills(case: Case, settings: Settings) -> dict[int, bill.Bill[int]]:
+    """Each household's bill by id (DESIGN §3.3a): its share of the cost by the same weights
+    as the agreement, its part of the subsidy (the approved one, or until then the expected
+    one), compensation paid and received."""
+    total = bill_cost(case)
+    if subsidy_final(case):
+        granted = case.subsidy_fen or 0
+    else:
+        granted = subsidy_cap(case.floors, total, settings.subsidy_tiers_fen) if total else 0
+    w = weights(case, settings.cost_sharing)
+    received = {h.id: h.compensation_fen or 0 for h in case.households if h.compensation_fen}
+    try:
+        return bill.bills(total, granted, w, received)
+    except ValueError:  # compensation nobody carries a share to pay: shown as not yet owed
+        return bill.bills(total, granted, w)
+
+
+CERTIFICATE = "funding_certificate"
+# The figures a 出资证明 states: a change in any of them issues a new one (DESIGN §3.3a).
+CERTIFICATE_FIGURES = ("actual_cost_fen", "share_fen", "subsidy_fen", "own_part_fen")
+
+
+def certificate_context(
+    case: Case, h: Any, b: bill.Bill[int], settings: Settings, today: str
+) -> dict[str, Any]:
+    """One paying household's 出资证明: the figures the 公积金 centre reads (DESIGN §3.3a)."""
+    return {
+        "kind": CERTIFICATE,
+        "title": KINDS[CERTIFICATE].label,
+        "case": case_facts(case),
+        "applicant": applicant_facts(case),
+        "authority": settings.authority_name,
+        "households": [
+            {
+                "room": h.room,
+                "floor": h.floor,
+                "area": f"{h.area:.2f}",
+                "owner_name": h.owner_name,
+                "coefficient": str(coefficients(case).get(h.floor, Decimal(0))),
+                "share_fen": b.share_fen,
+            }
+        ],
+        "household_id": h.id,
+        "actual_cost_fen": bill_cost(case),
+        "total_subsidy_fen": case.subsidy_fen or 0,
+        "share_fen": b.share_fen,
+        "subsidy_fen": b.subsidy_fen,
+        "own_part_fen": b.own_part_fen,
+        "compensation_paid_fen": b.compensation_paid_fen,
+        "compensation_received_fen": b.compensation_received_fen,
+        "registration_number": case.registration_number or "",
+        "generated_on": today,
+    }
 
 
 def document_context(case: Case, kind: str, settings: Settings, today: str) -> dict[str, Any]:
@@ -126,6 +213,7 @@ def document_context(case: Case, kind: str, settings: Settings, today: str) -> d
     subsidy = subsidy_cap(case.floors, case.estimated_cost_fen or 0, settings.subsidy_tiers_fen)
     shares = cost_shares(case, subsidy, settings.cost_sharing)
     payers = paying(case, settings.cost_sharing)
+    paid = compensation_paid(case, settings.cost_sharing)
     coef = coefficients(case)
     households = []
     for h in case.households:
@@ -143,6 +231,8 @@ def document_context(case: Case, kind: str, settings: Settings, today: str) -> d
                 "channel": v.channel if v else "",
                 "coefficient": str(coef.get(h.floor, Decimal(0))),
                 "share_fen": shares.get(h.id, 0),
+                "compensation_paid_fen": paid.get(h.id, 0),
+                "compensation_received_fen": h.compensation_fen or 0,
             }
         )
     return {
@@ -153,6 +243,7 @@ def document_context(case: Case, kind: str, settings: Settings, today: str) -> d
         "households": households,
         "total_cost_fen": case.estimated_cost_fen or 0,
         "subsidy_fen": subsidy,
+        "compensation_fen": sum(h.compensation_fen or 0 for h in case.households),
         "cost_sharing": settings.cost_sharing,
         "owners_count": ownership.explain(case),
         "quorum": quorum_figures(case, settings),

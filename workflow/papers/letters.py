@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..data import ownership
 from ..data.models import Case, Document, Household, Letter, LetterCounter
-from ..data.settings import Settings
+from ..data.settings import LETTER_PREFIXES, Settings
 from ..rules.subsidy import subsidy_cap
 from .facts import applicant_facts, case_facts, quorum_figures
 
@@ -102,7 +102,9 @@ def allocate_serial(session: Session, kind: str, year: int) -> int:
 
 
 def format_number(settings: Settings, kind: str, year: int, serial: int) -> str:
-    return f"{settings.letter_prefixes[kind]}〔{year}〕{serial}号"
+    # A kind added after an admin saved the prefixes keeps its default until changed.
+    prefix = settings.letter_prefixes.get(kind) or LETTER_PREFIXES[kind]
+    return f"{prefix}〔{year}〕{serial}号"
 
 
 def addressee(case: Case, hs: Sequence[Household | ownership.Flat] | None = None) -> str:

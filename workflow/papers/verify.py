@@ -35,6 +35,8 @@ class Verified:
     authority: str
     sha256: str | None
     file: str  # "intact", "altered" or "not_rendered"
+    # A document of one household (出资证明) replaced by a newer one: the newer one's number.
+    replaced_by: str = ""
 
     @property
     def intact(self) -> bool:
@@ -85,19 +87,39 @@ def _document(rt: Runtime, s: Session, code: str) -> Verified | None:
     doc = s.scalar(select(Document).where(Document.verify_code == code))
     if doc is None:
         return None
-    applicant = ((doc.data or {}).get("applicant") or {}).get("name", "")
+    data = doc.data or {}
+    applicant = (data.get("applicant") or {}).get("name", "")
+    addressee = mask_names(applicant, [applicant])
+    replaced_by = ""
+    if doc.household_id is not None:  # 出资证明: to the household's owner
+        owner = ((data.get("households") or [{}])[0]).get("owner_name", "")
+        addressee = f"{((data.get('households') or [{}])[0]).get('room', '')}室 " + mask_names(
+            owner, [owner]
+        )
+        newer = s.scalar(
+            select(Document.number)
+            .where(
+                Document.kind == doc.kind,
+                Document.household_id == doc.household_id,
+                Document.id > doc.id,
+            )
+            .order_by(Document.id.desc())
+            .limit(1)
+        )
+        replaced_by = newer or ""
     return Verified(
         code=code,
         what="document",
         kind=doc.kind,
         title=documents.KINDS[doc.kind].label,
-        number="",
+        number=doc.number or "",
         issued_on=doc.created_at.date().isoformat(),
         reference=s.get(Case, doc.case_id).reference,
-        addressee=mask_names(applicant, [applicant]),
-        authority="",
+        addressee=addressee,
+        authority=data.get("authority", "") if doc.household_id is not None else "",
         sha256=doc.sha256,
         file=_file_state(rt, doc.sha256),
+        replaced_by=replaced_by,
     )
 
 

@@ -144,6 +144,7 @@ def record_installer(ctx: Context) -> None:
 
 def record_registration(ctx: Context) -> None:
     ctx.case.registration_number = ctx.params["registration_number"].strip()
+    ctx.case.registered_on = ctx.now.date()
 
 
 def record_completion(ctx: Context) -> None:
@@ -164,6 +165,61 @@ def record_subsidy(ctx: Context) -> None:
         )
     ctx.case.subsidy_fen = amount
     ctx.case.subsidy_reason = (ctx.params.get("reason") or "").strip() or None
+
+
+def issue_funding_certificates(ctx: Context) -> None:
+    """Each paying household's 出资证明 (DESIGN §3.3a), numbered and verifiable like a letter.
+
+    Run again after a figure changed (a corrected subsidy), it issues a new one only to the
+    households whose figures differ; the old code then verifies as replaced by the new number.
+    Rendered on first download, as a letter's bytes are made after its transaction.
+    """
+    case = ctx.case
+    bills = documents.household_bills(case, ctx.settings)
+    latest: dict[int, Document] = {}
+    for d in case.documents:
+        if d.kind == documents.CERTIFICATE and d.household_id is not None:
+            if d.household_id not in latest or d.id > latest[d.household_id].id:
+                latest[d.household_id] = d
+    today = ctx.now.date().isoformat()
+    for h in case.households:
+        b = bills[h.id]
+        if b.share_fen <= 0:
+            continue  # only a household that paid a share has something to certify
+        data = documents.certificate_context(case, h, b, ctx.settings, today)
+        old = latest.get(h.id)
+        if old is not None and all(
+            (old.data or {}).get(k) == data[k] for k in documents.CERTIFICATE_FIGURES
+        ):
+            continue
+        serial = letters.allocate_serial(ctx.session, documents.CERTIFICATE, ctx.now.year)
+        number = letters.format_number(ctx.settings, documents.CERTIFICATE, ctx.now.year, serial)
+        code = letters.new_verify_code()
+        data.update(
+            number=number, verify_code=code, verify_url=letters.verify_url(ctx.settings, code)
+        )
+        if old is not None:
+            data["replaces"] = old.number
+        doc = Document(
+            case_id=case.id,
+            household_id=h.id,
+            kind=documents.CERTIFICATE,
+            source="generated",
+            sha256=None,
+            filename=f"出资证明-{h.room}.pdf",
+            content_type="application/pdf",
+            data=data,
+            created_at=ctx.now,
+            verify_code=code,
+            number=number,
+        )
+        ctx.session.add(doc)
+        case.documents.append(doc)
+
+
+def record_payment(ctx: Context) -> None:
+    ctx.case.subsidy_paid_on = ctx.params["paid_on"]
+    ctx.case.payment_voucher = ctx.params["voucher"].strip()
 
 
 def record_subsidy_return(ctx: Context) -> None:

@@ -15,6 +15,7 @@ from ..errors import Message, msg
 from ..papers import documents
 from ..rules import quorum, subsidy
 from ..rules.credit_code import credit_code_problem
+from ..rules.money import yuan
 
 if TYPE_CHECKING:
     from .context import Context
@@ -379,3 +380,29 @@ def subsidy_within_rule(ctx: Context) -> list[Message]:
     if amount is None:
         amount = cap
     return [msg("amount", m) for m in subsidy.check_grant(amount, cap, ctx.params.get("reason"))]
+
+
+@guard(needs_input=True)
+def payment_matches_approval(ctx: Context) -> list[Message]:
+    """补贴拨付: the amount paid is the amount approved, to the fen; a voucher and a date."""
+    out = []
+    amount, approved = ctx.params.get("amount"), ctx.case.subsidy_fen or 0
+    if amount is None:
+        out.append(msg("amount", "请填写拨付金额。", "Give the amount paid."))
+    elif amount != approved:
+        diff = amount - approved
+        more, more_en = ("多", "more") if diff > 0 else ("少", "less")
+        out.append(
+            msg(
+                "amount",
+                f"拨付金额 {yuan(amount)} 元与核准金额 {yuan(approved)} 元不符，"
+                f"{more} {yuan(abs(diff))} 元。",
+                f"The amount paid, {yuan(amount)} yuan, is {yuan(abs(diff))} yuan {more_en} than "
+                f"the {yuan(approved)} yuan approved.",
+            )
+        )
+    if not str(ctx.params.get("voucher") or "").strip():
+        out.append(msg("voucher", "请填写拨付凭证号。", "Give the payment voucher number."))
+    if ctx.params.get("paid_on") is None:
+        out.append(msg("paid_on", "请填写拨付日期。", "Give the date paid."))
+    return out

@@ -1,5 +1,6 @@
 """Keeping only what is needed (个人信息保护法第十九条): once a case is closed (a final state),
-its signing links end at once; after `RETENTION_DAYS` the phone numbers of the households who
+its signing links end at once — except, on a case whose subsidy was paid, until the last day the
+households may draw on the 公积金 for their part (the link shows their bill and 出资证明); after `RETENTION_DAYS` the phone numbers of the households who
 are not the applicant, the SMS texts sent about the case and the ID numbers on the roster are
 masked or removed. Letters and the documents of the record are kept: they are the archive.
 
@@ -17,6 +18,7 @@ from ..data import audit
 from ..data.config import current_settings
 from ..data.models import Case, Event, OutboxMessage
 from ..papers.facts import mask_phone
+from ..rules.bill import add_months
 from .states import states_tagged
 
 if TYPE_CHECKING:
@@ -48,8 +50,11 @@ def apply_retention(rt: Runtime) -> dict[str, int]:
         now = rt.clock()
         past = now - timedelta(days=settings.retention_days)
         for case, closed_at in s.execute(closed).all():
+            still_needed = case.registered_on is not None and now.date() <= add_months(
+                case.registered_on, settings.provident_fund_months
+            )
             for h in case.households:
-                if h.signing_token:
+                if h.signing_token and not still_needed:
                     h.signing_token = None
                     counts["signing_links"] += 1
             if closed_at > past:

@@ -27,6 +27,7 @@ class State:
     #   building   – the elevator is being built (completion papers are uploaded)
     #   subsidy    – built and accepted: the subsidy may be applied for (invoice)
     #   timed      – a phase whose length in working days the statistics report
+    #   granted    – the subsidy is approved: its amount is fixed (出资证明 issued)
     tags: frozenset[str] = frozenset()
     step: int = 0  # position on the progress stepper; side states share a main step
     deadline: str | None = None  # the Case attribute holding this state's deadline
@@ -75,8 +76,12 @@ STATES: tuple[State, ...] = (
           hint="已竣工，可申请财政补贴。", hint_en="Completed: you may apply for the subsidy."),
     State("subsidy_review", "补贴审核", "Subsidy review", tags("review", "timed"), 10,
           hint="补贴申请审核中。", hint_en="The subsidy application is under review."),
-    State("subsidy_approved", "补贴已核准", "Subsidy approved", tags("final"), 11,
-          hint="补贴已核准，办理完毕。", hint_en="Subsidy approved: the case is complete."),
+    State("subsidy_approved", "补贴已核准", "Subsidy approved", tags("window", "granted", "timed"), 11,
+          hint="补贴已核准，等待财政部门拨付；各户可下载出资证明。",
+          hint_en="Subsidy approved: waiting for the payment; each household may download its "
+                  "funding certificate."),
+    State("subsidy_paid", "补贴已拨付", "Subsidy paid", tags("final", "granted"), 12,
+          hint="补贴已拨付，办理完毕。", hint_en="Subsidy paid: the case is complete."),
     State("withdrawn", "已撤回", "Withdrawn", tags("final"), 0,
           hint="申请已撤回。", hint_en="The application was withdrawn."),
 )

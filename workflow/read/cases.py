@@ -294,6 +294,7 @@ def costs_of(case: Case, settings: Any) -> dict[str, Any]:
     subsidy = subsidy_cap(case.floors, estimated, settings.subsidy_tiers_fen) if estimated else 0
     rule = settings.cost_sharing
     shares = documents.cost_shares(case, subsidy, rule)
+    paid = documents.compensation_paid(case, rule)
     return {
         "estimated_cost_fen": case.estimated_cost_fen,
         "subsidy_fen": subsidy,
@@ -302,6 +303,12 @@ def costs_of(case: Case, settings: Any) -> dict[str, Any]:
         "shares_fen": {str(k): v for k, v in shares.items()},
         "cost_sharing": rule,
         "paying": sorted(str(i) for i in documents.paying(case, rule)),
+        # Compensation to the low floors (DESIGN §3.3a), by household id: paid and received.
+        "compensation_paid_fen": {str(k): v for k, v in paid.items()},
+        "compensation_received_fen": {str(h.id): h.compensation_fen or 0 for h in case.households},
+        "compensations": {
+            h.room: h.compensation_fen for h in case.households if h.compensation_fen
+        },
     }
 
 

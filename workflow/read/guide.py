@@ -21,7 +21,7 @@ from ..data.settings import DEPARTMENTS, Settings
 from ..papers import documents
 from ..papers.letters import KINDS as LETTER_KINDS
 from ..process import machine, states
-from ..rules import cost, quorum, subsidy
+from ..rules import bill, cost, quorum, subsidy
 from ..rules.money import parse_yuan, yuan
 
 # --- free text an admin edits -------------------------------------------------------------------
@@ -34,6 +34,9 @@ TEXT_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("complaints", "投诉渠道", "12345 政务服务便民热线；枣阳市住房和城乡建设局"),
     ("conditions", "申请条件（补充说明）", "已建成投入使用、未设电梯的四层及以上既有住宅，以单元为单位申请。"),
     ("policy_notes", "本市政策说明", ""),
+    ("provident_fund_papers", "提取住房公积金所需材料",
+     "身份证；不动产权证书；出资证明（本系统出具，可扫码核验）；电梯使用登记证复印件；"
+     "本人住房公积金联名卡。以住房公积金中心公布的要求为准。"),
 )  # fmt: skip
 TEXT_KEYS = tuple(k for k, _, _ in TEXT_FIELDS)
 TEXT_MAX = 2000
@@ -114,6 +117,7 @@ class Guide:
     remedies: tuple[str, ...]
     texts: dict[str, str]
     policies: tuple[dict[str, Any], ...] = field(default=())
+    provident_fund_months: int = 12
 
 
 def who_acts(roles: frozenset[str], settings: Settings) -> str:
@@ -188,7 +192,9 @@ def materials() -> tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...]]
 
     def row(name: str) -> dict[str, Any]:
         k = documents.KINDS[name]
-        if k.generated:
+        if k.per_household:
+            how = "补贴核准时系统为每户分摊费用的住户出具，可扫码核验"
+        elif k.generated:
             how = "系统根据申请和业主表决自动生成，可上传签字后的扫描件替换"
         else:
             kinds = "、".join(
@@ -317,6 +323,7 @@ def build(
         legal_basis=LEGAL_BASIS + local,
         remedies=remedies(settings),
         texts=merged,
+        provident_fund_months=getattr(settings, "provident_fund_months", 12),
         policies=tuple(dict(p) for p in policies),
     )
 
@@ -341,6 +348,8 @@ class Building:
     areas: dict[tuple[int, int], Decimal]  # (floor, position on the floor) → m²
     estimated_cost_fen: int
     coefficients: dict[int, Decimal]
+    # 低层补偿: what each household of a floor that pays no share receives (DESIGN §3.3a).
+    compensation_fen: int = 0
 
     def households(self) -> list[tuple[int, int]]:
         return [(f, i) for f in range(1, self.floors + 1) for i in range(1, self.per_floor + 1)]
@@ -359,6 +368,8 @@ class Estimate:
     total_area: Decimal
     need: dict[str, Any]
     note: str = ""
+    compensation_paid: dict[tuple[int, int], int] = field(default_factory=dict)
+    compensation_received: dict[tuple[int, int], int] = field(default_factory=dict)
 
 
 def parse_building(data: Mapping[str, Any]) -> tuple[Building | None, dict[str, str]]:
@@ -384,6 +395,12 @@ def parse_building(data: Mapping[str, Any]) -> tuple[Building | None, dict[str, 
     except ValueError as exc:
         errors["estimated_cost"] = f"预计总造价：{exc}"
         cost_fen = 0
+    compensation_fen = 0
+    if str(data.get("compensation") or "").strip():
+        try:
+            compensation_fen = parse_yuan(str(data.get("compensation")))
+        except ValueError as exc:
+            errors["compensation"] = f"低层每户补偿：{exc}"
     if floors is None or per_floor is None:
         return None, errors
     areas: dict[tuple[int, int], Decimal] = {}
@@ -414,7 +431,7 @@ def parse_building(data: Mapping[str, Any]) -> tuple[Building | None, dict[str, 
             errors[f"coef-{f}"] = f"{f} 层系数应为 0 到 10 之间的数（最多两位小数）。"
     if errors:
         return None, errors
-    return Building(floors, per_floor, areas, cost_fen, coefficients), {}
+    return Building(floors, per_floor, areas, cost_fen, coefficients, compensation_fen), {}
 
 
 def whole_number(value: Any, low: int, high: int) -> int | None:
@@ -486,7 +503,16 @@ def estimate(building: Building, settings: Settings) -> Estimate:
         note = "所有楼层的系数均为 0，无法分摊：请至少为一个楼层设置大于 0 的系数。"
     else:
         shares = cost.share_costs(to_share, [(k, weights[k]) for k in keys])
+    received = {
+        k: building.compensation_fen for k in keys if not weights[k] and building.compensation_fen
+    }
+    try:
+        paid = bill.compensation_paid(received, [(k, weights[k]) for k in keys])
+    except ValueError:  # nobody carries a share: nobody can pay it (the note above says so)
+        received, paid = {}, {k: 0 for k in keys}
     return Estimate(
+        compensation_paid=paid,
+        compensation_received=received,
         building=building,
         subsidy_fen=subsidy_fen,
         to_share_fen=to_share,

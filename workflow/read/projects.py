@@ -16,10 +16,12 @@ from sqlalchemy import extract, select
 
 from ..data.models import Case
 from ..data.runtime import Runtime
-from ..process.states import STATE, main_path
+from ..process.states import STATE, main_path, states_tagged
 
 # From the approval on, along the happy path: the states a project is public in.
 PUBLIC_STATES = tuple(s.name for s in main_path() if s.step >= STATE["approved"].step)
+GRANTED = states_tagged("granted")  # the subsidy's amount is fixed
+PAID = tuple(s for s in GRANTED if "final" in STATE[s].tags)  # and paid: nothing more to do
 
 
 def _query(street: str | None, year: int | None) -> Any:
@@ -33,7 +35,7 @@ def _query(street: str | None, year: int | None) -> Any:
 
 def _row(c: Case) -> dict[str, Any]:
     st = STATE[c.state]
-    granted = c.subsidy_fen if c.state == "subsidy_approved" else None
+    granted = c.subsidy_fen if c.state in GRANTED else None
     return {
         "street": c.street or "",
         "community": c.community,
@@ -44,6 +46,8 @@ def _row(c: Case) -> dict[str, Any]:
         "state_label_en": st.label_en,
         "approved_on": c.decided_at.date().isoformat(),
         "subsidy_fen": granted,
+        # 补贴拨付: the day the finance bureau paid it, once recorded.
+        "subsidy_paid_on": c.subsidy_paid_on.isoformat() if c.subsidy_paid_on else None,
     }
 
 
@@ -63,7 +67,7 @@ def projects(
     streets = sorted({st for st, *_ in everything if st})
     years = sorted({d.year for _, d, *_ in everything}, reverse=True)
     per_year: dict[int, dict[str, int]] = defaultdict(
-        lambda: {"approved": 0, "completed": 0, "subsidy_fen": 0}
+        lambda: {"approved": 0, "completed": 0, "subsidy_fen": 0, "subsidy_paid": 0}
     )
     done = {s.name for s in main_path() if s.step >= STATE["completed"].step}
     for st, decided, state, subsidy in everything:
@@ -72,7 +76,8 @@ def projects(
         y = per_year[decided.year]
         y["approved"] += 1
         y["completed"] += state in done
-        y["subsidy_fen"] += (subsidy or 0) if state == "subsidy_approved" else 0
+        y["subsidy_fen"] += (subsidy or 0) if state in GRANTED else 0
+        y["subsidy_paid"] += state in PAID
     return {
         "rows": rows,
         "streets": streets,

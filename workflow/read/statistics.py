@@ -45,6 +45,11 @@ class Figures:
     overdue: int
     total_cases: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    # 补贴拨付: subsidies paid, their sum, and the working days from approval to payment (the
+    # stay in 补贴已核准, as `phase_workdays` measures it).
+    subsidy_paid_cases: int = 0
+    subsidy_paid_fen: int = 0
+    payment_workdays: float | None = None
 
 
 def _month(at: datetime) -> str:
@@ -104,20 +109,30 @@ def compute(s: Any, today: date) -> Figures:
     month_rows = [{"month": m, **c} for m, c in sorted(months.items())]
     granted = s.execute(
         select(Case.community, func.coalesce(func.sum(Case.subsidy_fen), 0), func.count())
-        .where(Case.state == TRANSITION["approve_subsidy"].dest)
+        .where(Case.state.in_(states_tagged("granted")))
         .group_by(Case.community)
         .order_by(Case.community)
     ).all()
     by_community = [{"community": c, "amount_fen": int(a), "cases": n} for c, a, n in granted]
     cal = calendar(s)
+    waiting = TRANSITION["record_payment"].sources[0]
+    paid_cases, paid_fen = s.execute(
+        select(func.count(), func.coalesce(func.sum(Case.subsidy_fen), 0)).where(
+            Case.state == TRANSITION["record_payment"].dest
+        )
+    ).one()
+    phases = _phase_workdays(s, cal)
     return Figures(
         by_state=by_state,
         months=month_rows,
         subsidy_total_fen=sum(r["amount_fen"] for r in by_community),
         subsidy_by_community=by_community,
-        phase_workdays=_phase_workdays(s, cal),
+        phase_workdays=phases,
         overdue=_overdue(s, cal, today),
         total_cases=sum(counts.values()),
+        subsidy_paid_cases=paid_cases,
+        subsidy_paid_fen=int(paid_fen),
+        payment_workdays=next((p["average"] for p in phases if p["state"] == waiting), None),
     )
 
 

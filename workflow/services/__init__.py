@@ -15,7 +15,7 @@ from .consent import (
     signing_links,
     signing_view,
 )
-from .files import document_file, store_scan, upload_document
+from .files import document_file, household_certificate, store_scan, upload_document
 from .handlers import assign_many, delete_view, save_view, saved_views, set_handler
 from .letters import letter_context, letter_file
 from .owner_rulings import mark_same_owner, record_standing_vote, separate_owner
@@ -47,4 +47,5 @@ __all__ = [
     "validate_application", "mark_same_owner", "record_standing_vote", "separate_owner",
     "patch_case", "change_password", "sign_out", "sign_out_user",
     "AGENT_KINDS", "RELATIONSHIPS", "Proxy", "agent_label", "record_agent", "privacy",
+    "household_certificate",
 ]  # fmt: skip

@@ -177,6 +177,74 @@ def estimate(value: Any, errors: list[Message]) -> int | None:
     return fen
 
 
+def compensations(value: Any, errors: list[Message]) -> dict[str, int] | None:
+    """The compensation each flat receives (低层补偿), room → yuan ("6000.00"), in fen; None
+    when not given. A flat left out receives nothing."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        errors.append(
+            msg(
+                "compensations",
+                "低层补偿应为“室号 → 金额（元）”的对应表。",
+                'compensations: an object of room → yuan, e.g. {"101": "6000.00"}.',
+            )
+        )
+        return None
+    out: dict[str, int] = {}
+    for room, amount in value.items():
+        room = str(room).strip()
+        try:
+            fen = 0 if amount in (None, "") else parse_yuan(str(amount))
+            inputs.fen(fen, field="compensations", label="低层补偿")
+        except ValueError as exc:
+            errors.append(
+                msg(
+                    f"compensations.{room}",
+                    f"{room} 室的补偿金额：{exc}",
+                    f"Room {room}: bad amount.",
+                )
+            )
+            continue
+        except InvalidInput as exc:
+            errors.extend(exc.messages)
+            continue
+        if fen:
+            out[room] = fen
+    return out
+
+
+def _set_compensations(case: Case, received: Mapping[str, int]) -> None:
+    """Each flat's compensation; every room named must be on the roster, and someone must
+    carry a share to pay it (DESIGN §3.3a)."""
+    rooms = {h.room for h in case.households}
+    unknown = sorted(set(received) - rooms)
+    errors = [
+        msg(f"compensations.{room}", f"住户名单中没有 {room} 室，不能为其设置补偿。",
+            f"Room {room} is not on the roster.")
+        for room in unknown
+    ]  # fmt: skip
+    coef = _effective(case.floors, case.coefficients or {})
+    if sum(received.values()) and not any(
+        cost.weight(coef.get(h.floor, Decimal(0)), h.area) for h in case.households
+    ):
+        errors.append(
+            msg(
+                "compensations",
+                "没有分摊费用的住户，无法支付低层补偿：请先设置楼层系数。",
+                "Nobody carries a share to pay the compensation.",
+            )
+        )
+    if errors:
+        raise InvalidInput(*errors)
+    for h in case.households:
+        h.compensation_fen = received.get(h.room, 0)
+
+
+def _received(case: Case) -> dict[str, int]:
+    return {h.room: h.compensation_fen for h in case.households if h.compensation_fen}
+
+
 def _set_roster(case: Case, roster: list[dict]) -> None:
     by_room = {h.room: h for h in case.households}
     keep = []
@@ -197,6 +265,10 @@ def _set_roster(case: Case, roster: list[dict]) -> None:
 def create_case(rt: Runtime, actor: User | int, data: Mapping[str, Any]) -> int:
     """A homeowner opens an application (state draft); returns the case id."""
     building, roster = validate_application(data)
+    errors: list[Message] = []
+    received = compensations(data.get("compensations"), errors)
+    if errors:
+        raise InvalidInput(*errors)
     with rt.db.transaction() as s:
         user = actor_of(s, actor)
         if user.role != "homeowner":
@@ -212,6 +284,8 @@ def create_case(rt: Runtime, actor: User | int, data: Mapping[str, Any]) -> int:
             **building,
         )
         _set_roster(case, roster)
+        if received:
+            _set_compensations(case, received)
         s.add(case)
         s.flush()
         case.reference = f"JT{now:%Y}{case.id:05d}"
@@ -223,7 +297,7 @@ def create_case(rt: Runtime, actor: User | int, data: Mapping[str, Any]) -> int:
             role="applicant",
             case=case,
             to_state=INITIAL,
-            payload={**building, "households": len(roster)},
+            payload={**building, "households": len(roster), "compensations": received or {}},
         )
         return case.id
 
@@ -280,8 +354,10 @@ def set_costs(
     *,
     restart_consultation: bool = False,
     reason: str = "",
+    compensation: Mapping[str, Any] | None = None,
 ) -> int:
-    """The estimated cost and floor coefficients for cost sharing (DESIGN §3.2).
+    """The estimated cost, floor coefficients and compensation to the low floors (DESIGN §3.2,
+    §3.3a); `compensation` None leaves it as it is.
 
     No vote stands on a figure its signer did not see: once a household has voted, the figures
     change only by restarting the consultation, which clears every vote.
@@ -303,6 +379,7 @@ def set_costs(
                     "Bad coefficient.",
                 )
             )
+    received = compensations(compensation, errors)
     if errors:
         raise InvalidInput(*errors)
     with rt.db.transaction() as s:
@@ -319,8 +396,12 @@ def set_costs(
             )
         if coefficients is None:  # the cost alone: the agreed coefficients stay
             coef = dict(case.coefficients or {})
-        changed = cost_fen != case.estimated_cost_fen or _effective(case.floors, coef) != (
-            _effective(case.floors, case.coefficients or {})
+        if received is None:
+            received = _received(case)
+        changed = (
+            cost_fen != case.estimated_cost_fen
+            or _effective(case.floors, coef) != _effective(case.floors, case.coefficients or {})
+            or received != _received(case)
         )
         votes = [h.vote for h in case.households if h.vote is not None]
         if "voting" in STATE[case.state].tags and not cost_fen:
@@ -335,6 +416,7 @@ def set_costs(
             _restart_consultation(s, rt, user, case, votes, restart_consultation, reason)
         case.estimated_cost_fen = cost_fen
         case.coefficients = coef
+        _set_compensations(case, received)
         case.updated_at = rt.clock()
         s.flush()
         audit.append(
@@ -344,7 +426,11 @@ def set_costs(
             actor=user,
             role="applicant",
             case=case,
-            payload={"estimated_cost_fen": cost_fen, "coefficients": coef},
+            payload={
+                "estimated_cost_fen": cost_fen,
+                "coefficients": coef,
+                "compensations": received,
+            },
         )
         return case.version
 
@@ -395,7 +481,7 @@ def _restart_consultation(
     )
 
 
-_COST_KEYS = ("estimated_cost", "coefficients", "restart_consultation", "reason")
+_COST_KEYS = ("estimated_cost", "coefficients", "compensations", "restart_consultation", "reason")
 
 
 def patch_case(
@@ -431,7 +517,7 @@ def patch_case(
         coefficients = dict(case.coefficients or {})
     if any(k not in _COST_KEYS for k in data) or (editable and "estimated_cost" in data):
         version = update_case(rt, actor, case_id, {**current, **data}, expected_version)
-        if not any(k in data for k in ("coefficients", "restart_consultation")):
+        if not any(k in data for k in ("coefficients", "compensations", "restart_consultation")):
             return version
     return set_costs(
         rt,
@@ -441,6 +527,7 @@ def patch_case(
         data.get("coefficients", coefficients),
         restart_consultation=bool(data.get("restart_consultation")),
         reason=str(data.get("reason") or ""),
+        compensation=data.get("compensations"),
     )
 
 

@@ -55,6 +55,10 @@ class SigningView:
     # How the owners are counted: "6 户，5 位业主（张某拥有 501、601 两套）".
     owners_explained: str = ""
     owners_explained_en: str = ""
+    # Compensation to the low floors this household pays or receives (DESIGN §3.3a), seen
+    # before voting as the share is.
+    compensation_paid_fen: int = 0
+    compensation_received_fen: int = 0
 
 
 def _mask_name(name: str) -> str:
@@ -90,6 +94,8 @@ def signing_view(rt: Runtime, token: str) -> SigningView:
                 "share_fen": shares.get(str(x.id), 0),
                 "pays": str(x.id) in costs["paying"],
                 "own": x.id == h.id,
+                "compensation_paid_fen": costs["compensation_paid_fen"].get(str(x.id), 0),
+                "compensation_received_fen": x.compensation_fen or 0,
             }
             for x in c.households
         )
@@ -111,6 +117,8 @@ def signing_view(rt: Runtime, token: str) -> SigningView:
             cost_sharing=costs["cost_sharing"],
             owners_explained=owners["text"],
             owners_explained_en=owners["text_en"],
+            compensation_paid_fen=costs["compensation_paid_fen"].get(str(h.id), 0),
+            compensation_received_fen=h.compensation_fen or 0,
         )
 
 

@@ -7,10 +7,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+
 from .. import inputs
 from ..data import audit, privacy
 from ..data.config import current_settings
-from ..data.models import Case, Document, User
+from ..data.models import Case, Document, Household, User
 from ..data.runtime import Runtime
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge, UnsupportedFile, msg
 from ..papers import documents
@@ -188,7 +190,7 @@ def upload_document(
             raise Forbidden(
                 msg("role", "只有申请人可以上传材料。", "Only the applicant uploads documents.")
             )
-        if not STATE[case.state].tags & APPLICANT_TAGS[kind]:
+        if not STATE[case.state].tags & APPLICANT_TAGS.get(kind, set()):
             raise Conflict(
                 msg(
                     "state", f"当前阶段不能上传{k.label}。", f"{k.label_en} cannot be uploaded now."
@@ -263,6 +265,34 @@ def document_file(rt: Runtime, actor: User | int, document_id: int) -> DocumentF
             raise NotFound(msg("document_not_found", "未找到该材料。", "No such document."))
         meta = (doc.id, doc.case_id, doc.kind, doc.filename, doc.content_type)
         sha, data = doc.sha256, doc.data
+    return _with_bytes(rt, meta, sha, data)
+
+
+def household_certificate(rt: Runtime, token: str) -> DocumentFile:
+    """The household's current 出资证明, through its own link (DESIGN §3.3a)."""
+    if not token or len(token) > 64:
+        raise NotFound(msg("link", "签字链接无效。", "This signing link is not valid."))
+    with rt.db.session() as s:
+        h = s.scalar(select(Household).where(Household.signing_token == token))
+        if h is None:
+            raise NotFound(msg("link", "签字链接无效。", "This signing link is not valid."))
+        doc = s.scalar(
+            select(Document)
+            .where(Document.household_id == h.id, Document.kind == documents.CERTIFICATE)
+            .order_by(Document.id.desc())
+            .limit(1)
+        )
+        if doc is None:
+            raise NotFound(
+                msg("certificate", "补贴核准后才出具出资证明。", "No funding certificate yet.")
+            )
+        meta = (doc.id, doc.case_id, doc.kind, doc.filename, doc.content_type)
+        sha, data = doc.sha256, doc.data
+    return _with_bytes(rt, meta, sha, data)
+
+
+def _with_bytes(rt: Runtime, meta: tuple, sha: str | None, data: Any) -> DocumentFile:
+    document_id = meta[0]
     if sha is None:
         if rt.renderer is None or data is None:
             raise NotFound(
