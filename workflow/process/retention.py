@@ -9,7 +9,7 @@ Run daily; running twice does nothing twice. What it did is recorded as counts, 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
@@ -25,6 +25,12 @@ if TYPE_CHECKING:
     from ..data.runtime import Runtime
 
 REMOVED_TEXT = "（短信内容已按保存期限删除）"
+
+
+def link_still_needed(case: Case, months: int, today: date) -> bool:
+    """A closed case's household link still serves its household: the subsidy was paid and the
+    last day to draw on the 公积金 for its part has not passed (DESIGN §3.3a)."""
+    return case.registered_on is not None and today <= add_months(case.registered_on, months)
 
 
 def mask_id_number(number: str) -> str:
@@ -50,9 +56,7 @@ def apply_retention(rt: Runtime) -> dict[str, int]:
         now = rt.clock()
         past = now - timedelta(days=settings.retention_days)
         for case, closed_at in s.execute(closed).all():
-            still_needed = case.registered_on is not None and now.date() <= add_months(
-                case.registered_on, settings.provident_fund_months
-            )
+            still_needed = link_still_needed(case, settings.provident_fund_months, now.date())
             for h in case.households:
                 if h.signing_token and not still_needed:
                     h.signing_token = None
