@@ -14,6 +14,14 @@ from .consent import (
     signing_links,
     signing_view,
 )
+from .elevators import (
+    UNIT_KINDS,
+    elevator_by_link,
+    inspection_link,
+    record_inspection,
+    record_inspection_by_link,
+    set_management_unit,
+)
 from .files import document_file, store_scan, upload_document
 from .letters import letter_context, letter_file
 from .owner_rulings import mark_same_owner, record_standing_vote, separate_owner
@@ -44,4 +52,6 @@ __all__ = [
     "validate_application", "mark_same_owner", "record_standing_vote", "separate_owner",
     "patch_case", "change_password", "sign_out", "sign_out_user",
     "AGENT_KINDS", "RELATIONSHIPS", "Proxy", "agent_label", "record_agent",
+    "UNIT_KINDS", "elevator_by_link", "inspection_link", "record_inspection",
+    "record_inspection_by_link", "set_management_unit",
 ]  # fmt: skip
