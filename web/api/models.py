@@ -270,6 +270,28 @@ Roster = Annotated[
 ]
 
 
+UnitKind = Literal["property", "entrusted", "community", "owners"]
+
+
+class ManagementUnitInput(Request):
+    """Who will run the elevator (使用管理单位): a property company, a unit the owners entrust,
+    the community, or the owners themselves with one named contact. `credit_code` (GB 32100)
+    is required for organisations, checked by its check character; not for `owners`."""
+
+    kind: UnitKind
+    name: Filled(100)
+    credit_code: Text(18) | None = None
+    phone: Matching("^[0-9()+ -]{7,20}$", 20)
+
+
+RunningCost = Annotated[
+    PositiveAmount | None,
+    Field(
+        description='The yearly running cost in yuan (shared like the building cost), e.g. "12000.00"'
+    ),
+]
+
+
 class CaseRequest(Request):
     """Two rules JSON Schema cannot say are checked here and described in words: no flat
     above the top floor, each room once."""
@@ -282,6 +304,8 @@ class CaseRequest(Request):
     floors: Floors
     households: Roster
     estimated_cost: EstimatedCost = None
+    management_unit: ManagementUnitInput | None = None
+    running_cost: RunningCost = None
 
     @model_validator(mode="after")
     def _no_flat_above_the_top(self) -> CaseRequest:
@@ -308,6 +332,9 @@ class CasePatch(Request):
     floors: Floors = None
     households: Roster = None
     estimated_cost: EstimatedCost = None
+    # Until completion is reported, whatever the state (null clears it).
+    management_unit: ManagementUnitInput | None = None
+    running_cost: RunningCost = None
     coefficients: Annotated[
         Annotated[
             dict[
@@ -869,6 +896,21 @@ class CorrectionInfo(Response):
 class Construction(Response):
     contractor: str | None
     start_date: Day | None
+    planned_completion: Day | None = None
+
+
+class ManagementUnit(Response):
+    kind: UnitKind
+    name: str
+    credit_code: str
+    phone: Annotated[str, Field(description="In full for the applicant, masked for others")]
+
+
+class Maintenance(Response):
+    company: str | None
+    credit_code: str | None
+    starts_on: Day | None
+    ends_on: Day | None
 
 
 class Subsidy(Response):
@@ -919,6 +961,9 @@ class Case(Response):
     opinions: list[OpinionInfo]
     corrections: list[CorrectionInfo]
     construction: Construction
+    management_unit: ManagementUnit | None = None
+    running_cost_fen: int | None = None
+    maintenance: Maintenance | None = None
     subsidy: Subsidy
     deadline: DeadlineInfo | None
     actions: list[Action]

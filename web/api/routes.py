@@ -167,7 +167,7 @@ def create_case():
 
 @bp.patch("/cases/<int:case_id>")
 @described(
-    "Change the building, roster, estimated cost or coefficients (applicant)",
+    "Change the building, roster, estimated cost, coefficients or who runs the elevator (applicant)",
     "cases",
     body=models.CasePatch,
     reply=models.Case,

@@ -8,12 +8,14 @@ joins the register when the clerk confirms completion (`effects.register_elevato
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 
+from .. import inputs
 from ..data import audit
 from ..data.config import current_settings
 from ..data.models import Elevator, Inspection, User
@@ -22,8 +24,8 @@ from ..errors import Conflict, Forbidden, InvalidInput, Message, NotFound, msg
 from ..process.access import actor_of, case_for, require_role
 from ..process.states import STATE
 from ..rules.credit_code import credit_code_problem, normalise
+from ..rules.money import parse_yuan
 from ..rules.workdays import add_years
-from .cases import estimate, valid_mobile
 from .files import check_file
 
 # The kinds of 使用管理单位 the owners' agreement may name; only the owners themselves (with one
@@ -35,6 +37,7 @@ UNIT_KINDS: dict[str, tuple[str, str]] = {
     "owners": ("业主自行管理（指定联系人）", "The owners, with a named contact"),
 }
 RESULTS = ("合格", "不合格")
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
 ELEVATOR_NOT_FOUND = msg("elevator_not_found", "未找到该电梯。", "No such elevator.")
 
 
@@ -86,7 +89,7 @@ def parse_management_unit(data: Any) -> tuple[dict[str, str] | None, list[Messag
             errors.append(
                 msg("management_unit.credit_code", f"使用管理单位：{problem}", "Invalid code.")
             )
-    if not valid_mobile(phone) and not _landline(phone):
+    if not MOBILE.match(phone) and not _landline(phone):
         errors.append(
             msg(
                 "management_unit.phone",
@@ -108,6 +111,21 @@ def _landline(phone: str) -> bool:
     return digits.isdigit() and digits.startswith("0") and 10 <= len(digits) <= 12
 
 
+def running_cost_fen(value: Any, errors: list[Message]) -> int | None:
+    """The yearly running cost (electricity, maintenance, inspection, insurance) in yuan, as
+    fen; None when left empty."""
+    if value in (None, ""):
+        return None
+    try:
+        fen = parse_yuan(str(value))
+        return inputs.fen(fen, field="running_cost", label="年运行费用")
+    except ValueError as exc:
+        errors.append(msg("running_cost", f"年运行费用：{exc}", "Invalid running cost."))
+    except InvalidInput as exc:
+        errors.extend(exc.messages)
+    return None
+
+
 def unit_label(kind: str | None) -> str:
     return UNIT_KINDS.get(kind or "", ("—", ""))[0]
 
@@ -124,16 +142,9 @@ def set_management_unit(
     """Name (or change) who runs the elevator, and the yearly running cost its households share;
     allowed until completion is reported. Returns the case's version."""
     parsed, errors = parse_management_unit(unit)
-    running_fen = None if keep_running_cost else estimate(running_cost, errors)
+    running_fen = None if keep_running_cost else running_cost_fen(running_cost, errors)
     if errors:
-        raise InvalidInput(
-            *(
-                Message("running_cost", e.zh.replace("预计总造价", "年运行费用"), e.en)
-                if e.code == "estimated_cost"
-                else e
-                for e in errors
-            )
-        )
+        raise InvalidInput(*errors)
     with rt.db.transaction() as s:
         user = actor_of(s, actor)
         case = case_for(s, user, case_id)
