@@ -42,6 +42,7 @@ def _page(token: str, sign_form=None, objection_form=None, summary=None, status=
         voted_label=str(CHOICE_LABELS[view.voted]) if view.voted else None,
         estimated=yuan(view.estimated_cost_fen) if view.estimated_cost_fen else None,
         share=yuan(view.share_fen) if view.share_fen is not None else None,
+        running_share=yuan(view.running_share_fen) if view.running_share_fen else None,
         subsidy=yuan(view.subsidy_fen),
         shares=[{**row, "share": yuan(row["share_fen"])} for row in view.table],
         shares_total=yuan(sum(row["share_fen"] for row in view.table)),

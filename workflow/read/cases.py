@@ -308,6 +308,10 @@ def costs_of(case: Case, settings: Any) -> dict[str, Any]:
         "shares_fen": {str(k): v for k, v in shares.items()},
         "cost_sharing": rule,
         "paying": sorted(str(i) for i in documents.paying(case, rule)),
+        "running_cost_fen": case.running_cost_fen,
+        "running_shares_fen": {
+            str(k): v for k, v in documents.running_cost_shares(case, rule).items()
+        },
     }
 
 

@@ -16,11 +16,13 @@ from .consent import (
 )
 from .elevators import (
     UNIT_KINDS,
+    before_completion,
     elevator_by_link,
     inspection_link,
     record_inspection,
     record_inspection_by_link,
     set_management_unit,
+    unit_label,
 )
 from .files import document_file, store_scan, upload_document
 from .letters import letter_context, letter_file
@@ -53,5 +55,5 @@ __all__ = [
     "patch_case", "change_password", "sign_out", "sign_out_user",
     "AGENT_KINDS", "RELATIONSHIPS", "Proxy", "agent_label", "record_agent",
     "UNIT_KINDS", "elevator_by_link", "inspection_link", "record_inspection",
-    "record_inspection_by_link", "set_management_unit",
+    "record_inspection_by_link", "set_management_unit", "before_completion", "unit_label",
 ]  # fmt: skip

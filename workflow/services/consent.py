@@ -15,10 +15,12 @@ from ..data.models import Case, Household, User, Vote
 from ..data.ownership import explain
 from ..data.runtime import Runtime
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, msg
+from ..papers.facts import mask_phone
 from ..process.access import actor_of, case_for, conflicted, require_role
 from ..process.states import STATE
 from ..read.cases import costs_of
 from .agents import Proxy, check_proxy, stored_document
+from .elevators import unit_label
 from .households import check_owner, objection_text, typed_text
 from .households import lodge as _lodge
 
@@ -52,6 +54,10 @@ class SigningView:
     # How the owners are counted: "6 户，5 位业主（张某拥有 501、601 两套）".
     owners_explained: str = ""
     owners_explained_en: str = ""
+    # Who will run the elevator (使用管理单位), seen before voting, and this household's part
+    # of the yearly running cost.
+    management_unit: dict[str, str] | None = None
+    running_share_fen: int | None = None
 
 
 def _mask_name(name: str) -> str:
@@ -105,6 +111,18 @@ def signing_view(rt: Runtime, token: str) -> SigningView:
             cost_sharing=costs["cost_sharing"],
             owners_explained=owners["text"],
             owners_explained_en=owners["text_en"],
+            management_unit=(
+                {
+                    "kind": unit_label(c.management_unit.get("kind")),
+                    "name": c.management_unit.get("name", ""),
+                    "phone": mask_phone(c.management_unit.get("phone")),
+                }
+                if c.management_unit
+                else None
+            ),
+            running_share_fen=(
+                costs["running_shares_fen"].get(str(h.id)) if c.running_cost_fen else None
+            ),
         )
 
 
