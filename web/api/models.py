@@ -37,6 +37,7 @@ from workflow.process.machine import TRANSITIONS
 from workflow.process.machine import Field as MachineField
 from workflow.process.states import STATES
 from workflow.rules.agents import AGENT_KINDS
+from workflow.rules.credit_code import credit_code_problem
 from workflow.services.agents import RELATIONSHIPS
 from workflow.services.consent import CHOICES
 from workflow.services.review import VERDICTS
@@ -64,7 +65,7 @@ FILLED_PATTERN = f"^[^{_REFUSED}]*[^\\s{_REFUSED}][^{_REFUSED}]*$"
 _YUAN_MAX = inputs.MONEY_MAX_FEN // 100
 MONEY_PATTERN = f"^([0-9]{{1,{len(str(_YUAN_MAX)) - 1}}}(\\.[0-9]{{1,2}})?|{_YUAN_MAX}(\\.00?)?)$"
 POSITIVE_MONEY_PATTERN = (
-    f"^([1-9][0-9]{{0,{len(str(_YUAN_MAX)) - 2}}}(\\.[0-9]{{1,2}})?|0?\\.(0[1-9]|[1-9][0-9]?)"
+    f"^([1-9][0-9]{{0,{len(str(_YUAN_MAX)) - 2}}}(\\.[0-9]{{1,2}})?|0\\.(0[1-9]|[1-9][0-9]?)"
     f"|{_YUAN_MAX}(\\.00?)?)$"
 )
 
@@ -281,7 +282,20 @@ class ManagementUnitInput(Request):
     kind: UnitKind
     name: Filled(100)
     credit_code: Text(18) | None = None
-    phone: Matching("^[0-9()+ -]{7,20}$", 20)
+    phone: Matching("^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$", 13)
+
+    @model_validator(mode="after")
+    def _organisations_carry_a_valid_code(self) -> ManagementUnitInput:
+        if self.kind != "owners" and credit_code_problem(self.credit_code or ""):
+            raise PydanticCustomError(
+                "policy",
+                "{reason}",
+                {
+                    "reason": "单位须填写有效的统一社会信用代码",
+                    "field": "management_unit.credit_code",
+                },
+            )
+        return self
 
 
 RunningCost = Annotated[
@@ -562,6 +576,28 @@ class AgentForm(Query):
 
 class UploadForm(Query):
     """The document itself goes as `file` (checked by content)."""
+
+
+class InspectionForm(Query):
+    """A yearly periodic inspection; its report (PDF) goes as `file`."""
+
+    inspected_on: Annotated[
+        str,
+        Field(
+            pattern="^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+            json_schema_extra={"format": "date"},
+            description="The day of the inspection: a real day, not after today",
+        ),
+    ]
+    result: Literal["合格", "不合格"]
+
+
+class ElevatorQuery(Query):
+    which: Literal["due", "overdue", "contract"] | None = Field(
+        None,
+        description="due: inspection due within 30 days; overdue; contract: maintenance "
+        "contract ending within 30 days",
+    )
 
 
 def query(model: type[Query], args: Any) -> dict[str, Any]:
@@ -998,6 +1034,36 @@ class CaseList(Response):
         str | None, Field(description="Pass as `after` for the next page (keyset)")
     ]
     prev_cursor: Annotated[str | None, Field(description="Pass as `before` for the previous page")]
+
+
+class ElevatorUnit(Response):
+    name: str
+    kind: UnitKind | Literal[""]
+    phone: Annotated[str, Field(description="Masked")]
+
+
+class Elevator(Response):
+    case_id: int
+    reference: str
+    registration_number: str
+    registered_on: Day
+    management_unit: ElevatorUnit
+    maintenance_company: str | None
+    contract_ends_on: Day | None
+    last_inspected_on: Day | None
+    next_inspection_due: Day
+    overdue: bool
+    due_soon: bool
+    contract_ending: bool
+
+
+class ElevatorList(Response):
+    items: list[Elevator]
+
+
+class InspectionCreated(Response):
+    id: Annotated[int, Field(description="The inspection's id")]
+    elevator: Elevator
 
 
 class Created(Response):

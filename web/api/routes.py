@@ -21,6 +21,7 @@ from workflow.errors import InvalidInput, NotFound, UnsupportedFile, msg
 from workflow.papers import verify as papers_verify
 from workflow.process import machine
 from workflow.read import cases as queries
+from workflow.read import elevators as elevator_register
 
 from . import models
 from .auth import caller, token_required
@@ -690,3 +691,69 @@ def track():
         return response
     args = models.query(models.TrackQuery, request.args)
     return jsonify(tracking.track(rt(), args["reference"], args["phone_tail"]))
+
+
+# — the elevator register ——————————————————————————————————————————————————————————————
+
+
+def _elevator_item(row: dict[str, Any]) -> dict[str, Any]:
+    unit = row["management_unit"]
+    return {
+        **{k: v for k, v in row.items() if k not in ("community", "address")},
+        "management_unit": {"name": unit["name"], "kind": unit["kind"], "phone": unit["phone"]},
+    }
+
+
+@bp.get("/elevators")
+@described(
+    "The register of elevators in use: who runs each, its maintenance, its yearly inspection "
+    "(staff)",
+    "elevators",
+    query=models.ElevatorQuery,
+    reply=models.ElevatorList,
+    reply_text="Every registered elevator, soonest inspection first",
+    errors=(400, 403),
+)
+@token_required
+def list_elevators():
+    args = models.query(models.ElevatorQuery, request.args)
+    rows = elevator_register.elevators(rt(), caller().id, args.get("which"))
+    return jsonify({"items": [_elevator_item(r) for r in rows]})
+
+
+@bp.post("/elevators/<int:case_id>/inspections")
+@described(
+    "Record a yearly periodic inspection with its report (clerk)",
+    "elevators",
+    form=models.InspectionForm,
+    reply=models.InspectionCreated,
+    status=201,
+    reply_text="The inspection's id and the elevator, its next inspection moved a year on",
+    errors=(*WRITE, 403, 404, 415),
+)
+@token_required
+def record_inspection(case_id: int):
+    if request.mimetype != "multipart/form-data":
+        raise UnsupportedFile(
+            msg(
+                "content_type",
+                "请以 multipart/form-data 上传，检验报告放在 file 字段。",
+                "Send multipart/form-data with the report in the `file` field.",
+            )
+        )
+    fields = models.query(
+        models.InspectionForm, {k: v for k, v in request.form.items() if k != "file"}
+    )
+    upload = request.files.get("file") or request.files.get("report")
+    inspection_id = services.record_inspection(
+        rt(),
+        caller().id,
+        case_id,
+        fields["inspected_on"],
+        fields["result"],
+        upload.read() if upload is not None else b"",
+    )
+    row = elevator_register.elevator(rt(), caller().id, case_id)
+    response = jsonify({"id": inspection_id, "elevator": _elevator_item(row)})
+    response.status_code = 201
+    return response

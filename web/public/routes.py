@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from forms.homeowner import NoticeObjectionForm, ObjectionForm, SignForm, TrackForm
+from forms.staff import InspectionForm
 from workflow import services
 from workflow.errors import InvalidInput, NotFound, WorkflowError, msg
 from workflow.read import projects as register
@@ -29,7 +30,12 @@ bp = Blueprint("public", __name__)
 @bp.after_request
 def signing_pages_are_private(response):
     # A signing page names the household and carries a form token: never keep it in a cache.
-    if request.endpoint in ("public.sign", "public.objection", "public.notice"):
+    if request.endpoint in (
+        "public.sign",
+        "public.objection",
+        "public.notice",
+        "public.elevator_link",
+    ):
         response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -215,3 +221,33 @@ def projects_csv():
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=projects.csv"},
     )
+
+
+# — the 使用管理单位's link: record the elevator's yearly inspection ——————————————————————
+
+
+@bp.route("/elevator/<token>", methods=["GET", "POST"])
+def elevator_link(token: str):
+    """The page the 使用管理单位 is sent by SMS: the elevator, its inspections, and the form to
+    record the next one with its report. No account; the link is the key."""
+    form = InspectionForm()
+    summary, status = [], 200
+    if form.is_submitted():
+        f = form.report.data
+        try:
+            services.record_inspection_by_link(
+                rt(),
+                token,
+                form.inspected_on.data or request.form.get("inspected_on"),
+                form.result.data,
+                f.read() if f and getattr(f, "filename", "") else b"",
+            )
+        except NotFound:
+            raise
+        except WorkflowError as exc:
+            summary, status = show_errors(form, exc.messages), 400
+        else:
+            flash(_("已登记定期检验，谢谢！"), "success")
+            return redirect(url_for(".elevator_link", token=token))
+    e = services.elevator_by_link(rt(), token)
+    return render_template("public/elevator.html", e=e, form=form, summary=summary), status

@@ -31,7 +31,11 @@ def link_of(settings: Settings, elevator: Elevator) -> str:
 
 def registered(s: Session, case: Case, settings: Settings, now) -> list[OutboxMessage]:
     """On the register: the 使用管理单位 gets its link to record each yearly inspection."""
-    elevator = s.get(Elevator, case.id)
+    # The row the transition's effect has just added, not flushed yet (the transition writes
+    # everything in one flush at its end).
+    elevator = next(
+        (e for e in s.new if isinstance(e, Elevator) and e.case_id == case.id), None
+    ) or s.get(Elevator, case.id)
     phone = (case.management_unit or {}).get("phone")
     if elevator is None or not phone:
         return []

@@ -37,7 +37,8 @@ UNIT_KINDS: dict[str, tuple[str, str]] = {
     "owners": ("业主自行管理（指定联系人）", "The owners, with a named contact"),
 }
 RESULTS = ("合格", "不合格")
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# A mobile number, or a landline with its area code (0710-6221234).
+PHONE = re.compile(r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$")
 ELEVATOR_NOT_FOUND = msg("elevator_not_found", "未找到该电梯。", "No such elevator.")
 
 
@@ -56,7 +57,7 @@ def parse_management_unit(data: Any) -> tuple[dict[str, str] | None, list[Messag
     kind = str(data.get("kind") or "").strip()
     name = str(data.get("name") or "").strip()
     code = normalise(str(data.get("credit_code") or ""))
-    phone = str(data.get("phone") or "").strip().replace(" ", "").replace("-", "")
+    phone = str(data.get("phone") or "").strip().replace(" ", "")
     if not (kind or name or code or phone):
         return None, []
     errors: list[Message] = []
@@ -89,7 +90,7 @@ def parse_management_unit(data: Any) -> tuple[dict[str, str] | None, list[Messag
             errors.append(
                 msg("management_unit.credit_code", f"使用管理单位：{problem}", "Invalid code.")
             )
-    if not MOBILE.match(phone) and not _landline(phone):
+    if not PHONE.match(phone):
         errors.append(
             msg(
                 "management_unit.phone",
@@ -104,11 +105,6 @@ def parse_management_unit(data: Any) -> tuple[dict[str, str] | None, list[Messag
         "phone": phone,
     }
     return unit, errors
-
-
-def _landline(phone: str) -> bool:
-    digits = phone.replace("(", "").replace(")", "")
-    return digits.isdigit() and digits.startswith("0") and 10 <= len(digits) <= 12
 
 
 def running_cost_fen(value: Any, errors: list[Message]) -> int | None:
@@ -183,7 +179,9 @@ def set_management_unit(
 # ---------------------------------------------------------------- inspections
 
 
-def _parse_inspection(inspected_on: Any, result: Any, today: date) -> tuple[date, str]:
+def _parse_inspection(
+    inspected_on: Any, result: Any, today: date, report: bytes
+) -> tuple[date, str]:
     errors: list[Message] = []
     day: date | None = None
     try:
@@ -206,6 +204,10 @@ def _parse_inspection(inspected_on: Any, result: Any, today: date) -> tuple[date
         )
     if result not in RESULTS:
         errors.append(msg("result", "检验结论应为“合格”或“不合格”。", "Result: 合格 or 不合格."))
+    if not report:
+        errors.append(
+            msg("report", "请上传定期检验报告（PDF）。", "Attach the inspection report (PDF).")
+        )
     if errors:
         raise InvalidInput(*errors)
     return day, str(result)  # type: ignore[return-value]
@@ -267,10 +269,10 @@ def record_inspection(
     with rt.db.transaction() as s:
         user = actor_of(s, actor)
         require_role(user, "clerk")
-        day, result = _parse_inspection(inspected_on, result, rt.clock().date())
         elevator = s.get(Elevator, case_id) if 0 < case_id < 2**31 else None
         if elevator is None:
             raise NotFound(ELEVATOR_NOT_FOUND)
+        day, result = _parse_inspection(inspected_on, result, rt.clock().date(), report)
         return _record(rt, s, elevator, user, day, result, report, "clerk")
 
 
@@ -301,7 +303,7 @@ def record_inspection_by_link(
     """The 使用管理单位 records an inspection through the link it was sent by SMS."""
     with rt.db.transaction() as s:
         elevator = _by_token(s, token)
-        day, result = _parse_inspection(inspected_on, result, rt.clock().date())
+        day, result = _parse_inspection(inspected_on, result, rt.clock().date(), report)
         return _record(rt, s, elevator, None, day, result, report, "link")
 
 
