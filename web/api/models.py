@@ -592,6 +592,25 @@ class InspectionForm(Query):
     result: Literal["合格", "不合格"]
 
 
+class InstallerQuery(Query):
+    sort: Literal["name", "started", "completed", "on_time", "days"] | None = Field(
+        None, description="Best first: most projects, highest on-time share, shortest time"
+    )
+
+
+class BarRequest(Request):
+    reason: Filled(500)
+    document_number: Filled(64)
+    until: Annotated[
+        str,
+        Field(
+            pattern="^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+            json_schema_extra={"format": "date"},
+            description="The last day of the bar, not before today",
+        ),
+    ]
+
+
 class ElevatorQuery(Query):
     which: Literal["due", "overdue", "contract"] | None = Field(
         None,
@@ -1064,6 +1083,35 @@ class ElevatorList(Response):
 class InspectionCreated(Response):
     id: Annotated[int, Field(description="The inspection's id")]
     elevator: Elevator
+
+
+class InstallerBarInfo(Response):
+    reason: str
+    document_number: str
+    since: Day
+    until: Day
+
+
+class Installer(Response):
+    """Figures from recorded facts only; `null` where nothing is recorded yet."""
+
+    credit_code: str
+    name: str
+    started: int
+    completed: int
+    average_days: str | None
+    on_time: int
+    on_time_share: str | None
+    average_days_late: str | None
+    problems_reported: int | None
+    problems_closed_average_days: str | None
+    returns_for_rectification: int | None
+    acceptance_opinions: dict[str, str] | None
+    bar: InstallerBarInfo | None
+
+
+class InstallerList(Response):
+    items: list[Installer]
 
 
 class Created(Response):

@@ -22,6 +22,7 @@ from workflow.papers import verify as papers_verify
 from workflow.process import machine
 from workflow.read import cases as queries
 from workflow.read import elevators as elevator_register
+from workflow.read import installers as installer_record
 
 from . import models
 from .auth import caller, token_required
@@ -757,3 +758,57 @@ def record_inspection(case_id: int):
     response = jsonify({"id": inspection_id, "elevator": _elevator_item(row)})
     response.status_code = 201
     return response
+
+
+# — the installers' record ——————————————————————————————————————————————————————————————
+
+
+@bp.get("/installers")
+@described(
+    "The installers' record: figures from the cases and any bar in force (public, no personal "
+    "data)",
+    "installers",
+    query=models.InstallerQuery,
+    reply=models.InstallerList,
+    reply_text="Each installer, sorted",
+    errors=(400,),
+)
+def list_installers():
+    args = models.query(models.InstallerQuery, request.args)
+    return jsonify({"items": installer_record.installers(rt(), args.get("sort"))})
+
+
+def _installer(code: str) -> dict[str, Any]:
+    return installer_record.installer(rt(), code)
+
+
+@bp.put("/installers/<credit_code>/bar")
+@described(
+    "Bar an installer from new work until a date (admin); the history stays in the audit log",
+    "installers",
+    body=models.BarRequest,
+    reply=models.Installer,
+    reply_text="The installer's record with the bar",
+    errors=(*WRITE, 403),
+)
+@token_required
+def bar_installer(credit_code: str):
+    data = body(models.BarRequest)
+    services.bar_installer(
+        rt(), caller().id, credit_code, data["reason"], data["document_number"], data["until"]
+    )
+    return jsonify(_installer(credit_code))
+
+
+@bp.delete("/installers/<credit_code>/bar")
+@described(
+    "Lift an installer's bar (admin)",
+    "installers",
+    reply=models.Installer,
+    reply_text="The installer's record without the bar",
+    errors=(400, 403, 404),
+)
+@token_required
+def lift_installer_bar(credit_code: str):
+    services.lift_bar(rt(), caller().id, credit_code)
+    return jsonify(_installer(credit_code))

@@ -14,6 +14,7 @@ from forms.homeowner import NoticeObjectionForm, ObjectionForm, SignForm, TrackF
 from forms.staff import InspectionForm
 from workflow import services
 from workflow.errors import InvalidInput, NotFound, WorkflowError, msg
+from workflow.read import installers as installer_record
 from workflow.read import projects as register
 from workflow.read import tracking
 from workflow.rules.money import yuan
@@ -251,3 +252,58 @@ def elevator_link(token: str):
             return redirect(url_for(".elevator_link", token=token))
     e = services.elevator_by_link(rt(), token)
     return render_template("public/elevator.html", e=e, form=form, summary=summary), status
+
+
+# — the installers' record (施工单位信用评价) —————————————————————————————————————————————
+
+
+def _sort() -> str:
+    sort = request.args.get("sort") or "name"
+    return sort if sort in installer_record.SORTS else "name"
+
+
+@bp.route("/installers")
+def installers():
+    """Each installer's record from the cases, sortable, and any bar in force; no personal data."""
+    sort = _sort()
+    return render_template(
+        "public/installers.html",
+        rows=installer_record.installers(rt(), sort),
+        sort=sort,
+        sorts=[
+            ("name", _("名称")),
+            ("started", _("开工项目数")),
+            ("completed", _("竣工项目数")),
+            ("on_time", _("按期竣工比例")),
+            ("days", _("平均工期")),
+        ],
+    )
+
+
+@bp.route("/installers.csv")
+def installers_csv():
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(
+        ["安装单位", "统一社会信用代码", "开工项目", "竣工项目", "平均工期（天）", "按期竣工",
+         "按期竣工比例", "平均逾期（天）", "居民反映问题", "问题平均关闭（天）", "整改退回",
+         "居民验收意见", "禁止承接新工程至", "文号"]
+    )  # fmt: skip
+    for r in installer_record.installers(rt(), _sort()):
+        bar = r["bar"] or {}
+        w.writerow(
+            [r["name"], r["credit_code"], r["started"], r["completed"], r["average_days"] or "",
+             r["on_time"], r["on_time_share"] or "", r["average_days_late"] or "",
+             _none_yet(r["problems_reported"]), _none_yet(r["problems_closed_average_days"]),
+             _none_yet(r["returns_for_rectification"]), _none_yet(r["acceptance_opinions"]),
+             bar.get("until", ""), bar.get("document_number", "")]
+        )  # fmt: skip
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=installers.csv"},
+    )
+
+
+def _none_yet(value) -> str:
+    return "暂无记录" if value is None else str(value)

@@ -25,6 +25,7 @@ from .elevators import (
     unit_label,
 )
 from .files import document_file, store_scan, upload_document
+from .installers import bar_installer, lift_bar
 from .letters import letter_context, letter_file
 from .owner_rulings import mark_same_owner, record_standing_vote, separate_owner
 from .owners import lodge_objection_as_owner, public_notice
@@ -56,4 +57,5 @@ __all__ = [
     "AGENT_KINDS", "RELATIONSHIPS", "Proxy", "agent_label", "record_agent",
     "UNIT_KINDS", "elevator_by_link", "inspection_link", "record_inspection",
     "record_inspection_by_link", "set_management_unit", "before_completion", "unit_label",
+    "bar_installer", "lift_bar",
 ]  # fmt: skip
