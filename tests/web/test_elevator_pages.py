@@ -59,3 +59,10 @@ def test_the_unit_records_an_inspection_through_its_link(client, app, app_people
     assert r.status_code == 302
     assert 'id="next-due">2027-11-21' in client.get(f"/elevator/{token}").get_data(as_text=True)
     assert client.get("/elevator/nope").status_code == 404
+
+
+def test_the_clerk_sees_who_runs_the_elevator_before_confirming(as_clerk, app_journey):
+    case_id = app_journey.case_in("acceptance")
+    html = as_clerk.get(f"/staff/cases/{case_id}").get_data(as_text=True)
+    assert MANAGEMENT_UNIT["name"] in html and "139****0088" in html
+    assert "襄阳安居电梯维保有限公司" in html and "2027-11-30" in html

@@ -62,3 +62,11 @@ def test_owners_see_the_unit_and_their_yearly_running_cost_before_they_vote(
     assert 'id="own-running-share"' not in client.get(f"/sign/{one01['token']}").get_data(
         as_text=True
     )
+
+
+def test_the_completion_form_asks_for_the_maintenance_contract(as_owner, app_journey):
+    case_id = app_journey.case_in("construction")
+    html = as_owner.get(f"/my/cases/{case_id}/act/report_completion").get_data(as_text=True)
+    assert "维保单位" in html and "维保合同截止日期" in html and 'type="date"' in html
+    history = as_owner.get(f"/my/cases/{case_id}/progress").get_data(as_text=True)
+    assert "填写电梯使用管理单位" in history and "management_unit_set" not in history
