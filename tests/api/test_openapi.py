@@ -96,6 +96,7 @@ def test_public_operations_need_no_token(doc):
         ("/sign/{token}/proxy", "post"),
         ("/verify/{code}", "get"),
         ("/track", "get"),
+        ("/installers", "get"),  # the installers' record: public, no personal data
     }
 
 
