@@ -97,3 +97,14 @@ class HolidayForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that changes something: carries only the CSRF token."""
+
+
+class BarForm(FlaskForm):
+    """Put an installer on the city's list of those barred from new work (黑名单)."""
+
+    credit_code = StringField(
+        _l("安装单位统一社会信用代码"), validators=[Optional(), Length(max=18)]
+    )
+    document_number = StringField(_l("决定文书文号"), validators=[Optional(), Length(max=64)])
+    until = DateField(_l("禁止承接新工程至"), validators=[Optional()])
+    reason = StringField(_l("理由"), validators=[Optional(), Length(max=500)])

@@ -118,6 +118,33 @@ class CostsForm(FlaskForm):
     reason = StringField(_l("修改原因"), render_kw={"autocomplete": "off"})
 
 
+class ManagementUnitForm(FlaskForm):
+    """Who will run the elevator (使用管理单位), named in the owners' agreement with the costs,
+    and the yearly running cost the households share by the same ratios."""
+
+    unit_kind = SelectField(
+        _l("使用管理单位类型"),
+        choices=[
+            SelectChoice("", _l("请选择")),
+            SelectChoice("property", _l("物业服务企业")),
+            SelectChoice("entrusted", _l("业主委托的管理单位")),
+            SelectChoice("community", _l("社区")),
+            SelectChoice("owners", _l("业主自行管理（指定联系人）")),
+        ],
+    )
+    unit_name = StringField(
+        _l("单位名称（业主自管的填联系人姓名）"), render_kw={"autocomplete": "organization"}
+    )
+    unit_credit_code = StringField(
+        _l("统一社会信用代码（单位必填）"), render_kw={"autocomplete": "off", "maxlength": 18}
+    )
+    unit_phone = StringField(_l("联系电话"), render_kw={"type": "tel", "autocomplete": "tel"})
+    running_cost = StringField(
+        _l("预计每年运行费用（元，电费、维保、检验、保险）"),
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )
+
+
 class UploadForm(FlaskForm):
     kind = HiddenField()
     file = FileField(_l("选择文件"))

@@ -113,3 +113,33 @@ class OwnerRulingForm(FlaskForm):
         _l("依据（如房产证、购房合同）"),
         validators=[DataRequired(_l("请说明依据。")), Length(max=2000)],
     )
+
+
+class InspectionForm(FlaskForm):
+    """A yearly periodic inspection and its report, recorded by a clerk or by the 使用管理单位
+    through its link (forms.public reuses it)."""
+
+    inspected_on = DateField(_l("检验日期"), validators=[Optional()])
+    result = SelectField(
+        _l("检验结论"),
+        choices=[SelectChoice("合格", _l("合格")), SelectChoice("不合格", _l("不合格"))],
+    )
+    report = FileField(_l("定期检验报告（PDF）"))
+
+
+class ElevatorFilterForm(FlaskForm):
+    """The register's filter (GET, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    which = SelectField(
+        _l("筛选"),
+        choices=[
+            SelectChoice("", _l("全部电梯")),
+            SelectChoice("due", _l("30 天内到期检验")),
+            SelectChoice("overdue", _l("检验已逾期")),
+            SelectChoice("contract", _l("维保合同 30 天内到期")),
+        ],
+        validators=[Optional()],
+    )

@@ -57,6 +57,22 @@ INSTALLER = {
     "installer_name": "襄阳安居电梯安装有限公司",
     "installer_credit_code": "91420683MA4F0A1B2Y",
     "installer_licence": "TS3342001-2028",
+    "planned_completion": "2027-03-01",
+}
+# Who runs the elevator (使用管理单位), named with the costs before the owners vote.
+MANAGEMENT_UNIT = {
+    "kind": "property",
+    "name": "枣阳市安居物业服务有限公司",
+    "credit_code": "91420683MA4F0A1B2Y",
+    "phone": "13907100088",
+}
+# What reporting completion needs besides the papers: the registration and the maintenance.
+COMPLETION = {
+    "registration_number": "梯11鄂FA0042（26）",
+    "maintenance_company": "襄阳安居电梯维保有限公司",
+    "maintenance_credit_code": "91420683MA4F0A1B2Y",
+    "maintenance_starts_on": "2026-12-01",
+    "maintenance_ends_on": "2027-11-30",
 }
 REG_NO = "梯11鄂FA0042（26）"
 
@@ -123,6 +139,7 @@ class Journey:
     def new_case(self, **over) -> int:
         case_id = services.create_case(self.rt, self.p.owner.id, application(**over))
         services.set_costs(self.rt, self.p.owner.id, case_id, "600000")
+        services.set_management_unit(self.rt, self.p.owner.id, case_id, MANAGEMENT_UNIT, "12000")
         return case_id
 
     def sign_all(self, case_id: int, choices: list[str] | None = None) -> None:
@@ -162,7 +179,7 @@ class Journey:
         elif state == "acceptance":
             services.upload_document(rt, p.owner.id, case_id, "inspection_report", pdf_bytes())
             services.upload_document(rt, p.owner.id, case_id, "equipment_registration", pdf_bytes())
-            fire(rt, p.owner.id, case_id, "report_completion", {"registration_number": REG_NO})
+            fire(rt, p.owner.id, case_id, "report_completion", COMPLETION)
         elif state == "completed":
             fire(rt, p.clerk.id, case_id, "confirm_completion")
         elif state == "subsidy_review":

@@ -268,8 +268,9 @@ def restore(source: str) -> None:
 @click.option("--date", "day", default=None, help="the day to check (YYYY-MM-DD); default today")
 @with_appcontext
 def deadlines(day: str | None) -> None:
-    """Flag cases due within two working days or overdue, tell the desks, and remind the
-    households of long consultations that have not voted (run daily)."""
+    """Flag cases due within two working days or overdue, tell the desks, remind the
+    households of long consultations that have not voted, and the elevators' 使用管理单位 and
+    applicants of inspections and maintenance contracts falling due (run daily)."""
     from datetime import date
 
     from workflow.jobs.registry import daily_check
@@ -284,7 +285,7 @@ def deadlines(day: str | None) -> None:
             f"{f.workdays_left:+d}\t{','.join(f.who)}{seen}"
         )
     click.echo(f"{len(flags)} 件需要关注 / case(s) flagged")
-    click.echo(f"{reminded} 条表决提醒 / voting reminder(s) written")
+    click.echo(f"{reminded} 条提醒（表决、电梯检验与维保）/ reminder(s) written")
     click.echo(
         "已处理超过保存期限的个人信息，数量记入审计日志 / retention applied (counts audited)"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from ..journey import INSTALLER, REG_NO, pdf_bytes
+from ..journey import COMPLETION, INSTALLER, MANAGEMENT_UNIT, pdf_bytes
 from .conftest import application_json
 
 
@@ -27,7 +27,7 @@ def fire(api, case_id, trigger, who, json=None, version=None):
 
 
 def test_an_application_goes_from_draft_to_subsidy_approved_through_the_api(api, clock):
-    r = api.post("/cases", "owner", json=application_json())
+    r = api.post("/cases", "owner", json={**application_json(), "management_unit": MANAGEMENT_UNIT})
     assert r.status_code == 201
     case = r.get_json()
     cid = case["id"]
@@ -104,7 +104,7 @@ def test_an_application_goes_from_draft_to_subsidy_approved_through_the_api(api,
     assert case["state"] == "construction"
     upload(api, cid, "inspection_report")
     upload(api, cid, "equipment_registration")
-    case = fire(api, cid, "report_completion", "owner", {"registration_number": REG_NO})
+    case = fire(api, cid, "report_completion", "owner", COMPLETION)
     assert case["state"] == "acceptance"
     assert fire(api, cid, "confirm_completion", "clerk")["state"] == "completed"
 

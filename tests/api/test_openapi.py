@@ -3,6 +3,8 @@ the machine, and holds against the running app under property-based testing."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -10,9 +12,10 @@ from hypothesis.errors import Unsatisfiable
 
 from workflow.papers import documents
 from workflow.process import machine, states
+from workflow.rules.credit_code import credit_code_problem
 from workflow.services.consent import CHOICES
 
-from ..journey import pdf_bytes
+from ..journey import Clock, pdf_bytes
 from .conftest import PREFIX
 
 
@@ -95,6 +98,7 @@ def test_public_operations_need_no_token(doc):
         ("/sign/{token}/money", "get"),
         ("/verify/{code}", "get"),
         ("/track", "get"),
+        ("/installers", "get"),  # the installers' record: public, no personal data
     }
 
 
@@ -138,10 +142,22 @@ def as_the_cases_have_it(case, real_id, rooms: dict[int, list[str]], positive: b
 
 
 def describable(case) -> bool:
-    """Three rules of a roster JSON Schema cannot state (the model checks them, the document
-    says them in words): no flat above the top floor, each room once, compensation only for
-    a room of the roster."""
+    """Rules a JSON Schema cannot state (the model checks them, the document says them in
+    words): no flat above the top floor, each room once, compensation only for a room of the
+    roster; an organisation running the elevator carries a unified social credit code whose check
+    character holds; an inspection took place on a real day, not in the future."""
     body = case.body if isinstance(case.body, dict) else {}
+    if case.operation.path.endswith("/inspections") and "inspected_on" in body:
+        try:  # an inspection is recorded after it took place, in this century
+            day = date.fromisoformat(str(body["inspected_on"]))
+        except ValueError:
+            return False
+        if not date(2000, 1, 1) <= day <= Clock()().date():
+            return False
+    unit = body.get("management_unit")
+    if isinstance(unit, dict) and unit.get("kind") != "owners":
+        if credit_code_problem(str(unit.get("credit_code") or "")):
+            return False
     rows = body.get("households")
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         return True

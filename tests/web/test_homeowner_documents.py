@@ -7,7 +7,7 @@ import re
 
 from workflow.read import cases as queries
 
-from ..journey import pdf_bytes
+from ..journey import COMPLETION, pdf_bytes
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
@@ -168,7 +168,7 @@ def test_completion_papers_are_uploaded_after_construction(app, as_owner, app_pe
     v = describe(app, app_people, case_id)["version"]
     r = as_owner.post(
         f"/my/cases/{case_id}/act/report_completion",
-        data={"version": v, "registration_number": "梯11鄂F00042"},
+        data={"version": v, **COMPLETION, "registration_number": "梯11鄂F00042"},
     )
     assert r.status_code == 302
     assert describe(app, app_people, case_id)["state"] == "acceptance"

@@ -112,17 +112,25 @@ def test_no_generated_jumps_bypass_the_guards():
 
 
 def test_firing_moves_the_case_and_leaves_nothing_on_it_or_on_the_shared_machine():
+    from datetime import date, datetime
     from types import SimpleNamespace
 
     class Model:
+        id = 7
         state = "acceptance"
         completed_at = None
+        completion_reported_on = date(2026, 12, 1)
+        registration_number = "梯11鄂FA0042（26）"
 
     case = Model()
     before = len(machine.machine().models)
-    ctx = SimpleNamespace(case=case, now="2026-12-02T10:00", issued=[])
+    added = []
+    now = datetime(2026, 12, 2, 10, 0)
+    ctx = SimpleNamespace(case=case, now=now, issued=[], session=SimpleNamespace(add=added.append))
     assert machine.fire_on(case, "confirm_completion", ctx=ctx)
-    assert (case.state, case.completed_at) == ("completed", "2026-12-02T10:00")
+    assert (case.state, case.completed_at) == ("completed", now)
+    # The elevator joins the register, its first inspection due a year after registration.
+    assert [(e.case_id, e.next_inspection_due) for e in added] == [(7, date(2027, 12, 1))]
     assert len(machine.machine().models) == before
     assert not hasattr(case, "confirm_completion") and not hasattr(case, "is_completed")
     # A trigger that does not start from the case's state is refused, the state unchanged.
@@ -144,3 +152,21 @@ def test_mermaid_diagram_has_every_transition_edge():
     for t in TRANSITIONS:
         for src in t.sources:
             assert f"{src} --> {t.dest} : {t.trigger}" in text
+
+
+def test_after_the_keys_guards_are_declared_on_their_transitions():
+    def guards_of(trigger):
+        return [g.name for g in machine.TRANSITION[trigger].guards]
+
+    assert {"planned_completion_given", "installer_not_barred"} <= set(
+        guards_of("start_construction")
+    )
+    assert {"management_unit_named", "maintenance_contract_given"} <= set(
+        guards_of("report_completion")
+    )
+    assert "planned_completion" in [f.name for f in machine.TRANSITION["start_construction"].fields]
+    fields = [f.name for f in machine.TRANSITION["report_completion"].fields]
+    assert fields[1:] == [
+        "maintenance_company", "maintenance_credit_code",
+        "maintenance_starts_on", "maintenance_ends_on",
+    ]  # fmt: skip

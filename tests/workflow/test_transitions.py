@@ -220,7 +220,7 @@ def test_start_construction_reports_every_missing_field_and_the_notice(rt, journ
         services.fire(rt, people.owner.id, case_id, "start_construction", {})
     assert {m.code for m in err.value.messages} == {
         "contractor", "start_date", "installer_name", "installer_credit_code",
-        "installer_licence", "document_installation_notice",
+        "installer_licence", "document_installation_notice", "planned_completion",
     }  # fmt: skip
 
 
@@ -244,6 +244,9 @@ def test_report_completion_needs_both_certificates(rt, journey, people):
     assert [m.code for m in err.value.messages] == [
         "document_equipment_registration",
         "registration_number",
+        "maintenance_company",
+        "maintenance_credit_code",
+        "maintenance_dates",
     ]
 
 

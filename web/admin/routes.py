@@ -10,10 +10,18 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from forms.admin import ConfirmForm, HolidayForm, SettingsForm, UserCreateForm, UserUpdateForm
+from forms.admin import (
+    BarForm,
+    ConfirmForm,
+    HolidayForm,
+    SettingsForm,
+    UserCreateForm,
+    UserUpdateForm,
+)
 from workflow import services
 from workflow.data.settings import ADMIN_KEYS, DEPARTMENTS, LETTER_PREFIXES
 from workflow.errors import WorkflowError
+from workflow.read import installers as installer_record
 from workflow.read import registers, statistics
 from workflow.rules.money import yuan
 
@@ -330,3 +338,52 @@ def stats_csv():
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=statistics.csv"},
     )
+
+
+# --- installers barred from new work -------------------------------------------------------
+
+
+@bp.route("/installers", methods=["GET", "POST"])
+@admin_only
+def installers():
+    """Bar an installer (reason, document number, until when) or lift a bar; every bar ever
+    made is listed, and each change is in the audit log."""
+    form = BarForm()
+    status = 200
+    if request.method == "POST":
+        try:
+            services.bar_installer(
+                rt(),
+                current_user.id,
+                form.credit_code.data or "",
+                form.reason.data,
+                form.document_number.data,
+                form.until.data or request.form.get("until"),
+            )
+        except WorkflowError as exc:
+            _refused(exc)
+            status = exc.status
+        else:
+            flash(_("已列入禁止承接新工程名单。"), "success")
+            return redirect(url_for("admin.installers"), 303)
+    return render_template(
+        "admin/installers.html",
+        title=_("安装单位名单"),
+        form=form,
+        bars=installer_record.bar_history(rt()),
+    ), status
+
+
+@bp.route("/installers/<credit_code>/lift", methods=["POST"])
+@admin_only
+def lift_bar(credit_code: str):
+    if not ConfirmForm().validate_on_submit():
+        flash(_("表单已过期，请重试。"), "error")
+        return redirect(url_for("admin.installers"), 303)
+    try:
+        services.lift_bar(rt(), current_user.id, credit_code)
+    except WorkflowError as exc:
+        _refused(exc)
+    else:
+        flash(_("已解除 %(c)s 的禁止。", c=credit_code), "success")
+    return redirect(url_for("admin.installers"), 303)

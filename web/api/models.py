@@ -38,6 +38,7 @@ from workflow.process.machine import TRANSITIONS
 from workflow.process.machine import Field as MachineField
 from workflow.process.states import STATES
 from workflow.rules.agents import AGENT_KINDS
+from workflow.rules.credit_code import credit_code_problem
 from workflow.services.agents import RELATIONSHIPS
 from workflow.services.consent import CHOICES
 from workflow.services.review import VERDICTS
@@ -65,7 +66,7 @@ FILLED_PATTERN = f"^[^{_REFUSED}]*[^\\s{_REFUSED}][^{_REFUSED}]*$"
 _YUAN_MAX = inputs.MONEY_MAX_FEN // 100
 MONEY_PATTERN = f"^([0-9]{{1,{len(str(_YUAN_MAX)) - 1}}}(\\.[0-9]{{1,2}})?|{_YUAN_MAX}(\\.00?)?)$"
 POSITIVE_MONEY_PATTERN = (
-    f"^([1-9][0-9]{{0,{len(str(_YUAN_MAX)) - 2}}}(\\.[0-9]{{1,2}})?|0?\\.(0[1-9]|[1-9][0-9]?)"
+    f"^([1-9][0-9]{{0,{len(str(_YUAN_MAX)) - 2}}}(\\.[0-9]{{1,2}})?|0\\.(0[1-9]|[1-9][0-9]?)"
     f"|{_YUAN_MAX}(\\.00?)?)$"
 )
 
@@ -307,6 +308,41 @@ Compensations = Annotated[
 ]
 
 
+UnitKind = Literal["property", "entrusted", "community", "owners"]
+
+
+class ManagementUnitInput(Request):
+    """Who will run the elevator (使用管理单位): a property company, a unit the owners entrust,
+    the community, or the owners themselves with one named contact. `credit_code` (GB 32100)
+    is required for organisations, checked by its check character; not for `owners`."""
+
+    kind: UnitKind
+    name: Filled(100)
+    credit_code: Text(18) | None = None
+    phone: Matching("^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$", 13)
+
+    @model_validator(mode="after")
+    def _organisations_carry_a_valid_code(self) -> ManagementUnitInput:
+        if self.kind != "owners" and credit_code_problem(self.credit_code or ""):
+            raise PydanticCustomError(
+                "policy",
+                "{reason}",
+                {
+                    "reason": "单位须填写有效的统一社会信用代码",
+                    "field": "management_unit.credit_code",
+                },
+            )
+        return self
+
+
+RunningCost = Annotated[
+    PositiveAmount | None,
+    Field(
+        description='The yearly running cost in yuan (shared like the building cost), e.g. "12000.00"'
+    ),
+]
+
+
 class CaseRequest(Request):
     """Three rules JSON Schema cannot say are checked here and described in words: no flat
     above the top floor, each room once, compensation only for a room of the roster."""
@@ -320,6 +356,8 @@ class CaseRequest(Request):
     households: Roster
     estimated_cost: EstimatedCost = None
     compensations: Compensations = None
+    management_unit: ManagementUnitInput | None = None
+    running_cost: RunningCost = None
 
     @model_validator(mode="after")
     def _no_flat_above_the_top(self) -> CaseRequest:
@@ -354,6 +392,9 @@ class CasePatch(Request):
     floors: Floors = None
     households: Roster = None
     estimated_cost: EstimatedCost = None
+    # Until completion is reported, whatever the state (null clears it).
+    management_unit: ManagementUnitInput | None = None
+    running_cost: RunningCost = None
     coefficients: Annotated[
         Annotated[
             dict[
@@ -607,6 +648,47 @@ class AgentForm(Query):
 
 class UploadForm(Query):
     """The document itself goes as `file` (checked by content)."""
+
+
+class InspectionForm(Query):
+    """A yearly periodic inspection; its report (PDF) goes as `file`."""
+
+    inspected_on: Annotated[
+        str,
+        Field(
+            pattern="^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+            json_schema_extra={"format": "date"},
+            description="The day of the inspection: a real day, not after today",
+        ),
+    ]
+    result: Literal["合格", "不合格"]
+
+
+class InstallerQuery(Query):
+    sort: Literal["name", "started", "completed", "on_time", "days"] | None = Field(
+        None, description="Best first: most projects, highest on-time share, shortest time"
+    )
+
+
+class BarRequest(Request):
+    reason: Filled(500)
+    document_number: Filled(64)
+    until: Annotated[
+        str,
+        Field(
+            pattern="^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+            json_schema_extra={"format": "date"},
+            description="The last day of the bar, not before today",
+        ),
+    ]
+
+
+class ElevatorQuery(Query):
+    which: Literal["due", "overdue", "contract"] | None = Field(
+        None,
+        description="due: inspection due within 30 days; overdue; contract: maintenance "
+        "contract ending within 30 days",
+    )
 
 
 def query(model: type[Query], args: Any) -> dict[str, Any]:
@@ -950,6 +1032,21 @@ class CorrectionInfo(Response):
 class Construction(Response):
     contractor: str | None
     start_date: Day | None
+    planned_completion: Day | None = None
+
+
+class ManagementUnit(Response):
+    kind: UnitKind
+    name: str
+    credit_code: str
+    phone: Annotated[str, Field(description="In full for the applicant, masked for others")]
+
+
+class Maintenance(Response):
+    company: str | None
+    credit_code: str | None
+    starts_on: Day | None
+    ends_on: Day | None
 
 
 class Subsidy(Response):
@@ -1000,6 +1097,9 @@ class Case(Response):
     opinions: list[OpinionInfo]
     corrections: list[CorrectionInfo]
     construction: Construction
+    management_unit: ManagementUnit | None = None
+    running_cost_fen: int | None = None
+    maintenance: Maintenance | None = None
     subsidy: Subsidy
     deadline: DeadlineInfo | None
     actions: list[Action]
@@ -1043,6 +1143,65 @@ class CaseList(Response):
         str | None, Field(description="Pass as `after` for the next page (keyset)")
     ]
     prev_cursor: Annotated[str | None, Field(description="Pass as `before` for the previous page")]
+
+
+class ElevatorUnit(Response):
+    name: str
+    kind: UnitKind | Literal[""]
+    phone: Annotated[str, Field(description="Masked")]
+
+
+class Elevator(Response):
+    case_id: int
+    reference: str
+    registration_number: str
+    registered_on: Day
+    management_unit: ElevatorUnit
+    maintenance_company: str | None
+    contract_ends_on: Day | None
+    last_inspected_on: Day | None
+    next_inspection_due: Day
+    overdue: bool
+    due_soon: bool
+    contract_ending: bool
+
+
+class ElevatorList(Response):
+    items: list[Elevator]
+
+
+class InspectionCreated(Response):
+    id: Annotated[int, Field(description="The inspection's id")]
+    elevator: Elevator
+
+
+class InstallerBarInfo(Response):
+    reason: str
+    document_number: str
+    since: Day
+    until: Day
+
+
+class Installer(Response):
+    """Figures from recorded facts only; `null` where nothing is recorded yet."""
+
+    credit_code: str
+    name: str
+    started: int
+    completed: int
+    average_days: str | None
+    on_time: int
+    on_time_share: str | None
+    average_days_late: str | None
+    problems_reported: int | None
+    problems_closed_average_days: str | None
+    returns_for_rectification: int | None
+    acceptance_opinions: dict[str, str] | None
+    bar: InstallerBarInfo | None
+
+
+class InstallerList(Response):
+    items: list[Installer]
 
 
 class Created(Response):

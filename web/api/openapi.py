@@ -49,6 +49,10 @@ PATH_PARAMS: dict[str, JSON] = {
     "token": {"description": "The household's signing token", "schema": {"maxLength": 64}},
     "code": {"description": "The code printed on the letter", "schema": {"maxLength": 32}},
     "kind": {"description": "The kind of document", "schema": {"enum": models.DOCUMENT_KINDS}},
+    "credit_code": {
+        "description": "The installer's unified social credit code (GB 32100, 18 characters)",
+        "schema": {"maxLength": 18, "minLength": 18},
+    },
 }
 
 HEADERS: dict[str, JSON] = {

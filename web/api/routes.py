@@ -21,6 +21,8 @@ from workflow.errors import InvalidInput, NotFound, UnsupportedFile, msg
 from workflow.papers import verify as papers_verify
 from workflow.process import machine
 from workflow.read import cases as queries
+from workflow.read import elevators as elevator_register
+from workflow.read import installers as installer_record
 from workflow.read import money as money_read
 
 from .. import throttle
@@ -176,7 +178,7 @@ def create_case():
 
 @bp.patch("/cases/<int:case_id>")
 @described(
-    "Change the building, roster, estimated cost or coefficients (applicant)",
+    "Change the building, roster, estimated cost, coefficients or who runs the elevator (applicant)",
     "cases",
     body=models.CasePatch,
     reply=models.Case,
@@ -777,3 +779,123 @@ def my_request():
     data = body(models.PrivacyRequestBody)
     made = services.privacy.make_request(rt(), caller().id, data["kind"], data["text"])
     return jsonify(made), 201
+
+
+# — the elevator register ——————————————————————————————————————————————————————————————
+
+
+def _elevator_item(row: dict[str, Any]) -> dict[str, Any]:
+    unit = row["management_unit"]
+    return {
+        **{k: v for k, v in row.items() if k not in ("community", "address")},
+        "management_unit": {"name": unit["name"], "kind": unit["kind"], "phone": unit["phone"]},
+    }
+
+
+@bp.get("/elevators")
+@described(
+    "The register of elevators in use: who runs each, its maintenance, its yearly inspection "
+    "(staff)",
+    "elevators",
+    query=models.ElevatorQuery,
+    reply=models.ElevatorList,
+    reply_text="Every registered elevator, soonest inspection first",
+    errors=(400, 403),
+)
+@token_required
+def list_elevators():
+    args = models.query(models.ElevatorQuery, request.args)
+    rows = elevator_register.elevators(rt(), caller().id, args.get("which"))
+    return jsonify({"items": [_elevator_item(r) for r in rows]})
+
+
+@bp.post("/elevators/<int:case_id>/inspections")
+@described(
+    "Record a yearly periodic inspection with its report (clerk)",
+    "elevators",
+    form=models.InspectionForm,
+    reply=models.InspectionCreated,
+    status=201,
+    reply_text="The inspection's id and the elevator, its next inspection moved a year on",
+    errors=(*WRITE, 403, 404, 415),
+)
+@token_required
+def record_inspection(case_id: int):
+    if request.mimetype != "multipart/form-data":
+        raise UnsupportedFile(
+            msg(
+                "content_type",
+                "请以 multipart/form-data 上传，检验报告放在 file 字段。",
+                "Send multipart/form-data with the report in the `file` field.",
+            )
+        )
+    fields = models.query(
+        models.InspectionForm, {k: v for k, v in request.form.items() if k != "file"}
+    )
+    upload = request.files.get("file") or request.files.get("report")
+    inspection_id = services.record_inspection(
+        rt(),
+        caller().id,
+        case_id,
+        fields["inspected_on"],
+        fields["result"],
+        upload.read() if upload is not None else b"",
+    )
+    row = elevator_register.elevator(rt(), caller().id, case_id)
+    response = jsonify({"id": inspection_id, "elevator": _elevator_item(row)})
+    response.status_code = 201
+    return response
+
+
+# — the installers' record ——————————————————————————————————————————————————————————————
+
+
+@bp.get("/installers")
+@described(
+    "The installers' record: figures from the cases and any bar in force (public, no personal "
+    "data)",
+    "installers",
+    query=models.InstallerQuery,
+    reply=models.InstallerList,
+    reply_text="Each installer, sorted",
+    errors=(400,),
+)
+def list_installers():
+    args = models.query(models.InstallerQuery, request.args)
+    return jsonify({"items": installer_record.installers(rt(), args.get("sort"))})
+
+
+def _installer(code: str) -> dict[str, Any]:
+    return installer_record.installer(rt(), code)
+
+
+@bp.put("/installers/<credit_code>/bar")
+@described(
+    "Bar an installer from new work until a date (admin); the history stays in the audit log",
+    "installers",
+    body=models.BarRequest,
+    reply=models.Installer,
+    reply_text="The installer's record with the bar",
+    errors=(*WRITE, 403),
+)
+@token_required
+def bar_installer(credit_code: str):
+    data = body(models.BarRequest)
+    services.bar_installer(
+        rt(), caller().id, credit_code, data["reason"], data["document_number"], data["until"]
+    )
+    return jsonify(_installer(credit_code))
+
+
+@bp.delete("/installers/<credit_code>/bar")
+@described(
+    "Lift an installer's bar (admin)",
+    "installers",
+    reply=models.Installer,
+    reply_text="The installer's record without the bar",
+    errors=(400, 403, 404),
+)
+@token_required
+def lift_installer_bar(credit_code: str):
+    services.lift_bar(rt(), caller().id, credit_code)
+    return jsonify(_installer(credit_code))

@@ -19,10 +19,11 @@ from flask_login import current_user
 
 from forms.homeowner import (
     CostsForm,
+    ManagementUnitForm,
     UploadForm,
 )
 from workflow import services
-from workflow.errors import NotFound, WorkflowError
+from workflow.errors import Message, NotFound, WorkflowError
 from workflow.papers.documents import KINDS
 from workflow.read import money as money_read
 from workflow.rules.money import yuan
@@ -126,7 +127,14 @@ def costs(case_id: int):
         else ""
         for h in c["households"]
     }
-    if request.method == "POST":
+    unit_form = ManagementUnitForm()
+    unit_open = services.before_completion(c["state"])
+    if request.method == "POST" and request.form.get("part") == "unit":
+        summary = _save_unit(case_id, unit_form)
+        if not summary:
+            done(_("保存电梯使用管理单位"), case_id)
+            return redirect(url_for(".case", case_id=case_id))
+    elif request.method == "POST":
         coefs = {f: request.form.get(f"coefficient_{f}", "") for f in coefs}
         comp = {k: request.form.get(f"compensation_{k}", "").strip() for k in comp}
         try:
@@ -166,9 +174,17 @@ def costs(case_id: int):
             else:
                 done(_("保存费用分摊"), case_id)
             return redirect(url_for(".case", case_id=case_id))
-    else:
+    if request.method == "GET" or request.form.get("part") == "unit":
         fen = c["costs"]["estimated_cost_fen"]
         form.estimated_cost.data = yuan(fen).replace(",", "") if fen else ""
+    if request.method == "GET" or request.form.get("part") != "unit":
+        unit = c["management_unit"] or {}
+        unit_form.unit_kind.data = unit.get("kind", "")
+        unit_form.unit_name.data = unit.get("name", "")
+        unit_form.unit_credit_code.data = unit.get("credit_code", "")
+        unit_form.unit_phone.data = unit.get("phone", "")
+        running = c["running_cost_fen"]
+        unit_form.running_cost.data = yuan(running).replace(",", "") if running else ""
     shares = c["costs"]["shares_fen"]
     paid = c["costs"]["compensation_paid_fen"]
     rows = [
@@ -215,7 +231,36 @@ def costs(case_id: int):
         owners_pay=yuan(c["costs"]["owners_pay_fen"]),
         summary=summary,
         votes_in=votes_in,
+        unit_form=unit_form,
+        unit_open=unit_open,
+        unit=c["management_unit"],
+        unit_label=services.unit_label((c["management_unit"] or {}).get("kind")),
     ), (400 if summary else 200)
+
+
+def _save_unit(case_id: int, form: ManagementUnitForm) -> list[tuple[str | None, str]]:
+    """Save who runs the elevator; the refusals, each beside its field, or nothing."""
+    unit = {
+        "kind": form.unit_kind.data,
+        "name": form.unit_name.data,
+        "credit_code": form.unit_credit_code.data,
+        "phone": form.unit_phone.data,
+    }
+    try:
+        services.set_management_unit(
+            rt(), current_user.id, case_id, unit, form.running_cost.data or None
+        )
+    except NotFound:
+        raise
+    except WorkflowError as exc:
+        return show_errors(
+            form,
+            tuple(
+                Message(m.code.replace("management_unit.", "unit_"), m.zh, m.en)
+                for m in exc.messages
+            ),
+        )
+    return []
 
 
 # — public notice ————————————————————————————————————————————————————————————

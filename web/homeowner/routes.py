@@ -58,6 +58,8 @@ EVENT_LABELS = {
     "owners_marked": _l("窗口认定为同一业主"),
     "owner_separated": _l("窗口认定为单独业主"),
     "standing_vote": _l("窗口登记有效表决意见"),
+    "management_unit_set": _l("填写电梯使用管理单位"),
+    "inspection": _l("登记电梯定期检验"),
 }
 # Sections of the documents page: which uploads go with which next step of the owner.
 

@@ -12,8 +12,10 @@ from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from forms.homeowner import NoticeObjectionForm, ObjectionForm, SignForm, TrackForm
+from forms.staff import InspectionForm
 from workflow import services
 from workflow.errors import InvalidInput, NotFound, WorkflowError, msg
+from workflow.read import installers as installer_record
 from workflow.read import money as money_read
 from workflow.read import projects as register
 from workflow.read import tracking
@@ -38,6 +40,7 @@ def signing_pages_are_private(response):
         "public.notice",
         "public.money",
         "public.certificate",
+        "public.elevator_link",
     ):
         response.headers["Cache-Control"] = "no-store"
     return response
@@ -51,6 +54,7 @@ def _page(token: str, sign_form=None, objection_form=None, summary=None, status=
         voted_label=str(CHOICE_LABELS[view.voted]) if view.voted else None,
         estimated=yuan(view.estimated_cost_fen) if view.estimated_cost_fen else None,
         share=yuan(view.share_fen) if view.share_fen is not None else None,
+        running_share=yuan(view.running_share_fen) if view.running_share_fen else None,
         subsidy=yuan(view.subsidy_fen),
         shares=[
             {
@@ -263,3 +267,88 @@ def projects_csv():
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=projects.csv"},
     )
+
+
+# — the 使用管理单位's link: record the elevator's yearly inspection ——————————————————————
+
+
+@bp.route("/elevator/<token>", methods=["GET", "POST"])
+def elevator_link(token: str):
+    """The page the 使用管理单位 is sent by SMS: the elevator, its inspections, and the form to
+    record the next one with its report. No account; the link is the key."""
+    form = InspectionForm()
+    summary, status = [], 200
+    if form.is_submitted():
+        f = form.report.data
+        try:
+            services.record_inspection_by_link(
+                rt(),
+                token,
+                form.inspected_on.data or request.form.get("inspected_on"),
+                form.result.data,
+                f.read() if f and getattr(f, "filename", "") else b"",
+            )
+        except NotFound:
+            raise
+        except WorkflowError as exc:
+            summary, status = show_errors(form, exc.messages), 400
+        else:
+            flash(_("已登记定期检验，谢谢！"), "success")
+            return redirect(url_for(".elevator_link", token=token))
+    e = services.elevator_by_link(rt(), token)
+    return render_template("public/elevator.html", e=e, form=form, summary=summary), status
+
+
+# — the installers' record (施工单位信用评价) —————————————————————————————————————————————
+
+
+def _sort() -> str:
+    sort = request.args.get("sort") or "name"
+    return sort if sort in installer_record.SORTS else "name"
+
+
+@bp.route("/installers")
+def installers():
+    """Each installer's record from the cases, sortable, and any bar in force; no personal data."""
+    sort = _sort()
+    return render_template(
+        "public/installers.html",
+        rows=installer_record.installers(rt(), sort),
+        sort=sort,
+        sorts=[
+            ("name", _("名称")),
+            ("started", _("开工项目数")),
+            ("completed", _("竣工项目数")),
+            ("on_time", _("按期竣工比例")),
+            ("days", _("平均工期")),
+        ],
+    )
+
+
+@bp.route("/installers.csv")
+def installers_csv():
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(
+        ["安装单位", "统一社会信用代码", "开工项目", "竣工项目", "平均工期（天）", "按期竣工",
+         "按期竣工比例", "平均逾期（天）", "居民反映问题", "问题平均关闭（天）", "整改退回",
+         "居民验收意见", "禁止承接新工程至", "文号"]
+    )  # fmt: skip
+    for r in installer_record.installers(rt(), _sort()):
+        bar = r["bar"] or {}
+        w.writerow(
+            [r["name"], r["credit_code"], r["started"], r["completed"], r["average_days"] or "",
+             r["on_time"], r["on_time_share"] or "", r["average_days_late"] or "",
+             _none_yet(r["problems_reported"]), _none_yet(r["problems_closed_average_days"]),
+             _none_yet(r["returns_for_rectification"]), _none_yet(r["acceptance_opinions"]),
+             bar.get("until", ""), bar.get("document_number", "")]
+        )  # fmt: skip
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=installers.csv"},
+    )
+
+
+def _none_yet(value) -> str:
+    return "暂无记录" if value is None else str(value)

@@ -44,6 +44,8 @@ FACTS = {
     "owner_separated": ("认定为单独业主", "Flat's owner counted apart"),
     "standing_vote": ("登记有效表决意见", "Standing vote recorded"),
     "handler": ("承办人变更", "Handler changed"),
+    "management_unit_set": ("填写电梯使用管理单位", "Who runs the elevator named"),
+    "inspection": ("登记定期检验", "Periodic inspection recorded"),
 }
 
 

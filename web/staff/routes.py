@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import date
 
-from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -14,6 +25,8 @@ from forms.privacy import RevealForm
 from forms.staff import (
     ActionForm,
     CorrectionForm,
+    ElevatorFilterForm,
+    InspectionForm,
     LetterRangeForm,
     ObjectionForm,
     OpinionForm,
@@ -22,8 +35,9 @@ from forms.staff import (
     ResolveForm,
 )
 from workflow import services
-from workflow.errors import WorkflowError
+from workflow.errors import NotFound, WorkflowError
 from workflow.read import cases as queries
+from workflow.read import elevators as elevator_register
 from workflow.read import registers
 from workflow.services import archive
 
@@ -346,3 +360,93 @@ def archive_package(case_id: int):
     return send_file(
         out, mimetype="application/zip", as_attachment=True, download_name=f"{reference}.zip"
     )
+
+
+# --- the elevator register -------------------------------------------------------------------
+
+
+def _which() -> str | None:
+    which = request.args.get("which") or None
+    return which if which in elevator_register.FILTERS else None
+
+
+@bp.route("/elevators")
+@only(CLERK, APPROVER, "admin")
+def elevators():
+    """Every elevator in use: who runs it, its maintenance contract, its yearly inspection."""
+    which = _which()
+    form = ElevatorFilterForm(request.args)
+    rows = elevator_register.elevators(rt(), current_user.id, which)
+    return render_template(
+        "staff/elevators.html",
+        title=_("电梯登记簿"),
+        rows=rows,
+        form=form,
+        csv_url=url_for(".elevators_csv", which=which) if which else url_for(".elevators_csv"),
+    )
+
+
+@bp.route("/elevators.csv")
+@only(CLERK, APPROVER, "admin")
+def elevators_csv():
+    rows = elevator_register.elevators(rt(), current_user.id, _which())
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(
+        ["案件编号", "小区", "地址", "使用登记证编号", "使用管理单位", "类型", "联系电话",
+         "维保单位", "维保合同截止", "上次定期检验", "下次定期检验"]
+    )  # fmt: skip
+    for r in rows:
+        u = r["management_unit"]
+        w.writerow(
+            [r["reference"], r["community"], r["address"], r["registration_number"], u["name"],
+             u["kind_label"], u["phone"], r["maintenance_company"] or "",
+             r["contract_ends_on"] or "", r["last_inspected_on"] or "", r["next_inspection_due"]]
+        )  # fmt: skip
+    # A byte-order mark so that spreadsheet programs read the Chinese as UTF-8.
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=elevators.csv"},
+    )
+
+
+@bp.route("/elevators/<int:case_id>", methods=["GET", "POST"])
+@only(CLERK, APPROVER, "admin")
+def elevator(case_id: int):
+    """One elevator, its inspections, and (for a clerk) the form to record the next one."""
+    form = InspectionForm()
+    status = 200
+    if request.method == "POST":
+        if current_user.role != CLERK:
+            abort(403)
+        f = form.report.data
+        try:
+            services.record_inspection(
+                rt(),
+                current_user.id,
+                case_id,
+                form.inspected_on.data or request.form.get("inspected_on"),
+                form.result.data,
+                f.read() if f and getattr(f, "filename", "") else b"",
+            )
+        except NotFound:
+            raise
+        except WorkflowError as exc:
+            _refused(exc)
+            status = 400
+        else:
+            flash(_("已登记定期检验。"), "success")
+            return redirect(url_for(".elevator", case_id=case_id))
+    e = elevator_register.elevator(rt(), current_user.id, case_id)
+    link = (
+        url_for(
+            "public.elevator_link", token=services.inspection_link(rt(), current_user.id, case_id)
+        )
+        if current_user.role == CLERK
+        else None
+    )
+    return render_template(
+        "staff/elevator.html", title=_("电梯 %(n)s", n=e["registration_number"]), e=e, form=form,
+        link=link,
+    ), status  # fmt: skip

@@ -121,6 +121,20 @@ class Case(Base):
     agent_kind: Mapped[str | None] = mapped_column(String(16))
     agent_name: Mapped[str | None] = mapped_column(String(100))
     agent_document: Mapped[str | None] = mapped_column(String(64))  # sha256 of the authorisation
+    # Who runs the elevator once built (使用管理单位, 特种设备安全法第三十二、三十三条), named in
+    # the owners' agreement: {"kind", "name", "credit_code", "phone"}; and the yearly running
+    # cost the households share by the same ratios as the building cost.
+    management_unit: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    running_cost_fen: Mapped[int | None] = mapped_column(Integer)
+    # Construction's planned end (an input of start_construction) and the day completion was
+    # reported: the installers' record compares the two.
+    planned_completion: Mapped[date | None] = mapped_column(Date)
+    completion_reported_on: Mapped[date | None] = mapped_column(Date)
+    # The maintenance company (维保单位) and its contract, entered when completion is reported.
+    maintenance_company: Mapped[str | None] = mapped_column(String(200))
+    maintenance_credit_code: Mapped[str | None] = mapped_column(String(18))
+    maintenance_starts_on: Mapped[date | None] = mapped_column(Date)
+    maintenance_ends_on: Mapped[date | None] = mapped_column(Date)
 
     applicant: Mapped[User] = relationship(lazy="joined")
     households: Mapped[list[Household]] = relationship(
@@ -598,3 +612,52 @@ class PrivacyRequest(Base):
     legal_reason: Mapped[str | None] = mapped_column(String(32))
     answered_at: Mapped[datetime | None] = mapped_column(DateTime)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Elevator(Base):
+    """A completed case's elevator on the register: its yearly periodic inspection falls due one
+    year after the use registration, then one year after each recorded inspection (TSG T7001)."""
+
+    __tablename__ = "elevators"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    registration_number: Mapped[str] = mapped_column(String(64))
+    registered_on: Mapped[date] = mapped_column(Date)
+    last_inspected_on: Mapped[date | None] = mapped_column(Date)
+    next_inspection_due: Mapped[date] = mapped_column(Date, index=True)
+    # The 使用管理单位's own link (sent by SMS) to record an inspection without an account.
+    link_token: Mapped[str] = mapped_column(String(64), unique=True)
+
+    case: Mapped[Case] = relationship(lazy="joined")
+
+
+class Inspection(Base):
+    """One yearly periodic inspection of an elevator, with its report."""
+
+    __tablename__ = "inspections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("elevators.case_id"), index=True)
+    inspected_on: Mapped[date] = mapped_column(Date)
+    result: Mapped[str] = mapped_column(String(8))  # 合格, 不合格
+    report_sha256: Mapped[str] = mapped_column(ForeignKey("stored_files.sha256"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    via: Mapped[str] = mapped_column(String(8))  # clerk, link
+
+
+class InstallerBar(Base):
+    """An installer on the city's list of those barred from new work (黑名单), from `barred_on`
+    until `until` or until lifted. Rows are kept: the history of bars."""
+
+    __tablename__ = "installer_bars"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    credit_code: Mapped[str] = mapped_column(String(18), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    document_number: Mapped[str] = mapped_column(String(64))
+    barred_on: Mapped[date] = mapped_column(Date)
+    until: Mapped[date] = mapped_column(Date)
+    barred_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    lifted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

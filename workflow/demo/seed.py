@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -29,6 +30,26 @@ INSTALLER = {
     "installer_name": "襄阳安居电梯安装有限公司",
     "installer_credit_code": "91420683MA4F0A1B2Y",
     "installer_licence": "TS3342001-2028",
+}
+# Installers with different records on the public page; the third is barred after its job.
+INSTALLERS = {
+    "other": {
+        "installer_name": "湖北汉江电梯工程有限公司",
+        "installer_credit_code": "91420600MA49TQ2P65",
+        "installer_licence": "TS3342017-2027",
+    },
+    "barred": {
+        "installer_name": "枣阳快装电梯有限公司",
+        "installer_credit_code": "91420683MA4G7P1W5G",
+        "installer_licence": "TS3342099-2026",
+    },
+}
+# Who runs each demo elevator (使用管理单位), named with the costs.
+MANAGEMENT_UNIT = {
+    "kind": "property",
+    "name": "枣阳市安居物业服务有限公司",
+    "credit_code": "91420683MA4E8K3L20",
+    "phone": "13907100088",
 }
 
 ROSTER = [
@@ -134,15 +155,22 @@ def load(rt: Runtime) -> list[str]:
 
     names = dict(OWNERS)
     number_of = {}
+    today = rt.clock().date()
+    installer_of: dict[int, dict[str, str]] = {}
 
-    def to(state_steps: list[str], n: int, applicant: int = owner) -> int:
+    def to(
+        state_steps: list[str], n: int, applicant: int = owner, installer: str | None = None
+    ) -> int:
         phone = next(p for p in names if ids[p] == applicant)
         cid = _case(quick, applicant, n, names[phone])
+        if installer:
+            installer_of[cid] = INSTALLERS[installer]
         number_of[cid] = (names[phone], n)
         # The ground and first floors are compensated by those who pay a share (低层补偿).
         services.set_costs(
             quick, applicant, cid, "600000", compensation={"101": "6000.00", "201": "6000.00"}
         )
+        services.set_management_unit(quick, applicant, cid, MANAGEMENT_UNIT, "12000")
         for step in state_steps:
             step_fn[step](cid, applicant)
         return cid
@@ -186,15 +214,29 @@ def load(rt: Runtime) -> list[str]:
             a,
             cid,
             "start_construction",
-            {"contractor": "枣阳市安居电梯工程有限公司", "start_date": "2026-09-01", **INSTALLER},
+            {
+                "contractor": "枣阳市安居电梯工程有限公司",
+                "start_date": (today - timedelta(days=90)).isoformat(),
+                # Some on time, some late: the installers' record compares them.
+                "planned_completion": (today - timedelta(days=10 * (cid % 3) - 5)).isoformat(),
+                **installer_of.get(cid, INSTALLER),
+            },
         )
 
     def report(cid: int, a: int) -> None:
         services.upload_document(quick, a, cid, "inspection_report", pdf, "监督检验报告.pdf")
         services.upload_document(quick, a, cid, "equipment_registration", pdf, "使用登记证.pdf")
         services.fire(
-            quick, a, cid, "report_completion", {"registration_number": f"梯11鄂F{cid:05d}"}
-        )
+            quick, a, cid, "report_completion",
+            {
+                "registration_number": f"梯11鄂F{cid:05d}",
+                "maintenance_company": "襄阳安居电梯维保有限公司",
+                "maintenance_credit_code": "91420683MA4H2R9T30",
+                "maintenance_starts_on": (today - timedelta(days=340)).isoformat(),
+                # One contract ends within the month: the register and the reminders show it.
+                "maintenance_ends_on": (today + timedelta(days=20 + 300 * (cid % 2))).isoformat(),
+            },
+        )  # fmt: skip
 
     def confirm(cid: int, a: int) -> None:
         services.fire(quick, ids["clerk"], cid, "confirm_completion")
@@ -272,15 +314,30 @@ def load(rt: Runtime) -> list[str]:
         to([*upto("submit"), "correction"], 3),
         to(upto("accept"), 4),
         to(upto("approve"), 5),
-        to(upto("build"), 6, other),
-        to(upto("report"), 12, other),
+        to(upto("build"), 6, other, "barred"),
+        to(upto("report"), 12, other, "other"),
         to(upto("subsidy"), 7, other),
-        to(upto("subsidy_ok"), 8, other),
+        to(upto("subsidy_ok"), 8, other, "other"),
         to(upto("paid"), 14, other),
         to([*upto("accept"), "reject"], 9, other),
         to([*upto("consult"), "withdraw"], 10, other),
         to([*upto("submit"), "refuse"], 13),
     ]
+    # The register: one elevator's yearly inspection falls due within the month, the other's
+    # is overdue (each recorded inspection moves the next a year on).
+    soon, late = made[8], made[9]
+    services.record_inspection(
+        rt, ids["clerk"], soon, today - timedelta(days=365 - 20), "合格", pdf
+    )
+    services.record_inspection(
+        rt, ids["clerk"], late, today - timedelta(days=365 + 12), "合格", pdf
+    )
+    # The city bars one installer from new work (its job under way goes on).
+    services.bar_installer(
+        rt, ids["admin"], INSTALLERS["barred"]["installer_credit_code"],
+        "施工期间居民反映的安全问题拒不整改", "枣阳住建〔2026〕12号",
+        today + timedelta(days=180),
+    )  # fmt: skip
     # One case in a real public-notice period, with the configured number of days.
     cid = _case(rt, owner, 11, names["13800000001"])
     services.set_costs(rt, owner, cid, "580000")

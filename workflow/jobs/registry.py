@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from ..notify.elevators import remind_elevators
 from ..notify.outbox import (
     OutboxNotifier,
     deliver_due_messages,
@@ -30,13 +31,15 @@ if TYPE_CHECKING:
 
 def daily_check(rt: Runtime, day: date | None = None) -> tuple[list, int]:
     """Once a day: flag the cases due within two working days or overdue and tell the desks
-    that must act, remind the households of long consultations that have not voted, and remove
-    or mask the personal data closed cases no longer need. Safe to run twice on one day: flags
-    and reminders are recorded once, and what was removed is not removed again."""
+    that must act, remind the households of long consultations that have not voted, remind
+    the elevators' 使用管理单位 and applicants of inspections and maintenance contracts falling
+    due, and remove or mask the personal data closed cases no longer need. Safe to run twice
+    on one day: flags and reminders are recorded once, and what was removed is not removed
+    again."""
     notifier = OutboxNotifier(rt)
     flags = flag_due_cases(rt, day, notifier)
     notifier.write()
-    reminded = remind_consultations(rt)
+    reminded = remind_consultations(rt) + remind_elevators(rt, day)
     apply_retention(rt)
     return flags, reminded
 

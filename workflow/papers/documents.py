@@ -208,6 +208,21 @@ def certificate_context(
     }
 
 
+def running_cost_shares(case: Case, rule: str = "agreeing") -> dict[int, int]:
+    """Each household's part in fen of the yearly running cost, by the same ratios as the cost
+    shares (the owners' agreement may set others; none is recorded yet)."""
+    total = case.running_cost_fen or 0
+    coef = coefficients(case)
+    payers = paying(case, rule)
+    weights = [
+        (h.id, cost.weight(coef.get(h.floor, Decimal(0)), h.area) if h.id in payers else 0)
+        for h in case.households
+    ]
+    if total == 0 or not any(w for _, w in weights):
+        return {h.id: 0 for h in case.households}
+    return cost.share_costs(total, weights)
+
+
 def document_context(case: Case, kind: str, settings: Settings, today: str) -> dict[str, Any]:
     """The facts a generated document shows, frozen into the Document row at submission."""
     subsidy = subsidy_cap(case.floors, case.estimated_cost_fen or 0, settings.subsidy_tiers_fen)

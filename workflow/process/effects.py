@@ -9,10 +9,11 @@ import secrets
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from ..data.models import Correction, Document, Letter
+from ..data.models import Correction, Document, Elevator, Letter
 from ..papers import documents, letters
 from ..rules.credit_code import normalise
 from ..rules.subsidy import subsidy_cap
+from ..rules.workdays import add_years
 from . import clocks
 
 if TYPE_CHECKING:
@@ -134,6 +135,7 @@ def record_decision(ctx: Context) -> None:
 def record_construction(ctx: Context) -> None:
     ctx.case.contractor = ctx.params["contractor"].strip()
     ctx.case.construction_start = ctx.params["start_date"]
+    ctx.case.planned_completion = ctx.params.get("planned_completion")
 
 
 def record_installer(ctx: Context) -> None:
@@ -145,10 +147,34 @@ def record_installer(ctx: Context) -> None:
 def record_registration(ctx: Context) -> None:
     ctx.case.registration_number = ctx.params["registration_number"].strip()
     ctx.case.registered_on = ctx.now.date()
+    ctx.case.completion_reported_on = ctx.now.date()
+
+
+def record_maintenance(ctx: Context) -> None:
+    p = ctx.params
+    ctx.case.maintenance_company = p["maintenance_company"].strip()
+    ctx.case.maintenance_credit_code = normalise(p["maintenance_credit_code"])
+    ctx.case.maintenance_starts_on = p["maintenance_starts_on"]
+    ctx.case.maintenance_ends_on = p["maintenance_ends_on"]
 
 
 def record_completion(ctx: Context) -> None:
     ctx.case.completed_at = ctx.now
+
+
+def register_elevator(ctx: Context) -> None:
+    """The elevator joins the register; its first periodic inspection is due a year after the
+    use registration (TSG T7001), counted from the day completion was reported."""
+    registered = ctx.case.completion_reported_on or ctx.now.date()
+    ctx.session.add(
+        Elevator(
+            case_id=ctx.case.id,
+            registration_number=ctx.case.registration_number or "",
+            registered_on=registered,
+            next_inspection_due=add_years(registered, 1),
+            link_token=secrets.token_urlsafe(18),
+        )
+    )
 
 
 def record_subsidy_application(ctx: Context) -> None:

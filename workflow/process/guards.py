@@ -10,11 +10,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
+
 from ..data import ownership
+from ..data.models import InstallerBar
 from ..errors import Message, msg
 from ..papers import documents
 from ..rules import quorum, subsidy
-from ..rules.credit_code import credit_code_problem
+from ..rules.credit_code import credit_code_problem, normalise
 from ..rules.money import yuan
 
 if TYPE_CHECKING:
@@ -329,6 +332,60 @@ def installer_given(ctx: Context) -> list[Message]:
     return out
 
 
+@guard(needs_input=True)
+def planned_completion_given(ctx: Context) -> list[Message]:
+    """The planned end of construction: the installers' record measures against it."""
+    planned, start = ctx.params.get("planned_completion"), ctx.params.get("start_date")
+    if not planned:
+        return [
+            msg("planned_completion", "请填写计划竣工日期。", "Give the planned completion date.")
+        ]
+    if start and planned < start:
+        return [
+            msg(
+                "planned_completion",
+                "计划竣工日期不能早于开工日期。",
+                "The planned completion cannot come before the start.",
+            )
+        ]
+    return []
+
+
+def active_bar(session: object, credit_code: str, today: object) -> InstallerBar | None:
+    """The bar an installer is under on `today`, if any (not lifted, `until` not passed)."""
+    return session.scalars(  # type: ignore[attr-defined]
+        select(InstallerBar)
+        .where(
+            InstallerBar.credit_code == credit_code,
+            InstallerBar.lifted_at.is_(None),
+            InstallerBar.barred_on <= today,
+            InstallerBar.until >= today,
+        )
+        .order_by(InstallerBar.id.desc())
+    ).first()
+
+
+@guard(needs_input=True)
+def installer_not_barred(ctx: Context) -> list[Message]:
+    """A installer on the city's list of those barred from new work cannot be named (施工单位
+    工作绩效纳入信用评价)."""
+    code = normalise(ctx.params.get("installer_credit_code") or "")
+    if not code:
+        return []
+    bar = active_bar(ctx.session, code, ctx.now.date())
+    if bar is None:
+        return []
+    return [
+        msg(
+            "installer_barred",
+            f"该安装单位已被列入本市禁止承接新工程名单（{bar.document_number}，"
+            f"至 {bar.until.isoformat()}）：{bar.reason}",
+            f"This installer is barred from new work until {bar.until.isoformat()} "
+            f"({bar.document_number}).",
+        )
+    ]
+
+
 @guard()
 def installation_notice_uploaded(ctx: Context) -> list[Message]:
     """特种设备安全法第二十三条: the installer notifies 市场监管 before work starts."""
@@ -352,6 +409,63 @@ def registration_number_given(ctx: Context) -> list[Message]:
             "Give the number of the use registration certificate.",
         )
     ]
+
+
+@guard()
+def management_unit_named(ctx: Context) -> list[Message]:
+    """特种设备安全法第三十二、三十三条: a lift shared by many owners has one 使用管理单位,
+    named in writing before it is put to use."""
+    unit = ctx.case.management_unit or {}
+    if unit.get("name") and unit.get("phone"):
+        return []
+    return [
+        msg(
+            "management_unit",
+            "请先在费用页填写电梯的使用管理单位（名称、联系电话，单位须有统一社会信用代码）。",
+            "Name who runs the elevator (使用管理单位) on the costs page first.",
+        )
+    ]
+
+
+@guard(needs_input=True)
+def maintenance_contract_given(ctx: Context) -> list[Message]:
+    """The maintenance company (维保单位) and its contract's dates (特种设备安全法第四十五条)."""
+    p, out = ctx.params, []
+    if not (p.get("maintenance_company") or "").strip():
+        out.append(
+            msg("maintenance_company", "请填写维保单位名称。", "Name the maintenance company.")
+        )
+    code = p.get("maintenance_credit_code") or ""
+    if not code.strip():
+        out.append(
+            msg(
+                "maintenance_credit_code",
+                "请填写维保单位的统一社会信用代码。",
+                "Give the maintenance company's unified social credit code.",
+            )
+        )
+    elif problem := credit_code_problem(code):
+        out.append(
+            msg("maintenance_credit_code", problem, "The unified social credit code is not valid.")
+        )
+    starts, ends = p.get("maintenance_starts_on"), p.get("maintenance_ends_on")
+    if not starts or not ends:
+        out.append(
+            msg(
+                "maintenance_dates",
+                "请填写维保合同的起止日期。",
+                "Give the maintenance contract's start and end dates.",
+            )
+        )
+    elif ends <= starts:
+        out.append(
+            msg(
+                "maintenance_dates",
+                "维保合同的截止日期须晚于起始日期。",
+                "The contract must end after it starts.",
+            )
+        )
+    return out
 
 
 @guard(needs_input=True)

@@ -240,6 +240,16 @@ def describe_case(
                 "installer_credit_code": case.installer_credit_code,
                 "installer_licence": case.installer_licence,
                 "registration_number": case.registration_number,
+                "planned_completion": _day(case.planned_completion),
+            },
+            # Who runs the elevator, and its maintenance contract (entered at completion).
+            "management_unit": _unit(case.management_unit, shown),
+            "running_cost_fen": case.running_cost_fen,
+            "maintenance": {
+                "company": case.maintenance_company,
+                "credit_code": case.maintenance_credit_code,
+                "starts_on": _day(case.maintenance_starts_on),
+                "ends_on": _day(case.maintenance_ends_on),
             },
             "pauses": clocks.pauses_of(case),
             "review_extended_days": case.review_extended_days,
@@ -308,6 +318,10 @@ def costs_of(case: Case, settings: Any) -> dict[str, Any]:
         "compensation_received_fen": {str(h.id): h.compensation_fen or 0 for h in case.households},
         "compensations": {
             h.room: h.compensation_fen for h in case.households if h.compensation_fen
+        },
+        "running_cost_fen": case.running_cost_fen,
+        "running_shares_fen": {
+            str(k): v for k, v in documents.running_cost_shares(case, rule).items()
         },
     }
 
@@ -676,6 +690,16 @@ def document_preview(rt: Runtime, actor: Any, case_id: int, kind: str) -> dict[s
             raise NotFound(msg("case_not_found", "未找到该案件。", "No such case."))
         settings = current_settings(s, rt.settings)
         return documents.document_context(case, kind, settings, rt.clock().date().isoformat())
+
+
+def _day(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _unit(unit: dict[str, Any] | None, shown: Any) -> dict[str, Any] | None:
+    if not unit:
+        return None
+    return {**unit, "phone": shown(unit.get("phone"))}
 
 
 def _masking(user: User, case: Case):

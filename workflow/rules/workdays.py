@@ -172,3 +172,12 @@ class WorkCalendar:
             return False
         years = range((first + _DAY).year, last.year + 1)
         return not all(self.covered(year) for year in years)
+
+
+def add_years(d: date, years: int) -> date:
+    """The same calendar day `years` later; 29 February becomes 28 February in a common year
+    (a yearly inspection is due on that day, not in March)."""
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:
+        return d.replace(year=d.year + years, day=28)

@@ -15,8 +15,19 @@ from .consent import (
     signing_links,
     signing_view,
 )
+from .elevators import (
+    UNIT_KINDS,
+    before_completion,
+    elevator_by_link,
+    inspection_link,
+    record_inspection,
+    record_inspection_by_link,
+    set_management_unit,
+    unit_label,
+)
 from .files import document_file, household_certificate, store_scan, upload_document
 from .handlers import assign_many, delete_view, save_view, saved_views, set_handler
+from .installers import bar_installer, lift_bar
 from .letters import letter_context, letter_file
 from .owner_rulings import mark_same_owner, record_standing_vote, separate_owner
 from .owners import lodge_objection_as_owner, public_notice
@@ -48,4 +59,7 @@ __all__ = [
     "patch_case", "change_password", "sign_out", "sign_out_user",
     "AGENT_KINDS", "RELATIONSHIPS", "Proxy", "agent_label", "record_agent", "privacy",
     "household_certificate",
+    "UNIT_KINDS", "elevator_by_link", "inspection_link", "record_inspection",
+    "record_inspection_by_link", "set_management_unit", "before_completion", "unit_label",
+    "bar_installer", "lift_bar",
 ]  # fmt: skip

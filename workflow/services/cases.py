@@ -18,6 +18,7 @@ from ..process.access import actor_of, case_for
 from ..process.states import INITIAL, STATE
 from ..rules import cost
 from ..rules.money import parse_yuan
+from .elevators import parse_management_unit, running_cost_fen, set_management_unit
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 # 居民身份证号码 (GB 11643): 18 characters, the last a digit or X; old cards have 15 digits.
@@ -154,6 +155,11 @@ def validate_application(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[
     roster = _roster(rows, building.get("floors"), errors)
     if "estimated_cost" in data:
         building["estimated_cost_fen"] = estimate(data.get("estimated_cost"), errors)
+    if "management_unit" in data:  # who will run the elevator, named before the votes
+        building["management_unit"], unit_errors = parse_management_unit(data["management_unit"])
+        errors.extend(unit_errors)
+    if "running_cost" in data:
+        building["running_cost_fen"] = running_cost_fen(data["running_cost"], errors)
     if errors:
         raise InvalidInput(*errors)
     return building, roster
@@ -493,6 +499,12 @@ def patch_case(
 ) -> int:
     """Change only what `data` names: the building and roster while the case is editable, the
     estimate and coefficients also during the consultation (restarting it after a vote)."""
+    if _UNIT_KEYS & set(data):  # until completion is reported, whatever the rest allows
+        version = _patch_unit(rt, actor, case_id, data, expected_version)
+        data = {k: v for k, v in data.items() if k not in _UNIT_KEYS}
+        if not data:
+            return version
+        expected_version = None if expected_version is None else version
     with rt.db.session() as s:
         user = actor_of(s, actor)
         case = case_for(s, user, case_id)
@@ -528,6 +540,33 @@ def patch_case(
         restart_consultation=bool(data.get("restart_consultation")),
         reason=str(data.get("reason") or ""),
         compensation=data.get("compensations"),
+    )
+
+
+_UNIT_KEYS = {"management_unit", "running_cost"}
+
+
+def _patch_unit(
+    rt: Runtime,
+    actor: User | int,
+    case_id: int,
+    data: Mapping[str, Any],
+    expected_version: int | None,
+) -> int:
+    with rt.db.session() as s:
+        user = actor_of(s, actor)
+        case = case_for(s, user, case_id)
+        _applicant_only(user, case)
+        if expected_version is not None and expected_version != case.version:
+            raise Conflict(msg("stale", "案件已被更新，请刷新后重试。", "Stale version."))
+        unit = data.get("management_unit", case.management_unit)
+    return set_management_unit(
+        rt,
+        actor,
+        case_id,
+        unit,
+        data.get("running_cost"),
+        keep_running_cost="running_cost" not in data,
     )
 
 

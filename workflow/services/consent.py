@@ -15,10 +15,12 @@ from ..data.models import Case, Household, User, Vote
 from ..data.ownership import explain
 from ..data.runtime import Runtime
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, msg
+from ..papers.facts import mask_phone
 from ..process.access import actor_of, case_for, conflicted, require_role
 from ..process.states import STATE
 from ..read.cases import costs_of
 from .agents import Proxy, check_proxy, stored_document
+from .elevators import unit_label
 from .households import check_owner, objection_text, typed_text
 from .households import lodge as _lodge
 
@@ -59,6 +61,10 @@ class SigningView:
     # before voting as the share is.
     compensation_paid_fen: int = 0
     compensation_received_fen: int = 0
+    # Who will run the elevator (使用管理单位), seen before voting, and this household's part
+    # of the yearly running cost.
+    management_unit: dict[str, str] | None = None
+    running_share_fen: int | None = None
 
 
 def _mask_name(name: str) -> str:
@@ -119,6 +125,18 @@ def signing_view(rt: Runtime, token: str) -> SigningView:
             owners_explained_en=owners["text_en"],
             compensation_paid_fen=costs["compensation_paid_fen"].get(str(h.id), 0),
             compensation_received_fen=h.compensation_fen or 0,
+            management_unit=(
+                {
+                    "kind": unit_label(c.management_unit.get("kind")),
+                    "name": c.management_unit.get("name", ""),
+                    "phone": mask_phone(c.management_unit.get("phone")),
+                }
+                if c.management_unit
+                else None
+            ),
+            running_share_fen=(
+                costs["running_shares_fen"].get(str(h.id)) if c.running_cost_fen else None
+            ),
         )
 
 

@@ -21,6 +21,7 @@ from ..data.config import calendar, current_settings
 from ..data.models import Case, Household, User
 from ..data.runtime import Runtime
 from ..errors import Conflict, Forbidden, GuardsFailed, InvalidInput, Message, msg
+from ..notify import elevators as elevator_notes
 from ..notify import outbox as notifications
 from ..papers import documents
 from ..papers.render import render_issued
@@ -270,6 +271,8 @@ def fire(
             messages = notifications.on_transition(
                 s, case, user, trigger, from_state, ctx.settings, ctx.now
             )
+            if trigger == "confirm_completion":  # the elevator joined the register
+                messages += elevator_notes.registered(s, case, ctx.settings, ctx.now)
         s.flush()
         outcome = Outcome(
             case.id,

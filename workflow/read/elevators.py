@@ -1,0 +1,106 @@
+"""The register of elevators in use: who runs each, its maintenance contract and its yearly
+periodic inspection (特种设备安全法第四十条; TSG T7001), for the staff page, its CSV and the API."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from ..data.models import Case, Elevator, Inspection
+from ..data.runtime import Runtime
+from ..errors import NotFound, msg
+from ..papers.facts import mask_phone
+from ..process.access import actor_of, require_role
+from ..rules.credit_code import normalise
+
+AHEAD = timedelta(days=30)
+# The register's filters: inspections due within 30 days, overdue, contracts ending in 30 days.
+FILTERS: dict[str, tuple[str, str]] = {
+    "due": ("30 天内到期检验", "Inspection due within 30 days"),
+    "overdue": ("检验已逾期", "Inspection overdue"),
+    "contract": ("维保合同 30 天内到期", "Contract ending within 30 days"),
+}
+UNIT_KINDS = {
+    "property": "物业服务企业",
+    "entrusted": "业主委托的管理单位",
+    "community": "社区",
+    "owners": "业主自行管理",
+}
+STAFF = ("clerk", "approver", "admin")
+
+
+def _row(e: Elevator, today: date) -> dict[str, Any]:
+    c: Case = e.case
+    unit = c.management_unit or {}
+    due = e.next_inspection_due
+    ends = c.maintenance_ends_on
+    return {
+        "case_id": c.id,
+        "reference": c.reference,
+        "community": c.community,
+        "address": f"{c.address} {c.building}栋{c.unit}单元",
+        "registration_number": e.registration_number,
+        "registered_on": e.registered_on.isoformat(),
+        "management_unit": {
+            "name": unit.get("name", ""),
+            "kind": unit.get("kind", ""),
+            "kind_label": UNIT_KINDS.get(unit.get("kind", ""), ""),
+            "phone": mask_phone(unit.get("phone")),
+        },
+        "maintenance_company": c.maintenance_company,
+        "contract_ends_on": ends.isoformat() if ends else None,
+        "last_inspected_on": e.last_inspected_on.isoformat() if e.last_inspected_on else None,
+        "next_inspection_due": due.isoformat(),
+        "overdue": due < today,
+        "due_soon": today <= due <= today + AHEAD,
+        "contract_ending": ends is not None and ends <= today + AHEAD,
+    }
+
+
+def elevators(
+    rt: Runtime, actor: Any, which: str | None = None, today: date | None = None
+) -> list[dict[str, Any]]:
+    """Every registered elevator (staff only), soonest inspection first; `which` one of
+    `FILTERS` narrows the list."""
+    with rt.db.session() as s:
+        require_role(actor_of(s, actor), *STAFF)
+        today = today or rt.clock().date()
+        q = select(Elevator).join(Case, Case.id == Elevator.case_id)
+        if which == "due":
+            q = q.where(
+                Elevator.next_inspection_due >= today,
+                Elevator.next_inspection_due <= today + AHEAD,
+            )
+        elif which == "overdue":
+            q = q.where(Elevator.next_inspection_due < today)
+        elif which == "contract":
+            q = q.where(Case.maintenance_ends_on <= today + AHEAD)
+        q = q.order_by(Elevator.next_inspection_due, Elevator.case_id)
+        return [_row(e, today) for e in s.scalars(q)]
+
+
+def elevator(rt: Runtime, actor: Any, case_id: int) -> dict[str, Any]:
+    """One elevator with its inspections (staff only)."""
+    with rt.db.session() as s:
+        require_role(actor_of(s, actor), *STAFF)
+        e = s.get(Elevator, case_id) if 0 < case_id < 2**31 else None
+        if e is None:
+            raise NotFound(msg("elevator_not_found", "未找到该电梯。", "No such elevator."))
+        row = _row(e, rt.clock().date())
+        row["maintenance_credit_code"] = normalise(e.case.maintenance_credit_code or "")
+        row["inspections"] = [
+            {
+                "inspected_on": i.inspected_on.isoformat(),
+                "result": i.result,
+                "via": i.via,
+                "sha256": i.report_sha256,
+            }
+            for i in s.scalars(
+                select(Inspection)
+                .where(Inspection.case_id == case_id)
+                .order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
+            )
+        ]
+        return row
