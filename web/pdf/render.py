@@ -347,6 +347,8 @@ def _document_view(context: Mapping[str, Any]) -> dict[str, Any]:
     view["totals"] = _totals(rows)
     view["total_cost_fen"] = total = int(context.get("total_cost_fen") or 0)
     view["subsidy_fen"] = subsidy = int(context.get("subsidy_fen") or 0)
+    # Compensation to the low floors (DESIGN §3.3a), printed in the owners' agreement when any.
+    view["compensation_fen"] = int(context.get("compensation_fen") or 0)
     view["to_share_fen"] = to_share = max(total - subsidy, 0)
     shares = view["totals"]["share_fen"]
     if kind == "owners_agreement" and shares not in (to_share, 0):
@@ -386,6 +388,8 @@ def _household_row(h: Mapping[str, Any]) -> dict[str, Any]:
         "signed_at": "",
         "channel": "",
         "share_fen": 0,
+        "compensation_received_fen": 0,
+        "compensation_paid_fen": 0,
         **h,
         "area": f"{area:.2f}",
         "coefficient": str(h.get("coefficient") or "0"),
