@@ -4,6 +4,7 @@ completion, subsidy approved. Every page: a screenshot, no horizontal scroll, ax
 
 from __future__ import annotations
 
+import io
 import re
 
 from playwright.sync_api import expect
@@ -13,11 +14,17 @@ from workflow import services
 from ..journey import Journey, pdf_bytes
 from .conftest import no_horizontal_scroll
 
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
-    b"\x15\xc4\x89\x00\x00\x00\rIDATx\xdac\xfc\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d"
-    b"\x00\x00\x00\x00IEND\xaeB`\x82"
-)
+
+def _png() -> bytes:
+    """A one-pixel PNG as Pillow writes it (every chunk's CRC right, as a phone's would be)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGBA", (1, 1), (255, 255, 255, 255)).save(out, format="PNG")
+    return out.getvalue()
+
+
+PNG = _png()
 OWNERS = [
     ("101", "1", "68.5", "陈桂兰", "13900000101"),
     ("401", "4", "80", "周志华", "13900000401"),
