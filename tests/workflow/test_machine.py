@@ -19,7 +19,7 @@ ALLOWED = {
     "approved": {"start_construction"},
     "rejected": set(),
     "construction": {"report_completion"},
-    "acceptance": {"confirm_completion"},
+    "acceptance": {"confirm_completion", "return_for_rectification"},
     "completed": {"apply_subsidy"},
     "subsidy_review": {"approve_subsidy", "return_subsidy"},
     "subsidy_approved": set(),
@@ -34,7 +34,8 @@ ROLES = {
     "extend_review": {"lead_approver"},
     "approve": {"lead_approver"}, "reject": {"lead_approver"},
     "start_construction": {"applicant"}, "report_completion": {"applicant"},
-    "confirm_completion": {"clerk"}, "apply_subsidy": {"applicant"},
+    "confirm_completion": {"clerk"}, "return_for_rectification": {"clerk"},
+    "apply_subsidy": {"applicant"},
     "approve_subsidy": {"lead_approver"}, "return_subsidy": {"lead_approver"},
     "withdraw": {"applicant"},
 }  # fmt: skip
@@ -47,7 +48,7 @@ def test_fifteen_states_with_chinese_labels():
     assert labels["not_accepted"] == "不予受理"
 
 
-def test_seventeen_triggers_with_their_roles():
+def test_eighteen_triggers_with_their_roles():
     assert {t.trigger: set(t.roles) for t in TRANSITIONS} == ROLES
 
 
@@ -106,20 +107,19 @@ def test_firing_moves_the_case_and_leaves_nothing_on_it_or_on_the_shared_machine
     from types import SimpleNamespace
 
     class Model:
-        state = "acceptance"
-        completed_at = None
+        state = "publicity"
 
     case = Model()
     before = len(machine.machine().models)
-    ctx = SimpleNamespace(case=case, now="2026-12-02T10:00", issued=[])
-    assert machine.fire_on(case, "confirm_completion", ctx=ctx)
-    assert (case.state, case.completed_at) == ("completed", "2026-12-02T10:00")
+    ctx = SimpleNamespace(case=case, now="2026-12-02T10:00", issued=[], params={})
+    assert machine.fire_on(case, "withdraw", ctx=ctx)
+    assert case.state == "withdrawn"
     assert len(machine.machine().models) == before
-    assert not hasattr(case, "confirm_completion") and not hasattr(case, "is_completed")
+    assert not hasattr(case, "withdraw") and not hasattr(case, "is_withdrawn")
     # A trigger that does not start from the case's state is refused, the state unchanged.
     with pytest.raises(MachineError):
-        machine.fire_on(case, "confirm_completion", ctx=ctx)
-    assert case.state == "completed"
+        machine.fire_on(case, "withdraw", ctx=ctx)
+    assert case.state == "withdrawn"
 
 
 def test_stepper_follows_the_happy_path():
@@ -134,3 +134,15 @@ def test_mermaid_diagram_has_every_transition_edge():
     for t in TRANSITIONS:
         for src in t.sources:
             assert f"{src} --> {t.dest} : {t.trigger}" in text
+
+
+def test_the_residents_guard_the_start_and_the_end_of_construction():
+    guards = {t.trigger: [g.name for g in t.guards] for t in TRANSITIONS}
+    assert "supervisors_accepted" in guards["start_construction"]
+    assert guards["confirm_completion"] == [
+        "no_open_problem", "representatives_satisfied", "dissatisfaction_answered"
+    ]  # fmt: skip
+    back = machine.TRANSITION["return_for_rectification"]
+    assert (back.sources, back.dest, guards["return_for_rectification"]) == (
+        ("acceptance",), "construction", ["items_listed"]
+    )  # fmt: skip

@@ -220,7 +220,7 @@ def test_start_construction_reports_every_missing_field_and_the_notice(rt, journ
         services.fire(rt, people.owner.id, case_id, "start_construction", {})
     assert {m.code for m in err.value.messages} == {
         "contractor", "start_date", "installer_name", "installer_credit_code",
-        "installer_licence", "document_installation_notice",
+        "installer_licence", "document_installation_notice", "supervisors",
     }  # fmt: skip
 
 

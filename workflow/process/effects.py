@@ -72,20 +72,41 @@ def freeze_generated_documents(ctx: Context) -> None:
             data["notice_photo"] = (
                 f"data:{photo.content_type};base64,{base64.b64encode(raw).decode()}"
             )
-        sha = _rendered(ctx, "document", data)
-        doc = Document(
-            case_id=ctx.case.id,
-            kind=kind,
-            source="generated",
-            sha256=sha,
-            filename=f"{documents.KINDS[kind].label}.pdf",
-            content_type="application/pdf",
-            data={k: v for k, v in data.items() if k != "notice_photo"},
-            created_at=ctx.now,
-            verify_code=code,
-        )
-        ctx.session.add(doc)
-        ctx.case.documents.append(doc)
+        _generated_document(ctx, kind, data, {k: v for k, v in data.items() if k != "notice_photo"})
+
+
+def _generated_document(ctx: Context, kind: str, data: dict, frozen: dict) -> None:
+    """A generated document, rendered now (or on first download) and frozen with its facts."""
+    sha = _rendered(ctx, "document", data)
+    doc = Document(
+        case_id=ctx.case.id,
+        kind=kind,
+        source="generated",
+        sha256=sha,
+        filename=f"{documents.KINDS[kind].label}.pdf",
+        content_type="application/pdf",
+        data=frozen,
+        created_at=ctx.now,
+        verify_code=data["verify_code"],
+    )
+    ctx.session.add(doc)
+    ctx.case.documents.append(doc)
+
+
+def open_resident_acceptance(ctx: Context) -> None:
+    """Each report of completion opens a new round of the residents' acceptance; opinions of
+    earlier rounds stay as history and no longer count."""
+    ctx.case.acceptance_round = (ctx.case.acceptance_round or 0) + 1
+
+
+def issue_resident_acceptance(ctx: Context) -> None:
+    """竣工居民验收意见表: every household's opinion of the round that let completion through,
+    the representatives and the problems with their answers; verifiable by its QR code."""
+    data = documents.resident_acceptance_context(ctx.case, ctx.now.date().isoformat())
+    code = letters.unused_verify_code(ctx.session)
+    data["verify_code"] = code
+    data["verify_url"] = letters.verify_url(ctx.settings, code)
+    _generated_document(ctx, "resident_acceptance", data, data)
 
 
 def set_acceptance_deadline(ctx: Context) -> None:

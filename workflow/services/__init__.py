@@ -18,6 +18,17 @@ from .files import document_file, store_scan, upload_document
 from .letters import letter_context, letter_file
 from .owner_rulings import mark_same_owner, record_standing_vote, separate_owner
 from .owners import lodge_objection_as_owner, public_notice
+from .residents import (
+    accept_supervisor_role,
+    answer_opinion,
+    answer_problem,
+    close_problem,
+    name_supervisors,
+    record_paper_supervisor,
+    report_problem,
+    resident_view,
+)
+from .residents import give_opinion as give_acceptance_opinion
 from .review import give_opinion
 from .transitions import Action, Outcome, actions, fire
 from .users import (
@@ -44,4 +55,7 @@ __all__ = [
     "validate_application", "mark_same_owner", "record_standing_vote", "separate_owner",
     "patch_case", "change_password", "sign_out", "sign_out_user",
     "AGENT_KINDS", "RELATIONSHIPS", "Proxy", "agent_label", "record_agent",
+    "accept_supervisor_role", "answer_opinion", "answer_problem", "close_problem",
+    "give_acceptance_opinion", "name_supervisors", "record_paper_supervisor", "report_problem",
+    "resident_view",
 ]  # fmt: skip
