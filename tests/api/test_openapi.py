@@ -91,6 +91,12 @@ def test_public_operations_need_no_token(doc):
         ("/sign/{token}", "get"),
         ("/sign/{token}", "post"),
         ("/sign/{token}/proxy", "post"),
+        # The residents act through their household's link too (居民监督、居民验收).
+        ("/sign/{token}/residents", "get"),
+        ("/sign/{token}/supervisor", "post"),
+        ("/sign/{token}/problems", "post"),
+        ("/sign/{token}/problems/{problem_id}/close", "post"),
+        ("/sign/{token}/acceptance", "post"),
         ("/verify/{code}", "get"),
         ("/track", "get"),
     }

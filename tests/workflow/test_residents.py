@@ -166,9 +166,9 @@ def test_a_household_reports_a_problem_with_photos_and_the_applicant_hears(
         pid,
         "401",
         True,
-        [0],
+        [1],
     )
-    shown = Image.open(io.BytesIO(services.residents.photo(rt, pid, 0, token=tokens["101"])))
+    shown = Image.open(io.BytesIO(services.residents.photo(rt, pid, 1, token=tokens["101"])))
     assert max(shown.size) == 1280  # shrunk for display
 
 

@@ -31,9 +31,9 @@ def supervisors_json(case: Case) -> tuple[dict[str, Any], ...]:
 
 def problem_json(p: Problem) -> dict[str, Any]:
     """A problem as pages and the API show it; photos are numbered across the report and its
-    replies, as `photo` serves them."""
+    replies from 1, as `photo` serves them."""
     first = len(p.photos or [])
-    numbers, n = [], first
+    numbers, n = [], first + 1
     for r in p.replies:
         numbers.append(list(range(n, n + len(r.photos or []))))
         n += len(r.photos or [])
@@ -41,7 +41,7 @@ def problem_json(p: Problem) -> dict[str, Any]:
         "id": p.id,
         "room": p.household.room,
         "text": p.text,
-        "photos": list(range(first)),
+        "photos": list(range(1, first + 1)),
         "reported_at": p.reported_at.isoformat(timespec="minutes"),
         "open": p.closed_at is None,
         "closed_at": p.closed_at.isoformat(timespec="minutes") if p.closed_at else None,

@@ -557,7 +557,13 @@ def photo(
             if case.applicant_id != user.id and not user.is_staff:
                 raise NotFound(msg("photo", "未找到该照片。", "No such photo."))
         every = list(p.photos or []) + [x for r in p.replies for x in (r.photos or [])]
-        if not 0 <= n < len(every):
+        if not 1 <= n <= len(every):
             raise NotFound(msg("photo", "未找到该照片。", "No such photo."))
-        sha = every[n]["display"]
+        sha = every[n - 1]["display"]
     return rt.store.read(sha)  # JPEG, shrunk for display
+
+
+def problem_case(rt: Runtime, problem_id: int) -> int | None:
+    with rt.db.session() as s:
+        p = s.get(Problem, problem_id)
+        return p.case_id if p is not None else None
