@@ -113,3 +113,9 @@ class OwnerRulingForm(FlaskForm):
         _l("依据（如房产证、购房合同）"),
         validators=[DataRequired(_l("请说明依据。")), Length(max=2000)],
     )
+
+
+class PaperSupervisorForm(FlaskForm):
+    """A representative's acceptance of the role, signed on paper at the window."""
+
+    room = SelectField(_l("接受担任居民监督代表的住户"), validate_choice=False)

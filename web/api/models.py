@@ -1021,6 +1021,8 @@ class Acceptance(Response):
 
     round: int
     open: bool
+    supervision_open: Annotated[bool, Field(description="Representatives may be named now")]
+    problems_open: Annotated[bool, Field(description="Households may report problems now")]
     counts: OpinionCounts
     not_given: int
     open_problems: int

@@ -3,7 +3,9 @@ problems reported during construction and the residents' acceptance (居民验�
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
 
 from ..data.models import Case, Problem
 from ..papers.documents import OPINIONS
@@ -11,6 +13,9 @@ from ..process.context import Context
 from ..process.guards import current_opinions, failing
 from ..process.machine import TRANSITION
 from ..process.states import STATE
+
+if TYPE_CHECKING:
+    from ..data.runtime import Runtime
 
 
 def mask_name(name: str) -> str:
@@ -67,6 +72,8 @@ def acceptance_of(ctx: Context, full: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {
         "round": case.acceptance_round,
         "open": "resident_acceptance" in STATE[case.state].tags,
+        "supervision_open": "supervision" in STATE[case.state].tags,
+        "problems_open": "problems" in STATE[case.state].tags,
         "counts": counts,
         "not_given": len(case.households) - len(given) if case.acceptance_round else 0,
         "open_problems": sum(1 for p in case.problems if p.closed_at is None),
@@ -93,3 +100,16 @@ def acceptance_of(ctx: Context, full: bool = False) -> dict[str, Any]:
 
 def open_problems(case: Case) -> list[Problem]:
     return [p for p in case.problems if p.closed_at is None]
+
+
+def open_problem_counts(rt: Runtime, case_ids: list[int]) -> dict[int, int]:
+    """How many problems each listed case has open (the clerk's queue shows the count)."""
+    if not case_ids:
+        return {}
+    with rt.db.session() as s:
+        rows = s.execute(
+            select(Problem.case_id, func.count(Problem.id))
+            .where(Problem.case_id.in_(case_ids), Problem.closed_at.is_(None))
+            .group_by(Problem.case_id)
+        )
+        return {case_id: n for case_id, n in rows}
