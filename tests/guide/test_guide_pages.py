@@ -206,3 +206,8 @@ def test_the_calculator_opens_with_an_example_building_in_either_language(client
         r = client.get(url)
         assert r.status_code == 200 and 'id="shares-total"' in r.get_data(as_text=True)
     assert "Elevator cost calculator" in _text(client.get("/calculator?lang=en"))
+
+
+def test_the_guide_page_shows_return_for_rectification(client):
+    html = client.get("/guide").get_data(as_text=True)
+    assert "退回整改" in html and "竣工居民验收意见表" in html
