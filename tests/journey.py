@@ -179,8 +179,8 @@ class Journey:
             raise ValueError(state)
 
     def tokens(self, case_id: int) -> dict[str, str]:
-        """Each household's own link token, by room."""
-        links = services.signing_links(self.rt, self.p.owner.id, case_id)
+        """Each household's own link token, by room (as the window sees them)."""
+        links = services.signing_links(self.rt, self.p.clerk.id, case_id)
         return {link["room"]: link["token"] for link in links}
 
     def representatives_accept(self, case_id: int, rooms: list[str] | None = None) -> list[str]:
@@ -188,9 +188,14 @@ class Journey:
         tokens = self.tokens(case_id)
         rooms = rooms or list(tokens)[:3]
         services.name_supervisors(self.rt, self.p.owner.id, case_id, rooms)
+        self.accept_role(case_id, rooms)
+        return rooms
+
+    def accept_role(self, case_id: int, rooms: list[str]) -> None:
+        """The named representatives accept, each through its household's link."""
+        tokens = self.tokens(case_id)
         for room in rooms:
             services.accept_supervisor_role(self.rt, tokens[room], True)
-        return rooms
 
     def residents_satisfied(self, case_id: int) -> None:
         """Every household of the unit is satisfied with the finished work."""

@@ -342,3 +342,17 @@ def test_the_residents_round_on_postgresql(pg_url, tmp_path, clock):
     services.close_problem(rt, token, pid, True)
     assert confirm(rt, people, case_id).state == "completed"
     rt.db.dispose()
+
+
+def test_a_unit_no_larger_than_the_minimum_is_proposed_whole_on_approval(tmp_path, clock):
+    from ..conftest import make_runtime
+
+    rt = make_runtime(f"sqlite:///{tmp_path / 'six.sqlite3'}", tmp_path, clock, supervisors_min=6)
+    people = make_people(rt)
+    journey = Journey(rt, people)
+    case_id = journey.case_in("approved")
+    case = describe_case(rt, people.owner.id, case_id)
+    assert [s["room"] for s in case["supervisors"]] == ["101", "201", "301", "401", "501", "601"]
+    assert not any(s["accepted"] for s in case["supervisors"])
+    assert len(messages(rt, kind="supervisor")) == 6
+    rt.db.dispose()

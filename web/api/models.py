@@ -1022,6 +1022,7 @@ class Acceptance(Response):
     round: int
     open: bool
     supervision_open: Annotated[bool, Field(description="Representatives may be named now")]
+    supervisors_needed: Annotated[int, Field(description="How many must have accepted")]
     problems_open: Annotated[bool, Field(description="Households may report problems now")]
     counts: OpinionCounts
     not_given: int

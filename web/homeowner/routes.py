@@ -123,6 +123,9 @@ def _supervisors_form(c: dict[str, Any], form: SupervisorsForm | None = None) ->
     ]
     if form.rooms.data is None or not request.form:
         form.rooms.data = [s["room"] for s in c["supervisors"]]
+        if not form.rooms.data and len(c["households"]) <= c["acceptance"]["supervisors_needed"]:
+            # A unit no larger than the minimum names every household: ticked already.
+            form.rooms.data = [h["room"] for h in c["households"]]
     return form
 
 

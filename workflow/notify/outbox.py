@@ -150,6 +150,12 @@ def on_transition(
         out.extend(signing_links(s, case, settings, now))
     if trigger == "report_completion":
         out.extend(acceptance_links(s, case, settings, now))
+    if trigger == "approve":  # a small unit's households were all proposed as representatives
+        for x in case.supervisors:
+            if x.accepted_at is None and x.stepped_down_at is None and x.proposed_at == now:
+                m = supervisor_proposed(s, case, x.household, settings, now)
+                if m is not None:
+                    out.append(m)
     return out
 
 

@@ -9,7 +9,7 @@ import secrets
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from ..data.models import Correction, Document, Letter
+from ..data.models import Correction, Document, Letter, Supervisor
 from ..papers import documents, letters
 from ..rules.credit_code import normalise
 from ..rules.subsidy import subsidy_cap
@@ -91,6 +91,27 @@ def _generated_document(ctx: Context, kind: str, data: dict, frozen: dict) -> No
     )
     ctx.session.add(doc)
     ctx.case.documents.append(doc)
+
+
+def propose_whole_small_unit(ctx: Context) -> None:
+    """A unit no larger than the minimum has no choice to make: every household is proposed
+    as a residents' representative on approval (each still accepts through its own link)."""
+    case = ctx.case
+    if len(case.households) > ctx.settings.supervisors_min:
+        return
+    if any(x.stepped_down_at is None for x in case.supervisors):
+        return
+    for h in case.households:
+        ctx.attach(
+            "supervisors",
+            Supervisor(
+                case_id=case.id,
+                household_id=h.id,
+                household=h,
+                proposed_at=ctx.now,
+                proposed_by_id=case.applicant_id,
+            ),
+        )
 
 
 def open_resident_acceptance(ctx: Context) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from ..data.models import Case, Problem
 from ..papers.documents import OPINIONS
 from ..process.context import Context
-from ..process.guards import current_opinions, failing
+from ..process.guards import current_opinions, failing, supervisors_needed
 from ..process.machine import TRANSITION
 from ..process.states import STATE
 
@@ -73,6 +73,7 @@ def acceptance_of(ctx: Context, full: bool = False) -> dict[str, Any]:
         "round": case.acceptance_round,
         "open": "resident_acceptance" in STATE[case.state].tags,
         "supervision_open": "supervision" in STATE[case.state].tags,
+        "supervisors_needed": supervisors_needed(case, ctx.settings),
         "problems_open": "problems" in STATE[case.state].tags,
         "counts": counts,
         "not_given": len(case.households) - len(given) if case.acceptance_round else 0,

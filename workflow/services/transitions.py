@@ -73,6 +73,7 @@ _READS: dict[Any, tuple[str, ...]] = {
     effects.set_acceptance_deadline: ("open_pauses",),  # the acceptance clock resumes
     effects.open_review_round: ("open_pauses",),  # the review clock resumes
     guards.supervisors_accepted: ("households", "supervisors"),
+    effects.propose_whole_small_unit: ("households", "supervisors"),
     guards.no_open_problem: ("problems",),
     guards.representatives_satisfied: ("supervisors", "acceptance_opinions"),
     guards.dissatisfaction_answered: ("acceptance_opinions",),
