@@ -58,7 +58,7 @@ def test_missing_inputs_are_guards_too(api, app_journey):
     body = assert_error(api.fire(case_id, "start_construction", "owner", json={}), 422)
     assert {d["code"] for d in body["details"]} == {
         "contractor", "start_date", "installer_name", "installer_credit_code",
-        "installer_licence", "document_installation_notice",
+        "installer_licence", "document_installation_notice", "supervisors",
     }  # fmt: skip
 
 
