@@ -135,7 +135,7 @@ def test_the_clerk_sees_the_round_and_confirmation_refused(as_clerk, app, app_pe
     assert "居民监督与验收" in html and "轿厢门异响" in html
     assert "满意 1 户，基本满意 0 户，不满意 0 户，未提交 5 户；未解决问题 1 项" in html
     assert "501 室反映的问题尚未解决：轿厢门异响" in html  # why 确认竣工 is blocked
-    assert "退回整改" in html
+    assert "退回整改" in html and "需整改的事项（每行一项）" in html
     queue = as_clerk.get("/staff/").get_data(as_text=True)
     assert "居民问题未解决 1 项" in queue
     r = as_clerk.post(

@@ -22,7 +22,7 @@ from forms.staff import (
 from workflow import services
 from workflow.data.settings import DEPARTMENTS
 from workflow.papers.documents import KINDS as DOCUMENT_KINDS
-from workflow.process.machine import TRANSITION, TRANSITIONS
+from workflow.process.machine import ITEMS, TRANSITION, TRANSITIONS
 from workflow.process.states import STATE
 from workflow.read import cases as queries
 from workflow.rules.money import yuan
@@ -260,7 +260,9 @@ def case_page(
             else ActionForm(formdata=None)
         )
         form.expected_version.data = c["version"]
-        actions.append({**a, "form": form, "prefill": prefill})
+        # Documents to correct are ticked from a list; items to rectify on site are typed.
+        checklist = any(f["kind"] == "items" and f["label"] == ITEMS.label for f in a["fields"])
+        actions.append({**a, "form": form, "prefill": prefill, "checklist": checklist})
 
     return {
         "case": c,
