@@ -10,7 +10,7 @@ from typing import Any
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -19,11 +19,13 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields import FieldList
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
 
 ROSTER_COLUMNS = ("room", "floor", "area", "owner_name", "phone", "id_number")
 
@@ -256,3 +258,61 @@ class AgentForm(FlaskForm):
         _l("业主委托代办的授权书（PDF 或照片）"),
         render_kw={"accept": "application/pdf,image/jpeg,image/png"},
     )
+
+
+# — the residents (居民监督、居民验收) ————————————————————————————————————————————————
+
+
+class SupervisorAnswerForm(FlaskForm):
+    """A household accepts or declines the representative's role (the button says which)."""
+
+    accept = HiddenField()
+
+
+class ProblemForm(FlaskForm):
+    text = TextAreaField(_l("问题描述"))
+    photos = MultipleFileField(
+        _l("照片（选填，最多 6 张）"),
+        render_kw={"accept": "image/jpeg,image/png", "capture": "environment"},
+    )
+
+
+class CloseProblemForm(FlaskForm):
+    solved = HiddenField()
+    reason = StringField(_l("说明（未解决时必填）"))
+
+
+OPINION_CHOICES = (
+    SelectChoice("satisfied", _l("满意")),
+    SelectChoice("basically_satisfied", _l("基本满意")),
+    SelectChoice("dissatisfied", _l("不满意")),
+)
+
+
+class AcceptanceOpinionForm(FlaskForm):
+    opinion = RadioField(
+        _l("您对电梯加装施工结果的意见"), choices=OPINION_CHOICES, validate_choice=False
+    )
+    reason = TextAreaField(_l("理由（不满意时必填）"))
+
+
+class SupervisorsForm(FlaskForm):
+    """The applicant names the unit's representatives: ticked rooms become the whole list."""
+
+    rooms = SelectMultipleField(
+        _l("居民监督代表（勾选 3 至 5 户）"),
+        validate_choice=False,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    reason = StringField(_l("更换原因（更换已接受的代表时必填）"))
+
+
+class ProblemAnswerForm(FlaskForm):
+    text = TextAreaField(_l("答复（已采取的措施）"))
+    photos = MultipleFileField(_l("照片（选填）"), render_kw={"accept": "image/jpeg,image/png"})
+
+
+class OpinionAnswerForm(FlaskForm):
+    room = HiddenField()
+    text = TextAreaField(_l("答复"))

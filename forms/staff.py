@@ -143,3 +143,9 @@ class ElevatorFilterForm(FlaskForm):
         ],
         validators=[Optional()],
     )
+
+
+class PaperSupervisorForm(FlaskForm):
+    """A representative's acceptance of the role, signed on paper at the window."""
+
+    room = SelectField(_l("接受担任居民监督代表的住户"), validate_choice=False)

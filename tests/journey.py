@@ -175,12 +175,14 @@ class Journey:
             fire(rt, p.housing.id, case_id, "approve")
         elif state == "construction":
             services.upload_document(rt, p.owner.id, case_id, "installation_notice", pdf_bytes())
+            self.representatives_accept(case_id)
             fire(rt, p.owner.id, case_id, "start_construction", INSTALLER)
         elif state == "acceptance":
             services.upload_document(rt, p.owner.id, case_id, "inspection_report", pdf_bytes())
             services.upload_document(rt, p.owner.id, case_id, "equipment_registration", pdf_bytes())
             fire(rt, p.owner.id, case_id, "report_completion", COMPLETION)
         elif state == "completed":
+            self.residents_satisfied(case_id)
             fire(rt, p.clerk.id, case_id, "confirm_completion")
         elif state == "subsidy_review":
             services.upload_document(rt, p.owner.id, case_id, "invoice", pdf_bytes())
@@ -197,6 +199,30 @@ class Journey:
             fire(rt, p.clerk.id, case_id, "record_payment", PAYMENT)
         else:
             raise ValueError(state)
+
+    def tokens(self, case_id: int) -> dict[str, str]:
+        """Each household's own link token, by room (as the window sees them)."""
+        links = services.signing_links(self.rt, self.p.clerk.id, case_id)
+        return {link["room"]: link["token"] for link in links}
+
+    def representatives_accept(self, case_id: int, rooms: list[str] | None = None) -> list[str]:
+        """The applicant names the first three households; each accepts through its link."""
+        tokens = self.tokens(case_id)
+        rooms = rooms or list(tokens)[:3]
+        services.name_supervisors(self.rt, self.p.owner.id, case_id, rooms)
+        self.accept_role(case_id, rooms)
+        return rooms
+
+    def accept_role(self, case_id: int, rooms: list[str]) -> None:
+        """The named representatives accept, each through its household's link."""
+        tokens = self.tokens(case_id)
+        for room in rooms:
+            services.accept_supervisor_role(self.rt, tokens[room], True)
+
+    def residents_satisfied(self, case_id: int) -> None:
+        """Every household of the unit is satisfied with the finished work."""
+        for token in self.tokens(case_id).values():
+            services.give_acceptance_opinion(self.rt, token, "satisfied")
 
     def all_agree(self, case_id: int) -> None:
         for who in (self.p.housing, self.p.planning, self.p.market):

@@ -57,6 +57,12 @@ LIMITS: dict[str, list[tuple[str, list[str] | None]]] = {
     "public.notice": [("SIGNING", None)],
     "api.signing_view": [("SIGNING", None)],
     "api.sign": [("SIGNING", None)],
+    # The residents act through the same links (居民监督、居民验收).
+    "api.resident_view": [("SIGNING", None)],
+    "api.answer_supervisor": [("SIGNING", None)],
+    "api.report_problem": [("SIGNING", None)],
+    "api.close_problem": [("SIGNING", None)],
+    "api.give_acceptance_opinion": [("SIGNING", None)],
     "letters.verify": [("SIGNING", None)],
     "api.verify": [("SIGNING", None)],
 }

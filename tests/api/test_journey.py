@@ -100,12 +100,24 @@ def test_an_application_goes_from_draft_to_subsidy_approved_through_the_api(api,
     assert fire(api, cid, "approve", "housing")["state"] == "approved"
 
     upload(api, cid, "installation_notice")
+    # Three households represent the residents; each accepts through its own link.
+    r = api.put(f"/cases/{cid}/supervisors", "owner", json={"rooms": ["501", "601", "301"]})
+    assert r.status_code == 200
+    tokens = {link["room"]: link["token"] for link in links}
+    for room in ("501", "601", "301"):
+        assert (
+            api.post(f"/sign/{tokens[room]}/supervisor", json={"accept": True}).status_code == 200
+        )
     case = fire(api, cid, "start_construction", "owner", INSTALLER)
     assert case["state"] == "construction"
     upload(api, cid, "inspection_report")
     upload(api, cid, "equipment_registration")
     case = fire(api, cid, "report_completion", "owner", COMPLETION)
     assert case["state"] == "acceptance"
+    for token in tokens.values():  # every household is satisfied with the work
+        assert (
+            api.post(f"/sign/{token}/acceptance", json={"opinion": "satisfied"}).status_code == 200
+        )
     assert fire(api, cid, "confirm_completion", "clerk")["state"] == "completed"
 
     upload(api, cid, "invoice")

@@ -96,6 +96,12 @@ def test_public_operations_need_no_token(doc):
         ("/sign/{token}/proxy", "post"),
         ("/sign/{token}/data", "get"),
         ("/sign/{token}/money", "get"),
+        # The residents act through their household's link too (居民监督、居民验收).
+        ("/sign/{token}/residents", "get"),
+        ("/sign/{token}/supervisor", "post"),
+        ("/sign/{token}/problems", "post"),
+        ("/sign/{token}/problems/{problem_id}/close", "post"),
+        ("/sign/{token}/acceptance", "post"),
         ("/verify/{code}", "get"),
         ("/track", "get"),
         ("/installers", "get"),  # the installers' record: public, no personal data

@@ -57,4 +57,4 @@ def test_start_construction_refuses_a_bad_credit_code(api, app_journey):
     )
     assert r.status_code == 422
     fields = {d["code"] for d in r.get_json()["details"]}
-    assert fields == {"installer_credit_code", "document_installation_notice"}
+    assert fields == {"installer_credit_code", "document_installation_notice", "supervisors"}

@@ -59,6 +59,7 @@ def test_missing_inputs_are_guards_too(api, app_journey):
     assert {d["code"] for d in body["details"]} == {
         "contractor", "start_date", "installer_name", "installer_credit_code",
         "installer_licence", "document_installation_notice", "planned_completion",
+        "supervisors",
     }  # fmt: skip
 
 

@@ -215,6 +215,11 @@ def test_homeowner_journey_from_registration_to_subsidy(
     ).set_input_files(str(plan))
     page.get_by_role("button", name="上传所选文件").click()
     expect(page.locator(".flash-success")).to_contain_text("已完成：上传")
+    # A unit of three households: all three were proposed as its residents' representatives on
+    # approval (there is no choice to make); each accepts through its own link.
+    expect(page.locator("#residents")).to_contain_text("待接受")
+    journey.accept_role(case_id, [o[0] for o in OWNERS])
+    page.reload()
     page.get_by_label("施工单位", exact=True).fill("安居电梯工程公司")
     page.get_by_label("开工日期").fill("2026-12-01")
     page.get_by_label("电梯安装单位", exact=True).fill("襄阳安居电梯安装有限公司")
@@ -231,6 +236,7 @@ def test_homeowner_journey_from_registration_to_subsidy(
     page.get_by_label("特种设备使用登记证编号").fill("梯11鄂FA0042（26）")
     page.get_by_role("button", name="报告竣工").click()
     expect(page.locator(".case-meta .badge")).to_have_text("待竣工核验")
+    journey.residents_satisfied(case_id)  # 居民不满意不验收: the households answer first
     services.fire(rt, people.clerk.id, case_id, "confirm_completion")
 
     # — subsidy ——————————————————————————————————————————————————————————————

@@ -251,3 +251,13 @@ def test_the_quorum_quoted_is_exactly_what_the_rule_needs(hundredths):
     ]
     assert quorum.consent_quorum(fewer).participation_count < Fraction(2, 3)
     assert Decimal(need["participation_area"]) >= sum(areas) * 2 / 3
+
+
+def test_the_guide_shows_the_residents_step_from_the_declaration():
+    from workflow.data.settings import Settings
+    from workflow.read import guide
+
+    others = {s.trigger: s for s in guide.other_steps(Settings())}
+    assert others["return_for_rectification"].label == "退回整改"
+    later = {row["kind"]: row for row in guide.materials()[1]}
+    assert later["resident_acceptance"]["label"] == "竣工居民验收意见表"

@@ -219,3 +219,8 @@ def test_the_calculator_shows_what_the_low_floors_receive_and_who_pays_it(client
     assert "+5,000.00" in page
     for paid in ("−2,058.82", "−2,352.94", "−2,647.06", "−2,941.18"):
         assert paid in page
+
+
+def test_the_guide_page_shows_return_for_rectification(client):
+    html = client.get("/guide").get_data(as_text=True)
+    assert "退回整改" in html and "竣工居民验收意见表" in html

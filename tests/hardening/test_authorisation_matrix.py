@@ -50,9 +50,15 @@ ALLOWED: dict[str, set[str]] = {
     "privacy.admin_notice": {"admin"}, "privacy.access_log": {"admin"},
     "privacy.request_queue": {"clerk"}, "privacy.answer_request": {"clerk"},
     "privacy.reveal": {"clerk"}, "staff.archive_package": STAFF,
+    # The residents act through their household's link, like signing (居民监督、居民验收).
+    "public.resident_supervisor": PUBLIC, "public.resident_problem": PUBLIC,
+    "public.resident_close": PUBLIC, "public.resident_acceptance": PUBLIC,
+    "public.resident_photo": PUBLIC,
+    "staff.paper_supervisor": {"clerk"}, "staff.problem_photo": STAFF,
 }  # fmt: skip
 for endpoint in ("edit", "consent", "costs", "notice", "notice_print", "documents", "upload",
-                 "case", "act", "progress", "uploads", "agent"):  # fmt: skip
+                 "case", "act", "progress", "uploads", "agent", "supervisors", "answer_problem",
+                 "answer_opinion", "problem_photo"):  # fmt: skip
     ALLOWED[f"homeowner.{endpoint}"] = {"owner"}
 ADMIN_ENDPOINTS = ("index", "users", "update_user", "sign_out_user", "settings", "holidays",
                    "remove_holiday", "stats", "stats_svg", "stats_csv", "guide_texts", "policies",
@@ -62,7 +68,9 @@ for endpoint in ADMIN_ENDPOINTS:
 # The API is reached with bearer tokens; through a browser session it answers 401.
 API_PUBLIC = {"api.create_token", "api.workflow", "api.openapi_document", "api.signing_view",
               "api.sign", "api.sign_for_owner", "api.verify", "api.track",
-              "api.household_data"}  # fmt: skip
+              "api.household_data", "api.resident_view",
+              "api.answer_supervisor", "api.report_problem", "api.close_problem",
+              "api.give_acceptance_opinion"}  # fmt: skip
 
 DENIED = {302, 401, 403, 404}  # 302 only to the login page
 
@@ -91,7 +99,7 @@ def world(app, app_people, app_journey):
         "document_id": document_id, "user_id": app_people.neighbour.id, "kind": "design_plan",
         "trigger": "withdraw", "token": "no-such-link", "key": "no-such-notice",
         "code": "NOSUCHCODE", "day": "2030-01-01", "filename": "app.css", "policy_id": 1,
-        "batch_id": batch_id, "request_id": 1, "version": 1,
+        "batch_id": batch_id, "request_id": 1, "version": 1, "problem_id": 1, "number": 1,
     }  # fmt: skip
 
 

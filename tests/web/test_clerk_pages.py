@@ -317,6 +317,7 @@ def test_approver_may_not_record_paper_votes(client, app_people, app_journey):
 
 def test_confirm_completion(as_clerk, app, app_people, app_journey):
     case_id = app_journey.case_in("acceptance")
+    app_journey.residents_satisfied(case_id)  # 居民不满意不验收: the households answer first
     body = as_clerk.get(f"/staff/cases/{case_id}").get_data(as_text=True)
     assert 'id="action-confirm_completion"' in body and "特种设备监督检验报告" in body
     r = as_clerk.post(

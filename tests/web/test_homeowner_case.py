@@ -154,6 +154,7 @@ def test_construction_start_form_shows_errors_beside_fields(app, as_owner, app_p
 
     rt = app.extensions["jiati"]
     services.upload_document(rt, app_people.owner.id, case_id, "installation_notice", pdf_bytes())
+    app_journey.representatives_accept(case_id)
     r = as_owner.post(f"/my/cases/{case_id}/act/start_construction", data=INSTALLER)
     assert r.status_code == 302
     assert state_of(app, app_people, case_id) == "construction"

@@ -19,7 +19,7 @@ ALLOWED = {
     "approved": {"start_construction"},
     "rejected": set(),
     "construction": {"report_completion"},
-    "acceptance": {"confirm_completion"},
+    "acceptance": {"confirm_completion", "return_for_rectification"},
     "completed": {"apply_subsidy"},
     "subsidy_review": {"approve_subsidy", "return_subsidy"},
     "subsidy_approved": {"record_payment"},
@@ -35,7 +35,8 @@ ROLES = {
     "extend_review": {"lead_approver"},
     "approve": {"lead_approver"}, "reject": {"lead_approver"},
     "start_construction": {"applicant"}, "report_completion": {"applicant"},
-    "confirm_completion": {"clerk"}, "apply_subsidy": {"applicant"},
+    "confirm_completion": {"clerk"}, "return_for_rectification": {"clerk"},
+    "apply_subsidy": {"applicant"},
     "approve_subsidy": {"lead_approver"}, "return_subsidy": {"lead_approver"},
     "record_payment": {"clerk"}, "withdraw": {"applicant"},
 }  # fmt: skip
@@ -112,31 +113,22 @@ def test_no_generated_jumps_bypass_the_guards():
 
 
 def test_firing_moves_the_case_and_leaves_nothing_on_it_or_on_the_shared_machine():
-    from datetime import date, datetime
     from types import SimpleNamespace
 
     class Model:
-        id = 7
-        state = "acceptance"
-        completed_at = None
-        completion_reported_on = date(2026, 12, 1)
-        registration_number = "梯11鄂FA0042（26）"
+        state = "publicity"
 
     case = Model()
     before = len(machine.machine().models)
-    added = []
-    now = datetime(2026, 12, 2, 10, 0)
-    ctx = SimpleNamespace(case=case, now=now, issued=[], session=SimpleNamespace(add=added.append))
-    assert machine.fire_on(case, "confirm_completion", ctx=ctx)
-    assert (case.state, case.completed_at) == ("completed", now)
-    # The elevator joins the register, its first inspection due a year after registration.
-    assert [(e.case_id, e.next_inspection_due) for e in added] == [(7, date(2027, 12, 1))]
+    ctx = SimpleNamespace(case=case, now="2026-12-02T10:00", issued=[], params={})
+    assert machine.fire_on(case, "withdraw", ctx=ctx)
+    assert case.state == "withdrawn"
     assert len(machine.machine().models) == before
-    assert not hasattr(case, "confirm_completion") and not hasattr(case, "is_completed")
+    assert not hasattr(case, "withdraw") and not hasattr(case, "is_withdrawn")
     # A trigger that does not start from the case's state is refused, the state unchanged.
     with pytest.raises(MachineError):
-        machine.fire_on(case, "confirm_completion", ctx=ctx)
-    assert case.state == "completed"
+        machine.fire_on(case, "withdraw", ctx=ctx)
+    assert case.state == "withdrawn"
 
 
 def test_stepper_follows_the_happy_path():
@@ -170,3 +162,15 @@ def test_after_the_keys_guards_are_declared_on_their_transitions():
         "maintenance_company", "maintenance_credit_code",
         "maintenance_starts_on", "maintenance_ends_on",
     ]  # fmt: skip
+
+
+def test_the_residents_guard_the_start_and_the_end_of_construction():
+    guards = {t.trigger: [g.name for g in t.guards] for t in TRANSITIONS}
+    assert "supervisors_accepted" in guards["start_construction"]
+    assert guards["confirm_completion"] == [
+        "no_open_problem", "representatives_satisfied", "dissatisfaction_answered"
+    ]  # fmt: skip
+    back = machine.TRANSITION["return_for_rectification"]
+    assert (back.sources, back.dest, guards["return_for_rectification"]) == (
+        ("acceptance",), "construction", ["items_listed"]
+    )  # fmt: skip

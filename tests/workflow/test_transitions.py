@@ -221,6 +221,7 @@ def test_start_construction_reports_every_missing_field_and_the_notice(rt, journ
     assert {m.code for m in err.value.messages} == {
         "contractor", "start_date", "installer_name", "installer_credit_code",
         "installer_licence", "document_installation_notice", "planned_completion",
+        "supervisors",
     }  # fmt: skip
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -32,6 +32,7 @@ from pydantic_core import PydanticCustomError
 from workflow import inputs
 from workflow.errors import InvalidInput, WorkflowError, msg
 from workflow.papers import documents
+from workflow.papers.documents import OPINIONS
 from workflow.papers.letters import KINDS as LETTER_KINDS
 from workflow.process.access import ROLES
 from workflow.process.machine import TRANSITIONS
@@ -450,6 +451,81 @@ class PrivacyRequestBody(Request):
     """A request to correct or delete one's personal data (个人信息保护法第四十六、四十七条)."""
 
     kind: Literal["correct", "delete"]
+
+
+# — the residents (居民监督、居民验收) —
+
+
+Opinion = _enum(OPINIONS)
+
+
+class SupervisorsRequest(Request):
+    """The unit's residents' representatives, the whole list (those left out step down)."""
+
+    rooms: Annotated[list[Filled(16)], Field(max_length=40)]
+    reason: Text(500) | None = None
+
+
+class SupervisorAnswerRequest(Request):
+    accept: bool
+
+
+class ProblemRequest(Request):
+    text: Filled(2000)
+
+
+class ProblemAnswerRequest(Request):
+    text: Filled(2000)
+
+
+def _reason_when(field: str, value: Any) -> Any:
+    def extra(schema: JSON) -> None:
+        schema["if"] = {"properties": {field: {"const": value}}, "required": [field]}
+        schema["then"] = {
+            "required": ["reason"],
+            "properties": {"reason": {"type": "string", "pattern": FILLED_PATTERN}},
+        }
+
+    return extra
+
+
+def _reason_given(reason: str | None, why: str) -> None:
+    if not (reason or "").strip():
+        raise PydanticCustomError("policy", "{reason}", {"reason": why, "field": "reason"})
+
+
+class CloseProblemRequest(Request):
+    """A problem kept open (`solved`: false) needs its reason."""
+
+    model_config = ConfigDict(json_schema_extra=_reason_when("solved", False))
+
+    solved: bool
+    reason: Text(2000) | None = None
+
+    @model_validator(mode="after")
+    def _kept_open_says_why(self) -> CloseProblemRequest:
+        if not self.solved:
+            _reason_given(self.reason, "问题未解决时请说明理由")
+        return self
+
+
+class AcceptanceRequest(Request):
+    """不满意 (`dissatisfied`) needs its reason."""
+
+    model_config = ConfigDict(json_schema_extra=_reason_when("opinion", "dissatisfied"))
+
+    opinion: Opinion
+    reason: Text(2000) | None = None
+
+    @model_validator(mode="after")
+    def _dissatisfied_says_why(self) -> AcceptanceRequest:
+        if self.opinion == "dissatisfied":
+            _reason_given(self.reason, "不满意时请说明理由")
+        return self
+
+
+class OpinionAnswerRequest(Request):
+    room: Filled(16)
     text: Filled(2000)
 
 
@@ -644,6 +720,14 @@ class AgentForm(Query):
 
     kind: _enum(AGENT_KINDS)
     name: Filled(100)
+
+
+class ProblemForm(Query):
+    """A problem with photos: `text`, and up to 6 images as `photos` (checked by content)."""
+
+    FILES: ClassVar[tuple[str, str, int]] = ("photos", "image/jpeg", 6)
+
+    text: Filled(2000)
 
 
 class UploadForm(Query):
@@ -1063,6 +1147,83 @@ class Step(Response):
     status: Literal["done", "current", "todo"]
 
 
+class SupervisorInfo(Response):
+    room: str
+    name: Annotated[str, Field(description="Masked: 吴**")]
+    accepted: bool
+
+
+class ProblemReplyInfo(Response):
+    kind: Literal["answer", "kept_open", "solved"]
+    text: str
+    photos: Annotated[list[int], Field(description="Numbers of the problem's photos")]
+    at: Minute
+
+
+class ProblemInfo(Response):
+    id: int
+    room: str
+    text: str
+    photos: list[int]
+    reported_at: Minute
+    open: bool
+    closed_at: Minute | None
+    replies: list[ProblemReplyInfo]
+
+
+class Problems(Response):
+    problems: list[ProblemInfo]
+
+
+class PaperSupervisorRequest(Request):
+    room: Filled(16)
+
+
+OpinionCounts = create_model(
+    "OpinionCounts", __base__=Response, **{k: (int, ...) for k in OPINIONS}
+)
+
+
+class ResidentOpinion(Response):
+    room: str
+    representative: bool
+    opinion: Opinion | None
+    reason: str
+    answer: str | None
+    given_at: Minute | None
+
+
+class Acceptance(Response):
+    """The residents' acceptance: `ready` is true when confirmation may go."""
+
+    round: int
+    open: bool
+    supervision_open: Annotated[bool, Field(description="Representatives may be named now")]
+    supervisors_needed: Annotated[int, Field(description="How many must have accepted")]
+    problems_open: Annotated[bool, Field(description="Households may report problems now")]
+    counts: OpinionCounts
+    not_given: int
+    open_problems: int
+    ready: bool
+    blocked_by: list[Message]
+    opinions: list[ResidentOpinion]
+
+
+class ResidentLink(Response):
+    """What a household's link shows of the residents' part."""
+
+    room: str
+    supervision_open: bool
+    representative: Literal["proposed", "accepted"] | None
+    problems_open: bool
+    acceptance_open: bool
+    opinion: Opinion | None
+    reason: str
+    answer: str | None
+    supervisors: list[SupervisorInfo]
+    problems: list[ProblemInfo]
+
+
 CaseDocuments = create_model(
     "CaseDocuments", __base__=Response, **{k: (DocumentStatus, ...) for k in documents.FOUR}
 )
@@ -1105,6 +1266,9 @@ class Case(Response):
     actions: list[Action]
     letters: list[LetterInfo]
     stepper: list[Step]
+    supervisors: list[SupervisorInfo]
+    problems: list[ProblemInfo]
+    acceptance: Acceptance
 
 
 class HandlerInfo(Response):

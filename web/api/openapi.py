@@ -45,6 +45,8 @@ ERROR_TEXT = {
 PATH_PARAMS: dict[str, JSON] = {
     "case_id": {"description": "The case's id"},
     "objection_id": {"description": "The objection's id"},
+    "problem_id": {"description": "The problem's id (from the case's problems)"},
+    "number": {"description": "The photo's number (from the problem's `photos`)"},
     "letter_id": {"description": "The letter's id (from the case's letters)"},
     "token": {"description": "The household's signing token", "schema": {"maxLength": 64}},
     "code": {"description": "The code printed on the letter", "schema": {"maxLength": 32}},
@@ -222,22 +224,34 @@ def query_parameters(model: type[BaseModel]) -> list[JSON]:
 
 
 def request_body(op: Operation) -> JSON | None:
+    """JSON, multipart with the paper as `file`, or both on one path (a problem's text alone,
+    or with the photos: a form model names its files in `FILES`)."""
+    content: JSON = {}
     if op.body is not None:
-        return {
-            "required": op.body_required,
-            "content": {"application/json": {"schema": models.schema_of(op.body)}},
-        }
+        content["application/json"] = {"schema": models.schema_of(op.body)}
     if op.form is not None:
         schema = models.schema_of(op.form)
-        schema["properties"]["file"] = {
-            "type": "string",
-            "format": "binary",
-            "contentMediaType": "application/pdf",
-            "description": "A PDF, checked by content (otherwise 415)",
-        }
-        schema["required"] = [*schema.get("required", []), "file"]
-        return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
-    return None
+        files = getattr(op.form, "FILES", None)
+        if files:
+            name, kinds, most = files
+            schema["properties"][name] = {
+                "type": "array",
+                "maxItems": most,
+                "items": {"type": "string", "format": "binary", "contentMediaType": kinds},
+                "description": f"Up to {most} pictures, checked by content (otherwise 415)",
+            }
+        else:
+            schema["properties"]["file"] = {
+                "type": "string",
+                "format": "binary",
+                "contentMediaType": "application/pdf",
+                "description": "A PDF, checked by content (otherwise 415)",
+            }
+            schema["required"] = [*schema.get("required", []), "file"]
+        content["multipart/form-data"] = {"schema": schema}
+    if not content:
+        return None
+    return {"required": op.body_required if op.form is None else True, "content": content}
 
 
 def operation(op: Operation, endpoint: str, rule: Rule, view: Callable, fixed: str | None) -> JSON:

@@ -500,6 +500,206 @@ def resolve_objection(case_id: int, objection_id: int):
     return with_case(case_id)
 
 
+# — the residents: representatives, problems, acceptance (居民监督、居民验收) ——————————————————
+
+
+def _resident_json(token: str) -> dict[str, Any]:
+    view = services.resident_view(rt(), token)
+    return {
+        "room": view.room,
+        "supervision_open": view.supervision_open,
+        "representative": view.representative,
+        "problems_open": view.problems_open,
+        "acceptance_open": view.acceptance_open,
+        "opinion": view.opinion,
+        "reason": view.reason,
+        "answer": view.answer,
+        "supervisors": list(view.supervisors),
+        "problems": list(view.problems),
+    }
+
+
+@bp.put("/cases/<int:case_id>/supervisors")
+@described(
+    "Name the unit's residents' representatives, the whole list (applicant)",
+    "residents",
+    body=models.SupervisorsRequest,
+    reply=models.Case,
+    reply_text="The case",
+    headers=("ETag",),
+    errors=CASE_WRITE,
+    description="Rooms left out step down (`reason` required for one who had accepted); each "
+    "new representative gets an SMS with its household's link to accept.",
+)
+@token_required
+def name_supervisors(case_id: int):
+    data = body(models.SupervisorsRequest)
+    services.name_supervisors(rt(), caller().id, case_id, data["rooms"], data.get("reason"))
+    return with_case(case_id)
+
+
+@bp.post("/cases/<int:case_id>/supervisors/paper")
+@described(
+    "Record a representative's acceptance signed on paper (clerk)",
+    "residents",
+    body=models.PaperSupervisorRequest,
+    reply=models.Case,
+    reply_text="The case",
+    headers=("ETag",),
+    errors=CASE_WRITE,
+)
+@token_required
+def record_paper_supervisor(case_id: int):
+    data = body(models.PaperSupervisorRequest)
+    services.record_paper_supervisor(rt(), caller().id, case_id, data["room"])
+    return with_case(case_id)
+
+
+@bp.get("/sign/<token>/residents")
+@described(
+    "What the household's link shows of the residents' part",
+    "residents",
+    reply=models.ResidentLink,
+    reply_text="The household's part",
+    errors=(404, 429),
+)
+def resident_view(token: str):
+    return jsonify(_resident_json(token))
+
+
+@bp.post("/sign/<token>/supervisor")
+@described(
+    "The household accepts (or declines) the representative's role through its link",
+    "residents",
+    body=models.SupervisorAnswerRequest,
+    reply=models.ResidentLink,
+    reply_text="Recorded",
+    errors=(*WRITE, 404, 429),
+)
+def answer_supervisor(token: str):
+    data = body(models.SupervisorAnswerRequest)
+    services.accept_supervisor_role(rt(), token, data["accept"])
+    return jsonify(_resident_json(token))
+
+
+@bp.post("/sign/<token>/problems")
+@described(
+    "A household reports a problem with the work: JSON text, or multipart with photos",
+    "residents",
+    body=models.ProblemRequest,
+    form=models.ProblemForm,
+    reply=models.ResidentLink,
+    status=201,
+    reply_text="Recorded; the applicant gets an SMS",
+    errors=(*WRITE, 404, 415, 429),
+)
+def report_problem(token: str):
+    if request.mimetype == "multipart/form-data":
+        f = models.query(models.ProblemForm, request.form)
+        photos = [p.read() for p in request.files.getlist("photos")]
+        services.report_problem(rt(), token, f["text"], photos)
+    else:
+        data = body(models.ProblemRequest)
+        services.report_problem(rt(), token, data["text"])
+    response = jsonify(_resident_json(token))
+    response.status_code = 201
+    return response
+
+
+@bp.get("/cases/<int:case_id>/problems")
+@described(
+    "The problems the residents reported, with their answers",
+    "residents",
+    reply=models.Problems,
+    reply_text="Oldest first",
+    errors=CASE_READ,
+)
+@token_required
+def case_problems(case_id: int):
+    return jsonify({"problems": services.residents.problems(rt(), caller().id, case_id)})
+
+
+@bp.get("/cases/<int:case_id>/problems/<int:problem_id>/photos/<int:number>")
+@described(
+    "A problem's photo, shrunk for display (applicant, staff)",
+    "residents",
+    reply="image/jpeg",
+    reply_text="The picture",
+    errors=CASE_READ,
+)
+@token_required
+def problem_photo(case_id: int, problem_id: int, number: int):
+    data = services.residents.photo(rt(), problem_id, number, actor=caller().id)
+    if services.residents.problem_case(rt(), problem_id) != case_id:
+        raise NotFound(msg("photo", "未找到该照片。", "No such photo."))
+    return send_file(io.BytesIO(data), mimetype="image/jpeg")
+
+
+@bp.post("/cases/<int:case_id>/problems/<int:problem_id>/answer")
+@described(
+    "Answer a problem: what was done (applicant or agent)",
+    "residents",
+    body=models.ProblemAnswerRequest,
+    reply=models.Case,
+    reply_text="The case",
+    headers=("ETag",),
+    errors=CASE_WRITE,
+)
+@token_required
+def answer_problem(case_id: int, problem_id: int):
+    data = body(models.ProblemAnswerRequest)
+    services.answer_problem(rt(), caller().id, case_id, problem_id, data["text"])
+    return with_case(case_id)
+
+
+@bp.post("/sign/<token>/problems/<int:problem_id>/close")
+@described(
+    "Close a problem as solved, or keep it open with a reason (the reporter or a representative)",
+    "residents",
+    body=models.CloseProblemRequest,
+    reply=models.ResidentLink,
+    reply_text="Recorded",
+    errors=(*WRITE, 403, 404, 429),
+)
+def close_problem(token: str, problem_id: int):
+    data = body(models.CloseProblemRequest)
+    services.close_problem(rt(), token, problem_id, data["solved"], data.get("reason"))
+    return jsonify(_resident_json(token))
+
+
+@bp.post("/sign/<token>/acceptance")
+@described(
+    "The household's opinion of the finished work (may change until completion is confirmed)",
+    "residents",
+    body=models.AcceptanceRequest,
+    reply=models.ResidentLink,
+    reply_text="Recorded",
+    errors=(*WRITE, 404, 429),
+    description="`reason` is required for `dissatisfied`.",
+)
+def give_acceptance_opinion(token: str):
+    data = body(models.AcceptanceRequest)
+    services.give_acceptance_opinion(rt(), token, data["opinion"], data.get("reason"))
+    return jsonify(_resident_json(token))
+
+
+@bp.post("/cases/<int:case_id>/acceptance/answers")
+@described(
+    "Answer a household's 不满意 (applicant or agent)",
+    "residents",
+    body=models.OpinionAnswerRequest,
+    reply=models.Case,
+    reply_text="The case",
+    headers=("ETag",),
+    errors=CASE_WRITE,
+)
+@token_required
+def answer_opinion(case_id: int):
+    data = body(models.OpinionAnswerRequest)
+    services.answer_opinion(rt(), caller().id, case_id, data["room"], data["text"])
+    return with_case(case_id)
+
+
 # — documents and opinions ————————————————————————————————————————————————————————
 
 

@@ -27,6 +27,12 @@ from .helpers import blocked_text, english, pick, rt
 bp = Blueprint("homeowner", __name__, url_prefix="/my")
 
 CHOICE_LABELS = {"agree": _l("同意"), "object": _l("反对"), "abstain": _l("弃权")}
+OPINION_LABELS = {
+    "satisfied": _l("满意"),
+    "basically_satisfied": _l("基本满意"),
+    "dissatisfied": _l("不满意"),
+}
+REPLY_LABELS = {"answer": _l("申请人答复"), "kept_open": _l("仍未解决"), "solved": _l("确认已解决")}
 UPLOAD_LABELS = {
     "design_plan": _l("设计方案（含结构安全评估），PDF 文件"),
     "application_form": _l("签字后的申请表扫描件（PDF）"),

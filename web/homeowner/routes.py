@@ -6,6 +6,7 @@ machine lists the trigger for this owner now, and is disabled with its reasons w
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from flask import (
@@ -14,14 +15,19 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from forms.homeowner import (
     AgentForm,
+    OpinionAnswerForm,
+    ProblemAnswerForm,
+    SupervisorsForm,
     action_form,
 )
 from workflow import services
@@ -33,6 +39,8 @@ from workflow.read import cases as queries
 from ..extensions import say
 from .common import (
     CHOICE_LABELS,
+    OPINION_LABELS,
+    REPLY_LABELS,
     actions_of,
     bp,
     case_of,
@@ -60,6 +68,15 @@ EVENT_LABELS = {
     "standing_vote": _l("窗口登记有效表决意见"),
     "management_unit_set": _l("填写电梯使用管理单位"),
     "inspection": _l("登记电梯定期检验"),
+    "supervisors_named": _l("指定居民监督代表"),
+    "supervisor_accepted": _l("居民监督代表接受"),
+    "supervisor_declined": _l("住户谢绝担任居民监督代表"),
+    "problem_reported": _l("居民反映施工问题"),
+    "problem_answered": _l("答复居民反映的问题"),
+    "problem_closed": _l("居民确认问题已解决"),
+    "problem_kept_open": _l("居民表示问题仍未解决"),
+    "acceptance_opinion": _l("居民提交验收意见"),
+    "acceptance_answered": _l("答复居民的不满意意见"),
 }
 # Sections of the documents page: which uploads go with which next step of the owner.
 
@@ -93,7 +110,90 @@ def case(case_id: int):
         uploads=uploads_needed(c),
         notice=notice,
         agent_form=AgentForm(formdata=None) if c["editable"] else None,
+        supervisors_form=_supervisors_form(c),
+        reply_labels=dict(REPLY_LABELS),
+        opinion_labels=dict(OPINION_LABELS),
     )
+
+
+def _supervisors_form(c: dict[str, Any], form: SupervisorsForm | None = None) -> Any:
+    if not c["acceptance"]["supervision_open"]:
+        return None
+    form = form or SupervisorsForm(formdata=None)
+    form.rooms.choices = [
+        SelectChoice(h["room"], f"{h['room']} 室 {h['owner_name']}") for h in c["households"]
+    ]
+    if form.rooms.data is None or not request.form:
+        form.rooms.data = [s["room"] for s in c["supervisors"]]
+        if not form.rooms.data and len(c["households"]) <= c["acceptance"]["supervisors_needed"]:
+            # A unit no larger than the minimum names every household: ticked already.
+            form.rooms.data = [h["room"] for h in c["households"]]
+    return form
+
+
+@bp.route("/cases/<int:case_id>/supervisors", methods=["POST"])
+def supervisors(case_id: int):
+    """The applicant names (or replaces) the unit's residents' representatives."""
+    case_of(case_id)
+    form = SupervisorsForm()
+    try:
+        services.name_supervisors(
+            rt(), current_user.id, case_id, list(form.rooms.data or []), form.reason.data
+        )
+    except NotFound:
+        raise
+    except WorkflowError as exc:
+        for m in exc.messages:
+            flash(say(m), "error")
+    else:
+        done(_("指定居民监督代表"), case_id)
+    return redirect(url_for(".case", case_id=case_id, _anchor="residents"))
+
+
+@bp.route("/cases/<int:case_id>/problems/<int:problem_id>/answer", methods=["POST"])
+def answer_problem(case_id: int, problem_id: int):
+    case_of(case_id)
+    form = ProblemAnswerForm()
+    photos = [f.read() for f in (form.photos.data or []) if getattr(f, "filename", "")]
+    try:
+        services.answer_problem(
+            rt(), current_user.id, case_id, problem_id, form.text.data or "", photos
+        )
+    except NotFound:
+        raise
+    except WorkflowError as exc:
+        for m in exc.messages:
+            flash(say(m), "error")
+    else:
+        done(_("答复居民反映的问题"), case_id)
+    return redirect(url_for(".case", case_id=case_id, _anchor=f"problem-{problem_id}"))
+
+
+@bp.route("/cases/<int:case_id>/acceptance/answer", methods=["POST"])
+def answer_opinion(case_id: int):
+    case_of(case_id)
+    form = OpinionAnswerForm()
+    try:
+        services.answer_opinion(
+            rt(), current_user.id, case_id, form.room.data or "", form.text.data or ""
+        )
+    except NotFound:
+        raise
+    except WorkflowError as exc:
+        for m in exc.messages:
+            flash(say(m), "error")
+    else:
+        done(_("答复居民的不满意意见"), case_id)
+    return redirect(url_for(".case", case_id=case_id, _anchor="residents"))
+
+
+@bp.route("/cases/<int:case_id>/problems/<int:problem_id>/photos/<int:number>")
+def problem_photo(case_id: int, problem_id: int, number: int):
+    case_of(case_id)
+    if services.residents.problem_case(rt(), problem_id) != case_id:
+        abort(404)
+    data = services.residents.photo(rt(), problem_id, number, actor=current_user.id)
+    return send_file(io.BytesIO(data), mimetype="image/jpeg")
 
 
 @bp.route("/cases/<int:case_id>/agent", methods=["POST"])

@@ -285,6 +285,49 @@ DOCUMENTS: dict[str, dict[str, Any]] = {
 }
 
 
+_OPINIONS = ("satisfied", "satisfied", "basically_satisfied", "dissatisfied", "satisfied")
+_OPINION_LABELS = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
+DOCUMENTS["resident_acceptance"] = {
+    **_DOCUMENT,
+    "kind": "resident_acceptance",
+    "title": "竣工居民验收意见表",
+    "acceptance_round": 1,
+    "households": [
+        {
+            "room": h["room"],
+            "owner_name": h["owner_name"],
+            "representative": i in (0, 2, 4),
+            "opinion": _OPINIONS[i % 5],
+            "opinion_label": _OPINION_LABELS[_OPINIONS[i % 5]],
+            "reason": "电梯运行时有噪音" if _OPINIONS[i % 5] == "dissatisfied" else "",
+            "answer": "已调整曳引机并加装减震垫" if _OPINIONS[i % 5] == "dissatisfied" else "",
+            "given_at": f"2027-03-{10 + i % 9:02d} 10:{10 + i:02d}",
+        }
+        for i, h in enumerate(HOUSEHOLDS)
+    ],
+    "counts": {"满意": 7, "基本满意": 2, "不满意": 2},
+    "not_given": 0,
+    "supervisors": [
+        {"room": HOUSEHOLDS[i]["room"], "owner_name": HOUSEHOLDS[i]["owner_name"],
+         "accepted_at": "2026-12-20 09:30", "channel": "链接确认"}
+        for i in (0, 2, 4)
+    ],
+    "problems": [
+        {
+            "room": HOUSEHOLDS[1]["room"],
+            "text": "施工材料堆放堵塞楼道",
+            "reported_at": "2027-01-05 08:40",
+            "photos": 2,
+            "answers": [
+                {"kind": "answer", "text": "已清理并设置围挡", "at": "2027-01-05 16:00"},
+                {"kind": "solved", "text": "", "at": "2027-01-06 09:00"},
+            ],
+            "closed_at": "2027-01-06 09:00",
+        }
+    ],
+}  # fmt: skip
+
+
 def letter(kind: str) -> dict[str, Any]:
     """A fresh copy of the example letter context of ``kind``."""
     return copy.deepcopy(LETTERS[kind])

@@ -7,11 +7,20 @@ import csv
 import io
 from urllib.parse import quote
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
-from forms.homeowner import NoticeObjectionForm, ObjectionForm, SignForm, TrackForm
+from forms.homeowner import (
+    AcceptanceOpinionForm,
+    CloseProblemForm,
+    NoticeObjectionForm,
+    ObjectionForm,
+    ProblemForm,
+    SignForm,
+    SupervisorAnswerForm,
+    TrackForm,
+)
 from forms.staff import InspectionForm
 from workflow import services
 from workflow.errors import InvalidInput, NotFound, WorkflowError, msg
@@ -23,7 +32,7 @@ from workflow.rules.money import yuan
 
 from .. import throttle
 from ..extensions import in_reader_language, say
-from ..homeowner.common import CHOICE_LABELS
+from ..homeowner.common import CHOICE_LABELS, OPINION_LABELS, REPLY_LABELS
 from ..homeowner.helpers import rt, show_errors
 from ..throttle import TooManyFailures
 from .chart import year_bars
@@ -41,15 +50,32 @@ def signing_pages_are_private(response):
         "public.money",
         "public.certificate",
         "public.elevator_link",
-    ):
+    ) or (request.endpoint or "").startswith("public.resident_"):
         response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def _page(token: str, sign_form=None, objection_form=None, summary=None, status=200):
+def _page(
+    token: str,
+    sign_form=None,
+    objection_form=None,
+    summary=None,
+    status=200,
+    problem_form=None,
+    opinion_form=None,
+):
     view = services.signing_view(rt(), token)
+    residents = services.resident_view(rt(), token)
+    opinion = opinion_form or AcceptanceOpinionForm(formdata=None)
+    if opinion_form is None and residents.opinion:
+        opinion.opinion.data, opinion.reason.data = residents.opinion, residents.reason
     return render_template(
         "public/sign.html",
+        r=residents,
+        problem_form=problem_form or ProblemForm(formdata=None),
+        opinion_form=opinion,
+        opinion_labels=dict(OPINION_LABELS),
+        reply_labels=dict(REPLY_LABELS),
         v=view,
         voted_label=str(CHOICE_LABELS[view.voted]) if view.voted else None,
         estimated=yuan(view.estimated_cost_fen) if view.estimated_cost_fen else None,
@@ -151,6 +177,80 @@ def objection(token: str):
         return _page(token, objection_form=form, summary=summary, status=400)
     flash(_("您的异议已经提交，申请人和办理窗口会处理并答复。"), "success")
     return redirect(url_for(".sign", token=token))
+
+
+# — the residents through the same link (居民监督、居民验收) ——————————————————————————————
+
+
+def _resident_done(token: str, text: str):
+    flash(text, "success")
+    return redirect(url_for(".sign", token=token, _anchor="residents"))
+
+
+def _resident_refused(token: str, exc: WorkflowError, **forms):
+    if isinstance(exc, NotFound) and exc.messages and exc.messages[0].code == "link":
+        raise exc
+    form = next(iter(forms.values()), None)
+    summary = (
+        show_errors(form, exc.messages)
+        if form is not None
+        else [(None, say(m)) for m in exc.messages]
+    )
+    return _page(token, summary=summary, status=exc.status, **forms)
+
+
+@bp.route("/sign/<token>/supervisor", methods=["POST"])
+def resident_supervisor(token: str):
+    form = SupervisorAnswerForm()
+    accept = form.accept.data == "yes"
+    try:
+        services.accept_supervisor_role(rt(), token, accept)
+    except WorkflowError as exc:
+        return _resident_refused(token, exc)
+    return _resident_done(
+        token,
+        _("谢谢！您已接受担任居民监督代表。")
+        if accept
+        else _("已登记：本户谢绝担任居民监督代表。"),
+    )
+
+
+@bp.route("/sign/<token>/problems", methods=["POST"])
+def resident_problem(token: str):
+    form = ProblemForm()
+    photos = [f.read() for f in (form.photos.data or []) if getattr(f, "filename", "")]
+    try:
+        services.report_problem(rt(), token, form.text.data or "", photos)
+    except WorkflowError as exc:
+        return _resident_refused(token, exc, problem_form=form)
+    return _resident_done(token, _("问题已提交，申请人会收到短信并答复。"))
+
+
+@bp.route("/sign/<token>/problems/<int:problem_id>/close", methods=["POST"])
+def resident_close(token: str, problem_id: int):
+    form = CloseProblemForm()
+    solved = form.solved.data == "yes"
+    try:
+        services.close_problem(rt(), token, problem_id, solved, form.reason.data or "")
+    except WorkflowError as exc:
+        return _resident_refused(token, exc)
+    return _resident_done(token, _("问题已关闭。") if solved else _("已登记：问题仍未解决。"))
+
+
+@bp.route("/sign/<token>/acceptance", methods=["POST"])
+def resident_acceptance(token: str):
+    form = AcceptanceOpinionForm()
+    try:
+        services.give_acceptance_opinion(rt(), token, form.opinion.data or "", form.reason.data)
+    except WorkflowError as exc:
+        return _resident_refused(token, exc, opinion_form=form)
+    return _resident_done(token, _("谢谢！您的验收意见已经记录，竣工确认前仍可修改。"))
+
+
+@bp.route("/sign/<token>/problems/<int:problem_id>/photos/<int:number>")
+def resident_photo(token: str, problem_id: int, number: int):
+    data = services.residents.photo(rt(), problem_id, number, token=token)
+    return send_file(io.BytesIO(data), mimetype="image/jpeg")
 
 
 @bp.route("/notice/<key>", methods=["GET", "POST"])

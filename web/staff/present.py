@@ -15,13 +15,14 @@ from forms.staff import (
     ObjectionForm,
     OpinionForm,
     OwnerRulingForm,
+    PaperSupervisorForm,
     PaperVoteForm,
     ResolveForm,
 )
 from workflow import services
 from workflow.data.settings import DEPARTMENTS
 from workflow.papers.documents import KINDS as DOCUMENT_KINDS
-from workflow.process.machine import TRANSITION, TRANSITIONS
+from workflow.process.machine import ITEMS, TRANSITION, TRANSITIONS
 from workflow.process.states import STATE
 from workflow.read import cases as queries
 from workflow.rules.money import yuan
@@ -46,6 +47,15 @@ FACTS = {
     "handler": ("承办人变更", "Handler changed"),
     "management_unit_set": ("填写电梯使用管理单位", "Who runs the elevator named"),
     "inspection": ("登记定期检验", "Periodic inspection recorded"),
+    "supervisors_named": ("指定居民监督代表", "Residents' representatives named"),
+    "supervisor_accepted": ("居民监督代表接受", "Representative accepted"),
+    "supervisor_declined": ("谢绝担任居民监督代表", "Representative declined"),
+    "problem_reported": ("居民反映问题", "Problem reported"),
+    "problem_answered": ("答复居民问题", "Problem answered"),
+    "problem_closed": ("问题已解决", "Problem closed"),
+    "problem_kept_open": ("问题仍未解决", "Problem kept open"),
+    "acceptance_opinion": ("居民验收意见", "Residents' acceptance opinion"),
+    "acceptance_answered": ("答复不满意意见", "Dissatisfaction answered"),
 }
 
 
@@ -256,7 +266,9 @@ def case_page(
             else ActionForm(formdata=None)
         )
         form.expected_version.data = c["version"]
-        actions.append({**a, "form": form, "prefill": prefill})
+        # Documents to correct are ticked from a list; items to rectify on site are typed.
+        checklist = any(f["kind"] == "items" and f["label"] == ITEMS.label for f in a["fields"])
+        actions.append({**a, "form": form, "prefill": prefill, "checklist": checklist})
 
     return {
         "case": c,
@@ -274,6 +286,17 @@ def case_page(
         "objections_open": clerk and "objections" in tags,
         "objection_form": objection_form,
         "resolve_form": ResolveForm(formdata=None) if clerk else None,
+        "supervisor_form": _supervisor_form(c) if clerk else None,
+        "reply_labels": {
+            "answer": _("申请人答复"),
+            "kept_open": _("仍未解决"),
+            "solved": _("确认已解决"),
+        },
+        "opinion_labels": {
+            "satisfied": _("满意"),
+            "basically_satisfied": _("基本满意"),
+            "dissatisfied": _("不满意"),
+        },
         "clerk": clerk,
         "subsidy": {
             "actual_cost": _fen(c["subsidy"]["actual_cost_fen"]),
@@ -283,6 +306,16 @@ def case_page(
         },
         "title": c["reference"],
     }
+
+
+def _supervisor_form(c: dict[str, Any]) -> PaperSupervisorForm | None:
+    """The representatives still to accept, for a paper acceptance signed at the window."""
+    waiting = [x["room"] for x in c["supervisors"] if not x["accepted"]]
+    if not waiting or not c["acceptance"]["supervision_open"]:
+        return None
+    form = PaperSupervisorForm(formdata=None)
+    form.room.choices = [SelectChoice(r, r) for r in waiting]
+    return form
 
 
 def letter_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

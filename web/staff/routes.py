@@ -31,14 +31,16 @@ from forms.staff import (
     ObjectionForm,
     OpinionForm,
     OwnerRulingForm,
+    PaperSupervisorForm,
     PaperVoteForm,
     ResolveForm,
 )
 from workflow import services
 from workflow.errors import NotFound, WorkflowError
+from workflow.process.machine import TRANSITION
 from workflow.read import cases as queries
 from workflow.read import elevators as elevator_register
-from workflow.read import registers
+from workflow.read import registers, residents
 from workflow.services import archive
 
 from ..extensions import in_reader_language, say
@@ -91,6 +93,9 @@ def review_queue():
 def _queue(tag: str, title: str, endpoint: str, mark_own_department: bool = False):
     args = queue_args(request.args)
     result = queries.list_cases(rt(), current_user.id, tag=tag, **args)
+    problems = residents.open_problem_counts(rt(), [c["id"] for c in result["items"]])
+    for c in result["items"]:
+        c["open_problems"] = problems.get(c["id"], 0)
     if mark_own_department:
         ids = [c["id"] for c in result["items"]]
         mine = registers.awaiting_department(rt(), current_user.id, ids)
@@ -125,7 +130,9 @@ def case(case_id: int):
 @bp.route("/cases/<int:case_id>/actions/<trigger>", methods=["POST"])
 @only(CLERK, APPROVER)
 def fire(case_id: int, trigger: str):
-    form = CorrectionForm() if trigger.endswith("correction") else ActionForm()
+    t = TRANSITION.get(trigger)
+    itemised = t is not None and any(f.kind == "items" for f in t.fields)
+    form = CorrectionForm() if itemised else ActionForm()
     if not form.validate_on_submit():
         flash(_("表单已过期，请重试。"), "error")
         return _show_case(case_id, 400)
@@ -298,6 +305,29 @@ def resolve(case_id: int, objection_id: int):
 
 
 # --- letters -------------------------------------------------------------------------------
+
+
+@bp.route("/cases/<int:case_id>/supervisors", methods=["POST"])
+@only(CLERK)
+def paper_supervisor(case_id: int):
+    """A representative's acceptance of the role, signed on paper at the window."""
+    form = PaperSupervisorForm()
+    try:
+        services.record_paper_supervisor(rt(), current_user.account, case_id, form.room.data or "")
+    except WorkflowError as exc:
+        _refused(exc)
+        return _show_case(case_id, exc.status)
+    flash(_("已登记：%(room)s 室接受担任居民监督代表。", room=form.room.data), "success")
+    return redirect(url_for("staff.case", case_id=case_id, _anchor="residents"), 303)
+
+
+@bp.route("/cases/<int:case_id>/problems/<int:problem_id>/photos/<int:number>")
+@only(CLERK, APPROVER)
+def problem_photo(case_id: int, problem_id: int, number: int):
+    if services.residents.problem_case(rt(), problem_id) != case_id:
+        abort(404)
+    data = services.residents.photo(rt(), problem_id, number, actor=current_user.account)
+    return send_file(io.BytesIO(data), mimetype="image/jpeg")
 
 
 @bp.route("/cases/<int:case_id>/letters")

@@ -135,6 +135,9 @@ class Case(Base):
     maintenance_credit_code: Mapped[str | None] = mapped_column(String(18))
     maintenance_starts_on: Mapped[date | None] = mapped_column(Date)
     maintenance_ends_on: Mapped[date | None] = mapped_column(Date)
+    # The residents' acceptance (居民验收): each report of completion opens a new round; only
+    # the opinions of the current round count, earlier ones stay as history.
+    acceptance_round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     applicant: Mapped[User] = relationship(lazy="joined")
     households: Mapped[list[Household]] = relationship(
@@ -148,6 +151,11 @@ class Case(Base):
     letters: Mapped[list[Letter]] = relationship(order_by="Letter.id")
     corrections: Mapped[list[Correction]] = relationship(order_by="Correction.id")
     pauses: Mapped[list[ClockPause]] = relationship(order_by="ClockPause.id")
+    supervisors: Mapped[list[Supervisor]] = relationship(order_by="Supervisor.id")
+    problems: Mapped[list[Problem]] = relationship(order_by="Problem.id")
+    acceptance_opinions: Mapped[list[AcceptanceOpinion]] = relationship(
+        order_by="AcceptanceOpinion.id"
+    )
     # The correction request still waiting and the clock pauses still running: what a
     # transition reads of those histories, which grow with every round of corrections. Read
     # only; rows a transition adds appear here from the next transition on.
@@ -335,6 +343,88 @@ class Correction(Base):
     requested_at: Mapped[datetime] = mapped_column(DateTime)
     from_state: Mapped[str] = mapped_column(String(32))
     answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Supervisor(Base):
+    """A household of the unit named as residents' representative (居民监督代表): proposed by
+    the applicant, accepted through the household's own link or on paper at the window, and
+    perhaps stepping down later (who and why stay on the row and in the audit log)."""
+
+    __tablename__ = "supervisors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"))
+    proposed_at: Mapped[datetime] = mapped_column(DateTime)
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    accepted_channel: Mapped[str | None] = mapped_column(String(8))  # link, paper
+    accepted_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    stepped_down_at: Mapped[datetime | None] = mapped_column(DateTime)
+    stepped_down_reason: Mapped[str | None] = mapped_column(Text)
+
+    household: Mapped[Household] = relationship(lazy="joined")
+
+    @property
+    def active(self) -> bool:
+        return self.stepped_down_at is None
+
+
+class Problem(Base):
+    """A problem a household reports during construction, with its photos (SHA-256 of the
+    stored files), open until the reporter or a representative closes it as solved."""
+
+    __tablename__ = "resident_problems"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"))
+    text: Mapped[str] = mapped_column(Text)
+    photos: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    reported_at: Mapped[datetime] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_by_household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"))
+    close_reason: Mapped[str | None] = mapped_column(Text)
+
+    household: Mapped[Household] = relationship(foreign_keys=[household_id], lazy="joined")
+    replies: Mapped[list[ProblemReply]] = relationship(order_by="ProblemReply.id", lazy="selectin")
+
+
+class ProblemReply(Base):
+    """What follows a problem: the applicant's answer (`answer`), or a resident keeping it open
+    with a reason (`kept_open`) or closing it as solved (`solved`)."""
+
+    __tablename__ = "problem_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    problem_id: Mapped[int] = mapped_column(ForeignKey("resident_problems.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # answer, kept_open, solved
+    text: Mapped[str] = mapped_column(Text, default="")
+    photos: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"))
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AcceptanceOpinion(Base):
+    """A household's opinion in one round of the residents' acceptance; it may change its
+    opinion until completion is confirmed. A 不满意 waits on the applicant's answer."""
+
+    __tablename__ = "acceptance_opinions"
+    __table_args__ = (UniqueConstraint("case_id", "acceptance_round", "household_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    acceptance_round: Mapped[int] = mapped_column(Integer)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"))
+    opinion: Mapped[str] = mapped_column(String(24))  # satisfied, basically_satisfied, dissatisfied
+    reason: Mapped[str] = mapped_column(Text, default="")
+    given_at: Mapped[datetime] = mapped_column(DateTime)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    household: Mapped[Household] = relationship(lazy="joined")
 
 
 class ClockPause(Base):

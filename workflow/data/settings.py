@@ -223,6 +223,10 @@ class Settings:
     # Off in production: lets demos and tests run a public notice shorter than the rule's
     # minimum (even 0 days), and every page says so while it is on.
     demo_short_publicity: Flag = False
+    # Residents' representatives (居民监督代表) a unit names before construction starts: 3 to
+    # 5 households in 枣阳's practice; a unit with fewer households names all of them.
+    supervisors_min: PositiveInt = 3
+    supervisors_max: PositiveInt = 5
 
     @property
     def upload_max_bytes(self) -> int:

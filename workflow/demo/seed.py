@@ -207,8 +207,18 @@ def load(rt: Runtime) -> list[str]:
     def approve(cid: int, a: int) -> None:
         services.fire(quick, ids["housing"], cid, "approve")
 
+    def tokens(cid: int, a: int) -> dict[str, str]:
+        return {x["room"]: x["token"] for x in services.signing_links(quick, a, cid)}
+
     def build(cid: int, a: int) -> None:
         services.upload_document(quick, a, cid, "installation_notice", pdf, "安装告知回执.pdf")
+        # The unit's residents' representatives: two accept by their links, one on paper.
+        links = tokens(cid, a)
+        rooms = list(links)[:3]
+        services.name_supervisors(quick, a, cid, rooms)
+        for room in rooms[:2]:
+            services.accept_supervisor_role(quick, links[room], True)
+        services.record_paper_supervisor(quick, ids["clerk"], cid, rooms[2])
         services.fire(
             quick,
             a,
@@ -238,7 +248,21 @@ def load(rt: Runtime) -> list[str]:
             },
         )  # fmt: skip
 
+    def problem(cid: int, a: int) -> None:
+        # A neighbour reports a problem during construction, still open.
+        links = tokens(cid, a)
+        services.report_problem(quick, links[list(links)[4]], "施工材料堆放在楼道，影响出行")
+
+    def half_round(cid: int, a: int) -> None:
+        # The residents' acceptance half done: three households of six have answered.
+        links = list(tokens(cid, a).values())
+        services.give_acceptance_opinion(quick, links[0], "satisfied")
+        services.give_acceptance_opinion(quick, links[1], "basically_satisfied", "楼道墙面待修补")
+        services.give_acceptance_opinion(quick, links[4], "dissatisfied", "运行时有噪音")
+
     def confirm(cid: int, a: int) -> None:
+        for token in tokens(cid, a).values():
+            services.give_acceptance_opinion(quick, token, "satisfied")
         services.fire(quick, ids["clerk"], cid, "confirm_completion")
 
     def subsidy(cid: int, a: int) -> None:
@@ -314,8 +338,8 @@ def load(rt: Runtime) -> list[str]:
         to([*upto("submit"), "correction"], 3),
         to(upto("accept"), 4),
         to(upto("approve"), 5),
-        to(upto("build"), 6, other, "barred"),
-        to(upto("report"), 12, other, "other"),
+        to([*upto("build"), "problem"], 6, other, "barred"),
+        to([*upto("report"), "half_round"], 12, other, "other"),
         to(upto("subsidy"), 7, other),
         to(upto("subsidy_ok"), 8, other, "other"),
         to(upto("paid"), 14, other),

@@ -25,7 +25,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..data.config import current_settings
-from ..data.models import Case, Document, OutboxMessage, User
+from ..data.models import Case, Document, Household, OutboxMessage, User
 from ..jobs.queue import schedule
 from ..process import states
 from .log_sms import LoggingSender
@@ -150,7 +150,78 @@ def on_transition(
         out.extend(signing_links(s, case, settings, now))
     if trigger == "record_payment":
         out.extend(subsidy_paid(s, case, settings, now))
+    if trigger == "report_completion":
+        out.extend(acceptance_links(s, case, settings, now))
+    if trigger == "approve":  # a small unit's households were all proposed as representatives
+        for x in case.supervisors:
+            if x.accepted_at is None and x.stepped_down_at is None and x.proposed_at == now:
+                m = supervisor_proposed(s, case, x.household, settings, now)
+                if m is not None:
+                    out.append(m)
     return out
+
+
+def _to_household(
+    s: Session, case: Case, h: Household, settings: Settings, now: datetime, kind: str, what: str
+) -> OutboxMessage | None:
+    if not h.signing_token or not h.phone:
+        return None
+    link = f"{_base(settings)}/sign/{h.signing_token}"
+    return _add(
+        s,
+        now,
+        case=case,
+        kind=kind,
+        household_id=h.id,
+        phone=h.phone,
+        text=f"{SIGN}{case.reference}{what}：{link}",
+    )
+
+
+def acceptance_links(
+    s: Session, case: Case, settings: Settings, now: datetime
+) -> list[OutboxMessage]:
+    """The residents' acceptance opens: every household its own link, to give its opinion."""
+    out = []
+    for h in case.households:
+        m = _to_household(
+            s, case, h, settings, now, "resident_acceptance",
+            "电梯已报告竣工，请打开链接对施工结果提出验收意见（满意/基本满意/不满意）",
+        )  # fmt: skip
+        if m is not None:
+            out.append(m)
+    return out
+
+
+def supervisor_proposed(
+    s: Session, case: Case, h: Household, settings: Settings, now: datetime
+) -> OutboxMessage | None:
+    return _to_household(
+        s, case, h, settings, now, "supervisor",
+        "本户被推荐为加装电梯居民监督代表，请打开链接确认是否接受",
+    )  # fmt: skip
+
+
+def problem_reported(s: Session, case: Case, room: str, now: datetime) -> OutboxMessage:
+    """The applicant hears of each new problem (the reporter's room only, never a name)."""
+    return _add(
+        s,
+        now,
+        case=case,
+        kind="problem",
+        user_id=case.applicant_id,
+        phone=case.applicant.phone,
+        text=f"{SIGN}{case.reference}：{room} 室反映了施工问题，请登录答复。",
+    )
+
+
+def problem_answered(
+    s: Session, case: Case, h: Household, settings: Settings, now: datetime
+) -> OutboxMessage | None:
+    return _to_household(
+        s, case, h, settings, now, "problem_answer",
+        "申请人已答复您反映的问题，请打开链接查看，解决后可关闭",
+    )  # fmt: skip
 
 
 def handed_over(

@@ -46,6 +46,8 @@ KINDS: dict[str, DocumentKind] = {
                      content_types=PDF_OR_IMAGE),
         DocumentKind("funding_certificate", "出资证明", "Funding certificate", True,
                      per_household=True),
+        # Made when completion is confirmed, from the residents' acceptance (居民验收).
+        DocumentKind("resident_acceptance", "竣工居民验收意见表", "Residents' acceptance form", True),
     )
 }  # fmt: skip
 
@@ -276,6 +278,75 @@ def document_context(case: Case, kind: str, settings: Settings, today: str) -> d
                 "resolved_at": o.resolved_at.strftime("%Y-%m-%d %H:%M") if o.resolved_at else "",
             }
             for o in case.objections
+        ],
+        "generated_on": today,
+    }
+
+
+OPINIONS = {
+    "satisfied": ("满意", "Satisfied"),
+    "basically_satisfied": ("基本满意", "Basically satisfied"),
+    "dissatisfied": ("不满意", "Dissatisfied"),
+}
+
+
+def _at(when: Any) -> str:
+    return when.strftime("%Y-%m-%d %H:%M") if when else ""
+
+
+def resident_acceptance_context(case: Case, today: str) -> dict[str, Any]:
+    """竣工居民验收意见表: each household's opinion in the round that counts, the residents'
+    representatives and how they accepted, every problem reported with its answers."""
+    given = {
+        o.household_id: o for o in case.acceptance_opinions
+        if o.acceptance_round == case.acceptance_round
+    }  # fmt: skip
+    supervisors = {s.household_id: s for s in case.supervisors if s.active}
+    households = []
+    for h in case.households:
+        o = given.get(h.id)
+        households.append(
+            {
+                "room": h.room,
+                "owner_name": h.owner_name,
+                "representative": h.id in supervisors,
+                "opinion": o.opinion if o else None,
+                "opinion_label": OPINIONS[o.opinion][0] if o else "未提交",
+                "reason": o.reason if o else "",
+                "given_at": _at(o.given_at) if o else "",
+                "answer": (o.answer or "") if o else "",
+            }
+        )
+    counts = {k: sum(1 for x in households if x["opinion"] == k) for k in OPINIONS}
+    return {
+        "kind": "resident_acceptance",
+        "title": KINDS["resident_acceptance"].label,
+        "case": case_facts(case),
+        "applicant": applicant_facts(case),
+        "acceptance_round": case.acceptance_round,
+        "households": households,
+        "counts": {OPINIONS[k][0]: v for k, v in counts.items()},
+        "not_given": sum(1 for x in households if x["opinion"] is None),
+        "supervisors": [
+            {
+                "room": s.household.room,
+                "owner_name": s.household.owner_name,
+                "accepted_at": _at(s.accepted_at),
+                "channel": "纸质确认" if s.accepted_channel == "paper" else "链接确认",
+            }
+            for s in case.supervisors
+            if s.active
+        ],
+        "problems": [
+            {
+                "room": p.household.room,
+                "text": p.text,
+                "reported_at": _at(p.reported_at),
+                "photos": len(p.photos or []),
+                "answers": [{"kind": r.kind, "text": r.text, "at": _at(r.at)} for r in p.replies],
+                "closed_at": _at(p.closed_at),
+            }
+            for p in case.problems
         ],
         "generated_on": today,
     }

@@ -9,7 +9,7 @@ import secrets
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from ..data.models import Correction, Document, Elevator, Letter
+from ..data.models import Correction, Document, Elevator, Letter, Supervisor
 from ..papers import documents, letters
 from ..rules.credit_code import normalise
 from ..rules.subsidy import subsidy_cap
@@ -73,20 +73,62 @@ def freeze_generated_documents(ctx: Context) -> None:
             data["notice_photo"] = (
                 f"data:{photo.content_type};base64,{base64.b64encode(raw).decode()}"
             )
-        sha = _rendered(ctx, "document", data)
-        doc = Document(
-            case_id=ctx.case.id,
-            kind=kind,
-            source="generated",
-            sha256=sha,
-            filename=f"{documents.KINDS[kind].label}.pdf",
-            content_type="application/pdf",
-            data={k: v for k, v in data.items() if k != "notice_photo"},
-            created_at=ctx.now,
-            verify_code=code,
+        _generated_document(ctx, kind, data, {k: v for k, v in data.items() if k != "notice_photo"})
+
+
+def _generated_document(ctx: Context, kind: str, data: dict, frozen: dict) -> None:
+    """A generated document, rendered now (or on first download) and frozen with its facts."""
+    sha = _rendered(ctx, "document", data)
+    doc = Document(
+        case_id=ctx.case.id,
+        kind=kind,
+        source="generated",
+        sha256=sha,
+        filename=f"{documents.KINDS[kind].label}.pdf",
+        content_type="application/pdf",
+        data=frozen,
+        created_at=ctx.now,
+        verify_code=data["verify_code"],
+    )
+    ctx.session.add(doc)
+    ctx.case.documents.append(doc)
+
+
+def propose_whole_small_unit(ctx: Context) -> None:
+    """A unit no larger than the minimum has no choice to make: every household is proposed
+    as a residents' representative on approval (each still accepts through its own link)."""
+    case = ctx.case
+    if len(case.households) > ctx.settings.supervisors_min:
+        return
+    if any(x.stepped_down_at is None for x in case.supervisors):
+        return
+    for h in case.households:
+        ctx.attach(
+            "supervisors",
+            Supervisor(
+                case_id=case.id,
+                household_id=h.id,
+                household=h,
+                proposed_at=ctx.now,
+                proposed_by_id=case.applicant_id,
+            ),
         )
-        ctx.session.add(doc)
-        ctx.case.documents.append(doc)
+
+
+def open_resident_acceptance(ctx: Context) -> None:
+    """Each report of completion opens a new round of the residents' acceptance; opinions of
+    earlier rounds stay as history and no longer count."""
+    ctx.case.acceptance_round = (ctx.case.acceptance_round or 0) + 1
+
+
+def issue_resident_acceptance(ctx: Context) -> None:
+    """竣工居民验收意见表: every household's opinion of the round that let completion through,
+    the representatives and the problems with their answers; verifiable by its QR code."""
+    data = documents.resident_acceptance_context(ctx.case, ctx.now.date().isoformat())
+    code = letters.unused_verify_code(ctx.session)
+    data["verify_code"] = code
+    data["verify_url"] = letters.verify_url(ctx.settings, code)
+    _generated_document(ctx, "resident_acceptance", data, data)
 
 
 def set_acceptance_deadline(ctx: Context) -> None:

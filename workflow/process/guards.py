@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -520,3 +520,110 @@ def payment_matches_approval(ctx: Context) -> list[Message]:
     if ctx.params.get("paid_on") is None:
         out.append(msg("paid_on", "请填写拨付日期。", "Give the date paid."))
     return out
+
+
+# — the residents' supervision and acceptance (居民监督、居民不满意不验收) ———————————————
+
+
+def supervisors_needed(case: Any, settings: Any) -> int:
+    """How many representatives must have accepted: the setting's minimum, or every household
+    of a unit smaller than that."""
+    return min(settings.supervisors_min, len(case.households))
+
+
+@guard()
+def supervisors_accepted(ctx: Context) -> list[Message]:
+    need = supervisors_needed(ctx.case, ctx.settings)
+    active = [s for s in ctx.case.supervisors if s.active]
+    accepted = [s for s in active if s.accepted_at is not None]
+    if len(accepted) >= need:
+        return []
+    most = ctx.settings.supervisors_max
+    if not active:
+        return [
+            msg(
+                "supervisors",
+                f"请先指定 {need} 至 {most} 户居民监督代表，并经其本人接受。",
+                f"Name {need} to {most} households as residents' representatives; they accept.",
+            )
+        ]
+    waiting = [s.household.room for s in active if s.accepted_at is None]
+    zh = f"居民监督代表至少须 {need} 户接受，现已接受 {len(accepted)} 户"
+    en = f"At least {need} representatives must accept; {len(accepted)} have"
+    if waiting:
+        zh += f"；待接受：{'、'.join(waiting)}"
+        en += f"; waiting: {', '.join(waiting)}"
+    if len(active) < need:
+        zh += f"；还需补充指定 {need - len(active)} 户"
+        en += f"; name {need - len(active)} more"
+    return [msg("supervisors", zh + "。", en + ".")]
+
+
+@guard()
+def no_open_problem(ctx: Context) -> list[Message]:
+    return [
+        msg(
+            f"problem_{p.id}",
+            f"{p.household.room} 室反映的问题尚未解决：{_short(p.text)}",
+            f"The problem reported by room {p.household.room} is still open: {_short(p.text)}",
+        )
+        for p in ctx.case.problems
+        if p.closed_at is None
+    ]
+
+
+def current_opinions(case: Any) -> dict[int, Any]:
+    """Each household's opinion in the current round of the residents' acceptance."""
+    return {
+        o.household_id: o
+        for o in case.acceptance_opinions
+        if o.acceptance_round == case.acceptance_round
+    }
+
+
+@guard()
+def representatives_satisfied(ctx: Context) -> list[Message]:
+    """居民不满意不验收: every representative has answered 满意 or 基本满意."""
+    given = current_opinions(ctx.case)
+    out = []
+    for s in ctx.case.supervisors:
+        if not s.active:
+            continue
+        room = s.household.room
+        o = given.get(s.household_id)
+        if o is None:
+            out.append(
+                msg(
+                    f"representative_{room}",
+                    f"居民监督代表 {room} 室尚未提交验收意见。",
+                    f"Representative {room} has not given an acceptance opinion.",
+                )
+            )
+        elif o.opinion == "dissatisfied":
+            out.append(
+                msg(
+                    f"representative_{room}",
+                    f"居民监督代表 {room} 室不满意：{_short(o.reason)}",
+                    f"Representative {room} is dissatisfied: {_short(o.reason)}",
+                )
+            )
+    return out
+
+
+@guard()
+def dissatisfaction_answered(ctx: Context) -> list[Message]:
+    return [
+        msg(
+            f"dissatisfied_{o.household.room}",
+            f"{o.household.room} 室不满意（{_short(o.reason)}），申请人尚未答复。",
+            f"Room {o.household.room} is dissatisfied ({_short(o.reason)}); the applicant "
+            "has not answered.",
+        )
+        for o in current_opinions(ctx.case).values()
+        if o.opinion == "dissatisfied" and not o.answer
+    ]
+
+
+def _short(text: str | None, most: int = 40) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= most else text[: most - 1] + "…"

@@ -28,6 +28,9 @@ class State:
     #   subsidy    – built and accepted: the subsidy may be applied for (invoice)
     #   timed      – a phase whose length in working days the statistics report
     #   granted    – the subsidy is approved: its amount is fixed (出资证明 issued)
+    #   supervision – the unit's residents' representatives (居民监督代表) may be named and accept
+    #   problems   – households report problems with the work through their links
+    #   resident_acceptance – households give their opinion of the finished work (居民验收)
     tags: frozenset[str] = frozenset()
     step: int = 0  # position on the progress stepper; side states share a main step
     deadline: str | None = None  # the Case attribute holding this state's deadline
@@ -60,18 +63,22 @@ STATES: tuple[State, ...] = (
           hint_en="Not accepted (see the decision for the reasons); reconsideration or a lawsuit is open to you."),
     State("review", "联合审查", "Joint review", tags("review", "opinions", "timed"), 5, deadline="review_due",
           hint="各部门联合审查中，请等待结果。", hint_en="Under joint review by the departments."),
-    State("approved", "已批准", "Approved", tags("applicant", "installer"), 6,
-          hint="已批准：确定有资质的电梯安装单位，上传特种设备安装告知回执后报告开工。",
+    State("approved", "已批准", "Approved", tags("applicant", "installer", "supervision"), 6,
+          hint="已批准：确定有资质的电梯安装单位，上传特种设备安装告知回执，指定居民监督代表并经其接受后报告开工。",
           hint_en="Approved: name the licensed installer, upload the installation notice receipt, "
-                  "then report the start of construction."),
+                  "name the residents' representatives (they accept), then report the start of construction."),
     State("rejected", "不予批准", "Rejected", tags("final"), 6,
           hint="申请未获批准，可依法申请行政复议或提起行政诉讼。",
           hint_en="Not approved; administrative reconsideration or a lawsuit is open to you."),
-    State("construction", "施工中", "Under construction", tags("applicant", "building"), 7,
+    State("construction", "施工中", "Under construction",
+          tags("applicant", "building", "supervision", "problems"), 7,
           hint="监督检验合格后上传检验报告和特种设备使用登记证，报告竣工。",
           hint_en="After the inspection, upload its report and the use registration, then report completion."),
-    State("acceptance", "待竣工核验", "Awaiting completion check", tags("window", "timed"), 8,
-          hint="等待窗口核验竣工材料。", hint_en="Waiting for the window to check the completion papers."),
+    State("acceptance", "待竣工核验", "Awaiting completion check",
+          tags("window", "timed", "supervision", "problems", "resident_acceptance"), 8,
+          hint="等待居民验收和窗口核验竣工材料；请及时答复居民反映的问题和不满意意见。",
+          hint_en="The residents give their acceptance and the window checks the completion papers; "
+                  "answer the residents' problems and any dissatisfaction."),
     State("completed", "已竣工", "Completed", tags("applicant", "subsidy"), 9,
           hint="已竣工，可申请财政补贴。", hint_en="Completed: you may apply for the subsidy."),
     State("subsidy_review", "补贴审核", "Subsidy review", tags("review", "timed"), 10,

@@ -26,6 +26,7 @@ from ..process.states import STATE, main_path, states_tagged
 from ..rules.agents import agent_label
 from ..rules.quorum import format_ratio, ratio_str
 from ..rules.subsidy import subsidy_cap
+from . import residents
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,9 @@ DESCRIBE_LOADS = (
     selectinload(Case.corrections),
     selectinload(Case.pauses),
     selectinload(Case.letters),
+    selectinload(Case.supervisors),
+    selectinload(Case.problems),
+    selectinload(Case.acceptance_opinions),
 )
 
 
@@ -294,6 +298,10 @@ def describe_case(
                 for x in case.letters
             ],
             "stepper": stepper(case.state),
+            # The residents watch the work and accept it (居民监督、居民不满意不验收).
+            "supervisors": list(residents.supervisors_json(case)),
+            "problems": [residents.problem_json(p) for p in case.problems],
+            "acceptance": residents.acceptance_of(ctx, full=True),
         }
 
 

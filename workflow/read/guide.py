@@ -194,6 +194,8 @@ def materials() -> tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...]]
         k = documents.KINDS[name]
         if k.per_household:
             how = "补贴核准时系统为每户分摊费用的住户出具，可扫码核验"
+        elif k.generated and name not in documents.FOUR:
+            how = "系统在确认竣工时根据居民验收意见自动生成"
         elif k.generated:
             how = "系统根据申请和业主表决自动生成，可上传签字后的扫描件替换"
         else:

@@ -31,6 +31,17 @@ from .installers import bar_installer, lift_bar
 from .letters import letter_context, letter_file
 from .owner_rulings import mark_same_owner, record_standing_vote, separate_owner
 from .owners import lodge_objection_as_owner, public_notice
+from .residents import (
+    accept_supervisor_role,
+    answer_opinion,
+    answer_problem,
+    close_problem,
+    name_supervisors,
+    record_paper_supervisor,
+    report_problem,
+    resident_view,
+)
+from .residents import give_opinion as give_acceptance_opinion
 from .review import give_opinion
 from .transitions import Action, Outcome, actions, fire
 from .users import (
@@ -62,4 +73,7 @@ __all__ = [
     "UNIT_KINDS", "elevator_by_link", "inspection_link", "record_inspection",
     "record_inspection_by_link", "set_management_unit", "before_completion", "unit_label",
     "bar_installer", "lift_bar",
+    "accept_supervisor_role", "answer_opinion", "answer_problem", "close_problem",
+    "give_acceptance_opinion", "name_supervisors", "record_paper_supervisor", "report_problem",
+    "resident_view",
 ]  # fmt: skip

@@ -73,12 +73,28 @@ _READS: dict[Any, tuple[str, ...]] = {
     effects.answer_correction: ("open_corrections",),
     effects.set_acceptance_deadline: ("open_pauses",),  # the acceptance clock resumes
     effects.open_review_round: ("open_pauses",),  # the review clock resumes
+    guards.supervisors_accepted: ("households", "supervisors"),
+    effects.propose_whole_small_unit: ("households", "supervisors"),
+    guards.no_open_problem: ("problems",),
+    guards.representatives_satisfied: ("supervisors", "acceptance_opinions"),
+    guards.dissatisfaction_answered: ("acceptance_opinions",),
+    effects.issue_resident_acceptance: (
+        "households",
+        "supervisors",
+        "problems",
+        "acceptance_opinions",
+        "documents",
+    ),
 }
 _LOADS = {
     "households": selectinload(Case.households).joinedload(Household.vote),
     # At most one open correction and one open pause per clock: joined to the case's row.
     "open_corrections": joinedload(Case.open_corrections),
     "open_pauses": joinedload(Case.open_pauses),
+    "supervisors": selectinload(Case.supervisors),
+    "problems": selectinload(Case.problems),
+    "acceptance_opinions": selectinload(Case.acceptance_opinions),
+    "documents": selectinload(Case.documents),
 }
 
 
