@@ -25,7 +25,7 @@ def exported(tmp_path_factory):
     app = make_app(tmp, Clock(), RENDER_PDF=True)
     rt = app.extensions["jiati"]
     people = make_people(rt)
-    case_id = Journey(rt, people).case_in("subsidy_approved")
+    case_id = Journey(rt, people).case_in("subsidy_paid")
     with rt.db.session() as s:
         ref = s.get(Case, case_id).reference
     package = tmp / f"{ref}.zip"
@@ -62,7 +62,7 @@ def test_the_package_holds_every_letter_document_and_the_audit_log(exported):
     manifest = archive.read_manifest(data)
     kinds = [f["kind"] for f in manifest["files"]]
     assert manifest["case"]["reference"] == ref
-    assert manifest["case"]["state"] == "subsidy_approved"
+    assert manifest["case"]["state"] == "subsidy_paid"
     assert {"letter", "document", "audit"} <= set(kinds)
     numbers = [x["number"] for x in manifest["case"]["letters"]]
     assert len(numbers) == kinds.count("letter") >= 3  # 受理, 准予, 补贴核定
@@ -73,7 +73,7 @@ def test_the_package_holds_every_letter_document_and_the_audit_log(exported):
             )
         events = json.loads(z.read("audit/events.json"))
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
-    assert any(e["to"] == "subsidy_approved" for e in events)
+    assert any(e["to"] == "subsidy_paid" for e in events)
 
 
 def test_an_untouched_package_verifies(exported):

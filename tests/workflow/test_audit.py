@@ -12,7 +12,7 @@ def test_every_step_of_the_journey_is_in_the_case_chain(rt, journey):
         kinds = [
             e.kind for e in s.query(Event).filter_by(chain=f"case:{case_id}").order_by(Event.seq)
         ]
-    assert kinds[:3] == ["case_created", "costs_set", "start_consultation"]
+    assert kinds[:4] == ["case_created", "costs_set", "management_unit_set", "start_consultation"]
     assert kinds.count("vote") == 6
     assert kinds[-4:] == ["finish_consultation", "upload", "submit", "accept"]
 

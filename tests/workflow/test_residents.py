@@ -17,7 +17,7 @@ from workflow.data.models import Case, Document, Event, OutboxMessage
 from workflow.errors import Conflict, Forbidden, GuardsFailed, InvalidInput, UnsupportedFile
 from workflow.read.cases import describe_case
 
-from ..journey import INSTALLER, Journey, make_people, pdf_bytes
+from ..journey import COMPLETION, INSTALLER, Journey, make_people, pdf_bytes
 
 
 def photo_bytes(size=(3000, 2000)) -> bytes:
@@ -300,7 +300,7 @@ def test_return_for_rectification_opens_a_new_round(rt, people, journey, checkin
         people.owner.id,
         checking,
         "report_completion",
-        {"registration_number": "梯11鄂F00001(26)"},
+        {**COMPLETION, "registration_number": "梯11鄂F00001(26)"},
     )
     case = describe_case(rt, people.owner.id, checking)
     assert case["acceptance"]["round"] == 2 and case["acceptance"]["not_given"] == 6
