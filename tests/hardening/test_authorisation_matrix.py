@@ -28,6 +28,14 @@ ALLOWED: dict[str, set[str]] = {
     "staff.fire": STAFF, "staff.case": STAFF, "staff.case_letters": STAFF,
     "staff.opinion": {"housing"}, "staff.paper_vote": {"clerk"}, "staff.objection": {"clerk"},
     "staff.resolve": STAFF,
+    # After the keys: the elevators' register for staff and the admin, the 使用管理单位's own
+    # link, the installers' public record, and the admin's list of barred installers.
+    "staff.elevators": STAFF | {"admin"}, "staff.elevators_csv": STAFF | {"admin"},
+    "staff.elevator": STAFF | {"admin"}, "public.elevator_link": PUBLIC,
+    "public.installers": PUBLIC, "public.installers_csv": PUBLIC,
+    "admin.installers": {"admin"}, "admin.lift_bar": {"admin"},
+    # The owners' money through the household's link (我的费用, 出资证明).
+    "public.money": PUBLIC, "public.certificate": PUBLIC,
     "letters.download": {"owner"} | STAFF, "letters.preview": {"owner"} | STAFF,
     "letters.document": {"owner"} | STAFF, "letters.document_preview": {"owner"} | STAFF,
     # Staff ask for a batch print; its page, status and file are the asker's only.
@@ -68,7 +76,8 @@ for endpoint in ADMIN_ENDPOINTS:
 # The API is reached with bearer tokens; through a browser session it answers 401.
 API_PUBLIC = {"api.create_token", "api.workflow", "api.openapi_document", "api.signing_view",
               "api.sign", "api.sign_for_owner", "api.verify", "api.track",
-              "api.household_data", "api.resident_view",
+              "api.household_data", "api.resident_view", "api.list_installers",
+              "api.household_money",
               "api.answer_supervisor", "api.report_problem", "api.close_problem",
               "api.give_acceptance_opinion"}  # fmt: skip
 
@@ -100,6 +109,7 @@ def world(app, app_people, app_journey):
         "trigger": "withdraw", "token": "no-such-link", "key": "no-such-notice",
         "code": "NOSUCHCODE", "day": "2030-01-01", "filename": "app.css", "policy_id": 1,
         "batch_id": batch_id, "request_id": 1, "version": 1, "problem_id": 1, "number": 1,
+        "credit_code": "91420683MA4F0A1B2Y",
     }  # fmt: skip
 
 
