@@ -91,6 +91,7 @@ def test_public_operations_need_no_token(doc):
         ("/sign/{token}", "get"),
         ("/sign/{token}", "post"),
         ("/sign/{token}/proxy", "post"),
+        ("/sign/{token}/objections/{objection_id}/withdraw", "post"),
         ("/verify/{code}", "get"),
         ("/track", "get"),
     }

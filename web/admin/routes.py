@@ -14,8 +14,10 @@ from forms.admin import ConfirmForm, HolidayForm, SettingsForm, UserCreateForm, 
 from workflow import services
 from workflow.data.settings import ADMIN_KEYS, DEPARTMENTS, LETTER_PREFIXES
 from workflow.errors import WorkflowError
+from workflow.read import ratings as rating_figures
 from workflow.read import registers, statistics
 from workflow.rules.money import yuan
+from workflow.rules.ratings import LEVELS
 
 from ..extensions import say
 from . import admin_only, bp
@@ -280,6 +282,10 @@ def stats():
         chart=monthly_bars(f.months),
         total=yuan(f.subsidy_total_fen),
         by_community=[{**r, "amount": yuan(r["amount_fen"])} for r in f.subsidy_by_community],
+        # 好差评: the published figures, and here also what the raters wrote.
+        ratings=rating_figures.published(rt()),
+        rating_comments=rating_figures.comments(rt()),
+        levels=LEVELS,
     )
 
 

@@ -10,12 +10,20 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
-from forms.homeowner import NoticeObjectionForm, ObjectionForm, SignForm, TrackForm
+from forms.homeowner import (
+    NoticeObjectionForm,
+    ObjectionForm,
+    SignForm,
+    TrackForm,
+    WithdrawObjectionForm,
+)
 from workflow import services
 from workflow.errors import InvalidInput, NotFound, WorkflowError, msg
 from workflow.read import projects as register
 from workflow.read import tracking
+from workflow.read.ratings import published
 from workflow.rules.money import yuan
+from workflow.rules.ratings import LEVELS
 
 from ..extensions import in_reader_language, say
 from ..homeowner.common import CHOICE_LABELS
@@ -29,7 +37,12 @@ bp = Blueprint("public", __name__)
 @bp.after_request
 def signing_pages_are_private(response):
     # A signing page names the household and carries a form token: never keep it in a cache.
-    if request.endpoint in ("public.sign", "public.objection", "public.notice"):
+    if request.endpoint in (
+        "public.sign",
+        "public.objection",
+        "public.notice",
+        "public.withdraw_objection",
+    ):
         response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -182,6 +195,30 @@ def projects():
         yuan=yuan,
         csv_url=url_for(".projects_csv", **{k: v for k, v in request.args.items() if v}),
     )
+
+
+@bp.route("/ratings")
+def ratings():
+    """好差评 results, published (国办发〔2019〕51号): per month and desk, no names, no comments."""
+    return render_template("public/ratings.html", rows=published(rt()), levels=LEVELS)
+
+
+@bp.route("/sign/<token>/objections/<int:objection_id>/withdraw", methods=["POST"])
+def withdraw_objection(token: str, objection_id: int):
+    """The objector withdraws its own objection from its household link."""
+    if not WithdrawObjectionForm().validate_on_submit():
+        flash(_("页面已过期，请重试。"), "error")
+        return redirect(url_for(".sign", token=token) + "#own-objections")
+    try:
+        services.withdraw_by_link(rt(), token, objection_id)
+    except NotFound:
+        raise
+    except WorkflowError as exc:
+        for m in exc.messages:
+            flash(say(m), "error")
+    else:
+        flash(_("您的异议已撤回。"), "success")
+    return redirect(url_for(".sign", token=token) + "#own-objections")
 
 
 @bp.route("/projects.csv")

@@ -16,7 +16,7 @@ from forms.staff import (
     OpinionForm,
     OwnerRulingForm,
     PaperVoteForm,
-    ResolveForm,
+    ReferForm,
 )
 from workflow import services
 from workflow.data.settings import DEPARTMENTS
@@ -267,7 +267,9 @@ def case_page(
         "vote_form": vote_form,
         "objections_open": clerk and "objections" in tags,
         "objection_form": objection_form,
-        "resolve_form": ResolveForm(formdata=None) if clerk else None,
+        # A clerk refers an open objection to the mediator; it is settled only by withdrawal or
+        # by the mediation's outcome.
+        "refer_form": ReferForm(formdata=None) if clerk and "objections" in tags else None,
         "clerk": clerk,
         "subsidy": {
             "actual_cost": _fen(c["subsidy"]["actual_cost_fen"]),

@@ -18,6 +18,7 @@ from ..notify.outbox import (
     deliver_outbox,
     remind_consultations,
 )
+from ..notify.ratings import remind_late_rectifications
 from ..papers.batches import STALE_AFTER, print_batch, print_unfinished_batches
 from ..papers.render import render_letter, render_missing_letters
 from ..process.clocks import flag_due_cases
@@ -29,11 +30,12 @@ if TYPE_CHECKING:
 
 def daily_check(rt: Runtime, day: date | None = None) -> tuple[list, int]:
     """Once a day: flag the cases due within two working days or overdue and tell the desks
-    that must act, and remind the households of long consultations that have not voted. Safe to
+    that must act, put late 好差评 rectifications before their desks, and remind the households of long consultations that have not voted. Safe to
     run twice on one day: flags and reminders are recorded once."""
     notifier = OutboxNotifier(rt)
     flags = flag_due_cases(rt, day, notifier)
     notifier.write()
+    remind_late_rectifications(rt, day)  # 好差评 items past their rectification day
     return flags, remind_consultations(rt)
 
 

@@ -43,6 +43,8 @@ KINDS: dict[str, DocumentKind] = {
                      "Receipt of the special-equipment installation notice", content_types=PDF_OR_IMAGE),
         DocumentKind("inspection_report", "特种设备监督检验报告", "Inspection report",
                      content_types=PDF_OR_IMAGE),
+        # Issued by the mediator's outcome (调解), never uploaded by the applicant.
+        DocumentKind("mediation_record", "调解意见书", "Mediation record", True),
     )
 }  # fmt: skip
 

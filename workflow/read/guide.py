@@ -188,7 +188,9 @@ def materials() -> tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...]]
 
     def row(name: str) -> dict[str, Any]:
         k = documents.KINDS[name]
-        if k.generated:
+        if name == "mediation_record":
+            how = "异议经调解后，由调解员出具"
+        elif k.generated:
             how = "系统根据申请和业主表决自动生成，可上传签字后的扫描件替换"
         else:
             kinds = "、".join(

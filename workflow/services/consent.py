@@ -52,6 +52,8 @@ class SigningView:
     # How the owners are counted: "6 户，5 位业主（张某拥有 501、601 两套）".
     owners_explained: str = ""
     owners_explained_en: str = ""
+    # This household's own objections: the objector may withdraw an open one here.
+    own_objections: tuple[dict[str, Any], ...] = ()
 
 
 def _mask_name(name: str) -> str:
@@ -105,6 +107,17 @@ def signing_view(rt: Runtime, token: str) -> SigningView:
             cost_sharing=costs["cost_sharing"],
             owners_explained=owners["text"],
             owners_explained_en=owners["text_en"],
+            own_objections=tuple(
+                {
+                    "id": o.id,
+                    "text": o.text,
+                    "open": o.resolved_at is None,
+                    "resolution": o.resolution or "",
+                    "in_mediation": any(m.concluded_at is None for m in o.mediations),
+                }
+                for o in c.objections
+                if o.household_id == h.id
+            ),
         )
 
 
@@ -360,32 +373,6 @@ def lodge_objection(
             raise Forbidden(msg("role", "您无权登记异议。", "You may not record objections."))
         h = _household(case, room) if room else None
         return _lodge(s, rt, case, h, text, channel, user, role, scan_sha256)
-
-
-def resolve_objection(
-    rt: Runtime, actor: User | int, case_id: int, objection_id: int, resolution: str
-) -> None:
-    """A clerk records how an objection was settled (mediation outcome)."""
-    resolution = _text(resolution, "resolution", "处理结果").strip()
-    if not resolution:
-        raise InvalidInput(msg("resolution", "请填写处理结果。", "Describe the resolution."))
-    with rt.db.transaction() as s:
-        user, case = _clerk_on(s, actor, case_id, "objections", _NO_OBJECTIONS)
-        o = next((o for o in case.objections if o.id == objection_id), None)
-        if o is None:
-            raise NotFound(msg("objection", "未找到该异议。", "No such objection."))
-        if o.resolved_at is not None:
-            raise Conflict(msg("resolved", "该异议已经处理。", "Already resolved."))
-        o.resolution, o.resolved_at, o.resolved_by_id = resolution[:4000], rt.clock(), user.id
-        audit.append(
-            s,
-            kind="objection_resolved",
-            at=o.resolved_at,
-            actor=user,
-            role="clerk",
-            case=case,
-            payload={"objection": o.id, "resolution": o.resolution},
-        )
 
 
 def signing_links(rt: Runtime, actor: User | int, case_id: int) -> list[dict[str, Any]]:
