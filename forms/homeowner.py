@@ -167,11 +167,11 @@ class RatingForm(FlaskForm):
     level = RadioField(
         _l("您对本次办理的评价"),
         choices=[
-            ("5", _l("非常满意")),
-            ("4", _l("满意")),
-            ("3", _l("基本满意")),
-            ("2", _l("不满意")),
-            ("1", _l("非常不满意")),
+            SelectChoice("5", _l("非常满意")),
+            SelectChoice("4", _l("满意")),
+            SelectChoice("3", _l("基本满意")),
+            SelectChoice("2", _l("不满意")),
+            SelectChoice("1", _l("非常不满意")),
         ],
     )
     comment = TextAreaField(_l("评价意见（选“不满意”“非常不满意”时必填）"))

@@ -111,7 +111,10 @@ class MediationSessionForm(FlaskForm):
 class MediationOutcomeForm(FlaskForm):
     agreed = RadioField(
         _l("调解结果"),
-        choices=[("yes", _l("达成一致：异议人撤回异议")), ("no", _l("未达成一致"))],
+        choices=[
+            SelectChoice("yes", _l("达成一致：异议人撤回异议")),
+            SelectChoice("no", _l("未达成一致")),
+        ],
         validators=[DataRequired(_l("请选择调解结果。"))],
     )
     opinion = TextAreaField(_l("调解意见（未达成一致时必填）"), validators=[Length(max=4000)])

@@ -150,7 +150,11 @@ def test_an_objection_is_lodged_and_referred_to_mediation(api, app_journey):
     r = api.post(f"/cases/{case_id}/objections/{oid}/mediation", "clerk")
     assert r.status_code == 201
     objection = r.get_json()["case"]["objections"][0]
-    assert objection["mediation"] == {"id": r.get_json()["id"], "state": "open", "document_id": None}
+    assert objection["mediation"] == {
+        "id": r.get_json()["id"],
+        "state": "open",
+        "document_id": None,
+    }
     assert objection["resolution"] is None
 
 

@@ -71,5 +71,3 @@ def test_an_objection_blocks_submission_until_mediated(rt, journey, people):
         services.fire(rt, people.owner.id, case_id, "submit")
     journey.mediated_without_agreement(case_id, oid)
     services.fire(rt, people.owner.id, case_id, "submit")
-
-
