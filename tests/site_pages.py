@@ -19,8 +19,12 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from workflow.demo.seed import PASSWORD
 
-ROLES = ("13800000001", "13800000002", "clerk", "housing", "planning", "market", "admin")
-PUBLIC_PREFIXES = ("/sign/", "/notice/", "/n/", "/verify", "/auth/welcome", "/auth/register")
+ROLES = (
+    "13800000001", "13800000002", "clerk", "housing", "planning", "market", "admin", "mediator3",
+)  # fmt: skip
+PUBLIC_PREFIXES = (
+    "/sign/", "/notice/", "/n/", "/verify", "/auth/welcome", "/auth/register", "/ratings",
+)  # fmt: skip
 # Pages that are not HTML for reading, or change what they look at.
 SKIP = re.compile(r"^/(auth/logout|static/)|\.pdf$|/download|[?&]lang=")
 LINK = re.compile(r'<a\b[^>]*\bhref="([^"#][^"]*)"', re.I)
@@ -127,7 +131,7 @@ def log_in(client, username: str) -> None:
 def crawl(app) -> list[Page]:
     """Every HTML page each demo role reaches from its start page, and the public's."""
     pages: list[Page] = []
-    public: list[str] = ["/auth/welcome", "/auth/login", "/auth/register", "/verify"]
+    public: list[str] = ["/auth/welcome", "/auth/login", "/auth/register", "/verify", "/ratings"]
     for role in ROLES:
         client = app.test_client()
         log_in(client, role)

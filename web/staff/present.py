@@ -43,6 +43,13 @@ FACTS = {
     "owners_marked": ("认定为同一业主", "Flats marked as one owner's"),
     "owner_separated": ("认定为单独业主", "Flat's owner counted apart"),
     "standing_vote": ("登记有效表决意见", "Standing vote recorded"),
+    "objection_withdrawn": ("异议人撤回异议", "Objection withdrawn"),
+    "mediation_referred": ("异议提交调解", "Objection referred to mediation"),
+    "mediation_session": ("调解", "Mediation session"),
+    "mediation_outcome": ("调解结束（调解意见书）", "Mediation ended (record issued)"),
+    "rating": ("办理评价", "Rating"),
+    "rating_rectified": ("差评整改答复", "Bad rating answered"),
+    "rating_followup": ("整改回访评价", "Answer rated"),
 }
 
 
@@ -68,6 +75,9 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "round": ("轮次", "Round"),
     "text": ("内容", "Text"),
     "resolution": ("处理结果", "Resolution"),
+    "held_on": ("调解日期", "Held on"),
+    "agreed": ("达成一致", "Agreed"),
+    "level": ("评价等级", "Level"),
     "letters": ("文书", "Letters"),
 }
 VALUE_LABELS: dict[str, tuple[str, str]] = {
@@ -119,6 +129,8 @@ def _value(key: str, v: Any, en: bool, settings: Any, show_account: bool) -> str
         return mask_account(str(v))
     if key == "items" and isinstance(v, list):
         return "；".join(str(i.get("text", i) if isinstance(i, dict) else i) for i in v)
+    if isinstance(v, bool):
+        return ("yes" if v else "no") if en else ("是" if v else "否")
     if isinstance(v, list):
         return "、".join(str(i) for i in v)
     if isinstance(v, str) and v in VALUE_LABELS:
