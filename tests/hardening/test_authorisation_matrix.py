@@ -27,7 +27,11 @@ ALLOWED: dict[str, set[str]] = {
     "staff.queue": {"clerk"}, "staff.review_queue": {"housing"}, "staff.letters": {"clerk"},
     "staff.fire": STAFF, "staff.case": STAFF, "staff.case_letters": STAFF,
     "staff.opinion": {"housing"}, "staff.paper_vote": {"clerk"}, "staff.objection": {"clerk"},
-    "staff.resolve": STAFF,
+    "staff.refer": {"clerk"}, "staff.rectifications": STAFF, "staff.rectify": STAFF,
+    # The mediator's pages: no role of the matrix is a mediator, so everyone is turned away.
+    "staff.mediations": set(), "staff.mediation": set(), "staff.mediation_session": set(),
+    "staff.mediation_outcome": set(),
+    "public.ratings": PUBLIC, "public.withdraw_objection": PUBLIC,
     "letters.download": {"owner"} | STAFF, "letters.preview": {"owner"} | STAFF,
     "letters.document": {"owner"} | STAFF, "letters.document_preview": {"owner"} | STAFF,
     # Staff ask for a batch print; its page, status and file are the asker's only.
@@ -42,7 +46,8 @@ ALLOWED: dict[str, set[str]] = {
     "inbox.index": PUBLIC - {"anonymous"},
 }  # fmt: skip
 for endpoint in ("edit", "consent", "costs", "notice", "notice_print", "documents", "upload",
-                 "case", "act", "progress", "uploads", "agent"):  # fmt: skip
+                 "case", "act", "progress", "uploads", "agent", "rating", "rate",
+                 "refer"):  # fmt: skip
     ALLOWED[f"homeowner.{endpoint}"] = {"owner"}
 ADMIN_ENDPOINTS = ("index", "users", "update_user", "sign_out_user", "settings", "holidays",
                    "remove_holiday", "stats", "stats_svg", "stats_csv", "guide_texts", "policies",
@@ -80,7 +85,7 @@ def world(app, app_people, app_journey):
         "document_id": document_id, "user_id": app_people.neighbour.id, "kind": "design_plan",
         "trigger": "withdraw", "token": "no-such-link", "key": "no-such-notice",
         "code": "NOSUCHCODE", "day": "2030-01-01", "filename": "app.css", "policy_id": 1,
-        "batch_id": batch_id,
+        "batch_id": batch_id, "act": 1, "mid": 1, "rating_id": 1, "mediation_id": 1,
     }  # fmt: skip
 
 
@@ -147,10 +152,13 @@ def test_every_api_operation_for_every_role_with_a_token(app, api, world):
         ("POST", f"/cases/{case_id}/transitions/withdraw"): {"neighbour", "admin", "clerk",
                                                              "housing"},
         ("GET", f"/cases/{case_id}/letters"): {"neighbour"},
+        ("POST", f"/cases/{case_id}/ratings"): {"neighbour", "admin", "clerk", "housing"},
+        ("GET", f"/cases/{case_id}/ratings"): {"neighbour"},
     }  # fmt: skip
     bodies = {
         "votes": {"room": "101", "choice": "agree", "signature": "陈桂兰"},
         "opinions": {"verdict": "agree"},
+        "ratings": {"act": 1, "level": 5},
     }
     problems = []
     for (method, path), who in denied.items():

@@ -142,6 +142,7 @@ def _settings_to_form(s) -> dict:
         "acceptance_workdays": s.acceptance_workdays,
         "review_workdays": s.review_workdays,
         "review_extension_max_workdays": s.review_extension_max_workdays,
+        "rating_rectify_workdays": s.rating_rectify_workdays,
         "participation": _fraction(s.participation),
         "agreement": _fraction(s.agreement),
         "subsidy_tiers": "\n".join(f"{floors} {amount}" for floors, amount in s.subsidy_tiers),
