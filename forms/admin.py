@@ -63,6 +63,9 @@ class SettingsForm(FlaskForm):
     review_extension_max_workdays = IntegerField(
         _l("审查期限最多可延长（工作日）"), validators=[NumberRange(min=0)]
     )
+    rating_rectify_workdays = IntegerField(
+        _l("差评整改期限（工作日）"), validators=[NumberRange(min=0)]
+    )
     participation = StringField(_l("参与表决比例（分数，如 2/3）"), validators=[DataRequired()])
     agreement = StringField(_l("同意比例（分数，如 3/4）"), validators=[DataRequired()])
     subsidy_tiers = TextAreaField(

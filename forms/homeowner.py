@@ -190,6 +190,30 @@ class ObjectionForm(FlaskForm):
     text = TextAreaField(_l("异议内容"))
 
 
+class RatingForm(FlaskForm):
+    """好差评 of one act: five levels, a comment (needed for 不满意 and 非常不满意)."""
+
+    level = RadioField(
+        _l("您对本次办理的评价"),
+        choices=[
+            SelectChoice("5", _l("非常满意")),
+            SelectChoice("4", _l("满意")),
+            SelectChoice("3", _l("基本满意")),
+            SelectChoice("2", _l("不满意")),
+            SelectChoice("1", _l("非常不满意")),
+        ],
+    )
+    comment = TextAreaField(_l("评价意见（选“不满意”“非常不满意”时必填）"))
+
+
+class ReferForm(FlaskForm):
+    """The applicant refers an open objection to mediation (调解): the CSRF token only."""
+
+
+class WithdrawObjectionForm(FlaskForm):
+    """The objector withdraws its own objection from its household link."""
+
+
 class NoticeObjectionForm(FlaskForm):
     """An owner objects from the posted notice, naming the flat and proving who they are."""
 

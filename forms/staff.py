@@ -89,10 +89,42 @@ class ObjectionForm(FlaskForm):
     scan = FileField(_l("书面异议扫描件（PDF 或图片，可选）"))
 
 
-class ResolveForm(FlaskForm):
-    resolution = TextAreaField(
-        _l("处理结果（调解情况）"),
-        validators=[DataRequired(_l("请填写处理结果。")), Length(max=4000)],
+class ReferForm(FlaskForm):
+    """Refer an open objection to the mediator (调解): the button's CSRF token only."""
+
+
+class MediationSessionForm(FlaskForm):
+    held_on = DateField(_l("调解日期"), validators=[DataRequired(_l("请填写调解日期。"))])
+    place = StringField(
+        _l("调解地点"), validators=[DataRequired(_l("请填写调解地点。")), Length(max=200)]
+    )
+    attendees = StringField(
+        _l("参加人员（用顿号或逗号分隔）"),
+        validators=[DataRequired(_l("请填写参加人员。")), Length(max=1000)],
+    )
+    notes = TextAreaField(
+        _l("调解情况（各方意见、提出的方案）"),
+        validators=[DataRequired(_l("请填写调解情况。")), Length(max=4000)],
+    )
+
+
+class MediationOutcomeForm(FlaskForm):
+    agreed = RadioField(
+        _l("调解结果"),
+        choices=[
+            SelectChoice("yes", _l("达成一致：异议人撤回异议")),
+            SelectChoice("no", _l("未达成一致")),
+        ],
+        validators=[DataRequired(_l("请选择调解结果。"))],
+    )
+    opinion = TextAreaField(_l("调解意见（未达成一致时必填）"), validators=[Length(max=4000)])
+    withdrawal = FileField(_l("异议人签字的书面撤回（PDF 或图片；已通过本户链接撤回的不必上传）"))
+
+
+class RectifyForm(FlaskForm):
+    rectification = TextAreaField(
+        _l("整改情况及答复"),
+        validators=[DataRequired(_l("请写明整改情况。")), Length(max=4000)],
     )
 
 

@@ -102,6 +102,7 @@ class People:
     owner: services.Account
     neighbour: services.Account
     extra: dict = field(default_factory=dict)
+    mediator: services.Account | None = None  # made by `add_mediator` where a test needs one
 
 
 def make_people(rt: Runtime) -> People:
@@ -119,6 +120,17 @@ def make_people(rt: Runtime) -> People:
         owner=services.register(rt, "13800000001", PASSWORD, "李秀英"),
         neighbour=services.register(rt, "13800000002", PASSWORD, "张建国"),
     )
+
+
+def add_mediator(
+    rt: Runtime, people: People, street: str | None = None, username: str = "mediator"
+) -> services.Account:
+    """The 街道's mediator (调解员); without a street it sees every referral."""
+    people.mediator = services.create_user(
+        rt, None, username=username, password=PASSWORD, role="mediator", name="周调解",
+        street=street,
+    )  # fmt: skip
+    return people.mediator
 
 
 # The happy path, one step per state reached; `advance(case, "review")` runs every step up to it.
@@ -227,6 +239,30 @@ class Journey:
     def all_agree(self, case_id: int) -> None:
         for who in (self.p.housing, self.p.planning, self.p.market):
             services.give_opinion(self.rt, who.id, case_id, verdict="agree", comment="同意")
+
+    def objection_in_publicity(self, room: str = "101", text: str = "电梯井道遮挡采光") -> tuple:
+        """A case in its public notice, its design plan uploaded, and an owner's objection
+        lodged through the household's own link: (case id, objection id, that link)."""
+        case_id = self.case_in("publicity")
+        services.upload_document(self.rt, self.p.owner.id, case_id, "design_plan", pdf_bytes())
+        link = next(
+            x for x in services.signing_links(self.rt, self.p.owner.id, case_id)
+            if x["room"] == room
+        )  # fmt: skip
+        oid = services.lodge_objection_by_link(self.rt, link["token"], text)
+        return case_id, oid, link["token"]
+
+    def mediated_without_agreement(self, case_id: int, oid: int) -> int:
+        """The objection referred, one session held, no agreement: the 调解意见书's id."""
+        mediator = self.p.mediator or add_mediator(self.rt, self.p)
+        mid = services.refer(self.rt, self.p.owner.id, case_id, oid)
+        services.record_session(
+            self.rt, mediator.id, mid, held_on=self.rt.clock().date().isoformat(),
+            place="社区调解室", attendees=["101室业主", "申请人"], notes="提出改用玻璃幕墙井道",
+        )  # fmt: skip
+        return services.record_outcome(
+            self.rt, mediator.id, mid, agreed=False, opinion="采光影响在规范允许范围内，建议加装"
+        )
 
     def case_in(self, state: str, **over) -> int:
         case_id = self.new_case(**over)

@@ -19,9 +19,11 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from workflow.demo.seed import PASSWORD
 
-ROLES = ("13800000001", "13800000002", "clerk", "housing", "planning", "market", "admin")
+ROLES = (
+    "13800000001", "13800000002", "clerk", "housing", "planning", "market", "admin", "mediator3",
+)  # fmt: skip
 PUBLIC_PREFIXES = (
-    "/sign/", "/notice/", "/n/", "/verify", "/auth/welcome", "/auth/register", "/elevator/",
+    "/sign/", "/notice/", "/n/", "/verify", "/auth/welcome", "/auth/register", "/ratings", "/elevator/",
     "/installers",
 )  # fmt: skip
 # Pages that are not HTML for reading, or change what they look at.
@@ -130,7 +132,14 @@ def log_in(client, username: str) -> None:
 def crawl(app) -> list[Page]:
     """Every HTML page each demo role reaches from its start page, and the public's."""
     pages: list[Page] = []
-    public: list[str] = ["/auth/welcome", "/auth/login", "/auth/register", "/verify", "/installers"]
+    public: list[str] = [
+        "/auth/welcome",
+        "/auth/login",
+        "/auth/register",
+        "/verify",
+        "/installers",
+        "/ratings",
+    ]
     for role in ROLES:
         client = app.test_client()
         log_in(client, role)

@@ -62,6 +62,20 @@ def test_user_create_and_its_refusals(runner, app):
     assert bad.exit_code != 0 and "密码至少 10 位" in bad.output and "部门" in bad.output
 
 
+def test_a_mediator_is_created_for_one_street(runner, app):
+    runner.invoke(args=["init-db"])
+    ok = runner.invoke(args=["user", "create", "--username", "zhou", "--password", "long-enough-1",
+                             "--role", "mediator", "--street", "南城街道", "--name", "周"])  # fmt: skip
+    assert ok.exit_code == 0, ok.output
+    from sqlalchemy import select
+
+    from workflow.data.models import User
+
+    with app.extensions["jiati"].db.session() as s:
+        user = s.scalar(select(User).where(User.username == "zhou"))
+        assert (user.role, user.street) == ("mediator", "南城街道")
+
+
 def test_audit_verify_exits_non_zero_on_a_broken_link(runner, app):
     runner.invoke(args=["init-db"])
     runner.invoke(args=["demo"])

@@ -88,12 +88,17 @@ def _policy(ctx: click.Context, param: click.Parameter, value: str | None) -> st
 @click.option("--username", required=True, callback=_policy)
 @click.option("--password", required=True, callback=_policy)
 @click.option(
-    "--role", required=True, type=click.Choice(["homeowner", "clerk", "approver", "admin"])
+    "--role",
+    required=True,
+    type=click.Choice(["homeowner", "clerk", "approver", "admin", "mediator"]),
 )
 @click.option("--department", default=None, callback=_policy)
 @click.option("--name", default="", callback=_policy)
+@click.option("--street", default=None, callback=_policy, help="a mediator's 街道")
 @with_appcontext
-def user_create(username: str, password: str, role: str, department: str | None, name: str) -> None:
+def user_create(
+    username: str, password: str, role: str, department: str | None, name: str, street: str | None
+) -> None:
     from workflow.services import create_user
 
     try:
@@ -105,6 +110,7 @@ def user_create(username: str, password: str, role: str, department: str | None,
             role=role,
             department=department,
             name=name,
+            street=street,
         )
     except WorkflowError as exc:
         raise click.ClickException(exc.message) from exc

@@ -37,6 +37,7 @@ MONEY_MAX_FEN = 10_000_000 * 100
 DATE_YEARS: dict[str, tuple[int, int]] = {
     "start_date": (5, 5),  # construction starts
     "holiday": (30, 10),  # the calendar of years chinese_calendar does not cover
+    "held_on": (2, 1),  # a mediation session
 }
 DEFAULT_DATE_YEARS = (100, 20)
 

@@ -140,35 +140,29 @@ def test_a_clerk_who_owns_a_flat_may_not_record_its_votes(api, app, app_journey)
     assert assert_error(r, 403)["details"][0]["code"] == "separation_of_duties"
 
 
-def test_an_objection_is_lodged_and_resolved(api, app_journey):
+def test_an_objection_is_lodged_and_referred_to_mediation(api, app_journey):
     case_id = app_journey.case_in("publicity")
     r = api.post(f"/cases/{case_id}/objections", "owner", json={"room": "201", "text": "噪音"})
     assert r.status_code == 201
     oid = r.get_json()["id"]
     blocked = {a["trigger"]: a for a in r.get_json()["case"]["actions"]}["submit"]
     assert "objection" in {m["code"] for m in blocked["blocked_by"]}
-    r = api.post(
-        f"/cases/{case_id}/objections/{oid}/resolution", "clerk", json={"resolution": "已调解"}
-    )
-    assert r.status_code == 200
-    objection = r.get_json()["objections"][0]
-    assert (objection["id"], objection["resolution"]) == (oid, "已调解")
+    r = api.post(f"/cases/{case_id}/objections/{oid}/mediation", "clerk")
+    assert r.status_code == 201
+    objection = r.get_json()["case"]["objections"][0]
+    assert objection["mediation"] == {
+        "id": r.get_json()["id"],
+        "state": "open",
+        "document_id": None,
+    }
+    assert objection["resolution"] is None
 
 
-def test_resolving_is_for_clerks_and_happens_once(api, app_journey):
+def test_the_clerks_free_text_resolution_is_gone(api, app_journey):
     case_id = app_journey.case_in("publicity")
     oid = api.post(f"/cases/{case_id}/objections", "clerk", json={"text": "反对"}).get_json()["id"]
     path = f"/cases/{case_id}/objections/{oid}/resolution"
-    assert_error(api.post(path, "owner", json={"resolution": "x"}), 403)
-    assert_error(api.post(path, "clerk", json={"resolution": "  "}), 400)
-    assert api.post(path, "clerk", json={"resolution": "已调解"}).status_code == 200
-    assert_error(api.post(path, "clerk", json={"resolution": "再次"}), 409)
-    assert_error(
-        api.post(
-            f"/cases/{case_id}/objections/{oid + 50}/resolution", "clerk", json={"resolution": "x"}
-        ),
-        404,
-    )
+    assert api.post(path, "clerk", json={"resolution": "已调解"}).status_code in (404, 405)
 
 
 def test_objections_are_not_taken_after_submission(api, app_journey):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from ..journey import COMPLETION, INSTALLER, MANAGEMENT_UNIT, pdf_bytes
+from ..journey import COMPLETION, INSTALLER, MANAGEMENT_UNIT, add_mediator, pdf_bytes
 from .conftest import application_json
 
 
@@ -66,12 +66,24 @@ def test_an_application_goes_from_draft_to_subsidy_approved_through_the_api(api,
     r = api.post(f"/cases/{cid}/objections", "owner", json={"room": "101", "text": "担心采光"})
     assert r.status_code == 201
     objection_id = r.get_json()["id"]
+    # Referred to the mediator, who records a session and an outcome without agreement.
+    add_mediator(api.client.application.extensions["jiati"], api.people)
+    r = api.post(f"/cases/{cid}/objections/{objection_id}/mediation", "owner")
+    assert r.status_code == 201
+    mid = r.get_json()["id"]
     r = api.post(
-        f"/cases/{cid}/objections/{objection_id}/resolution",
-        "clerk",
-        json={"resolution": "调解后同意，北侧加装不遮挡采光"},
+        f"/mediations/{mid}/sessions",
+        "mediator",
+        json={"held_on": "2026-11-23", "place": "社区调解室", "attendees": ["101室业主", "申请人"],
+              "notes": "北侧加装不遮挡采光"},
+    )  # fmt: skip
+    assert r.status_code == 201
+    r = api.post(
+        f"/mediations/{mid}/outcome",
+        "mediator",
+        json={"agreed": False, "opinion": "调解后仍不同意；北侧加装不遮挡采光，建议加装"},
     )
-    assert r.status_code == 200
+    assert r.status_code == 201
 
     case = upload(api, cid, "design_plan")
     case = fire(api, cid, "submit", "owner", version=case["version"])
@@ -97,7 +109,8 @@ def test_an_application_goes_from_draft_to_subsidy_approved_through_the_api(api,
             f"/cases/{cid}/opinions", approver, json={"verdict": "agree", "comment": "同意"}
         )
         assert r.status_code == 201
-    assert fire(api, cid, "approve", "housing")["state"] == "approved"
+    weighing = {"weighing": "北侧加装不遮挡采光，该异议不构成不予批准的理由"}
+    assert fire(api, cid, "approve", "housing", weighing)["state"] == "approved"
 
     upload(api, cid, "installation_notice")
     # Three households represent the residents; each accepts through its own link.

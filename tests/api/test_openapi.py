@@ -102,6 +102,7 @@ def test_public_operations_need_no_token(doc):
         ("/sign/{token}/problems", "post"),
         ("/sign/{token}/problems/{problem_id}/close", "post"),
         ("/sign/{token}/acceptance", "post"),
+        ("/sign/{token}/objections/{objection_id}/withdraw", "post"),
         ("/verify/{code}", "get"),
         ("/track", "get"),
         ("/installers", "get"),  # the installers' record: public, no personal data

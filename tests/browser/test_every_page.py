@@ -23,7 +23,8 @@ from .conftest import no_horizontal_scroll
 EVENT_KINDS = {
     "case_created", "case_updated", "costs_set", "vote", "objection", "objection_resolved",
     "upload", "opinion", "settings_changed", "holiday_set", "holiday_removed", "user_created",
-    "user_updated",
+    "user_updated", "objection_withdrawn", "mediation_referred", "mediation_session",
+    "mediation_outcome", "rating_rectified", "rating_followup",
 }  # fmt: skip
 RAW_KEYS = re.compile(
     r"(?<![\w/.-])("

@@ -36,6 +36,11 @@ ALLOWED: dict[str, set[str]] = {
     "admin.installers": {"admin"}, "admin.lift_bar": {"admin"},
     # The owners' money through the household's link (我的费用, 出资证明).
     "public.money": PUBLIC, "public.certificate": PUBLIC,
+    "staff.refer": {"clerk"}, "staff.rectifications": STAFF, "staff.rectify": STAFF,
+    # The mediator's pages: no role of the matrix is a mediator, so everyone is turned away.
+    "staff.mediations": set(), "staff.mediation": set(), "staff.mediation_session": set(),
+    "staff.mediation_outcome": set(),
+    "public.ratings": PUBLIC, "public.withdraw_objection": PUBLIC,
     "letters.download": {"owner"} | STAFF, "letters.preview": {"owner"} | STAFF,
     "letters.document": {"owner"} | STAFF, "letters.document_preview": {"owner"} | STAFF,
     # Staff ask for a batch print; its page, status and file are the asker's only.
@@ -66,7 +71,7 @@ ALLOWED: dict[str, set[str]] = {
 }  # fmt: skip
 for endpoint in ("edit", "consent", "costs", "notice", "notice_print", "documents", "upload",
                  "case", "act", "progress", "uploads", "agent", "supervisors", "answer_problem",
-                 "answer_opinion", "problem_photo"):  # fmt: skip
+                 "answer_opinion", "problem_photo", "rating", "rate", "refer"):  # fmt: skip
     ALLOWED[f"homeowner.{endpoint}"] = {"owner"}
 ADMIN_ENDPOINTS = ("index", "users", "update_user", "sign_out_user", "settings", "holidays",
                    "remove_holiday", "stats", "stats_svg", "stats_csv", "guide_texts", "policies",
@@ -110,6 +115,7 @@ def world(app, app_people, app_journey):
         "code": "NOSUCHCODE", "day": "2030-01-01", "filename": "app.css", "policy_id": 1,
         "batch_id": batch_id, "request_id": 1, "version": 1, "problem_id": 1, "number": 1,
         "credit_code": "91420683MA4F0A1B2Y",
+        "act": 1, "mid": 1, "rating_id": 1, "mediation_id": 1,
     }  # fmt: skip
 
 
@@ -176,10 +182,13 @@ def test_every_api_operation_for_every_role_with_a_token(app, api, world):
         ("POST", f"/cases/{case_id}/transitions/withdraw"): {"neighbour", "admin", "clerk",
                                                              "housing"},
         ("GET", f"/cases/{case_id}/letters"): {"neighbour"},
+        ("POST", f"/cases/{case_id}/ratings"): {"neighbour", "admin", "clerk", "housing"},
+        ("GET", f"/cases/{case_id}/ratings"): {"neighbour"},
     }  # fmt: skip
     bodies = {
         "votes": {"room": "101", "choice": "agree", "signature": "陈桂兰"},
         "opinions": {"verdict": "agree"},
+        "ratings": {"act": 1, "level": 5},
     }
     problems = []
     for (method, path), who in denied.items():

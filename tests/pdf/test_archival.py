@@ -144,7 +144,9 @@ def test_reading_order_is_the_letters_order(rendered):
         ]
     else:
         expected = [context["title"], context["case"]["reference"]]
-        if kind != "publicity_report":  # the report names objections, not every household
+        if kind == "mediation_record":  # the objection, then the mediator's opinion
+            expected += [context["mediation"]["objection"]["text"], context["mediation"]["opinion"]]
+        elif kind != "publicity_report":  # the report names objections, not every household
             expected += [h["owner_name"] for h in context["households"][:3]]
     positions = [spoken.find(pdfcheck.squash(s)) for s in expected]
     assert -1 not in positions, dict(zip(expected, positions, strict=True))

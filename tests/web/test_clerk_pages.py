@@ -275,7 +275,7 @@ def test_paper_vote_after_consultation_is_refused(as_clerk, app_journey):
     assert r.status_code == 409
 
 
-def test_objection_recorded_then_resolved(as_clerk, app, app_people, app_journey):
+def test_objection_recorded_then_referred_to_mediation(as_clerk, app, app_people, app_journey):
     case_id = app_journey.case_in("publicity")
     r = as_clerk.post(
         f"/staff/cases/{case_id}/objections", data={"room": "101", "text": "担心采光受影响"}
@@ -284,16 +284,14 @@ def test_objection_recorded_then_resolved(as_clerk, app, app_people, app_journey
     o = describe(app, app_people, case_id)["objections"][0]
     assert o["channel"] == "paper" and o["resolution"] is None
     body = as_clerk.get(f"/staff/cases/{case_id}").get_data(as_text=True)
-    assert "担心采光受影响" in body and f"/objections/{o['id']}/resolve" in body
-    r = as_clerk.post(
-        f"/staff/cases/{case_id}/objections/{o['id']}/resolve",
-        data={"resolution": "经社区调解，业主同意加装"},
-    )
+    # The clerk no longer settles an objection by typing a sentence: it goes to the mediator.
+    assert "担心采光受影响" in body and f"/objections/{o['id']}/mediation" in body
+    assert "/resolve" not in body
+    r = as_clerk.post(f"/staff/cases/{case_id}/objections/{o['id']}/mediation")
     assert r.status_code == 303
-    assert (
-        describe(app, app_people, case_id)["objections"][0]["resolution"]
-        == "经社区调解，业主同意加装"
-    )
+    o = describe(app, app_people, case_id)["objections"][0]
+    assert o["resolution"] is None and o["mediation"]["state"] == "open"
+    assert "调解中" in as_clerk.get(f"/staff/cases/{case_id}").get_data(as_text=True)
 
 
 def test_objection_without_text_is_refused(as_clerk, app, app_people, app_journey):

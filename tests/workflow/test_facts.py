@@ -65,15 +65,9 @@ def test_paper_votes_are_recorded_by_a_clerk_with_their_channel(rt, journey, peo
     assert vote["channel"] == "paper" and vote["choice"] == "object"
 
 
-def test_an_objection_blocks_submission_until_resolved(rt, journey, people):
-    case_id = journey.case_in("publicity")
-    services.upload_document(rt, people.owner.id, case_id, "design_plan", pdf_bytes())
-    oid = services.lodge_objection(rt, people.clerk.id, case_id, room="101", text="影响采光")
+def test_an_objection_blocks_submission_until_mediated(rt, journey, people):
+    case_id, oid, _ = journey.objection_in_publicity()
     with pytest.raises(Exception, match="异议"):
         services.fire(rt, people.owner.id, case_id, "submit")
-    services.resolve_objection(
-        rt, people.clerk.id, case_id, oid, "经社区调解，加装方案调整后业主同意"
-    )
+    journey.mediated_without_agreement(case_id, oid)
     services.fire(rt, people.owner.id, case_id, "submit")
-    with pytest.raises(Conflict):
-        services.resolve_objection(rt, people.clerk.id, case_id, oid, "再次处理")

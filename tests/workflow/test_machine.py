@@ -82,6 +82,26 @@ def test_every_adverse_act_issues_a_letter():
     assert [f.name for f in machine.TRANSITION["refuse_acceptance"].fields] == ["reasons"]
 
 
+def test_the_applicant_may_rate_every_act_that_concludes_a_step_for_them():
+    # 好差评 (国办发〔2019〕51号): the acts are marked in the declaration, read from it alone.
+    assert machine.rateable_triggers() == {
+        "accept", "refuse_acceptance", "request_correction", "return_for_correction",
+        "extend_review", "approve", "reject", "confirm_completion", "approve_subsidy",
+        "return_subsidy",
+    }  # fmt: skip
+    # The applicant's own steps are not rated: nobody rates themself.
+    assert (
+        not {t.trigger for t in TRANSITIONS if "applicant" in t.roles} & machine.rateable_triggers()
+    )
+
+
+def test_the_decisions_ask_how_a_mediated_objection_was_weighed():
+    for trigger in ("approve", "reject"):
+        t = machine.TRANSITION[trigger]
+        assert "objections_weighed" in {g.name for g in t.guards}
+        assert any(f.name == "weighing" and not f.required for f in t.fields)
+
+
 @pytest.mark.parametrize("state", sorted(ALLOWED))
 def test_shared_machine_refuses_triggers_not_declared_for_the_state(state):
     from transitions import MachineError

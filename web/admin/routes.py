@@ -22,8 +22,10 @@ from workflow import services
 from workflow.data.settings import ADMIN_KEYS, DEPARTMENTS, LETTER_PREFIXES
 from workflow.errors import WorkflowError
 from workflow.read import installers as installer_record
+from workflow.read import ratings as rating_figures
 from workflow.read import registers, statistics
 from workflow.rules.money import yuan
+from workflow.rules.ratings import LEVELS
 
 from ..extensions import say
 from . import admin_only, bp
@@ -148,6 +150,7 @@ def _settings_to_form(s) -> dict:
         "acceptance_workdays": s.acceptance_workdays,
         "review_workdays": s.review_workdays,
         "review_extension_max_workdays": s.review_extension_max_workdays,
+        "rating_rectify_workdays": s.rating_rectify_workdays,
         "participation": _fraction(s.participation),
         "agreement": _fraction(s.agreement),
         "subsidy_tiers": "\n".join(f"{floors} {amount}" for floors, amount in s.subsidy_tiers),
@@ -289,6 +292,10 @@ def stats():
         total=yuan(f.subsidy_total_fen),
         paid=yuan(f.subsidy_paid_fen),
         by_community=[{**r, "amount": yuan(r["amount_fen"])} for r in f.subsidy_by_community],
+        # 好差评: the published figures, and here also what the raters wrote.
+        ratings=rating_figures.published(rt()),
+        rating_comments=rating_figures.comments(rt()),
+        levels=LEVELS,
     )
 
 

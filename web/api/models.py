@@ -443,8 +443,55 @@ class ObjectionRequest(Request):
     text: Filled(10000)
 
 
-class ResolutionRequest(Request):
-    resolution: Filled(10000)
+def _comment_when_dissatisfied(schema: JSON) -> None:
+    schema["if"] = {"properties": {"level": {"maximum": 2}}}
+    schema["then"] = {
+        "required": ["comment"],
+        "properties": {"comment": {"type": "string", "pattern": FILLED_PATTERN}},
+    }
+
+
+def _opinion_when_not_agreed(schema: JSON) -> None:
+    schema["if"] = {"properties": {"agreed": {"const": False}}}
+    schema["then"] = {
+        "required": ["opinion"],
+        "properties": {"opinion": {"type": "string", "pattern": FILLED_PATTERN}},
+    }
+
+
+class RatingRequest(Request):
+    """好差评: level 5 非常满意 … 1 非常不满意; 1 and 2 need a comment."""
+
+    model_config = ConfigDict(json_schema_extra=_comment_when_dissatisfied)
+
+    act: Annotated[Whole(ge=1, le=MAX_ID), Field(description="The act's seq in the history")]
+    level: Whole(ge=1, le=5)
+    comment: Text(2000) | None = None
+
+
+class MediationSessionRequest(Request):
+    held_on: Annotated[
+        Text(32),
+        Field(
+            json_schema_extra={
+                "format": "date",
+                "description": "YYYY-MM-DD, the day the session was held",
+                "x-years": list(inputs.DATE_YEARS["held_on"]),
+            }
+        ),
+    ]
+    place: Filled(200)
+    attendees: Annotated[list[Text(64, filled=True)], Field(min_length=1, max_length=30)]
+    notes: Filled(4000)
+
+
+class MediationOutcomeRequest(Request):
+    """agreed: the objector has withdrawn (by its link); not agreed: `opinion` is the 调解意见."""
+
+    model_config = ConfigDict(json_schema_extra=_opinion_when_not_agreed)
+
+    agreed: bool
+    opinion: Text(4000) | None = None
 
 
 class PrivacyRequestBody(Request):
@@ -1081,6 +1128,12 @@ class Publicity(Response):
     over: bool
 
 
+class ObjectionMediation(Response):
+    id: int
+    state: Literal["open", "agreed", "not_agreed"]
+    document_id: Annotated[int | None, Field(description="The 调解意见书 (mediation_record)")]
+
+
 class ObjectionInfo(Response):
     id: int
     room: str | None
@@ -1089,6 +1142,47 @@ class ObjectionInfo(Response):
     lodged_at: Minute
     resolution: str | None
     resolved_at: Minute | None
+    settled_by: Literal["withdrawal", "mediation"] | None
+    mediation: ObjectionMediation | None
+
+
+class Rating(Response):
+    id: int
+    act: int
+    trigger: Trigger
+    desk: str
+    level: int
+    label: str
+    comment: str
+    rated_at: Minute
+    rectify_due: Day | None
+    late: bool
+    rectification: str | None
+    rectified_at: Minute | None
+    followup_level: int | None
+    followup_comment: str | None
+
+
+class RateableAct(Response):
+    act: int
+    trigger: Trigger
+    label: str
+    at: Minute
+    desk: str
+    desk_label: str
+    rated: bool
+    may_rate: bool
+    may_rate_answer: bool
+    rating: Rating | None
+
+
+class Ratings(Response):
+    acts: Annotated[list[RateableAct], Field(description="The acts the machine marks rateable")]
+    ratings: list[Rating]
+
+
+class CreatedRecord(Response):
+    id: int
 
 
 class OtherDocument(Response):
@@ -1562,8 +1656,10 @@ REQUESTS = (
     SignRequest,
     VoteRequest,
     ObjectionRequest,
-    ResolutionRequest,
     OpinionRequest,
+    RatingRequest,
+    MediationSessionRequest,
+    MediationOutcomeRequest,
 )
 
 
@@ -1592,6 +1688,8 @@ RESPONSES = (
     Letters,
     Verification,
     Track,
+    Ratings,
+    CreatedRecord,
 )
 
 

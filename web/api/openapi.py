@@ -321,6 +321,8 @@ def _date_pattern(today: date, back: int, ahead: int) -> str:
         "|02-(0[1-9]|1[0-9]|2[0-8]))"
     )
     every = "|".join(str(y) for y in years)
+    if not leap:  # a short range may hold no leap year: no 2 月 29 日 at all
+        return f"^({every})-{days}$"
     return f"^(({every})-{days}|({leap})-02-29)$"
 
 

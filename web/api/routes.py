@@ -483,21 +483,111 @@ def lodge_objection(case_id: int):
     return with_case(case_id, 201, objection_id)
 
 
-@bp.post("/cases/<int:case_id>/objections/<int:objection_id>/resolution")
+@bp.post("/cases/<int:case_id>/objections/<int:objection_id>/mediation")
 @described(
-    "Record how an objection was settled (clerk)",
-    "consent",
-    body=models.ResolutionRequest,
-    reply=models.Case,
-    reply_text="The case",
-    headers=("ETag",),
+    "Refer an open objection to mediation (clerk, applicant); the objector is told by SMS",
+    "mediation",
+    reply=models.Created,
+    status=201,
+    reply_text="The mediation's id and the case",
     errors=CASE_WRITE,
 )
 @token_required
-def resolve_objection(case_id: int, objection_id: int):
-    data = body(models.ResolutionRequest)
-    services.resolve_objection(rt(), caller().id, case_id, objection_id, data["resolution"])
-    return with_case(case_id)
+def refer_to_mediation(case_id: int, objection_id: int):
+    mediation_id = services.refer(rt(), caller().id, case_id, objection_id)
+    return with_case(case_id, 201, mediation_id)
+
+
+@bp.post("/mediations/<int:mediation_id>/sessions")
+@described(
+    "Record a mediation session (mediator)",
+    "mediation",
+    body=models.MediationSessionRequest,
+    reply=models.CreatedRecord,
+    status=201,
+    reply_text="The session's id",
+    errors=CASE_WRITE,
+)
+@token_required
+def mediation_session(mediation_id: int):
+    data = body(models.MediationSessionRequest)
+    session_id = services.record_session(
+        rt(),
+        caller().id,
+        mediation_id,
+        held_on=data["held_on"],
+        place=data["place"],
+        attendees=data["attendees"],
+        notes=data["notes"],
+    )
+    return jsonify({"id": session_id}), 201
+
+
+@bp.post("/mediations/<int:mediation_id>/outcome")
+@described(
+    "Record the mediation's outcome and issue the 调解意见书 (mediator)",
+    "mediation",
+    body=models.MediationOutcomeRequest,
+    reply=models.CreatedRecord,
+    status=201,
+    reply_text="The 调解意见书's document id",
+    errors=CASE_WRITE,
+)
+@token_required
+def mediation_outcome(mediation_id: int):
+    data = body(models.MediationOutcomeRequest)
+    document_id = services.record_outcome(
+        rt(), caller().id, mediation_id, agreed=data["agreed"], opinion=data.get("opinion") or ""
+    )
+    return jsonify({"id": document_id}), 201
+
+
+@bp.post("/sign/<token>/objections/<int:objection_id>/withdraw")
+@described(
+    "The objector withdraws its own objection through its household link",
+    "mediation",
+    status=204,
+    reply_text="Withdrawn",
+    errors=(409, 404, 429),
+)
+def withdraw_objection(token: str, objection_id: int):
+    services.withdraw_by_link(rt(), token, objection_id)
+    return "", 204
+
+
+# — 好差评 ————————————————————————————————————————————————————————————————————————
+
+
+@bp.post("/cases/<int:case_id>/ratings")
+@described(
+    "Rate an act that concluded a step (applicant; once per act and person)",
+    "ratings",
+    body=models.RatingRequest,
+    reply=models.CreatedRecord,
+    status=201,
+    reply_text="The rating's id",
+    errors=CASE_WRITE,
+)
+@token_required
+def rate(case_id: int):
+    data = body(models.RatingRequest)
+    rating_id = services.rate(
+        rt(), caller().id, case_id, data["act"], data["level"], data.get("comment") or ""
+    )
+    return jsonify({"id": rating_id}), 201
+
+
+@bp.get("/cases/<int:case_id>/ratings")
+@described(
+    "The case's rateable acts and their ratings",
+    "ratings",
+    reply=models.Ratings,
+    reply_text="Acts and ratings",
+    errors=CASE_READ,
+)
+@token_required
+def ratings(case_id: int):
+    return jsonify(services.ratings_of(rt(), caller().id, case_id))
 
 
 # — the residents: representatives, problems, acceptance (居民监督、居民验收) ——————————————————

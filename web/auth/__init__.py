@@ -25,6 +25,7 @@ START = {
     "clerk": ("staff.queue",),
     "approver": ("staff.review_queue", "staff.queue"),
     "admin": ("admin.index",),
+    "mediator": ("staff.mediations",),
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import application, papers, routes  # noqa: F401 - each module adds its pages to bp
+from . import application, papers, routes, voice  # noqa: F401 - each module adds its pages to bp
 from .common import bp
 
 

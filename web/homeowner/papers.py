@@ -20,11 +20,13 @@ from flask_login import current_user
 from forms.homeowner import (
     CostsForm,
     ManagementUnitForm,
+    ReferForm,
     UploadForm,
 )
 from workflow import services
 from workflow.errors import Message, NotFound, WorkflowError
 from workflow.papers.documents import KINDS
+from workflow.process.states import STATE
 from workflow.read import money as money_read
 from workflow.rules.money import yuan
 
@@ -286,6 +288,8 @@ def _notice_page(case_id: int, upload_errors: dict[str, list[str]] | None = None
         photo=c["other_documents"].get("notice_photo"),
         upload=upload_form("notice_photo", "notice") if open_uploads else None,
         upload_errors=(upload_errors or {}).get("notice_photo", []),
+        # The applicant may refer an open objection to mediation while objections are taken.
+        refer_form=ReferForm(formdata=None) if "objections" in STATE[c["state"]].tags else None,
     ), (400 if upload_errors else 200)
 
 

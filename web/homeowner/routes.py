@@ -60,6 +60,13 @@ EVENT_LABELS = {
     "vote": _l("业主表决"),
     "objection": _l("提出异议"),
     "objection_resolved": _l("异议处理完毕"),
+    "objection_withdrawn": _l("异议人撤回异议"),
+    "mediation_referred": _l("异议提交调解"),
+    "mediation_session": _l("调解"),
+    "mediation_outcome": _l("调解结束，出具调解意见书"),
+    "rating": _l("办理评价"),
+    "rating_rectified": _l("差评整改答复"),
+    "rating_followup": _l("整改回访评价"),
     "upload": _l("上传材料"),
     "opinion": _l("部门审查意见"),
     "consultation_restarted": _l("修改造价，重新发起意见征询"),
@@ -113,6 +120,7 @@ def case(case_id: int):
         supervisors_form=_supervisors_form(c),
         reply_labels=dict(REPLY_LABELS),
         opinion_labels=dict(OPINION_LABELS),
+        ratings=services.ratings_of(rt(), current_user.id, case_id)["acts"],
     )
 
 

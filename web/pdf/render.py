@@ -39,6 +39,10 @@ Document context
     quorum         optional, as for letters (shown in the owners' agreement)
     generated_on   "YYYY-MM-DD"
     verify_code, verify_url   as for letters; absent in a preview before submission
+    mediation      for "mediation_record" only: {"objection": {"household", "text",
+                   "lodged_at"}, "referred_on", "sessions": [{"held_on", "place",
+                   "attendees": [...], "notes"}], "agreed": bool, "opinion", "mediator",
+                   "street", "concluded_on"} (`services.mediation.mediation_facts`)
 """
 
 from __future__ import annotations
@@ -205,6 +209,7 @@ def environment() -> jinja2.Environment:
     env.filters.update(
         cn_date=_cn_date,
         cn_numeral=_cn_numeral,
+        sentence=_sentence,
         yuan=yuan,
         capital_yuan=capital_yuan,
     )
@@ -274,6 +279,9 @@ def _letter_view(context: Mapping[str, Any]) -> dict[str, Any]:
         for o in context.get("opinions") or []
     ]
     view["place"] = _place(view["case"])
+    # The decisions name the owners' objections and how they were weighed (letters.OPTIONAL_KEYS).
+    view["objections"] = list(context.get("objections") or [])
+    view["weighing"] = context.get("weighing") or ""
     view["verify_code"] = context.get("verify_code") or ""
     view["verify_base"] = _verify_base(context["verify_url"], view["verify_code"])
     view["qr_svg"] = Markup(qr_svg(context["verify_url"]))  # nosec B704  # SVG made by segno
@@ -335,7 +343,7 @@ def _document_view(context: Mapping[str, Any]) -> dict[str, Any]:
     if kind not in documents.KINDS or not documents.KINDS[kind].generated:
         generated = [k for k, v in documents.KINDS.items() if v.generated]
         raise ContextError(f"unknown document kind {kind!r}; one of {', '.join(generated)}")
-    _require(context, _DOCUMENT_KEYS, kind)
+    _require(context, _DOCUMENT_KEYS + (("mediation",) if kind == "mediation_record" else ()), kind)
     view = dict(context)
     view["title"] = context.get("title") or documents.KINDS[kind].label
     view["case"] = {**_CASE_DEFAULTS, **context["case"]}

@@ -105,6 +105,19 @@ LETTERS: dict[str, dict[str, Any]] = {
         "kind": "approval_decision",
         "title": "准予加装电梯决定书",
         "number": "枣阳住建梯准〔2026〕7号",
+        # An objection mediated without agreement: the decision names it and how it was weighed.
+        "objections": [
+            {
+                "household": "102",
+                "text": "电梯井道遮挡一楼窗户采光",
+                "settled_by": "mediation",
+                "resolution": "经调解未达成一致。调解意见：井道外墙改用玻璃幕墙，"
+                "采光影响在规范允许范围内，建议准予加装",
+                "mediation_record": "MR2345ABCD",
+            }
+        ],
+        "weighing": "经核查日照分析，加装后102室大寒日日照时数仍符合规范要求；"
+        "井道采用玻璃幕墙已减轻对采光的影响，该异议不构成不予批准的理由",
     },
     "rejection_decision": {
         **_LETTER,
@@ -283,6 +296,30 @@ DOCUMENTS: dict[str, dict[str, Any]] = {
         ("publicity_report", "公示情况说明"),
     )
 }
+DOCUMENTS["mediation_record"] = {
+    **_DOCUMENT,
+    "kind": "mediation_record",
+    "title": "调解意见书",
+    "verify_code": "MR2345ABCD",
+    "verify_url": "http://127.0.0.1:5000/verify/MR2345ABCD",
+    "mediation": {
+        "id": 1,
+        "objection": {"household": "102", "text": "电梯井道遮挡一楼窗户采光",
+                      "lodged_at": "2026-11-05 08:45"},
+        "referred_on": "2026-11-06",
+        "sessions": [
+            {"held_on": "2026-11-09", "place": "南城街道光武社区调解室",
+             "attendees": ["102室业主", "申请人", "设计单位代表"],
+             "notes": "设计单位提出井道外墙改用玻璃幕墙，102室业主仍不同意"},
+        ],
+        "agreed": False,
+        "opinion": "井道外墙改用玻璃幕墙，采光影响在规范允许范围内，建议准予加装",
+        "withdrawn": False,
+        "mediator": "周调解",
+        "street": "南城街道",
+        "concluded_on": "2026-11-12",
+    },
+}  # fmt: skip
 
 
 _OPINIONS = ("satisfied", "satisfied", "basically_satisfied", "dissatisfied", "satisfied")

@@ -20,6 +20,7 @@ from forms.homeowner import (
     SignForm,
     SupervisorAnswerForm,
     TrackForm,
+    WithdrawObjectionForm,
 )
 from forms.staff import InspectionForm
 from workflow import services
@@ -28,7 +29,9 @@ from workflow.read import installers as installer_record
 from workflow.read import money as money_read
 from workflow.read import projects as register
 from workflow.read import tracking
+from workflow.read.ratings import published
 from workflow.rules.money import yuan
+from workflow.rules.ratings import LEVELS
 
 from .. import throttle
 from ..extensions import in_reader_language, say
@@ -50,6 +53,7 @@ def signing_pages_are_private(response):
         "public.money",
         "public.certificate",
         "public.elevator_link",
+        "public.withdraw_objection",
     ) or (request.endpoint or "").startswith("public.resident_"):
         response.headers["Cache-Control"] = "no-store"
     return response
@@ -335,6 +339,30 @@ def projects():
         yuan=yuan,
         csv_url=url_for(".projects_csv", **{k: v for k, v in request.args.items() if v}),
     )
+
+
+@bp.route("/ratings")
+def ratings():
+    """好差评 results, published (国办发〔2019〕51号): per month and desk, no names, no comments."""
+    return render_template("public/ratings.html", rows=published(rt()), levels=LEVELS)
+
+
+@bp.route("/sign/<token>/objections/<int:objection_id>/withdraw", methods=["POST"])
+def withdraw_objection(token: str, objection_id: int):
+    """The objector withdraws its own objection from its household link."""
+    if not WithdrawObjectionForm().validate_on_submit():
+        flash(_("页面已过期，请重试。"), "error")
+        return redirect(url_for(".sign", token=token) + "#own-objections")
+    try:
+        services.withdraw_by_link(rt(), token, objection_id)
+    except NotFound:
+        raise
+    except WorkflowError as exc:
+        for m in exc.messages:
+            flash(say(m), "error")
+    else:
+        flash(_("您的异议已撤回。"), "success")
+    return redirect(url_for(".sign", token=token) + "#own-objections")
 
 
 @bp.route("/projects.csv")

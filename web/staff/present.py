@@ -17,7 +17,7 @@ from forms.staff import (
     OwnerRulingForm,
     PaperSupervisorForm,
     PaperVoteForm,
-    ResolveForm,
+    ReferForm,
 )
 from workflow import services
 from workflow.data.settings import DEPARTMENTS
@@ -56,6 +56,13 @@ FACTS = {
     "problem_kept_open": ("问题仍未解决", "Problem kept open"),
     "acceptance_opinion": ("居民验收意见", "Residents' acceptance opinion"),
     "acceptance_answered": ("答复不满意意见", "Dissatisfaction answered"),
+    "objection_withdrawn": ("异议人撤回异议", "Objection withdrawn"),
+    "mediation_referred": ("异议提交调解", "Objection referred to mediation"),
+    "mediation_session": ("调解", "Mediation session"),
+    "mediation_outcome": ("调解结束（调解意见书）", "Mediation ended (record issued)"),
+    "rating": ("办理评价", "Rating"),
+    "rating_rectified": ("差评整改答复", "Bad rating answered"),
+    "rating_followup": ("整改回访评价", "Answer rated"),
 }
 
 
@@ -81,6 +88,9 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "round": ("轮次", "Round"),
     "text": ("内容", "Text"),
     "resolution": ("处理结果", "Resolution"),
+    "held_on": ("调解日期", "Held on"),
+    "agreed": ("达成一致", "Agreed"),
+    "level": ("评价等级", "Level"),
     "letters": ("文书", "Letters"),
     "desk": ("岗位", "Desk"),
     "handler": ("承办人", "Handler"),
@@ -135,6 +145,8 @@ def _value(key: str, v: Any, en: bool, settings: Any, show_account: bool) -> str
         return mask_account(str(v))
     if key == "items" and isinstance(v, list):
         return "；".join(str(i.get("text", i) if isinstance(i, dict) else i) for i in v)
+    if isinstance(v, bool):
+        return ("yes" if v else "no") if en else ("是" if v else "否")
     if isinstance(v, list):
         return "、".join(str(i) for i in v)
     if isinstance(v, str) and v in VALUE_LABELS:
@@ -285,7 +297,6 @@ def case_page(
         "vote_form": vote_form,
         "objections_open": clerk and "objections" in tags,
         "objection_form": objection_form,
-        "resolve_form": ResolveForm(formdata=None) if clerk else None,
         "supervisor_form": _supervisor_form(c) if clerk else None,
         "reply_labels": {
             "answer": _("申请人答复"),
@@ -297,6 +308,9 @@ def case_page(
             "basically_satisfied": _("基本满意"),
             "dissatisfied": _("不满意"),
         },
+        # A clerk refers an open objection to the mediator; it is settled only by withdrawal or
+        # by the mediation's outcome.
+        "refer_form": ReferForm(formdata=None) if clerk and "objections" in tags else None,
         "clerk": clerk,
         "subsidy": {
             "actual_cost": _fen(c["subsidy"]["actual_cost_fen"]),

@@ -28,12 +28,15 @@ from forms.staff import (
     ElevatorFilterForm,
     InspectionForm,
     LetterRangeForm,
+    MediationOutcomeForm,
+    MediationSessionForm,
     ObjectionForm,
     OpinionForm,
     OwnerRulingForm,
     PaperSupervisorForm,
     PaperVoteForm,
-    ResolveForm,
+    RectifyForm,
+    ReferForm,
 )
 from workflow import services
 from workflow.errors import NotFound, WorkflowError
@@ -48,7 +51,7 @@ from ..privacy import reveal_reason
 from . import bp, only
 from .present import case_page, letter_rows, queue_args
 
-CLERK, APPROVER = "clerk", "approver"
+CLERK, APPROVER, MEDIATOR = "clerk", "approver", "mediator"
 
 
 def rt():
@@ -286,22 +289,121 @@ def objection(case_id: int):
     return redirect(url_for("staff.case", case_id=case_id) + "#objections", 303)
 
 
-@bp.route("/cases/<int:case_id>/objections/<int:objection_id>/resolve", methods=["POST"])
+@bp.route("/cases/<int:case_id>/objections/<int:objection_id>/mediation", methods=["POST"])
 @only(CLERK)
-def resolve(case_id: int, objection_id: int):
-    form = ResolveForm()
-    if not form.validate_on_submit():
-        flash(_("请填写处理结果。"), "error")
+def refer(case_id: int, objection_id: int):
+    """The clerk refers an open objection to the 街道's mediator."""
+    if not ReferForm().validate_on_submit():
+        flash(_("页面已过期，请重试。"), "error")
         return _show_case(case_id, 400)
     try:
-        services.resolve_objection(
-            rt(), current_user.id, case_id, objection_id, form.resolution.data
-        )
+        services.refer(rt(), current_user.id, case_id, objection_id)
     except WorkflowError as exc:
         _refused(exc)
         return _show_case(case_id, exc.status)
-    flash(_("异议处理结果已记录。"), "success")
+    flash(_("异议已提交调解，已短信告知异议人。"), "success")
     return redirect(url_for("staff.case", case_id=case_id) + "#objections", 303)
+
+
+# --- mediation (调解) -------------------------------------------------------------------------
+
+
+@bp.route("/mediations")
+@only(MEDIATOR)
+def mediations():
+    rows = services.mediation_queue(rt(), current_user.id)
+    return render_template("staff/mediations.html", title=_("调解待办"), rows=rows)
+
+
+def _mediation_page(mid: int, status: int = 200, **forms):
+    m = services.mediation_view(rt(), current_user.id, mid)
+    return render_template(
+        "staff/mediation.html",
+        title=_("调解 %(ref)s", ref=m["reference"]),
+        m=m,
+        session_form=forms.get("session_form") or MediationSessionForm(formdata=None),
+        outcome_form=forms.get("outcome_form") or MediationOutcomeForm(formdata=None),
+    ), status
+
+
+@bp.route("/mediations/<int:mid>")
+@only(MEDIATOR)
+def mediation(mid: int):
+    return _mediation_page(mid)
+
+
+@bp.route("/mediations/<int:mid>/sessions", methods=["POST"])
+@only(MEDIATOR)
+def mediation_session(mid: int):
+    form = MediationSessionForm()
+    if not form.validate_on_submit():
+        return _mediation_page(mid, 400, session_form=form)
+    try:
+        services.record_session(
+            rt(),
+            current_user.id,
+            mid,
+            held_on=form.held_on.data,
+            place=form.place.data,
+            attendees=form.attendees.data,
+            notes=form.notes.data,
+        )
+    except WorkflowError as exc:
+        _refused(exc)
+        return _mediation_page(mid, exc.status, session_form=form)
+    flash(_("调解记录已保存。"), "success")
+    return redirect(url_for("staff.mediation", mid=mid), 303)
+
+
+@bp.route("/mediations/<int:mid>/outcome", methods=["POST"])
+@only(MEDIATOR)
+def mediation_outcome(mid: int):
+    form = MediationOutcomeForm()
+    if not form.validate_on_submit():
+        return _mediation_page(mid, 400, outcome_form=form)
+    upload = form.withdrawal.data
+    try:
+        services.record_outcome(
+            rt(),
+            current_user.id,
+            mid,
+            agreed=form.agreed.data == "yes",
+            opinion=form.opinion.data or "",
+            withdrawal=upload.read() if upload and getattr(upload, "filename", "") else None,
+        )
+    except WorkflowError as exc:
+        _refused(exc)
+        return _mediation_page(mid, exc.status, outcome_form=form)
+    flash(_("调解结果已记录，调解意见书已出具。"), "success")
+    return redirect(url_for("staff.mediation", mid=mid), 303)
+
+
+# --- 好差评: the desk's rectifications ----------------------------------------------------------
+
+
+@bp.route("/ratings")
+@only(CLERK, APPROVER)
+def rectifications():
+    rows = services.rectification_queue(rt(), current_user.id)
+    return render_template(
+        "staff/rectifications.html", title=_("差评整改"), rows=rows, form=RectifyForm(formdata=None)
+    )
+
+
+@bp.route("/ratings/<int:rating_id>/rectify", methods=["POST"])
+@only(CLERK, APPROVER)
+def rectify(rating_id: int):
+    form = RectifyForm()
+    if not form.validate_on_submit():
+        flash(_("请写明整改情况。"), "error")
+        return redirect(url_for("staff.rectifications"), 303)
+    try:
+        services.rectify(rt(), current_user.id, rating_id, form.rectification.data)
+    except WorkflowError as exc:
+        _refused(exc)
+        return redirect(url_for("staff.rectifications"), 303)
+    flash(_("整改情况已答复，已请评价人回访评价。"), "success")
+    return redirect(url_for("staff.rectifications"), 303)
 
 
 # --- letters -------------------------------------------------------------------------------

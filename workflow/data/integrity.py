@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import Case, Document, Letter, Objection, StoredFile, Vote
+from .models import Case, Document, Letter, Mediation, Objection, StoredFile, Vote
 from .storage import BlobStore
 
 
@@ -49,6 +49,10 @@ def _references(s: Session) -> dict[str, list[str]]:
         select(Objection.scan_sha256, Objection.case_id, Objection.id)
     ):
         add(scan, case_id, f"objection {obj_id} scan")
+    for scan, case_id, mediation_id in s.execute(
+        select(Mediation.withdrawal_scan, Mediation.case_id, Mediation.id)
+    ):
+        add(scan, case_id, f"mediation {mediation_id} signed withdrawal")
     return refs
 
 

@@ -57,6 +57,8 @@ class User(Base):
     # password, an admin's "sign out") ends them all at once, on every worker.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # A mediator (调解员) of one 街道 sees only that street's referrals; without one, all of them.
+    street: Mapped[str | None] = mapped_column(String(32))
 
     @property
     def is_staff(self) -> bool:
@@ -274,9 +276,80 @@ class Objection(Base):
     resolution: Mapped[str | None] = mapped_column(Text)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # How it was settled: "withdrawal" (the objector withdrew) or "mediation" (a mediation
+    # ended without agreement); a clerk alone never settles one.
+    settled_by: Mapped[str | None] = mapped_column(String(16))
 
     case: Mapped[Case] = relationship(back_populates="objections")
     household: Mapped[Household | None] = relationship()
+    mediations: Mapped[list[Mediation]] = relationship(
+        back_populates="objection", order_by="Mediation.id"
+    )
+
+
+class Mediation(Base):
+    """An objection referred to the community's or 街道's mediator (调解), its sessions and its
+    outcome; each outcome issues the 调解意见书 (document kind `mediation_record`)."""
+
+    __tablename__ = "mediations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    objection_id: Mapped[int] = mapped_column(ForeignKey("objections.id"), index=True)
+    street: Mapped[str | None] = mapped_column(String(32), index=True)
+    referred_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    referred_at: Mapped[datetime] = mapped_column(DateTime)
+    # The outcome: agreed (the objector withdrew) or not (the mediator's 调解意见).
+    agreed: Mapped[bool | None] = mapped_column(Boolean)
+    opinion: Mapped[str | None] = mapped_column(Text)
+    mediator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    concluded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    withdrawal_scan: Mapped[str | None] = mapped_column(String(64))  # sha256 of a signed paper
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+
+    objection: Mapped[Objection] = relationship(back_populates="mediations")
+    case: Mapped[Case] = relationship()
+    sessions: Mapped[list[MediationSession]] = relationship(order_by="MediationSession.id")
+    mediator: Mapped[User | None] = relationship(foreign_keys=[mediator_id])
+
+
+class MediationSession(Base):
+    __tablename__ = "mediation_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mediation_id: Mapped[int] = mapped_column(ForeignKey("mediations.id"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(200))
+    attendees: Mapped[list[str]] = mapped_column(JSON, default=list)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Rating(Base):
+    """好差评 (国办发〔2019〕51号): the applicant's rating of one act that concluded a step, once
+    per act and person. A bad one (level ≤ 2) opens a rectification for the desk that acted,
+    due in working days; the desk answers, and the rater may rate the answer (回访)."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (UniqueConstraint("case_id", "act", "rater_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    act: Mapped[int] = mapped_column(Integer)  # the act's seq in the case's audit chain
+    trigger: Mapped[str] = mapped_column(String(32))
+    desk: Mapped[str] = mapped_column(String(32), index=True)  # window, or a department
+    rater_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    level: Mapped[int] = mapped_column(Integer)  # 5 非常满意 … 1 非常不满意
+    comment: Mapped[str] = mapped_column(Text, default="")
+    rated_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    rectify_due: Mapped[date | None] = mapped_column(Date)
+    rectification: Mapped[str | None] = mapped_column(Text)
+    rectified_at: Mapped[datetime | None] = mapped_column(DateTime)
+    rectified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    followup_level: Mapped[int | None] = mapped_column(Integer)
+    followup_comment: Mapped[str | None] = mapped_column(Text)
+    followup_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Opinion(Base):

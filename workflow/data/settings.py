@@ -181,6 +181,8 @@ class Settings:
     review_workdays: Days = 10
     # The review may be extended once, by at most this many working days (行政许可法第四十二条).
     review_extension_max_workdays: Days = 10
+    # A bad 好差评 rating is rectified and answered within these working days (DESIGN §3.4).
+    rating_rectify_workdays: Days = 15
     participation: Ratio = Fraction(2, 3)
     agreement: Ratio = Fraction(3, 4)
     # (minimum floors, yuan per elevator), highest first; DESIGN §3.3.
@@ -303,6 +305,7 @@ ADMIN_KEYS = (
     "acceptance_workdays",
     "review_workdays",
     "review_extension_max_workdays",
+    "rating_rectify_workdays",
     "participation",
     "agreement",
     "subsidy_tiers",

@@ -26,6 +26,12 @@ STAFF = [
 OWNERS = [("13800000001", "李秀英"), ("13800000002", "张建国")]
 # 枣阳市's sub-districts (街道); the public register filters by them.
 STREETS = ("南城街道", "北城街道", "环城街道")
+# One mediator (调解员) per 街道, seeing that street's referrals only.
+MEDIATORS = [
+    ("mediator1", "南城街道", "周调解"),
+    ("mediator2", "北城街道", "吴调解"),
+    ("mediator3", "环城街道", "郑调解"),
+]
 INSTALLER = {
     "installer_name": "襄阳安居电梯安装有限公司",
     "installer_credit_code": "91420683MA4F0A1B2Y",
@@ -145,6 +151,11 @@ def load(rt: Runtime) -> list[str]:
         ids[username] = services.create_user(
             rt, None, username=username, password=PASSWORD, role=role, department=dept, name=name
         ).id
+    for username, street, name in MEDIATORS:
+        ids[username] = services.create_user(
+            rt, None, username=username, password=PASSWORD, role="mediator", name=name,
+            street=street,
+        ).id  # fmt: skip
     for phone, name in OWNERS:
         ids[phone] = services.register(rt, phone, PASSWORD, name).id
     # The demo's finished cases skip the waiting: their notices are shortened explicitly, and
@@ -209,6 +220,20 @@ def load(rt: Runtime) -> list[str]:
 
     def tokens(cid: int, a: int) -> dict[str, str]:
         return {x["room"]: x["token"] for x in services.signing_links(quick, a, cid)}
+
+    def mediated(cid: int, a: int) -> None:
+        """101 objects; mediation at the 街道 ends without agreement (调解意见书)."""
+        mid = _objection_referred(quick, ids, cid, a)
+        services.record_outcome(
+            quick, _mediator_of(quick, ids, cid), mid, agreed=False,
+            opinion="井道外墙改用玻璃幕墙后，采光影响在规范允许范围内，建议准予加装。",
+        )  # fmt: skip
+
+    def weighed(cid: int, a: int) -> None:
+        services.fire(
+            quick, ids["housing"], cid, "approve",
+            {"weighing": "日照分析表明加装后101室采光仍符合规范，该异议不构成不予批准的理由。"},
+        )  # fmt: skip
 
     def build(cid: int, a: int) -> None:
         services.upload_document(quick, a, cid, "installation_notice", pdf, "安装告知回执.pdf")
@@ -346,6 +371,8 @@ def load(rt: Runtime) -> list[str]:
         to([*upto("accept"), "reject"], 9, other),
         to([*upto("consult"), "withdraw"], 10, other),
         to([*upto("submit"), "refuse"], 13),
+        # An objection mediated without agreement, weighed by the decision.
+        to([*upto("notice"), "mediated", "submit", "accept", "opinions", "weighed"], 14),
     ]
     # The register: one elevator's yearly inspection falls due within the month, the other's
     # is overdue (each recorded inspection moves the next a year on).
@@ -369,13 +396,45 @@ def load(rt: Runtime) -> list[str]:
     _sign_all(rt, cid, owner)
     services.fire(rt, owner, cid, "finish_consultation", {"place": "单元门口公告栏"})
     made.append(cid)
+    # Its neighbour at 101 objects; the clerk refers it, the mediator has met them once.
+    _objection_referred(rt, ids, cid, owner)
+    _rate_demo(rt, owner, made[5])
 
     lines = [
         f"{u} / {PASSWORD}  ({role}{'，' + dept if dept else ''}，{name})"
         for u, role, dept, name in STAFF
     ]
+    lines += [f"{u} / {PASSWORD}  (mediator，{street}，{name})" for u, street, name in MEDIATORS]
     lines += [f"{p} / {PASSWORD}  (homeowner，{name})" for p, name in OWNERS]
     with rt.db.session() as s:
         states = {c.id: c.state for c in s.scalars(select(Case).where(Case.id.in_(made)))}
     lines.append("cases: " + ", ".join(f"#{cid} {states[cid]}" for cid in made))
     return lines
+
+
+def _mediator_of(rt: Runtime, ids: dict, case_id: int) -> int:
+    with rt.db.session() as s:
+        street = s.get(Case, case_id).street
+    return next(ids[u] for u, st, _ in MEDIATORS if st == street)
+
+
+def _objection_referred(rt: Runtime, ids: dict, case_id: int, applicant: int) -> int:
+    """101 objects through its own link; the clerk refers it; one session is held."""
+    link = next(x for x in services.signing_links(rt, applicant, case_id) if x["room"] == "101")
+    oid = services.lodge_objection_by_link(
+        rt, link["token"], "电梯井道紧贴101室窗户，影响采光和通风。"
+    )
+    mid = services.refer(rt, ids["clerk"], case_id, oid)
+    services.record_session(
+        rt, _mediator_of(rt, ids, case_id), mid, held_on=rt.clock().date().isoformat(),
+        place="社区居委会调解室", attendees=["101室业主", "申请人", "设计单位代表"],
+        notes="设计单位提出井道外墙改用玻璃幕墙；101室业主仍担心采光，未同意。",
+    )  # fmt: skip
+    return mid
+
+
+def _rate_demo(rt: Runtime, applicant: int, case_id: int) -> None:
+    """好差评 of an approved case: the acceptance rated well, the approval badly."""
+    acts = {a["trigger"]: a["act"] for a in services.ratings_of(rt, applicant, case_id)["acts"]}
+    services.rate(rt, applicant, case_id, acts["accept"], 5, "窗口一次告知，办理很快。")
+    services.rate(rt, applicant, case_id, acts["approve"], 2, "审查期间电话多次无人接听。")

@@ -19,6 +19,7 @@ from ..notify.outbox import (
     deliver_outbox,
     remind_consultations,
 )
+from ..notify.ratings import remind_late_rectifications
 from ..papers.batches import STALE_AFTER, print_batch, print_unfinished_batches
 from ..papers.render import render_letter, render_missing_letters
 from ..process.clocks import flag_due_cases
@@ -31,14 +32,15 @@ if TYPE_CHECKING:
 
 def daily_check(rt: Runtime, day: date | None = None) -> tuple[list, int]:
     """Once a day: flag the cases due within two working days or overdue and tell the desks
-    that must act, remind the households of long consultations that have not voted, remind
-    the elevators' 使用管理单位 and applicants of inspections and maintenance contracts falling
-    due, and remove or mask the personal data closed cases no longer need. Safe to run twice
-    on one day: flags and reminders are recorded once, and what was removed is not removed
-    again."""
+    that must act, put late 好差评 rectifications before their desks, remind the households of
+    long consultations that have not voted, remind the elevators' 使用管理单位 and applicants of
+    inspections and maintenance contracts falling due, and remove or mask the personal data
+    closed cases no longer need. Safe to run twice on one day: flags and reminders are
+    recorded once, and what was removed is not removed again."""
     notifier = OutboxNotifier(rt)
     flags = flag_due_cases(rt, day, notifier)
     notifier.write()
+    remind_late_rectifications(rt, day)  # 好差评 items past their rectification day
     reminded = remind_consultations(rt) + remind_elevators(rt, day)
     apply_retention(rt)
     return flags, reminded

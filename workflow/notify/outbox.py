@@ -106,10 +106,12 @@ def on_transition(
     from_state: str,
     settings: Settings,
     now: datetime,
+    rate_act: int | None = None,
 ) -> list[OutboxMessage]:
     """The messages a fired trigger owes: to the applicant when someone else moved the case, to
     the window or the reviewers when it now waits on them, and each household its signing link
-    when the consultation starts."""
+    when the consultation starts. `rate_act`: the act may be rated (好差评), the applicant's
+    message links to its rating page."""
     out: list[OutboxMessage] = []
     state = states.STATE[case.state]
     ref = case.reference
@@ -124,7 +126,13 @@ def on_transition(
                     kind=trigger,
                     user_id=case.applicant_id,
                     phone=case.applicant.phone,
-                    text=f"{SIGN}您的加梯申请{ref}：{state.label}，请登录查看：{base}/track",
+                    text=f"{SIGN}您的加梯申请{ref}：{state.label}，"
+                    + (
+                        f"请评价本次办理：{base}/my/cases/{case.id}/ratings/{rate_act}；"
+                        if rate_act
+                        else ""
+                    )
+                    + f"请登录查看：{base}/track",
                 )
             )
         if case.state != from_state and "applicant" not in state.tags:

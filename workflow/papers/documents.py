@@ -48,6 +48,8 @@ KINDS: dict[str, DocumentKind] = {
                      per_household=True),
         # Made when completion is confirmed, from the residents' acceptance (居民验收).
         DocumentKind("resident_acceptance", "竣工居民验收意见表", "Residents' acceptance form", True),
+        # Issued by the mediator's outcome (调解), never uploaded by the applicant.
+        DocumentKind("mediation_record", "调解意见书", "Mediation record", True),
     )
 }  # fmt: skip
 

@@ -48,6 +48,13 @@ KIND_KEYS: dict[str, tuple[str, ...]] = {
     "review_extension": ("days", "reason", "review_deadline"),
 }
 REMEDY_KEYS = ("reconsideration_body", "court")
+# What a kind may add when the case has it (never required): the decisions name the owners'
+# objections, how each was settled (withdrawn, or mediated without agreement with its
+# 调解意见书) and how the lead approver weighed them.
+OPTIONAL_KEYS: dict[str, tuple[str, ...]] = {
+    "approval_decision": ("objections", "weighing"),
+    "rejection_decision": ("objections", "weighing"),
+}
 
 
 def required_keys(kind: str) -> tuple[str, ...]:
@@ -167,6 +174,9 @@ def letter_context(
     }
     if case.submitted_at is not None:
         data["received_on"] = case.submitted_at.date().isoformat()
+    if kind in SHOWS_OPINIONS:
+        data["objections"] = objection_facts(case)
+        data["weighing"] = params.get("weighing") or ""
     if kind == "acceptance_notice":
         data["review_deadline"] = case.review_due.isoformat() if case.review_due else ""
     if kind == "correction_notice":
@@ -191,6 +201,25 @@ def letter_context(
         extended = params.get("review_due") or {}
         data["previous_deadline"] = extended.get("from", "")
     return data
+
+
+def objection_facts(case: Case) -> list[dict[str, Any]]:
+    """Each objection, how it was settled, and the 调解意见书 that went to the review."""
+    out = []
+    for o in case.objections:
+        record = next(
+            (d for d in case.documents if any(m.document_id == d.id for m in o.mediations)), None
+        )
+        out.append(
+            {
+                "household": o.household.room if o.household else "",
+                "text": o.text,
+                "settled_by": o.settled_by or "",
+                "resolution": o.resolution or "",
+                "mediation_record": record.verify_code if record is not None else "",
+            }
+        )
+    return out
 
 
 def exists_code(session: Session, code: str) -> bool:

@@ -13,7 +13,8 @@ from ..data.settings import Settings
 from ..errors import Forbidden, NotAuthenticated, NotFound, msg
 
 STAFF_ROLES = ("clerk", "approver")
-ROLES = ("homeowner", "clerk", "approver", "admin")
+# A mediator (调解员) works on referred objections only, never on a case's triggers.
+ROLES = ("homeowner", "clerk", "approver", "admin", "mediator")
 
 
 def conflicted(actor: User, case: Case) -> bool:

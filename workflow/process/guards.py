@@ -289,6 +289,22 @@ def reasons_given(ctx: Context) -> list[Message]:
     return [msg("reasons", "请填写理由。", "Give the reasons.")]
 
 
+@guard(needs_input=True)
+def objections_weighed(ctx: Context) -> list[Message]:
+    """An objection mediated without agreement goes to the joint review with its 调解意见书;
+    the decision states how it was weighed."""
+    mediated = [o for o in ctx.case.objections if o.settled_by == "mediation"]
+    if not mediated or (ctx.params.get("weighing") or "").strip():
+        return []
+    return [
+        msg(
+            "weighing",
+            f"有 {len(mediated)} 件异议经调解未达成一致，请写明对异议的审查意见。",
+            f"{len(mediated)} objection(s) were mediated without agreement: say how they were weighed.",
+        )
+    ]
+
+
 # — construction and subsidy ————————————————————————————————————————————
 
 

@@ -43,11 +43,15 @@ class Transition:
     fields: tuple[Field, ...] = ()
     letter: str | None = None  # the letter kind this transition issues
     confirm: bool = False  # ask "are you sure?" before firing
+    # An act that concludes a step for the applicant, who may rate it (好差评, 国办发〔2019〕51号).
+    rateable: bool = False
 
 
 # fmt: off
 ITEMS = Field("items", "items", "需补正的事项", "Items to correct")
 REASONS = Field("reasons", "text", "理由", "Reasons")
+# Asked when an objection was mediated without agreement (its 调解意见书 is in the review).
+WEIGHING = Field("weighing", "text", "对异议的审查意见", "How the objections were weighed", False)
 INSTALLER = (
     Field("installer_name", "text", "电梯安装单位", "Lift installer"),
     Field("installer_credit_code", "text", "安装单位统一社会信用代码", "Installer's unified social credit code"),
@@ -77,16 +81,16 @@ TRANSITIONS: tuple[Transition, ...] = (
                effects=(effects.freeze_generated_documents, effects.set_acceptance_deadline)),
     Transition("accept", ("submitted",), "review", tags("clerk"),
                "受理", "Accept",
-               effects=(effects.open_review_round,), letter="acceptance_notice"),
+               effects=(effects.open_review_round,), letter="acceptance_notice", rateable=True),
     # 行政许可法第三十二条：不予受理的，出具书面决定，说明理由并告知救济途径。
     Transition("refuse_acceptance", ("submitted",), "not_accepted", tags("clerk"),
                "不予受理", "Refuse acceptance",
                guards=(guards.reasons_given,), fields=(REASONS,),
-               effects=(effects.record_decision,), letter="not_accepted_decision", confirm=True),
+               effects=(effects.record_decision,), letter="not_accepted_decision", confirm=True, rateable=True),
     Transition("request_correction", ("submitted",), "correction", tags("clerk"),
                "要求补正", "Request correction",
                guards=(guards.items_listed,), fields=(ITEMS,),
-               effects=(effects.record_correction, effects.suspend_deadline), letter="correction_notice"),
+               effects=(effects.record_correction, effects.suspend_deadline), letter="correction_notice", rateable=True),
     Transition("resubmit", ("correction",), "submitted", tags("applicant"),
                "重新提交", "Resubmit",
                guards=(guards.four_documents_complete, guards.corrections_answered),
@@ -94,23 +98,24 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("return_for_correction", ("review",), "correction", tags("approver"),
                "退回补正", "Return for correction",
                guards=(guards.items_listed,), fields=(ITEMS,),
-               effects=(effects.record_correction, effects.suspend_deadline), letter="correction_notice"),
+               effects=(effects.record_correction, effects.suspend_deadline), letter="correction_notice", rateable=True),
     # 行政许可法第四十二条: the review may be extended once, with reasons told to the applicant.
     Transition("extend_review", ("review",), "review", tags("lead_approver"),
                "延长审查期限", "Extend the review deadline",
                guards=(guards.review_not_extended, guards.extension_within_setting),
                fields=(Field("days", "workdays", "延长的工作日天数", "Working days to add"),
                        Field("reason", "text", "延长理由", "Reason")),
-               effects=(effects.extend_review_deadline,), letter="review_extension"),
+               effects=(effects.extend_review_deadline,), letter="review_extension", rateable=True),
     Transition("approve", ("review",), "approved", tags("lead_approver"),
                "准予加装", "Approve",
-               guards=(guards.every_department_agrees,),
+               guards=(guards.every_department_agrees, guards.objections_weighed), fields=(WEIGHING,),
                effects=(effects.record_decision, effects.propose_whole_small_unit),
-               letter="approval_decision"),
+               letter="approval_decision", rateable=True),
     Transition("reject", ("review",), "rejected", tags("lead_approver"),
                "不予批准", "Reject",
-               guards=(guards.every_opinion_given, guards.reasons_given), fields=(REASONS,),
-               effects=(effects.record_decision,), letter="rejection_decision", confirm=True),
+               guards=(guards.every_opinion_given, guards.reasons_given, guards.objections_weighed),
+               fields=(REASONS, WEIGHING),
+               effects=(effects.record_decision,), letter="rejection_decision", confirm=True, rateable=True),
     Transition("start_construction", ("approved",), "construction", tags("applicant"),
                "报告开工", "Report construction start",
                guards=(guards.contractor_and_start_date, guards.installer_given,
@@ -141,7 +146,7 @@ TRANSITIONS: tuple[Transition, ...] = (
                guards=(guards.no_open_problem, guards.representatives_satisfied,
                        guards.dissatisfaction_answered),
                effects=(effects.record_completion, effects.register_elevator,
-                        effects.issue_resident_acceptance)),
+                        effects.issue_resident_acceptance), rateable=True),
     Transition("apply_subsidy", ("completed",), "subsidy_review", tags("applicant"),
                "申请补贴", "Apply for subsidy",
                guards=(guards.actual_cost_and_invoice,),
@@ -154,7 +159,7 @@ TRANSITIONS: tuple[Transition, ...] = (
                fields=(Field("amount", "money", "核准金额（元）", "Amount (yuan)", False),
                        Field("reason", "text", "低于标准的理由", "Reason for a lower amount", False)),
                effects=(effects.record_subsidy, effects.issue_funding_certificates),
-               letter="subsidy_notice"),
+               letter="subsidy_notice", rateable=True),
     # 补贴拨付: the clerk records the finance bureau's payment of exactly the approved amount.
     Transition("record_payment", ("subsidy_approved",), "subsidy_paid", tags("clerk"),
                "登记补贴拨付", "Record the subsidy payment",
@@ -162,11 +167,11 @@ TRANSITIONS: tuple[Transition, ...] = (
                fields=(Field("paid_on", "date", "拨付日期", "Date paid"),
                        Field("amount", "money", "拨付金额（元）", "Amount paid (yuan)"),
                        Field("voucher", "text", "拨付凭证号", "Payment voucher number")),
-               effects=(effects.record_payment,)),
+               effects=(effects.record_payment,), rateable=True),
     Transition("return_subsidy", ("subsidy_review",), "completed", tags("lead_approver"),
                "退回补贴申请", "Return subsidy application",
                guards=(guards.reasons_given,), fields=(REASONS,),
-               effects=(effects.record_subsidy_return,), letter="subsidy_return_notice"),
+               effects=(effects.record_subsidy_return,), letter="subsidy_return_notice", rateable=True),
     Transition("withdraw", ("draft", "consultation", "publicity", "submitted", "correction"),
                "withdrawn", tags("applicant"),
                "撤回申请", "Withdraw",
@@ -180,6 +185,11 @@ TRANSITION = {t.trigger: t for t in TRANSITIONS}
 
 def sources_of(trigger: str) -> tuple[str, ...]:
     return TRANSITION[trigger].sources
+
+
+def rateable_triggers() -> frozenset[str]:
+    """The acts the applicant may rate (好差评): read from the declaration, listed nowhere else."""
+    return frozenset(t.trigger for t in TRANSITIONS if t.rateable)
 
 
 def triggers_from(state: str) -> tuple[Transition, ...]:
@@ -272,6 +282,7 @@ def describe() -> dict[str, Any]:
                     for f in t.fields
                 ],
                 "letter": t.letter,
+                "rateable": t.rateable,
             }
             for t in TRANSITIONS
         ],

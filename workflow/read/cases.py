@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from ..data import audit, ownership, search_index
 from ..data.config import calendar, current_settings
-from ..data.models import Absence, Case, CaseHandler, Event, Household, Letter, User
+from ..data.models import Absence, Case, CaseHandler, Event, Household, Letter, Objection, User
 from ..data.runtime import Runtime
 from ..errors import InvalidInput, NotFound, msg
 from ..papers import documents, facts
@@ -68,7 +68,7 @@ REVEAL_ROLES = frozenset({"clerk"})
 # load per collection and another per household for its vote.
 DESCRIBE_LOADS = (
     selectinload(Case.households).joinedload(Household.vote),
-    selectinload(Case.objections),
+    selectinload(Case.objections).selectinload(Objection.mediations),
     selectinload(Case.documents),
     selectinload(Case.opinions),
     selectinload(Case.corrections),
@@ -199,6 +199,8 @@ def describe_case(
                     "resolved_at": o.resolved_at.isoformat(timespec="minutes")
                     if o.resolved_at
                     else None,
+                    "settled_by": o.settled_by,
+                    "mediation": _mediation_of(o),
                 }
                 for o in case.objections
             ],
@@ -346,6 +348,18 @@ def stepper(state: str) -> list[dict[str, Any]]:
         }
         for s in main_path()
     ]
+
+
+def _mediation_of(o: Any) -> dict[str, Any] | None:
+    """The objection's latest mediation: open, or its outcome and 调解意见书."""
+    if not o.mediations:
+        return None
+    m = o.mediations[-1]
+    return {
+        "id": m.id,
+        "state": "open" if m.concluded_at is None else "agreed" if m.agreed else "not_agreed",
+        "document_id": m.document_id,
+    }
 
 
 def history(rt: Runtime, actor: Any, case_id: int) -> list[dict[str, Any]]:

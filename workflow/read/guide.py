@@ -192,7 +192,9 @@ def materials() -> tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...]]
 
     def row(name: str) -> dict[str, Any]:
         k = documents.KINDS[name]
-        if k.per_household:
+        if name == "mediation_record":
+            how = "异议经调解后，由调解员出具"
+        elif k.per_household:
             how = "补贴核准时系统为每户分摊费用的住户出具，可扫码核验"
         elif k.generated and name not in documents.FOUR:
             how = "系统在确认竣工时根据居民验收意见自动生成"

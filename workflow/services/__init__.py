@@ -10,7 +10,6 @@ from .consent import (
     lodge_objection,
     lodge_objection_by_link,
     record_paper_vote,
-    resolve_objection,
     sign,
     signing_links,
     signing_view,
@@ -29,8 +28,17 @@ from .files import document_file, household_certificate, store_scan, upload_docu
 from .handlers import assign_many, delete_view, save_view, saved_views, set_handler
 from .installers import bar_installer, lift_bar
 from .letters import letter_context, letter_file
+from .mediation import (
+    mediation_queue,
+    mediation_view,
+    record_outcome,
+    record_session,
+    refer,
+    withdraw_by_link,
+)
 from .owner_rulings import mark_same_owner, record_standing_vote, separate_owner
 from .owners import lodge_objection_as_owner, public_notice
+from .ratings import rate, rate_answer, ratings_of, rectification_queue, rectify
 from .residents import (
     accept_supervisor_role,
     answer_opinion,
@@ -64,7 +72,7 @@ __all__ = [
     "Account", "Action", "Outcome", "actions", "authenticate", "change_settings", "create_case",
     "create_user", "document_file", "effective_settings", "fire", "get_account", "give_opinion",
     "issue_token", "letter_context", "letter_file", "request_batch", "batch_status", "batch_file", "lodge_objection", "lodge_objection_as_owner", "public_notice", "lodge_objection_by_link", "record_paper_vote", "register",
-    "remove_holiday", "resolve_objection", "revoke_token", "set_costs", "set_holiday", "sign", "signing_links",
+    "remove_holiday", "revoke_token", "set_costs", "set_holiday", "sign", "signing_links",
     "signing_view", "store_scan", "token_account", "update_case", "update_user", "upload_document",
     "validate_application", "mark_same_owner", "record_standing_vote", "separate_owner",
     "patch_case", "change_password", "sign_out", "sign_out_user",
@@ -76,4 +84,7 @@ __all__ = [
     "accept_supervisor_role", "answer_opinion", "answer_problem", "close_problem",
     "give_acceptance_opinion", "name_supervisors", "record_paper_supervisor", "report_problem",
     "resident_view",
+    "rate", "rate_answer", "ratings_of", "rectification_queue", "rectify",
+    "refer", "record_session", "record_outcome", "withdraw_by_link", "mediation_queue",
+    "mediation_view",
 ]  # fmt: skip

@@ -65,6 +65,8 @@ class SigningView:
     # of the yearly running cost.
     management_unit: dict[str, str] | None = None
     running_share_fen: int | None = None
+    # This household's own objections: the objector may withdraw an open one here.
+    own_objections: tuple[dict[str, Any], ...] = ()
 
 
 def _mask_name(name: str) -> str:
@@ -136,6 +138,17 @@ def signing_view(rt: Runtime, token: str) -> SigningView:
             ),
             running_share_fen=(
                 costs["running_shares_fen"].get(str(h.id)) if c.running_cost_fen else None
+            ),
+            own_objections=tuple(
+                {
+                    "id": o.id,
+                    "text": o.text,
+                    "open": o.resolved_at is None,
+                    "resolution": o.resolution or "",
+                    "in_mediation": any(m.concluded_at is None for m in o.mediations),
+                }
+                for o in c.objections
+                if o.household_id == h.id
             ),
         )
 
@@ -393,32 +406,6 @@ def lodge_objection(
             raise Forbidden(msg("role", "您无权登记异议。", "You may not record objections."))
         h = _household(case, room) if room else None
         return _lodge(s, rt, case, h, text, channel, user, role, scan_sha256)
-
-
-def resolve_objection(
-    rt: Runtime, actor: User | int, case_id: int, objection_id: int, resolution: str
-) -> None:
-    """A clerk records how an objection was settled (mediation outcome)."""
-    resolution = _text(resolution, "resolution", "处理结果").strip()
-    if not resolution:
-        raise InvalidInput(msg("resolution", "请填写处理结果。", "Describe the resolution."))
-    with rt.db.transaction() as s:
-        user, case = _clerk_on(s, actor, case_id, "objections", _NO_OBJECTIONS)
-        o = next((o for o in case.objections if o.id == objection_id), None)
-        if o is None:
-            raise NotFound(msg("objection", "未找到该异议。", "No such objection."))
-        if o.resolved_at is not None:
-            raise Conflict(msg("resolved", "该异议已经处理。", "Already resolved."))
-        o.resolution, o.resolved_at, o.resolved_by_id = resolution[:4000], rt.clock(), user.id
-        audit.append(
-            s,
-            kind="objection_resolved",
-            at=o.resolved_at,
-            actor=user,
-            role="clerk",
-            case=case,
-            payload={"objection": o.id, "resolution": o.resolution},
-        )
 
 
 def signing_links(rt: Runtime, actor: User | int, case_id: int) -> list[dict[str, Any]]:

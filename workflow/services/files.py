@@ -261,7 +261,8 @@ def document_file(rt: Runtime, actor: User | int, document_id: int) -> DocumentF
         user = actor_of(s, actor)
         doc = s.get(Document, document_id)
         case = s.get(Case, doc.case_id) if doc is not None else None
-        if case is None or not (case.applicant_id == user.id or user.is_staff):
+        mediator = user.role == "mediator" and doc is not None and doc.kind == "mediation_record"
+        if case is None or not (case.applicant_id == user.id or user.is_staff or mediator):
             raise NotFound(msg("document_not_found", "未找到该材料。", "No such document."))
         meta = (doc.id, doc.case_id, doc.kind, doc.filename, doc.content_type)
         sha, data = doc.sha256, doc.data

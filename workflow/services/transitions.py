@@ -268,7 +268,7 @@ def fire(
         with s.no_autoflush:
             if not fire_on(case, trigger, ctx=ctx, checked=True):
                 raise GuardsFailed(*failing(t.guards, ctx))
-            audit.append(
+            event = audit.append(
                 s,
                 kind=trigger,
                 at=ctx.now,
@@ -285,7 +285,14 @@ def fire(
             )
             # Whoever the case now waits on is told, in this same transaction (the outbox).
             messages = notifications.on_transition(
-                s, case, user, trigger, from_state, ctx.settings, ctx.now
+                s,
+                case,
+                user,
+                trigger,
+                from_state,
+                ctx.settings,
+                ctx.now,
+                rate_act=event.seq if t.rateable else None,
             )
             if trigger == "confirm_completion":  # the elevator joined the register
                 messages += elevator_notes.registered(s, case, ctx.settings, ctx.now)

@@ -66,6 +66,7 @@ class Account:
     # Sessions carry the version they were opened under; raising it ends them all at once.
     session_version: int = 0
     must_change_password: bool = False
+    street: str | None = None  # a mediator's 街道
 
     @classmethod
     def of(cls, u: User) -> Account:
@@ -79,6 +80,7 @@ class Account:
             u.active,
             u.session_version or 0,
             bool(u.must_change_password),
+            u.street,
         )
 
 
@@ -116,6 +118,7 @@ def _create(
     phone: str | None,
     by: User | None,
     must_change_password: bool = False,
+    street: str | None = None,
 ) -> User:
     username = (username or "").strip()
     errors = _validate(username, password, role, department)
@@ -136,6 +139,7 @@ def _create(
         active=True,
         created_at=now,
         must_change_password=must_change_password,
+        street=((street or "").strip()[:32] or None) if role == "mediator" else None,
     )
     s.add(user)
     s.flush()
@@ -169,16 +173,28 @@ def create_user(
     name: str = "",
     phone: str | None = None,
     must_change_password: bool = False,
+    street: str | None = None,
 ) -> Account:
     """An admin (or the command line, `actor=None`) creates an account of any role;
-    `must_change_password`: the first login asks for a new password before anything else."""
+    `must_change_password`: the first login asks for a new password before anything else;
+    `street`: the 街道 whose referrals a mediator sees (all of them without one)."""
     with rt.db.transaction() as s:
         by = None
         if actor is not None:
             by = actor_of(s, actor)
             require_role(by, "admin")
         user = _create(
-            s, rt, username, password, role, department, name, phone, by, must_change_password
+            s,
+            rt,
+            username,
+            password,
+            role,
+            department,
+            name,
+            phone,
+            by,
+            must_change_password,
+            street,
         )
         return Account.of(user)
 
