@@ -86,8 +86,8 @@ def test_the_applicant_may_rate_every_act_that_concludes_a_step_for_them():
     # 好差评 (国办发〔2019〕51号): the acts are marked in the declaration, read from it alone.
     assert machine.rateable_triggers() == {
         "accept", "refuse_acceptance", "request_correction", "return_for_correction",
-        "extend_review", "approve", "reject", "confirm_completion", "approve_subsidy",
-        "return_subsidy",
+        "extend_review", "approve", "reject", "return_for_rectification", "confirm_completion",
+        "approve_subsidy", "return_subsidy", "record_payment",
     }  # fmt: skip
     # The applicant's own steps are not rated: nobody rates themself.
     assert (

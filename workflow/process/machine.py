@@ -139,7 +139,7 @@ TRANSITIONS: tuple[Transition, ...] = (
                "退回整改", "Return for rectification",
                guards=(guards.items_listed,),
                fields=(Field("items", "items", "需整改的事项", "Items to rectify"),),
-               effects=(effects.record_correction,)),
+               effects=(effects.record_correction,), rateable=True),
     # 居民不满意不验收: nothing is accepted while the residents are not satisfied.
     Transition("confirm_completion", ("acceptance",), "completed", tags("clerk"),
                "确认竣工", "Confirm completion",
