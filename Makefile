@@ -66,8 +66,11 @@ serve: runtime
 worker: runtime
 	$(BIN)/flask --app web worker
 
+# The suite runs on every core (pytest-xdist); one module's tests stay on one worker, so a
+# module's shared fixtures (the demo site, the crawl) are built once. TEST_WORKERS=0: serially.
+TEST_WORKERS ?= auto
 test: install lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
 
 # bandit: each accepted finding carries `# nosec <id>  # why` on its line.
 lint: $(VENV)/.installed

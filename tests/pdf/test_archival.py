@@ -146,6 +146,8 @@ def test_reading_order_is_the_letters_order(rendered):
         expected = [context["title"], context["case"]["reference"]]
         if kind == "mediation_record":  # the objection, then the mediator's opinion
             expected += [context["mediation"]["objection"]["text"], context["mediation"]["opinion"]]
+        elif kind == "resident_acceptance":  # representatives (named again below) come first
+            expected += [context["households"][0]["owner_name"]]
         elif kind != "publicity_report":  # the report names objections, not every household
             expected += [h["owner_name"] for h in context["households"][:3]]
     positions = [spoken.find(pdfcheck.squash(s)) for s in expected]

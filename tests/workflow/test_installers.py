@@ -19,6 +19,7 @@ def built(journey, clock, start: str, planned: str, days: int, **installer) -> i
     rt, owner = journey.rt, journey.p.owner.id
     case_id = journey.case_in("approved")
     services.upload_document(rt, owner, case_id, "installation_notice", pdf_bytes())
+    journey.representatives_accept(case_id)
     services.fire(
         rt, owner, case_id, "start_construction",
         {**INSTALLER, "start_date": start, "planned_completion": planned, **installer},
@@ -62,6 +63,7 @@ def test_a_barred_installer_cannot_be_named_at_start_construction(rt, journey, p
     )  # fmt: skip
     case_id = journey.case_in("approved")
     services.upload_document(rt, people.owner.id, case_id, "installation_notice", pdf_bytes())
+    journey.representatives_accept(case_id)
     with pytest.raises(GuardsFailed) as err:
         services.fire(rt, people.owner.id, case_id, "start_construction", INSTALLER)
     [m] = err.value.messages

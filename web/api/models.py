@@ -498,6 +498,7 @@ class PrivacyRequestBody(Request):
     """A request to correct or delete one's personal data (个人信息保护法第四十六、四十七条)."""
 
     kind: Literal["correct", "delete"]
+    text: Filled(2000)
 
 
 # — the residents (居民监督、居民验收) —
