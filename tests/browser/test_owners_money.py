@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.journey import PATH, application
+from tests.journey import MANAGEMENT_UNIT, PATH, application
 from workflow import services
 
 from .conftest import no_horizontal_scroll
@@ -35,6 +35,7 @@ def test_the_ground_floor_sees_its_compensation_and_the_top_floor_downloads_its_
         live_people.owner.id,
         application(compensations={"101": "6000.00", "201": "6000.00"}),
     )
+    services.set_management_unit(rt, live_people.owner.id, case_id, MANAGEMENT_UNIT, "12000")
     services.fire(rt, live_people.owner.id, case_id, "start_consultation")
     links = _links(rt, live_people, case_id)
 
