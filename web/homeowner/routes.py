@@ -144,18 +144,28 @@ def supervisors(case_id: int):
     """The applicant names (or replaces) the unit's residents' representatives."""
     case_of(case_id)
     form = SupervisorsForm()
-    try:
-        services.name_supervisors(
+    return _residents_act(
+        case_id,
+        _("指定居民监督代表"),
+        lambda: services.name_supervisors(
             rt(), current_user.id, case_id, list(form.rooms.data or []), form.reason.data
-        )
+        ),
+    )
+
+
+def _residents_act(case_id: int, what: str, act, anchor: str = "residents"):
+    """One of the applicant's acts on the residents' part of the case: done, or each reason
+    it was refused, then back to that part of the case page."""
+    try:
+        act()
     except NotFound:
         raise
     except WorkflowError as exc:
         for m in exc.messages:
             flash(say(m), "error")
     else:
-        done(_("指定居民监督代表"), case_id)
-    return redirect(url_for(".case", case_id=case_id, _anchor="residents"))
+        done(what, case_id)
+    return redirect(url_for(".case", case_id=case_id, _anchor=anchor))
 
 
 @bp.route("/cases/<int:case_id>/problems/<int:problem_id>/answer", methods=["POST"])
@@ -163,36 +173,27 @@ def answer_problem(case_id: int, problem_id: int):
     case_of(case_id)
     form = ProblemAnswerForm()
     photos = [f.read() for f in (form.photos.data or []) if getattr(f, "filename", "")]
-    try:
-        services.answer_problem(
+    return _residents_act(
+        case_id,
+        _("答复居民反映的问题"),
+        lambda: services.answer_problem(
             rt(), current_user.id, case_id, problem_id, form.text.data or "", photos
-        )
-    except NotFound:
-        raise
-    except WorkflowError as exc:
-        for m in exc.messages:
-            flash(say(m), "error")
-    else:
-        done(_("答复居民反映的问题"), case_id)
-    return redirect(url_for(".case", case_id=case_id, _anchor=f"problem-{problem_id}"))
+        ),
+        f"problem-{problem_id}",
+    )
 
 
 @bp.route("/cases/<int:case_id>/acceptance/answer", methods=["POST"])
 def answer_opinion(case_id: int):
     case_of(case_id)
     form = OpinionAnswerForm()
-    try:
-        services.answer_opinion(
+    return _residents_act(
+        case_id,
+        _("答复居民的不满意意见"),
+        lambda: services.answer_opinion(
             rt(), current_user.id, case_id, form.room.data or "", form.text.data or ""
-        )
-    except NotFound:
-        raise
-    except WorkflowError as exc:
-        for m in exc.messages:
-            flash(say(m), "error")
-    else:
-        done(_("答复居民的不满意意见"), case_id)
-    return redirect(url_for(".case", case_id=case_id, _anchor="residents"))
+        ),
+    )
 
 
 @bp.route("/cases/<int:case_id>/problems/<int:problem_id>/photos/<int:number>")
