@@ -15,7 +15,7 @@ def test_anyone_reads_the_record(api, app_journey):
     assert r.status_code == 200
     [item] = r.get_json()["items"]
     assert item["credit_code"] == CODE and item["completed"] == 1
-    assert item["problems_reported"] is None and item["bar"] is None
+    assert item["problems_reported"] == 0 and item["bar"] is None
 
 
 def test_the_admin_bars_and_lifts(api, app_journey):

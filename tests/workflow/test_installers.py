@@ -40,9 +40,13 @@ def test_figures_come_from_the_cases(rt, journey, clock):
     assert row["on_time_share"] == "50%"
     assert (row["average_days"], row["average_days_late"]) == ("45.0", "10.0")
     assert row["bar"] is None
-    # The residents' figures are not recorded yet: "none yet", never zero.
-    assert row["problems_reported"] is None and row["acceptance_opinions"] is None
-    assert row["returns_for_rectification"] is None
+    # The residents' figures come from what they recorded: no problem, no return, and every
+    # household satisfied in the last round of the two completed cases.
+    assert (row["problems_reported"], row["returns_for_rectification"]) == (0, 0)
+    assert row["problems_closed_average_days"] is None  # nothing closed to time
+    assert row["acceptance_opinions"] == {
+        "satisfied": "100%", "basically_satisfied": "0%", "dissatisfied": "0%"
+    }  # fmt: skip
 
 
 def test_sorting_puts_the_best_first_and_unknowns_last(rt, journey, clock):

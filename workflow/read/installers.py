@@ -3,8 +3,8 @@ keyed by the installer's unified social credit code. No personal data: installer
 organisations; no household, owner or applicant appears here.
 
 Problems reported by residents and how fast they were closed, returns for rectification and the
-residents' opinions at acceptance come from the residents' part of the process; until it records
-them they read as "none yet" (None), never as zero.
+residents' opinions at acceptance come from the residents' part of the process (居民监督、居民验收);
+an average or a share with nothing to count reads as "none yet" (None), never as zero.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from ..data.models import Case, InstallerBar
+from ..data.models import AcceptanceOpinion, Case, Correction, InstallerBar, Problem
 from ..data.runtime import Runtime
 from ..rules.credit_code import normalise
 
@@ -67,6 +67,54 @@ def active_bars(s: Any, today: date) -> dict[str, InstallerBar]:
     return {b.credit_code: b for b in rows}
 
 
+_NO_RESIDENTS = {
+    "problems_reported": 0,
+    "problems_closed_average_days": None,
+    "returns_for_rectification": 0,
+    "acceptance_opinions": None,
+}
+OPINIONS = ("satisfied", "basically_satisfied", "dissatisfied")
+
+
+def _residents_figures(s: Any) -> dict[str, dict[str, Any]]:
+    """Per installer, from what the residents recorded on its cases: problems reported, the
+    days their closing took on average, returns for rectification, and the share of each
+    opinion in the last acceptance round of each case."""
+    code = Case.installer_credit_code
+    out: dict[str, dict[str, Any]] = defaultdict(lambda: dict(_NO_RESIDENTS))
+    problems = s.execute(
+        select(code, Problem.reported_at, Problem.closed_at)
+        .join(Case, Case.id == Problem.case_id)
+        .where(code.is_not(None))
+    ).all()
+    closing: dict[str, list[int]] = defaultdict(list)
+    for c, reported, closed in problems:
+        out[c]["problems_reported"] += 1
+        if closed is not None:
+            closing[c].append((closed - reported).days)
+    for c, days in closing.items():
+        out[c]["problems_closed_average_days"] = _average(sum(days), len(days))
+    for c, n in s.execute(
+        select(code, func.count(Correction.id))
+        .join(Case, Case.id == Correction.case_id)
+        .where(code.is_not(None), Correction.from_state == "acceptance")
+        .group_by(code)
+    ):
+        out[c]["returns_for_rectification"] = n
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(OPINIONS, 0))
+    for c, opinion, n in s.execute(
+        select(code, AcceptanceOpinion.opinion, func.count(AcceptanceOpinion.id))
+        .join(Case, Case.id == AcceptanceOpinion.case_id)
+        .where(code.is_not(None), AcceptanceOpinion.acceptance_round == Case.acceptance_round)
+        .group_by(code, AcceptanceOpinion.opinion)
+    ):
+        counts[c][opinion] = n
+    for c, by in counts.items():
+        total = sum(by.values())
+        out[c]["acceptance_opinions"] = {k: _share(v, total) for k, v in by.items()}
+    return dict(out)
+
+
 def installers(
     rt: Runtime, sort: str | None = None, today: date | None = None
 ) -> list[dict[str, Any]]:
@@ -86,6 +134,7 @@ def installers(
             .order_by(Case.id)
         ).all()
         bars = active_bars(s, today)
+        residents = _residents_figures(s)
     tallies: dict[str, _Tally] = defaultdict(_Tally)
     for code, name, start, planned, done in rows:
         t = tallies[code]
@@ -113,11 +162,8 @@ def installers(
                 "on_time": t.on_time,
                 "on_time_share": _share(t.on_time, t.with_plan),
                 "average_days_late": _average(t.late_days, t.with_plan),
-                # From the residents' part of the process; None until it records them.
-                "problems_reported": None,
-                "problems_closed_average_days": None,
-                "returns_for_rectification": None,
-                "acceptance_opinions": None,
+                # From the residents' part of the process (居民监督、居民验收).
+                **residents.get(code, _NO_RESIDENTS),
                 "bar": (
                     {
                         "reason": bar.reason,
