@@ -468,7 +468,7 @@ def installers_csv():
             [r["name"], r["credit_code"], r["started"], r["completed"], r["average_days"] or "",
              r["on_time"], r["on_time_share"] or "", r["average_days_late"] or "",
              _none_yet(r["problems_reported"]), _none_yet(r["problems_closed_average_days"]),
-             _none_yet(r["returns_for_rectification"]), _none_yet(r["acceptance_opinions"]),
+             _none_yet(r["returns_for_rectification"]), _opinions(r["acceptance_opinions"]),
              bar.get("until", ""), bar.get("document_number", "")]
         )  # fmt: skip
     return Response(
@@ -476,6 +476,14 @@ def installers_csv():
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=installers.csv"},
     )
+
+
+def _opinions(shares: dict[str, str] | None) -> str:
+    """满意 80% / 基本满意 20% / 不满意 0%, or 暂无记录 when no round was answered."""
+    if not shares:
+        return "暂无记录"
+    labels = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
+    return " / ".join(f"{labels[k]} {v}" for k, v in shares.items())
 
 
 def _none_yet(value) -> str:
