@@ -32,6 +32,7 @@ ALLOWED: dict[str, set[str]] = {
     # link, the installers' public record, and the admin's list of barred installers.
     "staff.elevators": STAFF | {"admin"}, "staff.elevators_csv": STAFF | {"admin"},
     "staff.elevator": STAFF | {"admin"}, "public.elevator_link": PUBLIC,
+    "staff.inspection_report": STAFF | {"admin"},
     "public.installers": PUBLIC, "public.installers_csv": PUBLIC,
     "admin.installers": {"admin"}, "admin.lift_bar": {"admin"},
     # The owners' money through the household's link (我的费用, 出资证明).
@@ -114,7 +115,7 @@ def world(app, app_people, app_journey):
         "trigger": "withdraw", "token": "no-such-link", "key": "no-such-notice",
         "code": "NOSUCHCODE", "day": "2030-01-01", "filename": "app.css", "policy_id": 1,
         "batch_id": batch_id, "request_id": 1, "version": 1, "problem_id": 1, "number": 1,
-        "credit_code": "91420683MA4F0A1B2Y",
+        "credit_code": "91420683MA4F0A1B2Y", "inspection_id": 1,
         "act": 1, "mid": 1, "rating_id": 1, "mediation_id": 1,
     }  # fmt: skip
 

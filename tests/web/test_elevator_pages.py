@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from workflow import services
 
@@ -36,6 +37,11 @@ def test_a_clerk_records_an_inspection_on_the_elevators_page(as_clerk, app_journ
     assert r.status_code == 302
     html = as_clerk.get(f"/staff/elevators/{case_id}").get_data(as_text=True)
     assert "2026-11-20 · 合格" in html and "2027-11-20" in html
+    # The report itself opens from the register, the bytes the window uploaded.
+    link = re.search(r'href="(/staff/elevators/\d+/inspections/\d+/report)"', html).group(1)
+    report = as_clerk.get(link)
+    assert report.status_code == 200 and report.mimetype == "application/pdf"
+    assert report.data.startswith(b"%PDF-")
 
 
 def test_the_owner_may_not_see_the_register(as_owner):

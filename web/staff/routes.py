@@ -543,6 +543,18 @@ def elevators_csv():
     )
 
 
+@bp.route("/elevators/<int:case_id>/inspections/<int:inspection_id>/report")
+@only(CLERK, APPROVER, "admin")
+def inspection_report(case_id: int, inspection_id: int):
+    """An inspection's report as the 使用管理单位 or the window uploaded it."""
+    pdf = elevator_register.inspection_report(rt(), current_user.id, case_id, inspection_id)
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"inline; filename=inspection-{inspection_id}.pdf"},
+    )
+
+
 @bp.route("/elevators/<int:case_id>", methods=["GET", "POST"])
 @only(CLERK, APPROVER, "admin")
 def elevator(case_id: int):

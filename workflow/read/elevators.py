@@ -81,6 +81,17 @@ def elevators(
         return [_row(e, today) for e in s.scalars(q)]
 
 
+def inspection_report(rt: Runtime, actor: Any, case_id: int, inspection_id: int) -> bytes:
+    """The report of one recorded inspection, as stored (staff only)."""
+    with rt.db.session() as s:
+        require_role(actor_of(s, actor), *STAFF)
+        i = s.get(Inspection, inspection_id) if 0 < inspection_id < 2**31 else None
+        if i is None or i.case_id != case_id:
+            raise NotFound(msg("inspection_not_found", "未找到该检验记录。", "No such inspection."))
+        sha = i.report_sha256
+    return rt.store.read(sha)
+
+
 def elevator(rt: Runtime, actor: Any, case_id: int) -> dict[str, Any]:
     """One elevator with its inspections (staff only)."""
     with rt.db.session() as s:
@@ -92,6 +103,7 @@ def elevator(rt: Runtime, actor: Any, case_id: int) -> dict[str, Any]:
         row["maintenance_credit_code"] = normalise(e.case.maintenance_credit_code or "")
         row["inspections"] = [
             {
+                "id": i.id,
                 "inspected_on": i.inspected_on.isoformat(),
                 "result": i.result,
                 "via": i.via,
