@@ -50,6 +50,9 @@ def demo_app(folder: Path) -> Any:
                 "SECRET_KEY": "every-page-of-the-demo",
                 "DATABASE_URL": url,
                 "FILES_DIR": str(folder / "files"),
+                # Jobs as they are scheduled (letters, messages), no consumer thread behind the
+                # crawl's back; everything else as production has it.
+                "QUEUE_IMMEDIATE": True,
             }
         )
     finally:

@@ -9,6 +9,9 @@ from web import create_app
 @pytest.fixture
 def env(monkeypatch, tmp_path):
     monkeypatch.setenv("ELEVATOR_INSTANCE_PATH", str(tmp_path / "inst"))
+    # These apps are built to read their configuration, not to serve: no consumer thread of
+    # their queue left running in the test process.
+    monkeypatch.setenv("FLASK_QUEUE_CONSUMER", "false")
     return monkeypatch
 
 

@@ -78,6 +78,9 @@ def live_server(tmp_path):
                 "RENDER_PDF": True,
                 # A journey logs several people in within a minute from one address.
                 "RATELIMIT_ENABLED": False,
+                # Jobs run as they are scheduled, through the same huey tasks and locks: a
+                # consumer thread would run the periodic work behind the other tests' backs.
+                "QUEUE_IMMEDIATE": True,
             }
         )
     finally:
