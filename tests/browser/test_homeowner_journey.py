@@ -173,7 +173,8 @@ def test_homeowner_journey_from_registration_to_subsidy(
     check(page, shot, axe_check, "12-case-publicity")
     with counts.aside():
         page.get_by_role("link", name="打开 A4 公示，打印张贴").click()
-        assert page.locator(".qr svg").count() == 1
+        page.wait_for_url("**/notice/print")
+        expect(page.locator(".qr svg")).to_have_count(1)  # waits for the print page to load
         check(page, shot, axe_check, "13-notice-print")
         page.go_back()
         wrong = tmp_path / "plan.pdf"
