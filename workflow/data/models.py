@@ -113,7 +113,8 @@ class Case(Base):
     installer_credit_code: Mapped[str | None] = mapped_column(String(18))
     installer_licence: Mapped[str | None] = mapped_column(String(64))
     registration_number: Mapped[str | None] = mapped_column(String(64))
-    # The day the use registration was reported: the 公积金 window runs from it (DESIGN §3.3a).
+    # The day completion was reported with the use registration: the 公积金 window runs from it
+    # (DESIGN §3.3a), the installers' record compares it with the planned end.
     registered_on: Mapped[date | None] = mapped_column(Date)
     # The finance bureau's payment of the approved subsidy (补贴拨付), as the clerk records it.
     subsidy_paid_on: Mapped[date | None] = mapped_column(Date)
@@ -128,10 +129,9 @@ class Case(Base):
     # cost the households share by the same ratios as the building cost.
     management_unit: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     running_cost_fen: Mapped[int | None] = mapped_column(Integer)
-    # Construction's planned end (an input of start_construction) and the day completion was
-    # reported: the installers' record compares the two.
+    # Construction's planned end (an input of start_construction); the installers' record
+    # compares it with `registered_on`, the day completion was reported.
     planned_completion: Mapped[date | None] = mapped_column(Date)
-    completion_reported_on: Mapped[date | None] = mapped_column(Date)
     # The maintenance company (维保单位) and its contract, entered when completion is reported.
     maintenance_company: Mapped[str | None] = mapped_column(String(200))
     maintenance_credit_code: Mapped[str | None] = mapped_column(String(18))

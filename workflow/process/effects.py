@@ -189,7 +189,6 @@ def record_installer(ctx: Context) -> None:
 def record_registration(ctx: Context) -> None:
     ctx.case.registration_number = ctx.params["registration_number"].strip()
     ctx.case.registered_on = ctx.now.date()
-    ctx.case.completion_reported_on = ctx.now.date()
 
 
 def record_maintenance(ctx: Context) -> None:
@@ -207,7 +206,7 @@ def record_completion(ctx: Context) -> None:
 def register_elevator(ctx: Context) -> None:
     """The elevator joins the register; its first periodic inspection is due a year after the
     use registration (TSG T7001), counted from the day completion was reported."""
-    registered = ctx.case.completion_reported_on or ctx.now.date()
+    registered = ctx.case.registered_on or ctx.now.date()
     ctx.session.add(
         Elevator(
             case_id=ctx.case.id,

@@ -128,7 +128,7 @@ def installers(
                 Case.installer_name,
                 Case.construction_start,
                 Case.planned_completion,
-                Case.completion_reported_on,
+                Case.registered_on,
             )
             .where(Case.installer_credit_code.is_not(None), Case.construction_start.is_not(None))
             .order_by(Case.id)
