@@ -11,11 +11,21 @@ SYSTEM_PACKAGES  := $(RUNTIME_PACKAGES) $(TEST_PACKAGES)
 # `make serve`: gunicorn on PORT with WEB_CONCURRENCY workers (see gunicorn.conf.py).
 PORT ?= 8000
 
-.PHONY: install runtime system-packages assets run serve worker test lint audit format bench clean
+.PHONY: install runtime system-packages assets test-provider run serve worker test lint audit format bench clean
 
 # Everything, test tools included (make test, make lint, make bench).
 install: PACKAGES = $(SYSTEM_PACKAGES)
-install: system-packages $(VENV)/.installed assets
+install: system-packages $(VENV)/.installed assets test-provider
+
+# The OpenID Provider the 政务服务网 login's tests run against (tests/oidc, from npm at the
+# locked version); without npm those tests are skipped, saying why.
+OIDC_PROVIDER := tests/oidc/node_modules/.package-lock.json
+test-provider:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(OIDC_PROVIDER); \
+	else echo "npm not found: the OIDC login tests will be skipped"; fi
+
+$(OIDC_PROVIDER): tests/oidc/package-lock.json
+	npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error
 
 # What serving needs and nothing more (make run, make serve): `pip install .` has no test tool.
 runtime: PACKAGES = $(RUNTIME_PACKAGES)
@@ -91,4 +101,4 @@ bench: install
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts tests/oidc/node_modules

@@ -54,6 +54,12 @@ class UserUpdateForm(FlaskForm):
         validators=[Optional(), Length(min=10, max=256, message=_l("密码至少 10 位。"))],
         render_kw={"autocomplete": "new-password"},
     )
+    # The staff member's 政务服务网 (OpenID Connect) subject: their only way in through it.
+    oidc_subject = StringField(
+        _l("政务服务网账号标识（sub）"),
+        validators=[Optional(), Length(max=255)],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
 
 
 class SettingsForm(FlaskForm):

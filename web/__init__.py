@@ -25,6 +25,11 @@ ENVIRONMENT = (
     "S3_ACCESS_KEY_ID",
     "S3_SECRET_ACCESS_KEY",
     "S3_REGION",
+    # 政务服务网账号登录 (OpenID Connect), offered only when OIDC_ISSUER is set (web/auth/oidc.py).
+    "OIDC_ISSUER",
+    "OIDC_CLIENT_ID",
+    "OIDC_CLIENT_SECRET",
+    "OIDC_SCOPES",
 )
 
 

@@ -117,6 +117,35 @@ def user_create(
     click.echo(f"已创建用户 / created user {account.username} (id {account.id}, {account.role})")
 
 
+@user.command("link-oidc")
+@click.argument("username", callback=_policy)
+@click.argument("subject", required=False, callback=_policy)
+@click.option("--unlink", is_flag=True, help="remove the account's link")
+@with_appcontext
+def user_link_oidc(username: str, subject: str | None, unlink: bool) -> None:
+    """Link a staff account to its 政务服务网 subject (the ID token's `sub`): the only way it
+    logs in through OIDC_ISSUER. Citizens need no link (their verified mobile finds them)."""
+    from sqlalchemy import select
+
+    from workflow.data.models import User
+    from workflow.services import link_oidc
+
+    if bool(subject) == unlink:
+        raise click.UsageError("give SUBJECT, or --unlink / 请给出 SUBJECT，或 --unlink")
+    with _rt().db.session() as s:
+        user_id = s.scalar(select(User.id).where(User.username == username))
+    if user_id is None:
+        raise click.ClickException(f"未找到用户 / no such user: {username}")
+    try:
+        account = link_oidc(_rt(), None, user_id, None if unlink else subject)
+    except WorkflowError as exc:
+        raise click.ClickException(exc.message) from exc
+    if unlink:
+        click.echo(f"已解除政务服务网绑定 / unlinked {account.username}")
+    else:
+        click.echo(f"已绑定政务服务网账号 / linked {account.username} to {subject}")
+
+
 @click.group("audit")
 def audit_group() -> None:
     """The audit log."""

@@ -21,6 +21,8 @@ PUBLIC = set(ROLES)
 ALLOWED: dict[str, set[str]] = {
     "index": PUBLIC, "auth.login": PUBLIC, "auth.register": PUBLIC, "auth.welcome": PUBLIC,
     "auth.logout": PUBLIC - {"anonymous"}, "auth.password": PUBLIC - {"anonymous"},
+    # 政务服务网账号登录 (404 without OIDC_ISSUER; tests/web/test_oidc.py runs the real flow).
+    "auth.oidc_login": PUBLIC, "auth.oidc_callback": PUBLIC,
     "public.sign": PUBLIC, "public.objection": PUBLIC, "public.notice": PUBLIC,
     "letters.verify": PUBLIC, "letters.verify_form": PUBLIC,
     "homeowner.cases": {"owner", "neighbour"}, "homeowner.new": {"owner", "neighbour"},

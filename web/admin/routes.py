@@ -27,6 +27,7 @@ from workflow.read import registers, statistics
 from workflow.rules.money import yuan
 from workflow.rules.ratings import LEVELS
 
+from ..auth import oidc
 from ..extensions import say
 from . import admin_only, bp
 from .chart import monthly_bars
@@ -79,10 +80,11 @@ def users():
     edit_forms = {}
     for u in rows:
         f = UserUpdateForm(formdata=None, prefix=f"u{u['id']}")
-        f.role.data, f.department.data, f.active.data = (
+        f.role.data, f.department.data, f.active.data, f.oidc_subject.data = (
             u["role"],
             u["department"] or "",
             u["active"],
+            u["oidc_subject"] or "",
         )
         edit_forms[u["id"]] = f
     return (
@@ -94,6 +96,7 @@ def users():
             edit_forms=edit_forms,
             sign_out_form=ConfirmForm(),
             departments={k: v[0] for k, v in DEPARTMENTS.items()},
+            oidc_enabled=oidc.enabled(),
         ),
         status,
     )
@@ -118,6 +121,8 @@ def update_user(user_id: int):
             department=form.department.data or None,
             password=form.password.data or None,
         )
+        if oidc.enabled():  # the field is on the page only then
+            services.link_oidc(rt(), current_user.id, user_id, form.oidc_subject.data)
     except WorkflowError as exc:
         _refused(exc)
     else:

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -16,8 +27,16 @@ from workflow.services import register as register_account
 
 from .. import throttle
 from ..extensions import CurrentUser, say
+from . import oidc
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+@bp.context_processor
+def oidc_login_offered():
+    """The login page offers 政务服务网账号登录 only where the provider is configured."""
+    return {"oidc_enabled": oidc.enabled()}
+
 
 # Where each role starts; an area not installed falls back to the next.
 START = {
@@ -62,6 +81,51 @@ def login():
     return render_template("auth/login.html", form=form)
 
 
+# 政务服务网账号登录 (OpenID Connect): both routes answer 404 unless OIDC_ISSUER is set.
+
+
+@bp.route("/oidc/login")
+def oidc_login():
+    """To the provider's login page; it comes back to `oidc_callback`."""
+    if not oidc.enabled():
+        abort(404)
+    session[oidc.NEXT] = _safe_next(request.args.get("next"))
+    try:
+        return oidc.begin(url_for("auth.oidc_callback", _external=True))
+    except oidc.Refused as exc:
+        return _oidc_refused(exc.text, exc.status)
+
+
+@bp.route("/oidc/callback")
+def oidc_callback():
+    """A verified login: staff by the subject their admin linked, citizens by their verified
+    mobile number (registered on their first visit)."""
+    if not oidc.enabled():
+        abort(404)
+    try:
+        claims, id_token = oidc.finish()
+        account = services.oidc_account(
+            current_app.extensions["jiati"],
+            subject=str(claims["sub"]),
+            phone=claims.get("phone_number"),
+            phone_verified=claims.get("phone_number_verified") is True,
+            name=str(claims.get("name") or ""),
+        )
+    except oidc.Refused as exc:
+        return _oidc_refused(exc.text, exc.status)
+    except WorkflowError as exc:
+        return _oidc_refused("".join(say(m) for m in exc.messages), exc.status)
+    target = session.pop(oidc.NEXT, None)
+    login_user(CurrentUser(account))
+    session[oidc.ID_TOKEN] = id_token  # the provider's logout wants it back (id_token_hint)
+    return redirect(target or start_page(account.role))
+
+
+def _oidc_refused(text: str, status: int):
+    session.pop(oidc.NEXT, None)
+    return render_template("auth/login.html", form=LoginForm(), oidc_error=text), status
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     form = RegisterForm()
@@ -87,8 +151,16 @@ def register():
 def logout():
     # Ends the session on the server too: a copy of the cookie no longer works anywhere.
     sign_out(current_app.extensions["jiati"], current_user.id)
+    id_token = session.pop(oidc.ID_TOKEN, None)
     logout_user()
     flash(_("您已安全退出。"), "success")
+    # Logged in through 政务服务网: its own session ends too, where it offers that.
+    elsewhere = oidc.end_session_url(id_token)
+    if elsewhere:
+        response = redirect(elsewhere)
+        # Browsers hold a form's redirect to the form-action policy: let this one leave.
+        response.headers["Content-Security-Policy"] = oidc.csp_allowing(elsewhere)
+        return response
     return redirect(url_for("auth.login"))
 
 
@@ -140,6 +212,7 @@ def index():
 
 
 def init_app(app: Flask) -> None:
+    oidc.init_app(app)
     app.register_blueprint(bp)
     app.before_request(must_change_password)
     app.add_url_rule("/", "index", index)

@@ -59,6 +59,9 @@ class User(Base):
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # A mediator (调解员) of one 街道 sees only that street's referrals; without one, all of them.
     street: Mapped[str | None] = mapped_column(String(32))
+    # The 政务服务网 (OpenID Connect) subject an admin linked to a staff account: the only way
+    # such an account logs in through the provider. Citizens are found by their verified mobile.
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
 
     @property
     def is_staff(self) -> bool:

@@ -62,6 +62,7 @@ def accounts(rt: Runtime, actor: Any) -> list[dict[str, Any]]:
                 "role": u.role,
                 "department": u.department,
                 "active": u.active,
+                "oidc_subject": u.oidc_subject,
             }
             for u in users
         ]

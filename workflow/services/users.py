@@ -225,6 +225,133 @@ def authenticate(rt: Runtime, username: str, password: str) -> Account | None:
         return Account.of(user)
 
 
+# — 政务服务网 (OpenID Connect) ————————————————————————————————————————————————————————
+
+_MOBILE_PREFIXES = ("+86", "0086", "86")
+
+
+def mainland_mobile(claim: str | None) -> str | None:
+    """The 11-digit mobile of an OpenID `phone_number` claim (E.164 as "+86 138 0000 0001",
+    or the bare number), or None when it is not a mainland mobile."""
+    digits = "".join(ch for ch in (claim or "") if ch.isdigit() or ch == "+")
+    for prefix in _MOBILE_PREFIXES:
+        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
+            digits = digits[len(prefix) :]
+            break
+    return digits if valid_mobile(digits) else None
+
+
+def _unlinked_staff() -> Forbidden:
+    return Forbidden(
+        msg(
+            "oidc_staff_unlinked",
+            "该政务服务网账号尚未绑定工作人员账户，不能以工作人员身份登录。"
+            "请联系系统管理员在账户管理中绑定后再登录。",
+            "This government service account is not linked to a staff account. Ask the "
+            "administrator to link it on the accounts page, then log in again.",
+        )
+    )
+
+
+def _disabled() -> Forbidden:
+    return Forbidden(
+        msg("oidc_disabled", "该账户已停用，请联系系统管理员。", "This account is disabled.")
+    )
+
+
+def oidc_account(
+    rt: Runtime, subject: str, phone: str | None, phone_verified: bool, name: str = ""
+) -> Account:
+    """The account a verified 政务服务网 login opens (the ID token already checked).
+
+    A staff or admin account only through the subject its admin linked (`link_oidc`): a login
+    never creates one, and a phone number never reaches one. A citizen is the homeowner whose
+    username is the verified mobile, registered now if there is none."""
+    mobile = mainland_mobile(phone) if phone_verified is True else None
+    with rt.db.transaction() as s:
+        linked = s.scalar(select(User).where(User.oidc_subject == subject)) if subject else None
+        if linked is not None:
+            if not linked.active:
+                raise _disabled()
+            user = linked
+        elif mobile is None:
+            raise NotAuthenticated(
+                msg(
+                    "oidc_phone",
+                    "政务服务网未提供已验证的手机号，无法登录。请先在政务服务网完成手机号验证，"
+                    "或使用手机号和密码登录；工作人员请联系系统管理员绑定政务服务网账号。",
+                    "The government service did not give a verified mobile number. Verify it "
+                    "there, or log in with your mobile number and password; staff ask the "
+                    "administrator to link their account.",
+                )
+            )
+        else:
+            owners = select(User).where(
+                (User.username == mobile) | ((User.phone == mobile) & (User.role != "homeowner"))
+            )
+            found = list(s.scalars(owners))
+            if any(u.role != "homeowner" for u in found):
+                raise _unlinked_staff()
+            user = found[0] if found else None
+            if user is None:
+                # A password nobody knows: this citizen signs in through the provider.
+                user = _create(
+                    s, rt, mobile, secrets.token_urlsafe(32), "homeowner", None, name, mobile, None
+                )
+            elif not user.active:
+                raise _disabled()
+        return Account.of(user)
+
+
+def link_oidc(rt: Runtime, actor: User | int | None, user_id: int, subject: str | None) -> Account:
+    """An admin (or the command line, `actor=None`) links a staff account to its 政务服务网
+    subject (`sub`), or unlinks it (empty). Citizens are found by their verified mobile."""
+    subject = (subject or "").strip() or None
+    with rt.db.transaction() as s:
+        by = None
+        if actor is not None:
+            by = actor_of(s, actor)
+            require_role(by, "admin")
+        user = s.get(User, user_id)
+        if user is None:
+            raise InvalidInput(msg("user", "未找到该用户。", "No such user."))
+        if user.role == "homeowner":
+            raise InvalidInput(
+                msg(
+                    "oidc_subject",
+                    "群众账户按已验证的手机号登录，无需绑定。",
+                    "Citizens log in by their verified mobile number; nothing to link.",
+                )
+            )
+        if subject is not None and len(subject) > 255:
+            raise InvalidInput(
+                msg("oidc_subject", "账号标识过长（最多 255 字）。", "The subject is too long.")
+            )
+        if subject == user.oidc_subject:
+            return Account.of(user)
+        taken = s.scalar(select(User.username).where(User.oidc_subject == subject))
+        if subject is not None and taken is not None:
+            raise Conflict(
+                msg(
+                    "oidc_subject_taken",
+                    f"该政务服务网账号标识已绑定账户 {taken}。",
+                    f"That subject is already linked to {taken}.",
+                )
+            )
+        if user.oidc_subject is not None:
+            _end_sessions(s, user)  # sessions opened through the old link end with it
+        user.oidc_subject = subject
+        audit.append(
+            s,
+            kind="oidc_linked" if subject else "oidc_unlinked",
+            at=rt.clock(),
+            actor=by or user,
+            role=by.role if by else user.role,
+            payload={"user": user.id, "subject": subject},
+        )
+        return Account.of(user)
+
+
 def get_account(rt: Runtime, user_id: int) -> Account | None:
     with rt.db.session() as s:
         user = s.get(User, user_id)

@@ -1,0 +1,27 @@
+"""A staff account's 政务服务网 (OpenID Connect) subject, linked by the admin
+
+Revision ID: e7b3c9d1a4f6
+Revises: d4e8a1c7f302
+Create Date: 2026-12-08 09:00:00
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = 'e7b3c9d1a4f6'
+down_revision = 'd4e8a1c7f302'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('oidc_subject', sa.String(length=255), nullable=True))
+        batch_op.create_unique_constraint(batch_op.f('uq_users_oidc_subject'), ['oidc_subject'])
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_users_oidc_subject'), type_='unique')
+        batch_op.drop_column('oidc_subject')
