@@ -1,7 +1,7 @@
 """A staff account's 政务服务网 (OpenID Connect) subject, linked by the admin
 
 Revision ID: e7b3c9d1a4f6
-Revises: d4e8a1c7f302
+Revises: e0c5b2d7a914
 Create Date: 2026-12-08 09:00:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'e7b3c9d1a4f6'
-down_revision = 'd4e8a1c7f302'
+down_revision = 'e0c5b2d7a914'
 branch_labels = None
 depends_on = None
 
