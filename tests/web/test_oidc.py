@@ -21,7 +21,7 @@ import requests
 from sqlalchemy import select
 
 from workflow import services
-from workflow.data.models import User
+from workflow.data.models import NoticeSeen, User
 
 from ..conftest import make_app
 from ..journey import PASSWORD, make_people
@@ -267,6 +267,10 @@ def test_a_new_citizen_is_registered_by_the_verified_mobile_and_lands_on_my_appl
         assert "您还没有申请" in client.get("/my/").get_data(as_text=True)
         citizen = user_named(app, NEW_CITIZEN)
         assert (citizen.role, citizen.phone, citizen.name) == ("homeowner", NEW_CITIZEN, "刘新民")
+        # Registered beside the processing rules, as the registration form records it.
+        with app.extensions["jiati"].db.session() as s:
+            seen = s.scalars(select(NoticeSeen).where(NoticeSeen.user_id == citizen.id)).all()
+            assert [n.action for n in seen] == ["register"]
         # The next login finds the same account, not a second one.
         client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/my/")})
         again = app.test_client()

@@ -298,6 +298,9 @@ def oidc_account(
                 user = _create(
                     s, rt, mobile, secrets.token_urlsafe(32), "homeowner", None, name, mobile, None
                 )
+                # The login page shows the processing rules beside the button that registers.
+                settings = current_settings(s, rt.settings)
+                privacy.record_seen(s, settings, "register", rt.clock(), user=user)
             elif not user.active:
                 raise _disabled()
         return Account.of(user)
