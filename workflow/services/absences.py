@@ -34,6 +34,13 @@ STAFF_ONLY = msg(
 )
 
 
+def _staff(s: Any, actor: User | int) -> User:
+    user = actor_of(s, actor)
+    if desk_of(user) is None:
+        raise Forbidden(STAFF_ONLY)
+    return user
+
+
 def _day(value: Any, field: str, label: str, label_en: str) -> date:
     if isinstance(value, date):
         return value
@@ -152,9 +159,7 @@ def set_absence(
     end = _day(ends_on, "to", "结束日期", "last day")
     messages = []
     with rt.db.transaction() as s:
-        user = actor_of(s, actor)
-        if desk_of(user) is None:
-            raise Forbidden(STAFF_ONLY)
+        user = _staff(s, actor)
         other = s.scalar(select(User).where(User.username == str(stand_in or "").strip()))
         if other is not None and not other.active:
             other = None
@@ -199,9 +204,7 @@ def clear_absence(rt: Runtime, actor: User | int) -> bool:
     """Withdraw the actor's absence (back early, or the leave cancelled); the stand-in is told
     if it had not yet ended. False if there was none."""
     with rt.db.transaction() as s:
-        user = actor_of(s, actor)
-        if desk_of(user) is None:
-            raise Forbidden(STAFF_ONLY)
+        user = _staff(s, actor)
         row = s.scalar(select(Absence).where(Absence.user_id == user.id))
         if row is None:
             return False
@@ -232,7 +235,7 @@ def clear_absence(rt: Runtime, actor: User | int) -> bool:
 def my_absence(rt: Runtime, actor: User | int) -> dict[str, Any] | None:
     """The actor's absence now or to come (one already over is no longer of interest)."""
     with rt.db.session() as s:
-        user = actor_of(s, actor)
+        user = _staff(s, actor)
         today = rt.clock().date()
         row = s.scalar(select(Absence).where(Absence.user_id == user.id, Absence.ends_on >= today))
         return _as_dict(row, today) if row is not None else None
@@ -241,7 +244,7 @@ def my_absence(rt: Runtime, actor: User | int) -> dict[str, Any] | None:
 def standing_in(rt: Runtime, actor: User | int) -> list[dict[str, Any]]:
     """The colleagues the actor stands in for, now or to come, soonest first."""
     with rt.db.session() as s:
-        user = actor_of(s, actor)
+        user = _staff(s, actor)
         today = rt.clock().date()
         rows = s.scalars(
             select(Absence)
@@ -263,5 +266,5 @@ def standing_in(rt: Runtime, actor: User | int) -> list[dict[str, Any]]:
 def stand_in_choices(rt: Runtime, actor: User | int) -> list[dict[str, str]]:
     """Whom the actor may name as stand-in: active colleagues at the same desk and role."""
     with rt.db.session() as s:
-        user = actor_of(s, actor)
+        user = _staff(s, actor)
         return [{"username": u.username, "name": display_name(u)} for u in eligible(s, user)]
