@@ -69,6 +69,8 @@ ALLOWED: dict[str, set[str]] = {
     "public.resident_close": PUBLIC, "public.resident_acceptance": PUBLIC,
     "public.resident_photo": PUBLIC,
     "staff.paper_supervisor": {"clerk"}, "staff.problem_photo": STAFF,
+    # 代理: each staff member's own absence and stand-in.
+    "staff.absence": STAFF, "staff.clear_absence": STAFF,
 }  # fmt: skip
 for endpoint in ("edit", "consent", "costs", "notice", "notice_print", "documents", "upload",
                  "case", "act", "progress", "uploads", "agent", "supervisors", "answer_problem",
