@@ -19,6 +19,7 @@ from workflow.read import cases as queries
 from workflow.read import workload as loads
 
 from ..journey import PASSWORD
+from .test_concurrency import race
 
 # The tests' clock starts on Monday 2026-11-23; the clerk is away that whole week.
 WEEK = ("2026-11-23", "2026-11-27")
@@ -149,6 +150,14 @@ def test_someone_standing_in_cannot_be_away_with_a_stand_in_of_their_own(rt, peo
         services.set_absence(rt, clerk2.id, "2026-11-27", "2026-11-30", "clerk3")
     assert "您在2026-11-23 至 2026-11-27代理王窗口的工作" in reasons(refused)
     services.set_absence(rt, clerk2.id, "2026-11-28", "2026-11-30", "clerk3")
+
+
+def test_two_absences_recorded_at_once_make_no_chain(rt, people, clerk2):
+    """王窗口 names 刘窗口 while 刘窗口 names 陈窗口 for the same week: one of them is refused."""
+    _staff(rt, "clerk3", "clerk", "陈窗口")
+    asks = [(people.clerk.id, "clerk2"), (clerk2.id, "clerk3")]
+    results = race(2, lambda i: services.set_absence(rt, asks[i][0], *WEEK, asks[i][1]))
+    assert sorted(type(r).__name__ for r in results) == ["GuardsFailed", "dict"], results
 
 
 def test_the_dates_make_a_period_not_yet_over(rt, people, clerk2):
