@@ -104,6 +104,23 @@ def test_clearing_the_absence_tells_the_stand_in_and_ends_it(rt, people, clerk2)
         ]
 
 
+def test_naming_another_stand_in_replaces_the_first_who_is_told(rt, people, clerk2):
+    clerk3 = _staff(rt, "clerk3", "clerk", "陈窗口")
+    services.set_absence(rt, people.clerk.id, *WEEK, "clerk2")
+    services.set_absence(rt, people.clerk.id, "2026-11-24", "2026-11-27", "clerk3")
+    assert services.standing_in(rt, clerk2.id) == []
+    assert [a["name"] for a in services.standing_in(rt, clerk3.id)] == ["王窗口"]
+    with rt.db.session() as s:
+        told = s.execute(
+            select(OutboxMessage.kind, OutboxMessage.user_id).order_by(OutboxMessage.id)
+        )
+        assert list(told) == [
+            ("stand_in", clerk2.id), ("stand_in_ended", clerk2.id), ("stand_in", clerk3.id),
+        ]  # fmt: skip
+        last = s.scalars(select(Event).where(Event.kind == "absence_set").order_by(Event.seq))
+        assert last.all()[-1].payload["previous"] == "刘窗口"
+
+
 def test_only_colleagues_of_the_same_desk_and_role_are_offered(rt, people, clerk2, planning2):
     assert services.stand_in_choices(rt, people.clerk.id) == [
         {"username": "clerk2", "name": "刘窗口"}

@@ -157,7 +157,6 @@ def set_absence(
     with the colleague `stand_in` (a username) acting for them; the stand-in is told."""
     start = _day(starts_on, "from", "开始日期", "first day")
     end = _day(ends_on, "to", "结束日期", "last day")
-    messages = []
     with rt.db.transaction() as s:
         user = _staff(s, actor)
         other = s.scalar(select(User).where(User.username == str(stand_in or "").strip()))
@@ -165,15 +164,16 @@ def set_absence(
             other = None
         # Two absences recorded at once must not make a chain: whoever records one holds the
         # rows of both people until it commits (PostgreSQL; SQLite writes one at a time).
-        ids = sorted({user.id, *([other.id] if other is not None else [])})
-        s.execute(select(User.id).where(User.id.in_(ids)).order_by(User.id).with_for_update())
+        both = sorted({user.id, *([other.id] if other is not None else [])})
+        s.execute(select(User.id).where(User.id.in_(both)).order_by(User.id).with_for_update())
         now = rt.clock()
         problems = _problems(s, user, other, start, end, now.date())
         if problems:
             raise GuardsFailed(*problems)
         settings = current_settings(s, rt.settings)
         row = s.scalar(select(Absence).where(Absence.user_id == user.id))
-        before = row.stand_in if row is not None else None
+        # A stand-in replaced while the absence they covered still runs is told it is over.
+        before = row.stand_in if row is not None and row.ends_on >= now.date() else None
         if row is None:
             row = Absence(user_id=user.id, starts_on=start, ends_on=end, stand_in_id=other.id)
             s.add(row)
@@ -190,6 +190,7 @@ def set_absence(
             payload["previous"] = display_name(before)
         audit.append(s, kind="absence_set", at=now, actor=user, payload=payload)
         name = display_name(user)
+        messages = []
         if before is not None and before.id != other.id and before.active:
             messages.append(outbox.stand_in_ended(s, before, name, settings, now))
         messages.append(outbox.stand_in_named(s, other, name, _period(start, end), settings, now))
