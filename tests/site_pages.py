@@ -59,7 +59,22 @@ def demo_app(folder: Path) -> Any:
         os.environ.pop("ELEVATOR_INSTANCE_PATH", None)
     upgrade_database(url)
     load(app.extensions["jiati"])
+    stand_in_for_the_clerk(app.extensions["jiati"])
     return app
+
+
+def stand_in_for_the_clerk(rt: Any) -> None:
+    """A second clerk away this week with the demo's clerk standing in (代理): the clerk's
+    absence page then shows whom they stand in for, and the form with a colleague to name."""
+    from datetime import timedelta
+
+    from workflow import services
+
+    away = services.create_user(
+        rt, None, username="clerk2", password=PASSWORD, role="clerk", name="刘窗口"
+    )
+    today = rt.clock().date()
+    services.set_absence(rt, away.id, today, today + timedelta(days=4), "clerk")
 
 
 @dataclass(frozen=True)

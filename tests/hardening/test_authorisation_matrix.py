@@ -71,6 +71,8 @@ ALLOWED: dict[str, set[str]] = {
     "public.resident_close": PUBLIC, "public.resident_acceptance": PUBLIC,
     "public.resident_photo": PUBLIC,
     "staff.paper_supervisor": {"clerk"}, "staff.problem_photo": STAFF,
+    # 代理: each staff member's own absence and stand-in.
+    "staff.absence": STAFF, "staff.clear_absence": STAFF,
 }  # fmt: skip
 for endpoint in ("edit", "consent", "costs", "notice", "notice_print", "documents", "upload",
                  "case", "act", "progress", "uploads", "agent", "supervisors", "answer_problem",
@@ -187,17 +189,22 @@ def test_every_api_operation_for_every_role_with_a_token(app, api, world):
         ("GET", f"/cases/{case_id}/letters"): {"neighbour"},
         ("POST", f"/cases/{case_id}/ratings"): {"neighbour", "admin", "clerk", "housing"},
         ("GET", f"/cases/{case_id}/ratings"): {"neighbour"},
+        # 代理: staff record their own absence and stand-in; nobody else has one.
+        ("GET", "/me/absence"): {"owner", "neighbour", "admin"},
+        ("PUT", "/me/absence"): {"owner", "neighbour", "admin"},
+        ("DELETE", "/me/absence"): {"owner", "neighbour", "admin"},
     }  # fmt: skip
     bodies = {
         "votes": {"room": "101", "choice": "agree", "signature": "陈桂兰"},
         "opinions": {"verdict": "agree"},
         "ratings": {"act": 1, "level": 5},
+        "absence": {"from": "2026-11-23", "to": "2026-11-27", "stand_in": "clerk"},
     }
     problems = []
     for (method, path), who in denied.items():
         for role in ("owner", "neighbour", "clerk", "housing", "admin"):
             before = _version(app, case_id)
-            body = bodies.get(path.rsplit("/", 1)[-1], {}) if method == "POST" else None
+            body = bodies.get(path.rsplit("/", 1)[-1], {}) if method in ("POST", "PUT") else None
             r = api.call(method, path, role, json=body)
             if r.status_code >= 500:
                 problems.append(f"server error: {role} {method} {path}")

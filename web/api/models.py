@@ -730,6 +730,41 @@ class HandlerRequest(Request):
     username: Annotated[Text(64) | None, Field(description="A staff member's username")]
 
 
+def _absence_day(description: str) -> Any:
+    # An absence may have begun a little before it is recorded and is planned months ahead:
+    # the document offers real days of last year to next (the service refuses, 422, a period
+    # already over or too long).
+    return Annotated[
+        Text(32),
+        Field(
+            json_schema_extra={
+                "format": "date",
+                "description": f"YYYY-MM-DD, {description}",
+                "x-years": [1, 2],
+            }
+        ),
+    ]
+
+
+# 代理: "from" is a Python keyword, so the model is made by name (the body's own spelling).
+AbsenceRequest = create_model(
+    "AbsenceRequest",
+    __base__=Request,
+    __doc__="An absence (请假) from `from` to `to`, both inclusive, with `stand_in` (a colleague's "
+    "username, same desk and role) acting on the caller's cases meanwhile. Refused (422) for "
+    "oneself, another desk or role, a stand-in away at the time, while the caller stands in "
+    "for someone, or a period already over or longer than a year.",
+    **{
+        "from": (_absence_day("the first day away"), ...),
+        "to": (_absence_day("the last day away, not before today"), ...),
+        "stand_in": (
+            Annotated[Filled(64), Field(description="The stand-in's username")],
+            ...,
+        ),
+    },
+)
+
+
 class CaseQuery(Query):
     reveal: Annotated[
         Literal["phones"] | None,
@@ -1650,6 +1685,39 @@ class Verification(Response):
     sha256: str | None
 
 
+class StandIn(Response):
+    username: str
+    name: str
+
+
+class Absence(Response):
+    """An absence now or to come, and who stands in meanwhile."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: Annotated[Day, Field(alias="from", description="The first day away")]
+    to: Annotated[Day, Field(description="The last day away, inclusive")]
+    stand_in: StandIn
+    current: Annotated[bool, Field(description="Today lies within the absence")]
+
+
+class StandingIn(Response):
+    """A colleague the caller stands in for: their cases are the caller's meanwhile."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: Annotated[Day, Field(alias="from")]
+    to: Day
+    username: str
+    name: str
+    current: bool
+
+
+class MyAbsence(Response):
+    absence: Annotated[Absence | None, Field(description="The caller's absence, if any")]
+    standing_in_for: list[StandingIn]
+
+
 REQUESTS = (
     TokenRequest,
     CaseRequest,
@@ -1661,6 +1729,7 @@ REQUESTS = (
     RatingRequest,
     MediationSessionRequest,
     MediationOutcomeRequest,
+    AbsenceRequest,
 )
 
 
@@ -1691,6 +1760,8 @@ RESPONSES = (
     Track,
     Ratings,
     CreatedRecord,
+    Absence,
+    MyAbsence,
 )
 
 

@@ -1071,6 +1071,61 @@ def my_request():
     return jsonify(made), 201
 
 
+# — stand-ins (代理) ——————————————————————————————————————————————————————————————————————
+
+
+@bp.get("/me/absence")
+@described(
+    "The caller's absence (请假) and stand-in, and the colleagues the caller stands in for",
+    "staff",
+    reply=models.MyAbsence,
+    reply_text="The absence now or to come (null if none) and whom the caller stands in for",
+    errors=(403,),
+    operation_id="my_absence",
+)
+@token_required
+def my_absence():
+    return jsonify(
+        {
+            "absence": services.my_absence(rt(), caller().id),
+            "standing_in_for": services.standing_in(rt(), caller().id),
+        }
+    )
+
+
+@bp.put("/me/absence")
+@described(
+    "Record (or replace) the caller's absence and name a stand-in of the same desk and role, "
+    "who has the caller's cases meanwhile; every act of theirs on them reads 李四（代张三）",
+    "staff",
+    body=models.AbsenceRequest,
+    reply=models.Absence,
+    reply_text="The absence recorded; the stand-in is told (inbox and SMS)",
+    errors=(400, 403, 409, 422),
+    operation_id="set_absence",
+)
+@token_required
+def set_absence():
+    data = body(models.AbsenceRequest)
+    answer = services.set_absence(rt(), caller().id, data["from"], data["to"], data["stand_in"])
+    return jsonify(answer)
+
+
+@bp.delete("/me/absence")
+@described(
+    "Withdraw the caller's absence (back early, or the leave cancelled); the stand-in is told",
+    "staff",
+    status=204,
+    reply_text="No absence any more (also when there was none)",
+    errors=(403, 409),
+    operation_id="clear_absence",
+)
+@token_required
+def clear_absence():
+    services.clear_absence(rt(), caller().id)
+    return "", 204
+
+
 # — the elevator register ——————————————————————————————————————————————————————————————
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from .models import Case, Event, User
+from .standins import acting_for, display_name, on_behalf
 
 GENESIS = "0" * 64
 # The hashed form of an event; one encoder, as json.dumps would build a new one per event.
@@ -92,19 +93,36 @@ def append(
     payload: dict[str, Any] | None = None,
     role: str | None = None,
     flush: bool = True,
+    on_behalf_of: User | None = None,
 ) -> Event:
     """Append an event to the case's chain (or the system's). `flush=False`: written at once
     as a plain INSERT, outside the session's unit of work (the event is returned unattached;
-    a transition, whose one flush carries its other rows, reads nothing back from it)."""
+    a transition, whose one flush carries its other rows, reads nothing back from it).
+    `on_behalf_of`: the absent colleague whose stand-in the actor acts as, when the use case
+    knows it better than the case's handlers tell (a lead's stand-in assigning)."""
     chain = chain_of(case)
     last_seq, prev = head(session, chain)
     seq = last_seq + 1
+    actor_name = display_name(actor) if actor else ""
+    # A stand-in acting on a case an absent colleague handles acts in their stead (代理): the
+    # event names both, "李四（代张三）", and says whom in its payload.
+    absent = on_behalf_of or (
+        acting_for(session, actor, case.id, at.date())
+        if actor is not None and case is not None and case.id is not None
+        else None
+    )
+    if absent is not None:
+        actor_name = on_behalf(actor_name, display_name(absent))
+        payload = {
+            **(payload or {}),
+            "on_behalf_of": {"id": absent.id, "name": display_name(absent)},
+        }
     event = Event(
         chain=chain,
         seq=seq,
         case_id=case.id if case is not None else None,
         actor_id=actor.id if actor else None,
-        actor_name=(actor.name or actor.username) if actor else "",
+        actor_name=actor_name,
         actor_role=role or (actor.role if actor else "public"),
         at=at.replace(tzinfo=None),
         kind=kind,

@@ -247,6 +247,37 @@ def handed_over(
     )
 
 
+def stand_in_named(
+    s: Session, stand_in: User, absent: str, period: str, settings: Settings, now: datetime
+) -> OutboxMessage:
+    """Tell a stand-in (代理人) whose cases they act on, and when (inbox, and SMS)."""
+    return _add(
+        s,
+        now,
+        case=None,
+        kind="stand_in",
+        user_id=stand_in.id,
+        phone=stand_in.phone,
+        text=f"{SIGN}{absent}{period}请假，期间其承办的案件由您代为办理，请登录查看："
+        f"{_base(settings)}/staff/absence",
+    )
+
+
+def stand_in_ended(
+    s: Session, stand_in: User, absent: str, settings: Settings, now: datetime
+) -> OutboxMessage:
+    """Tell a stand-in that the absence they covered was withdrawn or changed."""
+    return _add(
+        s,
+        now,
+        case=None,
+        kind="stand_in_ended",
+        user_id=stand_in.id,
+        phone=stand_in.phone,
+        text=f"{SIGN}{absent}已取消请假代理，您不再代为办理其案件。",
+    )
+
+
 def subsidy_paid(s: Session, case: Case, settings: Settings, now: datetime) -> list[OutboxMessage]:
     """Each paying household (one that holds a 出资证明) hears that the subsidy was paid, with
     its link to 我的费用 and the certificate."""
@@ -484,10 +515,10 @@ def deliver_due_messages(rt: Runtime) -> int:
 
 
 def _mine(user: User):
-    if user.role == "clerk":
-        return OutboxMessage.desk == "clerk"
-    if user.role == "approver":
-        return OutboxMessage.desk == "approver"
+    """A staff member reads their desk's messages and those addressed to them (a case handed
+    over, a stand-in named); everyone else their own."""
+    if user.role in ("clerk", "approver"):
+        return or_(OutboxMessage.desk == user.role, OutboxMessage.user_id == user.id)
     return OutboxMessage.user_id == user.id
 
 

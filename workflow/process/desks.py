@@ -3,6 +3,8 @@ read from the states' tags, and who belongs to each."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ..data.models import Case, User
 from ..data.settings import Settings
 from .states import STATE
@@ -32,8 +34,15 @@ def desks_waiting(case: Case, settings: Settings) -> tuple[str, ...]:
     return ()
 
 
-def leads(user: User, desk: str, settings: Settings) -> bool:
-    """Whether `user` assigns the desk's cases: its lead (a setting per desk) or the admin."""
+def leads(user: User, desk: str, settings: Settings, standing_in_for: Iterable[User] = ()) -> bool:
+    """Whether `user` assigns the desk's cases: its lead (a setting per desk), the lead's
+    stand-in while the lead is away (`standing_in_for`: whom `user` stands in for today, see
+    `data.standins`), or the admin."""
     if not user.active:
         return False
-    return user.role == "admin" or settings.desk_leads.get(desk) == user.username
+    if user.role == "admin":
+        return True
+    lead = settings.desk_leads.get(desk)
+    return lead is not None and (
+        lead == user.username or any(u.username == lead for u in standing_in_for)
+    )

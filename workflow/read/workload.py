@@ -11,6 +11,7 @@ from ..data.config import calendar, current_settings
 from ..data.models import Case, CaseHandler, Event, User
 from ..data.runtime import Runtime
 from ..data.settings import DESKS
+from ..data.standins import stood_in_for
 from ..errors import Forbidden, msg
 from ..process.access import actor_of
 from ..process.desks import desk_of, desks_waiting, leads
@@ -22,14 +23,16 @@ def lead_desks(rt: Runtime, actor: Any) -> list[str]:
     with rt.db.session() as s:
         user = actor_of(s, actor)
         settings = current_settings(s, rt.settings)
-        return [d for d in DESKS if leads(user, d, settings)]
+        away = stood_in_for(s, user.id, rt.clock().date())
+        return [d for d in DESKS if leads(user, d, settings, away)]
 
 
 def workload(rt: Runtime, actor: Any, desk: str) -> dict[str, Any]:
     with rt.db.session() as s:
         user = actor_of(s, actor)
         settings = current_settings(s, rt.settings)
-        if desk not in DESKS or not leads(user, desk, settings):
+        away = stood_in_for(s, user.id, rt.clock().date())
+        if desk not in DESKS or not leads(user, desk, settings, away):
             raise Forbidden(
                 msg("desk_lead", "只有本岗位负责人或管理员可以查看。", "For the desk's lead only.")
             )

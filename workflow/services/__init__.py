@@ -2,6 +2,7 @@
 
 from ..rules.agents import AGENT_KINDS, agent_label
 from . import privacy
+from .absences import clear_absence, my_absence, set_absence, stand_in_choices, standing_in
 from .admin import change_settings, effective_settings, remove_holiday, set_holiday
 from .agents import RELATIONSHIPS, Proxy, record_agent
 from .batches import batch_file, batch_status, request_batch
@@ -89,4 +90,5 @@ __all__ = [
     "rate", "rate_answer", "ratings_of", "rectification_queue", "rectify",
     "refer", "record_session", "record_outcome", "withdraw_by_link", "mediation_queue",
     "mediation_view",
+    "clear_absence", "my_absence", "set_absence", "stand_in_choices", "standing_in",
 ]  # fmt: skip

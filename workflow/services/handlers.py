@@ -11,6 +11,7 @@ from ..data import audit
 from ..data.config import current_settings
 from ..data.models import Case, CaseHandler, SavedView, User
 from ..data.runtime import Runtime
+from ..data.standins import stood_in_for
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, msg
 from ..notify import outbox
 from ..process.access import actor_of, case_for, conflicted
@@ -42,10 +43,29 @@ def _current(s, case_id: int, desk: str) -> CaseHandler | None:
     )
 
 
-def _hand(s, rt: Runtime, settings, by: User, case: Case, desk: str, to: User | None):
+def _stead(
+    by: User, desk: str, settings, away: list[User], row: CaseHandler | None, to: User | None
+) -> User | None:
+    """The absent colleague in whose stead `by` hands the case over: the desk's lead, when `by`
+    assigns as their stand-in, or the case's handler, when `by` lets go of it for them."""
+    taking = to is not None and to.id == by.id and row is None
+    letting_go = to is None and row is not None and row.user_id == by.id
+    if taking or letting_go or leads(by, desk, settings):
+        return None  # what anyone of the desk, or the lead in their own right, may do
+    lead = settings.desk_leads.get(desk)
+    for u in away:
+        if u.username == lead:
+            return u
+    return next((u for u in away if row is not None and row.user_id == u.id), None)
+
+
+def _hand(
+    s, rt: Runtime, settings, by: User, case: Case, desk: str, to: User | None, away: list[User]
+):
     """Record the change, in the audit log, and tell the new handler."""
     now = rt.clock()
     row = _current(s, case.id, desk)
+    stead = _stead(by, desk, settings, away, row, to)
     before = row.user if row is not None else None
     if (before.id if before else None) == (to.id if to else None):
         return None
@@ -59,7 +79,9 @@ def _hand(s, rt: Runtime, settings, by: User, case: Case, desk: str, to: User | 
     payload = {"desk": desk, "handler": (to.name or to.username) if to else ""}
     if before is not None:
         payload["previous"] = before.name or before.username
-    audit.append(s, kind="handler", at=now, actor=by, case=case, payload=payload)
+    audit.append(
+        s, kind="handler", at=now, actor=by, case=case, payload=payload, on_behalf_of=stead
+    )
     if to is not None and to.id != by.id:
         return outbox.handed_over(s, case, to, settings, now, by=by.name or by.username).id
     return None
@@ -88,12 +110,15 @@ def set_handler(rt: Runtime, actor: User | int, case_id: int, username: str | No
                 )
             )
         row = _current(s, case.id, desk)
-        if not leads(by, desk, settings):
-            own = row is not None and row.user_id == by.id
+        # While a colleague is away, their stand-in acts for them: on their cases, and, for
+        # the desk's lead, in assigning the desk's cases.
+        away = stood_in_for(s, by.id, rt.clock().date())
+        if not leads(by, desk, settings, away):
+            own = row is not None and row.user_id in {by.id, *(u.id for u in away)}
             taking = to is not None and to.id == by.id and row is None
             if not (taking or (to is None and own)):
                 raise Forbidden(TAKEN if to is not None and to.id == by.id else NOT_LEAD)
-        mid = _hand(s, rt, settings, by, case, desk, to)
+        mid = _hand(s, rt, settings, by, case, desk, to, away)
         if mid:
             messages.append(mid)
     outbox.queued(rt, messages)
@@ -108,13 +133,14 @@ def assign_many(rt: Runtime, actor: User | int, case_ids: Iterable[int], usernam
         settings = current_settings(s, rt.settings)
         to = _staff(s, username)
         desk = desk_of(to)
-        if not leads(by, desk, settings):
+        away = stood_in_for(s, by.id, rt.clock().date())
+        if not leads(by, desk, settings, away):
             raise Forbidden(NOT_LEAD)
         changed = 0
         for case_id in sorted(set(case_ids))[:500]:
             case = case_for(s, by, case_id)
             if desk in desks_waiting(case, settings) and not conflicted(to, case):
-                mid = _hand(s, rt, settings, by, case, desk, to)
+                mid = _hand(s, rt, settings, by, case, desk, to, away)
                 changed += 1 if _current(s, case.id, desk).user_id == to.id else 0
                 if mid:
                     messages.append(mid)
