@@ -3,6 +3,8 @@ the machine, and holds against the running app under property-based testing."""
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date
 
 import pytest
@@ -72,6 +74,20 @@ def test_enumerations_come_from_the_declaration(doc):
     assert schemas["VoteRequest"]["properties"]["choice"]["enum"] == list(CHOICES)
     kind = doc["paths"]["/cases/{case_id}/documents/{kind}"]["put"]["parameters"][1]
     assert kind["schema"]["enum"] == list(documents.KINDS)
+
+
+def test_every_reference_in_the_document_resolves(doc):
+    """A client generator stops at the first `$ref` that points nowhere."""
+    refs = set(re.findall(r'"\$ref": "([^"]+)"', json.dumps(doc)))
+    assert refs, "the document references no schema at all"
+    missing = []
+    for ref in refs:
+        node = doc
+        for part in ref.removeprefix("#/").split("/"):
+            node = node.get(part) if isinstance(node, dict) else None
+        if node is None:
+            missing.append(ref)
+    assert missing == []
 
 
 def test_every_error_response_is_the_error_schema(doc):

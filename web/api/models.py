@@ -1795,8 +1795,20 @@ def schema_of(model: type[BaseModel]) -> JSON:
     return _inline(raw, raw.get("$defs", {}))
 
 
+def _descendants(base: type[BaseModel]) -> list[type[BaseModel]]:
+    out = []
+    for sub in base.__subclasses__():
+        out += [sub, *_descendants(sub)]
+    return out
+
+
 def components() -> JSON:
-    return {m.__name__: schema_of(m) for m in (*RESPONSES, *REQUESTS)}
+    """Every answer and body model, listed or not in RESPONSES/REQUESTS: a route's reference
+    to a model declared later in this module resolves all the same."""
+    extra = [
+        m for m in (*_descendants(Response), *_descendants(Request)) if m.__module__ == __name__
+    ]
+    return {m.__name__: schema_of(m) for m in dict.fromkeys((*RESPONSES, *REQUESTS, *extra))}
 
 
 # — personal information (我的信息) ———————————————————————————————————————————————————
