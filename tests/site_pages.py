@@ -73,6 +73,9 @@ class Page:
         """The page with numbers and tokens taken out, plus the case's state where it shows."""
         shape = re.sub(r"/[0-9A-Za-z_-]{16,}", "/T", re.sub(r"\d+", "N", self.path))
         who = "owner" if self.role and self.role.isdigit() else self.role
+        path, _, query = self.path.partition("?")
+        if query and path in ("/staff/", "/staff/review"):  # a queue under any filter: one look
+            return f"{who}:{path}?filtered"
         if re.fullmatch(r"/(my|staff)/cases/N", shape):  # the case page: one look per state
             state = STATE.search(self.html)
             return f"{who}:{shape}:{state.group(1) if state else ''}"
