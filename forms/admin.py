@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from workflow.data.settings import COST_SHARING, DEPARTMENTS
+from workflow.data.settings import COST_SHARING, DEPARTMENTS, DESKS
 
 ROLE_CHOICES = [
     SelectChoice("clerk", _l("窗口受理人员")),
@@ -95,6 +95,22 @@ class SettingsForm(FlaskForm):
     department_names = TextAreaField(_l("部门全称（每行：部门代码=全称）"))
     public_base_url = StringField(
         _l("对外访问地址（文书二维码中的地址）"), validators=[DataRequired(), Length(max=200)]
+    )
+
+    def lead_fields(self) -> list:
+        """The desk leads' fields, one per desk (window first, then the departments)."""
+        return [self[f"lead_{desk}"] for desk in DESKS]
+
+
+# Each desk's lead (负责人), who assigns its cases: a username, checked by the service.
+for _desk, (_label, _en) in DESKS.items():
+    setattr(
+        SettingsForm,
+        f"lead_{_desk}",
+        StringField(
+            _l("%(desk)s负责人（用户名，可留空）", desk=_l(_label)),
+            validators=[Optional(), Length(max=64)],
+        ),
     )
 
 

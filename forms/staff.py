@@ -181,3 +181,34 @@ class PaperSupervisorForm(FlaskForm):
     """A representative's acceptance of the role, signed on paper at the window."""
 
     room = SelectField(_l("接受担任居民监督代表的住户"), validate_choice=False)
+
+
+class HandlerForm(FlaskForm):
+    """Who has the case at the viewer's desk: `op` is take (由我办理), release (放弃承办) or
+    assign (the desk's lead, to `username`); `next` is the page to return to."""
+
+    op = HiddenField()
+    username = SelectField(_l("承办人"), validate_choice=False)
+    next = HiddenField()
+
+
+class AssignForm(FlaskForm):
+    """The desk's lead hands the ticked cases of the queue (`case_ids`) to one person."""
+
+    username = SelectField(_l("指派给"), validate_choice=False)
+    next = HiddenField()
+
+
+class SaveViewForm(FlaskForm):
+    """Keep the queue's current filter (`query`, a query string) under a name, to open again in
+    one tap; the queue is the person's own (the window's or the review's)."""
+
+    name = StringField(
+        _l("筛选名称"),
+        validators=[DataRequired(_l("请给这个筛选起个名字。")), Length(max=40)],
+    )
+    query = HiddenField()
+
+
+class DeleteViewForm(FlaskForm):
+    """Delete a saved filter: the button's CSRF token only."""

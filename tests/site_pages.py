@@ -64,17 +64,20 @@ def demo_app(folder: Path) -> Any:
 
 
 def stand_in_for_the_clerk(rt: Any) -> None:
-    """A second clerk away this week with the demo's clerk standing in (代理): the clerk's
-    absence page then shows whom they stand in for, and the form with a colleague to name."""
+    """The demo's second clerk away this week with the demo's clerk standing in (代理): the
+    clerk's absence page then shows whom they stand in for, and the form with a colleague to
+    name."""
     from datetime import timedelta
 
-    from workflow import services
+    from sqlalchemy import select
 
-    away = services.create_user(
-        rt, None, username="clerk2", password=PASSWORD, role="clerk", name="刘窗口"
-    )
+    from workflow import services
+    from workflow.data.models import User
+
+    with rt.db.session() as s:
+        away = s.scalar(select(User.id).where(User.username == "clerk2"))
     today = rt.clock().date()
-    services.set_absence(rt, away.id, today, today + timedelta(days=4), "clerk")
+    services.set_absence(rt, away, today, today + timedelta(days=4), "clerk")
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,9 @@ class Page:
         """The page with numbers and tokens taken out, plus the case's state where it shows."""
         shape = re.sub(r"/[0-9A-Za-z_-]{16,}", "/T", re.sub(r"\d+", "N", self.path))
         who = "owner" if self.role and self.role.isdigit() else self.role
+        path, _, query = self.path.partition("?")
+        if query and path in ("/staff/", "/staff/review"):  # a queue under any filter: one look
+            return f"{who}:{path}?filtered"
         if re.fullmatch(r"/(my|staff)/cases/N", shape):  # the case page: one look per state
             state = STATE.search(self.html)
             return f"{who}:{shape}:{state.group(1) if state else ''}"

@@ -73,6 +73,10 @@ ALLOWED: dict[str, set[str]] = {
     "staff.paper_supervisor": {"clerk"}, "staff.problem_photo": STAFF,
     # 代理: each staff member's own absence and stand-in.
     "staff.absence": STAFF, "staff.clear_absence": STAFF,
+    # Who has the case: staff take, let go, assign (the desk's lead; the service refuses the
+    # others) and save their filters; the workload for desk leads (none here) and the admin.
+    "staff.handler": STAFF, "staff.assign": STAFF, "staff.save_view": STAFF,
+    "staff.delete_view": STAFF, "staff.workload": {"admin"},
 }  # fmt: skip
 for endpoint in ("edit", "consent", "costs", "notice", "notice_print", "documents", "upload",
                  "case", "act", "progress", "uploads", "agent", "supervisors", "answer_problem",
@@ -120,7 +124,7 @@ def world(app, app_people, app_journey):
         "code": "NOSUCHCODE", "day": "2030-01-01", "filename": "app.css", "policy_id": 1,
         "batch_id": batch_id, "request_id": 1, "version": 1, "problem_id": 1, "number": 1,
         "credit_code": "91420683MA4F0A1B2Y", "inspection_id": 1,
-        "act": 1, "mid": 1, "rating_id": 1, "mediation_id": 1,
+        "act": 1, "mid": 1, "rating_id": 1, "mediation_id": 1, "view_id": 1,
     }  # fmt: skip
 
 

@@ -19,11 +19,12 @@ from forms.admin import (
     UserUpdateForm,
 )
 from workflow import services
-from workflow.data.settings import ADMIN_KEYS, DEPARTMENTS, LETTER_PREFIXES
+from workflow.data.settings import ADMIN_KEYS, DEPARTMENTS, DESKS, LETTER_PREFIXES
 from workflow.errors import WorkflowError
 from workflow.read import installers as installer_record
 from workflow.read import ratings as rating_figures
 from workflow.read import registers, statistics
+from workflow.read import workload as desk_loads
 from workflow.rules.money import yuan
 from workflow.rules.ratings import LEVELS
 
@@ -170,6 +171,7 @@ def _settings_to_form(s) -> dict:
         "court": s.court,
         "department_names": "\n".join(f"{k}={v}" for k, v in s.department_names.items()),
         "public_base_url": s.public_base_url,
+        **{f"lead_{desk}": s.desk_leads.get(desk, "") for desk in DESKS},
     }
 
 
@@ -179,7 +181,9 @@ def _fraction(f: Fraction) -> str:
 
 def _form_to_changes(form: SettingsForm) -> dict:
     """Form text to the shapes `change_settings` validates (tiers as pairs, prefixes a dict)."""
-    changes = {k: getattr(form, k).data for k in ADMIN_KEYS}
+    changes = {k: getattr(form, k).data for k in ADMIN_KEYS if k != "desk_leads"}
+    # A blank lead leaves the desk's assigning to the admin.
+    changes["desk_leads"] = {d: (form[f"lead_{d}"].data or "").strip() for d in DESKS}
     tiers = []
     for line in (form.subsidy_tiers.data or "").splitlines():
         parts = line.replace(",", " ").split()
@@ -224,7 +228,19 @@ def settings():
         title=_("系统设置"),
         form=form,
         departments={k: v[0] for k, v in DEPARTMENTS.items()},
+        lead_hints=_lead_hints(),
     ), status
+
+
+def _lead_hints() -> dict[str, str]:
+    """Under each desk lead's field: the desk's people, by username, to pick from."""
+    staff = desk_loads.desk_staff(rt(), current_user.id)
+    none = _("（本岗位暂无在岗人员）")
+    return {
+        f"lead_{desk}": _("本岗位人员：")
+        + ("、".join(f"{p['username']}（{p['name']}）" for p in people) or none)
+        for desk, people in staff.items()
+    }
 
 
 # --- holidays ------------------------------------------------------------------------------

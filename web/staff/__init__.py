@@ -28,6 +28,6 @@ def only(*roles: str):
 
 
 def init_app(app: Flask) -> None:
-    from . import absence, routes  # noqa: F401  (registers the views on bp)
+    from . import absence, handling, routes  # noqa: F401  (registers the views on bp)
 
     app.register_blueprint(bp)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
@@ -25,6 +26,7 @@ from workflow.papers.documents import KINDS as DOCUMENT_KINDS
 from workflow.process.machine import ITEMS, TRANSITION, TRANSITIONS
 from workflow.process.states import STATE
 from workflow.read import cases as queries
+from workflow.read import workload as desk_loads
 from workflow.rules.money import yuan
 from workflow.rules.subsidy import subsidy_cap
 
@@ -172,20 +174,71 @@ def _locale():
     return get_locale()
 
 
+# A queue's filters, in the order its links and saved filters carry them.
+FILTERS = ("q", "state", "community", "street", "handler", "due")
+# `handler`: "me", "none", or a username (the lead's view of one person's cases).
+HANDLER = re.compile(r"[\w.@+-]{1,64}")
+
+
 def queue_args(args: Mapping[str, str]) -> dict[str, Any]:
     try:
         page = max(1, int(args.get("page", "1")))
     except ValueError:
         page = 1
+    handler = (args.get("handler") or "").strip()
     return {
         "q": (args.get("q") or "").strip()[:100] or None,
         "state": args.get("state") or None,
         "community": args.get("community") or None,
+        "street": (args.get("street") or "").strip()[:32] or None,
+        "handler": handler if HANDLER.fullmatch(handler) else None,
+        "due": args.get("due") if args.get("due") in queries.DUE_FILTERS else None,
         "page": page,
         # Keyset positions from the pager's links (queries.list_cases); opaque, checked there.
         "after": (args.get("after") or "").strip()[:200] or None,
         "before": (args.get("before") or "").strip()[:200] or None,
     }
+
+
+def filter_args(args: Mapping[str, Any]) -> dict[str, str]:
+    """The filters in use (no page position): what links, the pager and saved filters carry."""
+    return {k: args[k] for k in FILTERS if args.get(k)}
+
+
+def filter_query(args: Mapping[str, str]) -> str:
+    """A query string as a saved filter keeps it: only the known filters, checked again."""
+    return urlencode(filter_args(queue_args(args)))
+
+
+def quick_filters(filters: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The one-tap filters above a queue; tapping one that is on turns it off."""
+    out = []
+    for key, value, label in (
+        ("handler", "me", _("我的")),
+        ("handler", "none", _("未指派")),
+        ("due", "soon", _("2个工作日内到期")),
+        ("due", "overdue", _("已逾期")),
+    ):
+        on = filters.get(key) == value
+        chosen = {**filters, key: None if on else value}
+        # In one order, so that one filter has one address (and one saved query).
+        args = {k: chosen[k] for k in FILTERS if chosen.get(k)}
+        out.append({"label": label, "on": on, "args": args})
+    return out
+
+
+def queue_rows(items: list[dict[str, Any]], handling: Mapping[str, Any], username: str) -> None:
+    """Each row's handler at the viewer's desk, and whether they may take it or tick it for
+    assigning (the desk's lead)."""
+    desk = handling["desk"]
+    for c in items:
+        waits = c["state"] in handling["waiting"]
+        held = next((h for h in c.get("handlers", ()) if h["desk"] == desk), None)
+        c["waits_on_us"] = waits
+        c["handler"] = (held["name"] or held["username"]) if held else None
+        c["handler_is_me"] = held is not None and held["username"] == username
+        c["may_take"] = waits and held is None
+        c["assignable"] = waits and handling["leads"]
 
 
 def _fen(v: int | None) -> str:
@@ -319,6 +372,8 @@ def case_page(
             "estimated_cost": _fen(c["costs"]["estimated_cost_fen"]),
         },
         "title": c["reference"],
+        # Who has the case at each desk it waits on, and the viewer's buttons there.
+        "handling": desk_loads.case_handling(rt, user.id, case_id),
     }
 
 

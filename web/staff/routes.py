@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from urllib.parse import urlencode
 
 from flask import (
     Response,
@@ -44,12 +45,21 @@ from workflow.process.machine import TRANSITION
 from workflow.read import cases as queries
 from workflow.read import elevators as elevator_register
 from workflow.read import registers, residents
+from workflow.read import workload as desk_loads
 from workflow.services import archive
 
 from ..extensions import in_reader_language, say
 from ..privacy import reveal_reason
 from . import bp, only
-from .present import case_page, letter_rows, queue_args
+from . import handling as handlers_web
+from .present import (
+    case_page,
+    filter_args,
+    letter_rows,
+    queue_args,
+    queue_rows,
+    quick_filters,
+)
 
 CLERK, APPROVER, MEDIATOR = "clerk", "approver", "mediator"
 
@@ -96,6 +106,9 @@ def review_queue():
 def _queue(tag: str, title: str, endpoint: str, mark_own_department: bool = False):
     args = queue_args(request.args)
     result = queries.list_cases(rt(), current_user.id, tag=tag, **args)
+    handling = desk_loads.queue_handling(rt(), current_user.id)
+    queue_rows(result["items"], handling, current_user.username)
+    filters = filter_args(args)
     problems = residents.open_problem_counts(rt(), [c["id"] for c in result["items"]])
     for c in result["items"]:
         c["open_problems"] = problems.get(c["id"], 0)
@@ -112,6 +125,15 @@ def _queue(tag: str, title: str, endpoint: str, mark_own_department: bool = Fals
         endpoint=endpoint,
         states=_states(tag),
         communities=registers.communities(rt()),
+        streets=registers.streets(rt()),
+        filters=filters,
+        quick=quick_filters(filters),
+        here=request.full_path.rstrip("?"),
+        handling=handling,
+        views=handlers_web.saved_views(tag),
+        assign_form=handlers_web.assign_form(handling["staff"]) if handling["leads"] else None,
+        save_form=handlers_web.save_form(),
+        saved_query=urlencode(filters),
     )
 
 

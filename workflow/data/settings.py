@@ -320,6 +320,7 @@ ADMIN_KEYS = (
     "court",
     "department_names",
     "public_base_url",
+    "desk_leads",
 )
 
 

@@ -19,6 +19,7 @@ PASSWORD = "jiati-demo-2026"  # nosec B105  # the documented demo login, never p
 STAFF = [
     ("admin", "admin", None, "系统管理员"),
     ("clerk", "clerk", None, "王窗口"),
+    ("clerk2", "clerk", None, "刘窗口"),
     ("housing", "approver", "housing", "赵住建"),
     ("planning", "approver", "planning", "钱规划"),
     ("market", "approver", "market", "孙市监"),
@@ -399,6 +400,7 @@ def load(rt: Runtime) -> list[str]:
     # Its neighbour at 101 objects; the clerk refers it, the mediator has met them once.
     _objection_referred(rt, ids, cid, owner)
     _rate_demo(rt, owner, made[5])
+    _handlers_demo(rt, ids, made)
 
     lines = [
         f"{u} / {PASSWORD}  ({role}{'，' + dept if dept else ''}，{name})"
@@ -410,6 +412,15 @@ def load(rt: Runtime) -> list[str]:
         states = {c.id: c.state for c in s.scalars(select(Case).where(Case.id.in_(made)))}
     lines.append("cases: " + ", ".join(f"#{cid} {states[cid]}" for cid in made))
     return lines
+
+
+def _handlers_demo(rt: Runtime, ids: dict, made: list[int]) -> None:
+    """王窗口 leads the window: one case taken, one handed to 刘窗口, the rest unassigned; 赵住建
+    has taken a case under joint review."""
+    services.change_settings(rt, ids["admin"], {"desk_leads": {"window": "clerk"}})
+    services.set_handler(rt, ids["clerk"], made[2], "clerk")  # 待受理
+    services.set_handler(rt, ids["clerk"], made[7], "clerk2")  # 待竣工核验
+    services.set_handler(rt, ids["housing"], made[4], "housing")  # 联合审查
 
 
 def _mediator_of(rt: Runtime, ids: dict, case_id: int) -> int:

@@ -24,7 +24,12 @@ def desk_of(user: User) -> str | None:
 def desks_waiting(case: Case, settings: Settings) -> tuple[str, ...]:
     """The desks this case waits on now: the window, or the departments whose opinion (or, for
     the subsidy, the lead department's decision) is awaited."""
-    tags = STATE[case.state].tags
+    return desks_waiting_in(case.state, settings)
+
+
+def desks_waiting_in(state: str, settings: Settings) -> tuple[str, ...]:
+    """The desks a case in `state` waits on (see `desks_waiting`); queues read it per row."""
+    tags = STATE[state].tags
     if "window" in tags:
         return (WINDOW,)
     if "opinions" in tags:

@@ -6,15 +6,18 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
+
 from .. import inputs
 from ..data import audit
 from ..data import settings as settings_mod
 from ..data.config import current_settings, forget_configuration
 from ..data.models import Holiday, User
 from ..data.runtime import Runtime
-from ..data.settings import Settings
+from ..data.settings import DESKS, Settings
 from ..errors import InvalidInput, msg
 from ..process.access import actor_of, require_role
+from ..process.desks import desk_of
 
 
 def effective_settings(rt: Runtime) -> Settings:
@@ -26,6 +29,9 @@ def change_settings(rt: Runtime, actor: User | int, changes: Mapping[str, Any]) 
     with rt.db.transaction() as s:
         admin = actor_of(s, actor)
         require_role(admin, "admin")
+        if "desk_leads" in changes:
+            before = current_settings(s, rt.settings).desk_leads
+            _check_leads(s, changes["desk_leads"], before)
         stored = settings_mod.save(s, dict(changes), rt.settings)
         audit.append(
             s, kind="settings_changed", at=rt.clock(), actor=admin, role="admin", payload=stored
@@ -34,6 +40,29 @@ def change_settings(rt: Runtime, actor: User | int, changes: Mapping[str, Any]) 
         changed = settings_mod.load(s, rt.settings)
     forget_configuration(rt.db.engine)  # once committed: this process reads them afresh
     return changed
+
+
+def _check_leads(s, leads: Any, before: Mapping[str, str]) -> None:
+    """A desk's new lead is an active member of that desk: a clerk for the window, an approver
+    of the department for a department (a blank leaves the desk to the admin). Leads kept as
+    they were are not checked again, so other settings can still be saved."""
+    problems = []
+    for desk, username in dict(leads or {}).items():
+        username = str(username or "").strip()
+        if desk not in DESKS or not username or before.get(desk) == username:
+            continue
+        user = s.scalar(select(User).where(User.username == username))
+        if user is None or not user.active or desk_of(user) != desk:
+            zh, en = DESKS[desk]
+            problems.append(
+                msg(
+                    f"desk_leads.{desk}",
+                    f"“{username}”不是{zh}在岗的工作人员，不能担任{zh}负责人。",
+                    f"{username} is not an active member of the {en} desk, so cannot lead it.",
+                )
+            )
+    if problems:
+        raise InvalidInput(*problems)
 
 
 def set_holiday(
