@@ -68,6 +68,7 @@ def test_the_desk_lead_reassigns_and_the_new_handler_is_told(
         told = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "handler")).one()
         assert told.user_id == second_clerk.id and told.phone == "13900000009"
         assert "王窗口" in told.text
+        assert told.text.endswith(f"/staff/cases/{case_id}")  # one tap to the case, any desk
         last = s.scalars(select(Event).where(Event.kind == "handler").order_by(Event.id)).all()[-1]
         assert last.payload["previous"] == "王窗口" and last.payload["handler"] == "刘窗口"
 

@@ -243,7 +243,7 @@ def handed_over(
         kind="handler",
         user_id=handler.id,
         phone=handler.phone,
-        text=f"{SIGN}案件{case.reference}已由{by}交您办理，请登录查看：{_base(settings)}/staff/",
+        text=f"{SIGN}案件{case.reference}已由{by}交您办理，请登录查看：{_base(settings)}/staff/cases/{case.id}",
     )
 
 
