@@ -26,3 +26,14 @@ def test_only_the_desk_lead_assigns_someone_else(api, app_journey):
     r = api.put(f"/cases/{case_id}/handler", "clerk", json={"username": "clerk"})
     assert r.status_code == 409  # the case waits on the departments, not the window
     assert api.put(f"/cases/{case_id}/handler", "clerk", json={}).status_code == 400
+
+
+def test_the_list_filters_by_street_and_deadline_as_the_queues_do(api, app_journey):
+    south = app_journey.case_in("submitted", street="南城街道")
+    app_journey.case_in("submitted", street="北城街道")
+    listed = api.get("/cases?tag=window&street=南城街道", "clerk").get_json()
+    assert [c["id"] for c in listed["items"]] == [south]
+    # Submitted today: two working days to accept them, so due soon and not overdue.
+    assert api.get("/cases?tag=window&due=soon", "clerk").get_json()["total"] == 2
+    assert api.get("/cases?tag=window&due=overdue", "clerk").get_json()["total"] == 0
+    assert api.get("/cases?due=later", "clerk").status_code == 400

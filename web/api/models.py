@@ -722,6 +722,11 @@ class CaseListQuery(Query):
             "`none`: no handler at the caller's desk; or a staff member's username"
         ),
     ] = None
+    due: Annotated[
+        Literal["soon", "overdue"] | None,
+        Field(description="`soon`: due within 2 working days; `overdue`: past the deadline"),
+    ] = None
+    street: Annotated[Text(32, label="街道") | None, Field(description="The 街道")] = None
 
 
 class HandlerRequest(Request):

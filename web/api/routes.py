@@ -233,6 +233,8 @@ def list_cases():
         after=_position(args.get("after")),
         before=_position(args.get("before")),
         handler=args.get("handler"),
+        due=args.get("due"),
+        street=args.get("street"),
     )
     listed["next_cursor"] = _cursor(listed["next_cursor"])
     listed["prev_cursor"] = _cursor(listed["prev_cursor"])
