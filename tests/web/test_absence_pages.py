@@ -62,6 +62,8 @@ def test_the_stand_in_sees_whom_they_cover_and_acts_in_their_stead(
     page = client.get("/staff/absence").get_data(as_text=True)
     assert "我代理的同事" in page and "王窗口：2026-11-23 至 2026-11-27" in page
     assert "代为办理" in client.get("/inbox/").get_data(as_text=True)
+    queue = client.get("/staff/?handler=me").get_data(as_text=True)
+    assert "王窗口（请假，由我代理）" in queue  # the absent colleague's case, under "mine"
     services.fire(rt, clerk2.id, case_id, "accept")
     history = client.get(f"/staff/cases/{case_id}").get_data(as_text=True)
     assert "刘窗口（代王窗口）" in history

@@ -237,6 +237,7 @@ def queue_rows(items: list[dict[str, Any]], handling: Mapping[str, Any], usernam
         c["waits_on_us"] = waits
         c["handler"] = (held["name"] or held["username"]) if held else None
         c["handler_is_me"] = held is not None and held["username"] == username
+        c["handler_covered"] = held is not None and held["username"] in handling.get("covering", ())
         c["may_take"] = waits and held is None
         c["assignable"] = waits and handling["leads"]
 

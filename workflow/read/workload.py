@@ -113,10 +113,14 @@ def queue_handling(rt: Runtime, actor: Any) -> dict[str, Any]:
         settings = current_settings(s, rt.settings)
         desk = desk_of(user)
         if desk not in DESKS:
-            return {"desk": None, "waiting": frozenset(), "leads": False, "staff": []}
+            return {
+                "desk": None, "waiting": frozenset(), "leads": False, "staff": [], "covering": (),
+            }  # fmt: skip
         lead = leads(user, desk, settings)
         return {
             "desk": desk,
+            # The absent colleagues whose cases this viewer acts on today (代理).
+            "covering": tuple(u.username for u in stood_in_for(s, user.id, rt.clock().date())),
             "waiting": frozenset(
                 st.name for st in STATES if desk in desks_waiting_in(st.name, settings)
             ),
