@@ -96,6 +96,26 @@ class SettingsForm(FlaskForm):
     public_base_url = StringField(
         _l("对外访问地址（文书二维码中的地址）"), validators=[DataRequired(), Length(max=200)]
     )
+    supervisors_min = IntegerField(
+        _l("居民监督代表最少户数"), validators=[NumberRange(min=1, max=20)]
+    )
+    supervisors_max = IntegerField(
+        _l("居民监督代表最多户数"), validators=[NumberRange(min=1, max=20)]
+    )
+    provident_fund_months = IntegerField(
+        _l("公积金提取期限（使用登记后月数）"), validators=[NumberRange(min=1, max=120)]
+    )
+    retention_days = IntegerField(
+        _l("办结后个人信息保存天数"), validators=[NumberRange(min=1, max=36500)]
+    )
+    privacy_request_workdays = IntegerField(
+        _l("个人信息申请答复期限（工作日）"), validators=[NumberRange(min=1, max=60)]
+    )
+    authority_address = StringField(_l("主办单位地址"), validators=[Optional(), Length(max=200)])
+    authority_phone = StringField(_l("主办单位电话"), validators=[Optional(), Length(max=40)])
+    site_id = StringField(_l("政府网站标识码"), validators=[Optional(), Length(max=40)])
+    icp_number = StringField(_l("ICP备案号"), validators=[Optional(), Length(max=60)])
+    psb_number = StringField(_l("公安机关备案号"), validators=[Optional(), Length(max=60)])
 
     def lead_fields(self) -> list:
         """The desk leads' fields, one per desk (window first, then the departments)."""

@@ -224,3 +224,30 @@ def test_a_notice_shorter_than_a_day_is_refused_without_the_demo_setting(tmp_pat
     assert "公示期不得少于 1 天" in r.get_data(as_text=True)
     assert services.effective_settings(app.extensions["jiati"]).publicity_days == 10
     app.extensions["jiati"].db.dispose()
+
+
+def test_the_admin_sets_the_residents_privacy_and_footer_settings(as_admin, app):
+    r = as_admin.post(
+        "/admin/settings",
+        data=_settings_form(
+            supervisors_min="2", supervisors_max="4", provident_fund_months="18",
+            retention_days="365", privacy_request_workdays="10",
+            authority_phone="0710-6212345", site_id="4206830001",
+        ),
+    )  # fmt: skip
+    assert r.status_code == 303
+    s = services.effective_settings(app.extensions["jiati"])
+    assert (s.supervisors_min, s.supervisors_max, s.provident_fund_months) == (2, 4, 18)
+    assert (s.retention_days, s.privacy_request_workdays) == (365, 10)
+    footer = as_admin.get("/guide").get_data(as_text=True)
+    assert "0710-6212345" in footer and "4206830001" in footer
+
+
+def test_fewer_representatives_at_most_than_at_least_is_refused(as_admin, app):
+    r = as_admin.post(
+        "/admin/settings", data=_settings_form(supervisors_min="4", supervisors_max="3")
+    )
+    assert r.status_code == 400
+    assert "居民监督代表最多人数（3）不能少于最少人数（4）" in r.get_data(as_text=True)
+    s = services.effective_settings(app.extensions["jiati"])
+    assert (s.supervisors_min, s.supervisors_max) == (3, 5)

@@ -150,6 +150,14 @@ def sign_out_user(user_id: int):
 # --- settings ------------------------------------------------------------------------------
 
 
+# Settings the form shows and posts as they are stored.
+_PLAIN = (
+    "supervisors_min", "supervisors_max", "provident_fund_months", "retention_days",
+    "privacy_request_workdays", "authority_address", "authority_phone", "site_id", "icp_number",
+    "psb_number",
+)  # fmt: skip
+
+
 def _settings_to_form(s) -> dict:
     return {
         "publicity_days": s.publicity_days,
@@ -171,6 +179,7 @@ def _settings_to_form(s) -> dict:
         "court": s.court,
         "department_names": "\n".join(f"{k}={v}" for k, v in s.department_names.items()),
         "public_base_url": s.public_base_url,
+        **{k: getattr(s, k) for k in _PLAIN},
         **{f"lead_{desk}": s.desk_leads.get(desk, "") for desk in DESKS},
     }
 
@@ -182,6 +191,8 @@ def _fraction(f: Fraction) -> str:
 def _form_to_changes(form: SettingsForm) -> dict:
     """Form text to the shapes `change_settings` validates (tiers as pairs, prefixes a dict)."""
     changes = {k: getattr(form, k).data for k in ADMIN_KEYS if k != "desk_leads"}
+    for k in ("authority_address", "authority_phone", "site_id", "icp_number", "psb_number"):
+        changes[k] = (changes[k] or "").strip()
     # A blank lead leaves the desk's assigning to the admin.
     changes["desk_leads"] = {d: (form[f"lead_{d}"].data or "").strip() for d in DESKS}
     tiers = []

@@ -321,6 +321,16 @@ ADMIN_KEYS = (
     "department_names",
     "public_base_url",
     "desk_leads",
+    "supervisors_min",
+    "supervisors_max",
+    "provident_fund_months",
+    "retention_days",
+    "privacy_request_workdays",
+    "authority_address",
+    "authority_phone",
+    "site_id",
+    "icp_number",
+    "psb_number",
 )
 
 
@@ -407,13 +417,15 @@ def save(session: Session, changes: dict[str, Any], base: Settings | None = None
 
     `base` is the configuration they apply to: only a deployment configured for demos may
     shorten the public notice below the rule's minimum."""
-    stored = {}
+    stored: dict[str, Any] = {}
+    stored_values: dict[str, Any] = {}
     for key, raw in changes.items():
         if key not in ADMIN_KEYS:
             raise InvalidInput(msg("setting", f"未知设置项：{key}", f"Unknown setting: {key}"))
         coerced = _coerce(key, raw)
         if key == "publicity_days":
             _check_publicity(coerced, bool(base and base.demo_short_publicity))
+        stored_values[key] = coerced
         value = _to_json(key, coerced)
         row = session.get(Setting, key)
         if row is None:
@@ -421,4 +433,22 @@ def save(session: Session, changes: dict[str, Any], base: Settings | None = None
         else:
             row.value = value
         stored[key] = value
+    _check_supervisors(session, stored_values, base)
     return stored
+
+
+def _check_supervisors(session: Session, changes: dict[str, Any], base: Settings | None) -> None:
+    """The residents' representatives: at least as many may be named as must be."""
+    if "supervisors_min" not in changes and "supervisors_max" not in changes:
+        return
+    current = load(session, base) if base is not None else None
+    low = changes.get("supervisors_min", current.supervisors_min if current else 3)
+    high = changes.get("supervisors_max", current.supervisors_max if current else 5)
+    if low > high:
+        raise InvalidInput(
+            msg(
+                "supervisors_max",
+                f"居民监督代表最多人数（{high}）不能少于最少人数（{low}）。",
+                f"At most {high} representatives is fewer than the least, {low}.",
+            )
+        )
