@@ -19,6 +19,7 @@ from workflow.data.settings import COST_SHARING, DEPARTMENTS, DESKS
 ROLE_CHOICES = [
     SelectChoice("clerk", _l("窗口受理人员")),
     SelectChoice("approver", _l("审批人员")),
+    SelectChoice("mediator", _l("调解员")),
     SelectChoice("admin", _l("管理员")),
     SelectChoice("homeowner", _l("业主")),
 ]
@@ -34,6 +35,7 @@ class UserCreateForm(FlaskForm):
     name = StringField(_l("姓名"), validators=[Optional(), Length(max=64)])
     role = SelectField(_l("角色"), choices=ROLE_CHOICES)
     department = SelectField(_l("部门（审批人员必选）"), choices=DEPARTMENT_CHOICES)
+    street = StringField(_l("街道（调解员所属，可留空）"), validators=[Optional(), Length(max=32)])
     password = PasswordField(
         _l("初始密码（至少 10 位）"),
         validators=[
@@ -48,6 +50,7 @@ class UserCreateForm(FlaskForm):
 class UserUpdateForm(FlaskForm):
     role = SelectField(_l("角色"), choices=ROLE_CHOICES)
     department = SelectField(_l("部门"), choices=DEPARTMENT_CHOICES)
+    street = StringField(_l("街道（调解员）"), validators=[Optional(), Length(max=32)])
     active = BooleanField(_l("启用"))
     password = PasswordField(
         _l("重置密码（留空则不变）"),

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from tests.conftest import login
 from workflow import services
+from workflow.data.models import User
 from workflow.read import registers
 
 
@@ -251,3 +253,26 @@ def test_fewer_representatives_at_most_than_at_least_is_refused(as_admin, app):
     assert "居民监督代表最多人数（3）不能少于最少人数（4）" in r.get_data(as_text=True)
     s = services.effective_settings(app.extensions["jiati"])
     assert (s.supervisors_min, s.supervisors_max) == (3, 5)
+
+
+def test_the_admin_names_a_mediators_street_on_the_accounts_page(as_admin, app):
+    rt = app.extensions["jiati"]
+    r = as_admin.post(
+        "/admin/users",
+        data={"username": "mediator9", "role": "mediator", "street": "南城街道",
+              "password": "a-long-initial-pass", "department": ""},
+    )  # fmt: skip
+    assert r.status_code == 303
+    with rt.db.session() as s:
+        made = s.scalar(select(User).where(User.username == "mediator9"))
+        assert made.street == "南城街道"
+    page = as_admin.get("/admin/users").get_data(as_text=True)
+    assert 'value="南城街道"' in page
+    r = as_admin.post(
+        f"/admin/users/{made.id}",
+        data={f"u{made.id}-role": "mediator", f"u{made.id}-street": "北城街道",
+              f"u{made.id}-active": "y", f"u{made.id}-department": ""},
+    )  # fmt: skip
+    assert r.status_code == 303
+    with rt.db.session() as s:
+        assert s.get(User, made.id).street == "北城街道"

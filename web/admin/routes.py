@@ -68,6 +68,7 @@ def users():
                 department=form.department.data or None,
                 name=form.name.data or "",
                 must_change_password=bool(form.must_change.data),
+                street=form.street.data or None,
             )
         except WorkflowError as exc:
             _refused(exc)
@@ -87,6 +88,7 @@ def users():
             u["active"],
             u["oidc_subject"] or "",
         )
+        f.street.data = u.get("street") or ""
         edit_forms[u["id"]] = f
     return (
         render_template(
@@ -121,6 +123,7 @@ def update_user(user_id: int):
             role=form.role.data,
             department=form.department.data or None,
             password=form.password.data or None,
+            street=form.street.data or "",
         )
         if oidc.enabled():  # the field is on the page only then
             services.link_oidc(rt(), current_user.id, user_id, form.oidc_subject.data)

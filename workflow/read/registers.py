@@ -64,6 +64,7 @@ def accounts(rt: Runtime, actor: Any) -> list[dict[str, Any]]:
                 "department": u.department,
                 "active": u.active,
                 "oidc_subject": u.oidc_subject,
+                "street": u.street,
             }
             for u in users
         ]

@@ -371,8 +371,10 @@ def update_user(
     department: str | None = None,
     password: str | None = None,
     name: str | None = None,
+    street: str | None = None,
 ) -> Account:
-    """An admin disables, re-roles or resets the password of an account."""
+    """An admin disables, re-roles or resets the password of an account, or names the 街道
+    whose referrals a mediator sees (`street`; blank: every 街道)."""
     with rt.db.transaction() as s:
         admin = actor_of(s, actor)
         require_role(admin, "admin")
@@ -397,6 +399,11 @@ def update_user(
         user.department = changes["department"] = new_dept if new_role == "approver" else None
         if name is not None:
             user.name = changes["name"] = name.strip()[:64]
+        if new_role != "mediator":
+            if user.street is not None:
+                user.street = changes["street"] = None
+        elif street is not None and (street.strip()[:32] or None) != user.street:
+            user.street = changes["street"] = street.strip()[:32] or None
         if password:
             user.password_hash = hash_password(password)
             # A password the admin knows is an initial password: the owner chooses their own.
