@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -104,8 +105,9 @@ class Case(Base):
     payee: Mapped[str | None] = mapped_column(String(200))
     subsidy_fen: Mapped[int | None] = mapped_column(Integer)
     subsidy_reason: Mapped[str | None] = mapped_column(Text)
-    # The sub-district (街道) the building lies in: the public register filters by it.
-    street: Mapped[str | None] = mapped_column(String(32), index=True)
+    # The sub-district (街道) the building lies in: the public register and the queues filter
+    # by it (through ix_cases_street_state_updated_at_id).
+    street: Mapped[str | None] = mapped_column(String(32))
     # The review deadline may be extended once (行政许可法第四十二条), by these working days.
     review_extended_days: Mapped[int | None] = mapped_column(Integer)
     # The installer (特种设备安装单位) and the number of the elevator's use registration.
@@ -184,6 +186,11 @@ class Case(Base):
         Index(
             "ix_cases_community", "community", postgresql_ops={"community": "varchar_pattern_ops"}
         ),
+        # A queue filtered by community or by 街道 reads one range per state, in the list's
+        # order, and counts from the index alone; the communities' filter lists each name by
+        # one probe (PostgreSQL's pattern index above cannot order by `<`).
+        Index("ix_cases_community_state_updated_at_id", "community", "state", "updated_at", "id"),
+        Index("ix_cases_street_state_updated_at_id", "street", "state", "updated_at", "id"),
     )
 
 
@@ -574,6 +581,17 @@ class Event(Base):
         # The statistics count applications and approvals per month, and the stays in each
         # phase from the moves in and out of it: both read this index alone.
         Index("ix_events_kind_at", "kind", "at", "from_state", "to_state"),
+        # A case's latest move into its state (when its current stay began) in one probe;
+        # moves only, not the votes and other facts that make most of the log.
+        Index(
+            "ix_events_case_moves",
+            "case_id",
+            "to_state",
+            "seq",
+            "at",
+            postgresql_where=text("to_state IS NOT NULL"),
+            sqlite_where=text("to_state IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -590,6 +608,21 @@ class Event(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class StatisticsCheckpoint(Base):
+    """The statistics' tallies of the audit log up to a point (`workflow.read.statistics`):
+    the moves per kind, state and day, for the events up to `up_to_event` that happened
+    before `before`. The log is append-only, so these never change; a cold statistics page
+    reads them and tallies only the events since."""
+
+    __tablename__ = "statistics_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    up_to_event: Mapped[int] = mapped_column(Integer)
+    before: Mapped[datetime] = mapped_column(DateTime)
+    tallies: Mapped[list[Any]] = mapped_column(JSON)
+    made_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class Setting(Base):

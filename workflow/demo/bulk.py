@@ -28,12 +28,14 @@ from typing import Any
 from sqlalchemy import func, select, text
 
 from ..data.audit import GENESIS, event_digest
-from ..data.models import Case, Household, LetterCounter, User
+from ..data.models import Case, Event, Household, LetterCounter, User
 from ..data.runtime import Runtime
 from ..data.settings import DEPARTMENTS, Settings
 from ..papers.letters import CODE_ALPHABET, format_number, verify_url
 from ..papers.letters import KINDS as LETTER_KINDS
+from ..process.desks import WINDOW, desks_waiting
 from ..process.machine import TRANSITION
+from ..read.statistics import forget_checkpoints, refresh_statistics
 from ..rules.passwords import hash_password
 from ..rules.workdays import WorkCalendar
 from . import load as bulkload
@@ -48,6 +50,11 @@ COMMUNITIES = [
     for b in ("花园", "小区", "里", "新村", "家园")
 ]
 STREETS = ("建设路", "人民路", "书院街", "光武大道", "民主路", "北京路", "襄阳路", "前进路")
+# The 街道 a building lies in (the queues and the mediators filter by it), as in the demo.
+DISTRICTS = ("南城街道", "北城街道", "环城街道")
+# A case waiting on a desk has a named handler there this often (issue 30): the queues'
+# "mine" and "nobody's" filters then split the waiting cases as at a working desk.
+HANDLED = 0.6
 
 # Where a case's life is planned to end (before today cuts it short), in shares that follow
 # what such programmes report: most go all the way, some are withdrawn, few are refused.
@@ -131,7 +138,7 @@ TABLES = {
         "submitted_at", "acceptance_due", "accepted_at", "review_due", "deadline_estimated",
         "review_round", "decided_at", "decision_reasons", "contractor", "construction_start",
         "completed_at", "actual_cost_fen", "payee", "subsidy_fen", "subsidy_reason",
-        "subsidy_paid_on", "payment_voucher",
+        "subsidy_paid_on", "payment_voucher", "street",
     ],
     "households": [
         "id", "case_id", "position", "room", "floor", "area", "owner_name", "phone",
@@ -151,6 +158,7 @@ TABLES = {
         "chain", "seq", "case_id", "actor_id", "actor_name", "actor_role", "at", "kind",
         "from_state", "to_state", "payload", "prev_hash", "hash",
     ],
+    "case_handlers": ["case_id", "desk", "user_id", "assigned_at", "assigned_by_id"],
 }  # fmt: skip
 
 
@@ -181,6 +189,7 @@ def generate(
         if len(staff) < 4:
             raise RuntimeError("load the demo first (flask --app web demo)")
         next_case = (conn.scalar(select(func.max(Case.id))) or 0) + 1
+        last_event = conn.scalar(select(func.max(Event.id))) or 0
         next_household = (conn.scalar(select(func.max(Household.id))) or 0) + 1
         counters = Counter(
             {
@@ -231,6 +240,10 @@ def generate(
                         f"(SELECT coalesce(max(id), 1) FROM {table}))"
                     )
                 )
+    # The events are back-dated: a statistics checkpoint made during the load may have missed
+    # some. Then the statistics count the new events once, so the first view is not the one.
+    forget_checkpoints(rt, last_event)
+    refresh_statistics(rt)
     return list(range(first_id, first_id + written))
 
 
@@ -339,6 +352,7 @@ def _one_case(
         reference=f"JT{created:%Y}{cid:05d}",
         applicant_id=applicant_id,
         community=community,
+        street=DISTRICTS[cid % len(DISTRICTS)],
         address=f"枣阳市{rng.choice(STREETS)} {rng.randint(1, 300)} 号",
         building=f"{rng.randint(1, 40)}号楼",
         unit=f"{rng.randint(1, 4)}单元",
@@ -494,6 +508,10 @@ def _one_case(
         c["acceptance_due"] = c["acceptance_due"] if state in ("review", "correction") else None
     if state != "review":
         c["review_due"] = None
+    for desk in desks_waiting(SimpleNamespace(state=state), settings):
+        who = staff.get("clerk" if desk == WINDOW else desk)
+        if who is not None and rng.random() < HANDLED:
+            w["case_handlers"].append((cid, desk, who.id, min(at + timedelta(hours=2), now), None))
     w["cases"].append(tuple(c[k] for k in TABLES["cases"]))
     for pos, h in enumerate(households):
         w["households"].append(
