@@ -1,4 +1,5 @@
 """queues filtered by community or 街道 by index; statistics from a checkpoint of the audit log
+and from covering indexes
 
 Revision ID: e7a3c5f1b920
 Revises: d4e8a1c7f302
@@ -26,6 +27,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.drop_index("ix_cases_street")
+        batch_op.drop_index("ix_cases_state")
+        batch_op.create_index(
+            "ix_cases_state_community_subsidy_fen",
+            ["state", "community", "subsidy_fen"],
+            unique=False,
+        )
         batch_op.create_index(
             "ix_cases_community_state_updated_at_id",
             ["community", "state", "updated_at", "id"],
@@ -52,5 +59,7 @@ def downgrade() -> None:
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.drop_index("ix_cases_street_state_updated_at_id")
         batch_op.drop_index("ix_cases_community_state_updated_at_id")
+        batch_op.drop_index("ix_cases_state_community_subsidy_fen")
         batch_op.create_index("ix_cases_street", ["street"], unique=False)
+        batch_op.create_index("ix_cases_state", ["state"], unique=False)
     op.drop_table("statistics_checkpoints")

@@ -77,7 +77,7 @@ class Case(Base):
     building: Mapped[str] = mapped_column(String(32))
     unit: Mapped[str] = mapped_column(String(32))
     floors: Mapped[int] = mapped_column(Integer)
-    state: Mapped[str] = mapped_column(String(32), index=True)  # only the machine changes it
+    state: Mapped[str] = mapped_column(String(32))  # only the machine changes it
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
@@ -191,6 +191,9 @@ class Case(Base):
         # one probe (PostgreSQL's pattern index above cannot order by `<`).
         Index("ix_cases_community_state_updated_at_id", "community", "state", "updated_at", "id"),
         Index("ix_cases_street_state_updated_at_id", "street", "state", "updated_at", "id"),
+        # Counts by state, and the subsidies by state and community (the statistics), from
+        # the index alone: reading 50,000 granted cases' rows took 200–400 ms on SQLite.
+        Index("ix_cases_state_community_subsidy_fen", "state", "community", "subsidy_fen"),
     )
 
 
