@@ -43,6 +43,11 @@ def upgrade() -> None:
             ["street", "state", "updated_at", "id"],
             unique=False,
         )
+    with op.batch_alter_table("case_handlers", schema=None) as batch_op:
+        batch_op.drop_index("ix_case_handlers_case_id")
+        batch_op.create_index(
+            "ix_case_handlers_case_id_user_id", ["case_id", "user_id"], unique=False
+        )
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.create_index(
             "ix_events_case_moves",
@@ -56,6 +61,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.drop_index("ix_events_case_moves")
+    with op.batch_alter_table("case_handlers", schema=None) as batch_op:
+        batch_op.drop_index("ix_case_handlers_case_id_user_id")
+        batch_op.create_index("ix_case_handlers_case_id", ["case_id"], unique=False)
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.drop_index("ix_cases_street_state_updated_at_id")
         batch_op.drop_index("ix_cases_community_state_updated_at_id")

@@ -563,12 +563,13 @@ def list_cases(
         # The log's position comes with the page (one round trip less): the count is kept
         # while it stays.
         position = select(func.max(Event.id)).scalar_subquery()
+        # The columns a list shows, not whole cases with their applicants.
         loaded = s.execute(
-            select(Case, position)
+            select(*LISTED, position)
             .join(picked, picked.c.id == Case.id)
             .order_by(*(o.asc() if ascending else o.desc() for o in by))
         ).all()
-        rows = [c for c, _ in loaded]
+        rows = list(loaded)
         total = _count(
             s,
             rt,
@@ -584,7 +585,7 @@ def list_cases(
                 due,
                 today if due or handler else None,
             ),  # fmt: skip
-            loaded[0][1] if loaded else log_position(s),
+            loaded[0][-1] if loaded else log_position(s),
         )
         more = len(rows) > per_page
         rows = rows[:per_page]
@@ -680,6 +681,12 @@ def _by_state(
 
 
 DUE_FILTERS = ("soon", "overdue")
+# What a list shows of each case (with `deadline_of`'s columns).
+LISTED = (
+    Case.id, Case.reference, Case.state, Case.community, Case.address, Case.building,
+    Case.unit, Case.updated_at, Case.version, Case.deadline_estimated,
+    *(getattr(Case, a) for a in sorted({st.deadline for st in STATE.values() if st.deadline})),
+)  # fmt: skip
 # The clocks a queue filters by: each timed state's deadline column.
 _TIMED = {
     attr: [st.name for st in STATE.values() if st.deadline == attr]
