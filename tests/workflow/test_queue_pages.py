@@ -169,8 +169,12 @@ def test_the_deadline_filters_show_the_cases_due_soon_and_overdue(office):
     assert checked == {"soon", "overdue"}
 
 
-def test_the_communities_filter_lists_each_community_with_a_case_once_in_order(office):
+def test_the_communities_and_streets_filters_list_each_value_with_a_case_once_in_order(office):
     rt, _, _ = office
     with rt.db.session() as s:
         names = s.scalars(select(Case.community).distinct().order_by(Case.community)).all()
+        streets = s.scalars(
+            select(Case.street).where(Case.street.is_not(None)).distinct().order_by(Case.street)
+        ).all()
     assert registers.communities(rt) == names and len(names) > 20
+    assert registers.streets(rt) == streets == ["北城街道", "南城街道", "环城街道"]

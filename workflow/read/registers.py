@@ -1,5 +1,6 @@
 """Read side for the staff's and the admin's lists: the letters register, accounts, the
-communities filter, the holiday calendar, and an approver's own to-do in the review queue."""
+communities' and streets' filters, the holiday calendar, and an approver's own to-do in the
+review queue."""
 
 from __future__ import annotations
 
@@ -69,20 +70,27 @@ def accounts(rt: Runtime, actor: Any) -> list[dict[str, Any]]:
 def communities(rt: Runtime) -> list[str]:
     """Every community with a case, for the queues' filter."""
     with rt.db.session() as s:
-        return distinct_communities(s)
+        return distinct_values(s, Case.community)
 
 
-def distinct_communities(s: Any) -> list[str]:
-    """Each community once, in order, by one probe per community (a loose index scan on the
-    index led by `community`): `SELECT DISTINCT` read all 100,000 cases' index entries (10 ms
-    on SQLite, 40–90 ms on PostgreSQL); this takes 0.1–1 ms."""
-    walk = select(func.min(Case.community).label("name")).cte("walk", recursive=True)
-    following = select(func.min(Case.community)).where(Case.community > walk.c.name)
+def streets(rt: Runtime) -> list[str]:
+    """Every 街道 with a case, for the queues' filter."""
+    with rt.db.session() as s:
+        return distinct_values(s, Case.street)
+
+
+def distinct_values(s: Any, column: Any) -> list[Any]:
+    """Each value of an indexed column of the cases once (NULL left out), in order, by one
+    probe per value (a loose index scan on an index led by the column): `SELECT DISTINCT` read
+    all 100,000 cases' index entries (10 ms on SQLite, 40–90 ms on PostgreSQL, on every queue
+    page the log had moved since); this takes 0.1–1 ms for fifty values, so nothing is kept."""
+    walk = select(func.min(column).label("value")).cte("walk", recursive=True)
+    following = select(func.min(column)).where(column > walk.c.value)
     walk = walk.union_all(
-        select(following.scalar_subquery()).select_from(walk).where(walk.c.name.is_not(None))
+        select(following.scalar_subquery()).select_from(walk).where(walk.c.value.is_not(None))
     )
     return list(
-        s.scalars(select(walk.c.name).where(walk.c.name.is_not(None)).order_by(walk.c.name))
+        s.scalars(select(walk.c.value).where(walk.c.value.is_not(None)).order_by(walk.c.value))
     )
 
 
