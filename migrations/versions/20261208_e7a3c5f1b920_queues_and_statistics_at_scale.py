@@ -34,6 +34,9 @@ def upgrade() -> None:
             unique=False,
         )
         batch_op.create_index(
+            "ix_cases_maintenance_ends_on", ["maintenance_ends_on"], unique=False
+        )
+        batch_op.create_index(
             "ix_cases_community_state_updated_at_id",
             ["community", "state", "updated_at", "id"],
             unique=False,
@@ -67,6 +70,7 @@ def downgrade() -> None:
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.drop_index("ix_cases_street_state_updated_at_id")
         batch_op.drop_index("ix_cases_community_state_updated_at_id")
+        batch_op.drop_index("ix_cases_maintenance_ends_on")
         batch_op.drop_index("ix_cases_state_community_subsidy_fen")
         batch_op.create_index("ix_cases_street", ["street"], unique=False)
         batch_op.create_index("ix_cases_state", ["state"], unique=False)

@@ -194,6 +194,8 @@ class Case(Base):
         # Counts by state, and the subsidies by state and community (the statistics), from
         # the index alone: reading 50,000 granted cases' rows took 200–400 ms on SQLite.
         Index("ix_cases_state_community_subsidy_fen", "state", "community", "subsidy_fen"),
+        # The elevator register's "contracts ending within 30 days".
+        Index("ix_cases_maintenance_ends_on", "maintenance_ends_on"),
     )
 
 

@@ -37,7 +37,7 @@ from ..process.desks import WINDOW, desks_waiting
 from ..process.machine import TRANSITION
 from ..read.statistics import forget_checkpoints, refresh_statistics
 from ..rules.passwords import hash_password
-from ..rules.workdays import WorkCalendar
+from ..rules.workdays import WorkCalendar, add_years
 from . import load as bulkload
 
 CHUNK = 2000
@@ -138,7 +138,7 @@ TABLES = {
         "submitted_at", "acceptance_due", "accepted_at", "review_due", "deadline_estimated",
         "review_round", "decided_at", "decision_reasons", "contractor", "construction_start",
         "completed_at", "actual_cost_fen", "payee", "subsidy_fen", "subsidy_reason",
-        "subsidy_paid_on", "payment_voucher", "street",
+        "subsidy_paid_on", "payment_voucher", "street", "registration_number", "registered_on",
     ],
     "households": [
         "id", "case_id", "position", "room", "floor", "area", "owner_name", "phone",
@@ -159,6 +159,10 @@ TABLES = {
         "from_state", "to_state", "payload", "prev_hash", "hash",
     ],
     "case_handlers": ["case_id", "desk", "user_id", "assigned_at", "assigned_by_id"],
+    "elevators": [
+        "case_id", "registration_number", "registered_on", "last_inspected_on",
+        "next_inspection_due", "link_token",
+    ],
 }  # fmt: skip
 
 
@@ -470,6 +474,8 @@ def _one_case(
             c["construction_start"] = at.date()
         elif trig == "confirm_completion":
             c["completed_at"] = at
+            c["registration_number"] = f"梯11鄂F{cid:06d}"
+            c["registered_on"] = at.date()
         elif trig == "apply_subsidy":
             c["actual_cost_fen"] = c["estimated_cost_fen"] - rng.randrange(0, 40_000) * 100
             c["payee"] = f"{community}业主委员会"
@@ -512,6 +518,8 @@ def _one_case(
         who = staff.get("clerk" if desk == WINDOW else desk)
         if who is not None and rng.random() < HANDLED:
             w["case_handlers"].append((cid, desk, who.id, min(at + timedelta(hours=2), now), None))
+    if c["registered_on"] is not None:
+        w["elevators"].append(_elevator(rng, cid, c, now))
     w["cases"].append(tuple(c[k] for k in TABLES["cases"]))
     for pos, h in enumerate(households):
         w["households"].append(
@@ -527,6 +535,21 @@ def _one_case(
         e["payload"] = _PAYLOAD.encode(e["payload"])
         w["events"].append(tuple(e[k] for k in TABLES["events"]))
     return len(households)
+
+
+def _elevator(rng: random.Random, cid: int, c: dict[str, Any], now: datetime) -> tuple:
+    """The register's row of a completed case: inspected every year since its registration,
+    a few days before each anniversary; about one in thirty missed its last one (overdue)."""
+    registered = c["registered_on"]
+    years = (now.date() - registered).days // 365
+    last = None
+    if years >= 1:
+        last = add_years(registered, years) - timedelta(days=rng.randint(0, 20))
+        if years >= 2 and rng.random() < 0.03:
+            last = add_years(last, -1)
+    due = add_years(last or registered, 1)
+    token = base64.urlsafe_b64encode(_SECRET.take(18)).decode()
+    return (cid, c["registration_number"], registered, last, due, token)
 
 
 def _letter_data(
