@@ -136,20 +136,21 @@ def compute(s: Any, today: date, tallies: Tallies | None = None) -> Figures:
         months[m][MONTHLY[kind]] += n
     month_rows = [{"month": m, **c} for m, c in sorted(months.items()) if any(c.values())]
     # Grouped in the order of the index on (state, community, subsidy_fen), which answers it
-    # alone; the states' rows of one community are added up here.
-    granted: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    # alone, then the few groups sorted by community (in the database's collation, as before);
+    # a community's rows of the two states are added up here.
+    granted: dict[str, list[int]] = {}
     for _, community, amount, n in s.execute(
         select(
             Case.state, Case.community, func.coalesce(func.sum(Case.subsidy_fen), 0), func.count()
         )
         .where(Case.state.in_(states_tagged("granted")))
         .group_by(Case.state, Case.community)
+        .order_by(Case.community)
     ):
-        granted[community][0] += int(amount)
-        granted[community][1] += n
-    by_community = [
-        {"community": c, "amount_fen": a, "cases": n} for c, (a, n) in sorted(granted.items())
-    ]
+        total = granted.setdefault(community, [0, 0])
+        total[0] += int(amount)
+        total[1] += n
+    by_community = [{"community": c, "amount_fen": a, "cases": n} for c, (a, n) in granted.items()]
     cal = calendar(s)
     waiting = TRANSITION["record_payment"].sources[0]
     paid_cases, paid_fen = s.execute(
