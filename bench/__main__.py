@@ -32,10 +32,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--http-rounds", type=int, default=3, help="interleaved HTTP rounds")
     parser.add_argument("--http-seconds", type=float, default=2.0, help="seconds per HTTP run")
     parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument(
+        "--parts",
+        default="all",
+        help="which rows of the database part, comma-separated: statistics, queues, search,"
+        " api, transition (default all)",
+    )
     args = parser.parse_args(argv)
 
     from . import pages, transition
 
+    parts = (*pages.PARTS, "transition") if args.parts == "all" else args.parts.split(",")
     dbs = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     results: dict[str, list[Row]] = {}
     started = time.perf_counter()
@@ -59,8 +66,12 @@ def main(argv: list[str] | None = None) -> int:
                 s.scalar(select(func.count(Event.id))),
             )
         print(f"  measured at {size[0]:,} cases, {size[1]:,} households, {size[2]:,} events")
-        rows = pages.run(app, url, args.runs)
-        rows += transition.run(rt, max(args.runs, 11))
+        # Other work on the machine shows in every figure; the floors measured beside them too.
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"  load average {load} on {os.cpu_count()} cores", flush=True)
+        rows = pages.run(app, url, args.runs, tuple(p for p in pages.PARTS if p in parts))
+        if "transition" in parts:
+            rows += transition.run(rt, max(args.runs, 11))
         results[db] = rows
         for row in rows:
             print(row.line(), flush=True)

@@ -119,3 +119,28 @@ def test_the_daily_check_reminds_each_once_across_days(sms_rt, journey, people, 
             )
         ).all()
     assert len(inbox) == 3  # the applicant also reads them in the inbox
+
+
+def test_the_register_page_shows_a_page_at_a_time_and_pages_through_every_elevator(rt, people):
+    from workflow.demo.bulk import generate
+
+    generate(rt, 120, seed=17)  # most have been completed: dozens of elevators
+    everything = [r["case_id"] for r in register.elevators(rt, people.clerk.id)]
+    assert len(everything) > 25
+    seen, after = [], None
+    while True:
+        page = register.register_page(rt, people.clerk.id, after=after, per_page=10)
+        assert len(page["rows"]) <= 10 and page["total"] == len(everything)
+        seen += [r["case_id"] for r in page["rows"]]
+        after = page["next"]
+        if after is None:
+            break
+    assert seen == everything
+    overdue = register.register_page(rt, people.clerk.id, "overdue", per_page=1000)
+    assert (
+        overdue["total"]
+        == len(overdue["rows"])
+        == len(register.elevators(rt, people.clerk.id, "overdue"))
+    )
+    with pytest.raises(InvalidInput):
+        register.register_page(rt, people.clerk.id, after="yesterday~1")

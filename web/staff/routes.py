@@ -530,11 +530,15 @@ def elevators():
     """Every elevator in use: who runs it, its maintenance contract, its yearly inspection."""
     which = _which()
     form = ElevatorFilterForm(request.args)
-    rows = elevator_register.elevators(rt(), current_user.id, which)
+    after = (request.args.get("after") or "").strip()[:40] or None
+    page = elevator_register.register_page(rt(), current_user.id, which, after)
     return render_template(
         "staff/elevators.html",
         title=_("电梯登记簿"),
-        rows=rows,
+        page=page,
+        rows=page["rows"],
+        first_url=url_for(".elevators", which=which) if after else None,
+        next_url=url_for(".elevators", which=which, after=page["next"]) if page["next"] else None,
         form=form,
         csv_url=url_for(".elevators_csv", which=which) if which else url_for(".elevators_csv"),
     )

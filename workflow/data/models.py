@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -79,7 +80,7 @@ class Case(Base):
     building: Mapped[str] = mapped_column(String(32))
     unit: Mapped[str] = mapped_column(String(32))
     floors: Mapped[int] = mapped_column(Integer)
-    state: Mapped[str] = mapped_column(String(32), index=True)  # only the machine changes it
+    state: Mapped[str] = mapped_column(String(32))  # only the machine changes it
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
@@ -107,8 +108,9 @@ class Case(Base):
     payee: Mapped[str | None] = mapped_column(String(200))
     subsidy_fen: Mapped[int | None] = mapped_column(Integer)
     subsidy_reason: Mapped[str | None] = mapped_column(Text)
-    # The sub-district (街道) the building lies in: the public register filters by it.
-    street: Mapped[str | None] = mapped_column(String(32), index=True)
+    # The sub-district (街道) the building lies in: the public register and the queues filter
+    # by it (through ix_cases_street_state_updated_at_id).
+    street: Mapped[str | None] = mapped_column(String(32))
     # The review deadline may be extended once (行政许可法第四十二条), by these working days.
     review_extended_days: Mapped[int | None] = mapped_column(Integer)
     # The installer (特种设备安装单位) and the number of the elevator's use registration.
@@ -187,6 +189,16 @@ class Case(Base):
         Index(
             "ix_cases_community", "community", postgresql_ops={"community": "varchar_pattern_ops"}
         ),
+        # A queue filtered by community or by 街道 reads one range per state, in the list's
+        # order, and counts from the index alone; the communities' filter lists each name by
+        # one probe (PostgreSQL's pattern index above cannot order by `<`).
+        Index("ix_cases_community_state_updated_at_id", "community", "state", "updated_at", "id"),
+        Index("ix_cases_street_state_updated_at_id", "street", "state", "updated_at", "id"),
+        # Counts by state, and the subsidies by state and community (the statistics), from
+        # the index alone: reading 50,000 granted cases' rows took 200–400 ms on SQLite.
+        Index("ix_cases_state_community_subsidy_fen", "state", "community", "subsidy_fen"),
+        # The elevator register's "contracts ending within 30 days".
+        Index("ix_cases_maintenance_ends_on", "maintenance_ends_on"),
     )
 
 
@@ -577,6 +589,17 @@ class Event(Base):
         # The statistics count applications and approvals per month, and the stays in each
         # phase from the moves in and out of it: both read this index alone.
         Index("ix_events_kind_at", "kind", "at", "from_state", "to_state"),
+        # A case's latest move into its state (when its current stay began) in one probe;
+        # moves only, not the votes and other facts that make most of the log.
+        Index(
+            "ix_events_case_moves",
+            "case_id",
+            "to_state",
+            "seq",
+            "at",
+            postgresql_where=text("to_state IS NOT NULL"),
+            sqlite_where=text("to_state IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -593,6 +616,21 @@ class Event(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class StatisticsCheckpoint(Base):
+    """The statistics' tallies of the audit log up to a point (`workflow.read.statistics`):
+    the moves per kind, state and day, for the events up to `up_to_event` that happened
+    before `before`. The log is append-only, so these never change; a cold statistics page
+    reads them and tallies only the events since."""
+
+    __tablename__ = "statistics_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    up_to_event: Mapped[int] = mapped_column(Integer)
+    before: Mapped[datetime] = mapped_column(DateTime)
+    tallies: Mapped[list[Any]] = mapped_column(JSON)
+    made_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class Setting(Base):
@@ -689,10 +727,15 @@ class CaseHandler(Base):
     waits on that desk; taken by them or assigned by the desk's lead (DESIGN §7, issue 30)."""
 
     __tablename__ = "case_handlers"
-    __table_args__ = (UniqueConstraint("case_id", "desk"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "desk"),
+        # "Mine" in a queue asks, case by case, whether one of these people has it: answered
+        # from the index alone (counting a queue of 14,000 cases took 23 ms on SQLite, now 6).
+        Index("ix_case_handlers_case_id_user_id", "case_id", "user_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     desk: Mapped[str] = mapped_column(String(32))  # "window", or a department's code
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     assigned_at: Mapped[datetime] = mapped_column(DateTime)

@@ -28,14 +28,16 @@ from typing import Any
 from sqlalchemy import func, select, text
 
 from ..data.audit import GENESIS, event_digest
-from ..data.models import Case, Household, LetterCounter, User
+from ..data.models import Case, Event, Household, LetterCounter, User
 from ..data.runtime import Runtime
 from ..data.settings import DEPARTMENTS, Settings
 from ..papers.letters import CODE_ALPHABET, format_number, verify_url
 from ..papers.letters import KINDS as LETTER_KINDS
+from ..process.desks import WINDOW, desks_waiting
 from ..process.machine import TRANSITION
+from ..read.statistics import forget_checkpoints, refresh_statistics
 from ..rules.passwords import hash_password
-from ..rules.workdays import WorkCalendar
+from ..rules.workdays import WorkCalendar, add_years
 from . import load as bulkload
 
 CHUNK = 2000
@@ -48,6 +50,11 @@ COMMUNITIES = [
     for b in ("花园", "小区", "里", "新村", "家园")
 ]
 STREETS = ("建设路", "人民路", "书院街", "光武大道", "民主路", "北京路", "襄阳路", "前进路")
+# The 街道 a building lies in (the queues and the mediators filter by it), as in the demo.
+DISTRICTS = ("南城街道", "北城街道", "环城街道")
+# A case waiting on a desk has a named handler there this often (issue 30): the queues'
+# "mine" and "nobody's" filters then split the waiting cases as at a working desk.
+HANDLED = 0.6
 
 # Where a case's life is planned to end (before today cuts it short), in shares that follow
 # what such programmes report: most go all the way, some are withdrawn, few are refused.
@@ -131,7 +138,7 @@ TABLES = {
         "submitted_at", "acceptance_due", "accepted_at", "review_due", "deadline_estimated",
         "review_round", "decided_at", "decision_reasons", "contractor", "construction_start",
         "completed_at", "actual_cost_fen", "payee", "subsidy_fen", "subsidy_reason",
-        "subsidy_paid_on", "payment_voucher",
+        "subsidy_paid_on", "payment_voucher", "street", "registration_number", "registered_on",
     ],
     "households": [
         "id", "case_id", "position", "room", "floor", "area", "owner_name", "phone",
@@ -150,6 +157,11 @@ TABLES = {
     "events": [
         "chain", "seq", "case_id", "actor_id", "actor_name", "actor_role", "at", "kind",
         "from_state", "to_state", "payload", "prev_hash", "hash",
+    ],
+    "case_handlers": ["case_id", "desk", "user_id", "assigned_at", "assigned_by_id"],
+    "elevators": [
+        "case_id", "registration_number", "registered_on", "last_inspected_on",
+        "next_inspection_due", "link_token",
     ],
 }  # fmt: skip
 
@@ -181,6 +193,7 @@ def generate(
         if len(staff) < 4:
             raise RuntimeError("load the demo first (flask --app web demo)")
         next_case = (conn.scalar(select(func.max(Case.id))) or 0) + 1
+        last_event = conn.scalar(select(func.max(Event.id))) or 0
         next_household = (conn.scalar(select(func.max(Household.id))) or 0) + 1
         counters = Counter(
             {
@@ -231,6 +244,10 @@ def generate(
                         f"(SELECT coalesce(max(id), 1) FROM {table}))"
                     )
                 )
+    # The events are back-dated: a statistics checkpoint made during the load may have missed
+    # some. Then the statistics count the new events once, so the first view is not the one.
+    forget_checkpoints(rt, last_event)
+    refresh_statistics(rt)
     return list(range(first_id, first_id + written))
 
 
@@ -339,6 +356,7 @@ def _one_case(
         reference=f"JT{created:%Y}{cid:05d}",
         applicant_id=applicant_id,
         community=community,
+        street=DISTRICTS[cid % len(DISTRICTS)],
         address=f"枣阳市{rng.choice(STREETS)} {rng.randint(1, 300)} 号",
         building=f"{rng.randint(1, 40)}号楼",
         unit=f"{rng.randint(1, 4)}单元",
@@ -456,6 +474,8 @@ def _one_case(
             c["construction_start"] = at.date()
         elif trig == "confirm_completion":
             c["completed_at"] = at
+            c["registration_number"] = f"梯11鄂F{cid:06d}"
+            c["registered_on"] = at.date()
         elif trig == "apply_subsidy":
             c["actual_cost_fen"] = c["estimated_cost_fen"] - rng.randrange(0, 40_000) * 100
             c["payee"] = f"{community}业主委员会"
@@ -494,6 +514,12 @@ def _one_case(
         c["acceptance_due"] = c["acceptance_due"] if state in ("review", "correction") else None
     if state != "review":
         c["review_due"] = None
+    for desk in desks_waiting(SimpleNamespace(state=state), settings):
+        who = staff.get("clerk" if desk == WINDOW else desk)
+        if who is not None and rng.random() < HANDLED:
+            w["case_handlers"].append((cid, desk, who.id, min(at + timedelta(hours=2), now), None))
+    if c["registered_on"] is not None:
+        w["elevators"].append(_elevator(rng, cid, c, now))
     w["cases"].append(tuple(c[k] for k in TABLES["cases"]))
     for pos, h in enumerate(households):
         w["households"].append(
@@ -509,6 +535,21 @@ def _one_case(
         e["payload"] = _PAYLOAD.encode(e["payload"])
         w["events"].append(tuple(e[k] for k in TABLES["events"]))
     return len(households)
+
+
+def _elevator(rng: random.Random, cid: int, c: dict[str, Any], now: datetime) -> tuple:
+    """The register's row of a completed case: inspected every year since its registration,
+    a few days before each anniversary; about one in thirty missed its last one (overdue)."""
+    registered = c["registered_on"]
+    years = (now.date() - registered).days // 365
+    last = None
+    if years >= 1:
+        last = add_years(registered, years) - timedelta(days=rng.randint(0, 20))
+        if years >= 2 and rng.random() < 0.03:
+            last = add_years(last, -1)
+    due = add_years(last or registered, 1)
+    token = base64.urlsafe_b64encode(_SECRET.take(18)).decode()
+    return (cid, c["registration_number"], registered, last, due, token)
 
 
 def _letter_data(

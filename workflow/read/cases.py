@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, tuple_, union
+from sqlalchemy import Select, and_, false, func, or_, select, tuple_, union, union_all
 from sqlalchemy.orm import selectinload
 
 from ..data import audit, ownership, search_index
@@ -433,10 +433,11 @@ def log_position(s: Any) -> int | None:
     return s.scalar(select(func.max(Event.id)))
 
 
-def _count(s: Any, rt: Runtime, query: Select, key: tuple) -> int:
+def _count(s: Any, rt: Runtime, query: Select, key: tuple, position: int | None) -> int:
     """How many rows `query` (a count) finds; counting thousands of index entries on every page
-    of a queue cost more than the page, so the count is kept until the audit log grows."""
-    position = log_position(s)
+    of a queue cost more than the page, so the count is kept until the audit log grows.
+    `position`: the log's (`log_position`), read with the page; a count made after it may
+    include a later change, and is made again when the position is seen to move."""
     key = (rt.db.url, id(rt.db), *key)
     hit = _counts.get(key)
     if hit is not None and hit[0] == position:
@@ -519,26 +520,56 @@ def list_cases(
     """
     with rt.db.session() as s:
         user = actor_of(s, actor)
-        query = visible_cases(user)
-        if state:
-            query = query.where(Case.state == state)
-        if tag:
-            query = query.where(Case.state.in_(states_tagged(tag)))
-        if community:
-            query = query.where(Case.community == community)
-        if street:
-            query = query.where(Case.street == street)
         today = rt.clock().date()
+        # Every condition but the state's; the states the list may hold apart (None: any).
+        scoped = visible_cases(user)
+        if community:
+            scoped = scoped.where(Case.community == community)
+        if street:
+            scoped = scoped.where(Case.street == street)
         if handler:
-            query = query.where(handled_by(s, user, handler, today))
+            scoped = scoped.where(handled_by(s, user, handler, today))
+        states = listed_states(state, tag, due)
         if due in DUE_FILTERS:
-            query = query.where(_due(due, calendar(s), today))
+            scoped = scoped.where(_due(due, calendar(s), today))
+        query = scoped if states is None else scoped.where(Case.state.in_(states))
         # The page is chosen by id and position alone, then only its rows are loaded: sorting
         # whole rows (and their applicants) of every match cost more than the search itself.
         keys = query.with_only_columns(Case.id, Case.updated_at)
-        if q and q.strip():
+        searching = bool(q and q.strip())
+        if searching:
             keys = search_matches(keys, q, search_index.available(s))
         found = keys.subquery("found")
+        newest_first = user.role == "homeowner"
+        page = min(max(1, page), 100_000)
+        backwards = before is not None and after is None
+        cursor = after if after is not None else before
+        after_key = decode_cursor(cursor) if cursor is not None else None
+        # Forwards means "later in the list's order"; backwards reverses it and the rows.
+        later = newest_first == backwards
+        ascending = newest_first == backwards
+        skip = 0 if cursor is not None else (page - 1) * per_page
+        if states is not None and not searching:
+            picked = _by_state(scoped, states, after_key, later, ascending, per_page + 1, skip)
+        else:
+            key = tuple_(found.c.updated_at, found.c.id)
+            chosen = select(found.c.id)
+            if after_key is not None:  # typed by the columns it is compared with
+                chosen = chosen.where(key > after_key if later else key < after_key)
+            order = [found.c.updated_at, found.c.id]
+            chosen = chosen.order_by(*(o.asc() if ascending else o.desc() for o in order))
+            picked = chosen.limit(per_page + 1).offset(skip).subquery("picked")
+        by = (Case.updated_at, Case.id)
+        # The log's position comes with the page (one round trip less): the count is kept
+        # while it stays.
+        position = select(func.max(Event.id)).scalar_subquery()
+        # The columns a list shows, not whole cases with their applicants.
+        loaded = s.execute(
+            select(*LISTED, position)
+            .join(picked, picked.c.id == Case.id)
+            .order_by(*(o.asc() if ascending else o.desc() for o in by))
+        ).all()
+        rows = list(loaded)
         total = _count(
             s,
             rt,
@@ -554,32 +585,7 @@ def list_cases(
                 due,
                 today if due or handler else None,
             ),  # fmt: skip
-        )
-        newest_first = user.role == "homeowner"
-        key = tuple_(found.c.updated_at, found.c.id)
-        page = min(max(1, page), 100_000)
-        backwards = before is not None and after is None
-        cursor = after if after is not None else before
-        chosen = select(found.c.id)
-        if cursor is not None:
-            position = decode_cursor(cursor)  # typed by the columns it is compared with
-            # Forwards means "later in the list's order"; backwards reverses it and the rows.
-            later = newest_first == backwards
-            chosen = chosen.where(key > position if later else key < position)
-        ascending = newest_first == backwards
-        order = [found.c.updated_at, found.c.id]
-        chosen = chosen.order_by(*(o.asc() if ascending else o.desc() for o in order))
-        chosen = chosen.limit(per_page + 1)
-        if cursor is None:
-            chosen = chosen.offset((page - 1) * per_page)
-        picked = chosen.subquery("picked")
-        by = (Case.updated_at, Case.id)
-        rows = list(
-            s.scalars(
-                select(Case)
-                .join(picked, picked.c.id == Case.id)
-                .order_by(*(o.asc() if ascending else o.desc() for o in by))
-            )
+            loaded[0][-1] if loaded else log_position(s),
         )
         more = len(rows) > per_page
         rows = rows[:per_page]
@@ -623,7 +629,64 @@ def list_cases(
         }
 
 
+def listed_states(state: str | None, tag: str | None, due: str | None) -> list[str] | None:
+    """The states a list may hold, from its state, tag and deadline filters; None: any."""
+    states: list[str] | None = None
+    for allowed in (
+        [state] if state else None,
+        list(states_tagged(tag)) if tag else None,
+        [st for names in _TIMED.values() for st in names] if due in DUE_FILTERS else None,
+    ):
+        if allowed is not None:
+            states = allowed if states is None else [st for st in states if st in allowed]
+    return states
+
+
+def _by_state(
+    scoped: Select,
+    states: list[str],
+    position: tuple[datetime, int] | None,
+    later: bool,
+    ascending: bool,
+    n: int,
+    skip: int,
+) -> Any:
+    """The ids of one page of a list of a few states, as a subquery.
+
+    One branch per state, each read in order from the (state, updated_at, id) index and cut at
+    the page's length, then merged: `state IN (…) ORDER BY updated_at` read the (updated_at, id)
+    index and skipped every case in another state (most of 100,000 for the review queue) or
+    sorted every match, as the planner guessed; a branch reads no more than it shows."""
+    key = tuple_(Case.updated_at, Case.id)
+
+    def branch(st: str) -> Select:
+        b = scoped.with_only_columns(Case.id, Case.updated_at).where(Case.state == st)
+        if position is not None:
+            b = b.where(key > position if later else key < position)
+        b = b.order_by(*(o.asc() if ascending else o.desc() for o in (Case.updated_at, Case.id)))
+        # Wrapped: SQLite allows no ORDER BY or LIMIT inside a compound SELECT's members.
+        return select(b.limit(n + skip).subquery().c)
+
+    if not states:
+        return select(Case.id).where(false()).subquery("picked")
+    merged = union_all(*(branch(st) for st in states)).subquery("merged")
+    order = (merged.c.updated_at, merged.c.id)
+    return (
+        select(merged.c.id)
+        .order_by(*(o.asc() if ascending else o.desc() for o in order))
+        .limit(n)
+        .offset(skip)
+        .subquery("picked")
+    )
+
+
 DUE_FILTERS = ("soon", "overdue")
+# What a list shows of each case (with `deadline_of`'s columns).
+LISTED = (
+    Case.id, Case.reference, Case.state, Case.community, Case.address, Case.building,
+    Case.unit, Case.updated_at, Case.version, Case.deadline_estimated,
+    *(getattr(Case, a) for a in sorted({st.deadline for st in STATE.values() if st.deadline})),
+)  # fmt: skip
 # The clocks a queue filters by: each timed state's deadline column.
 _TIMED = {
     attr: [st.name for st in STATE.values() if st.deadline == attr]

@@ -7,13 +7,12 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..data.models import Case, Holiday, Letter, Opinion, User
 from ..data.runtime import Runtime
 from ..process.access import actor_of, require_role
 from ..process.states import states_tagged
-from .cases import log_position
 
 
 def letters_issued(
@@ -22,8 +21,20 @@ def letters_issued(
     """The letters issued from `start` to `end` inclusive (the clerk's register for printing)."""
     with rt.db.session() as s:
         require_role(actor_of(s, actor), "clerk", "approver")
+        # The columns the register shows, the title read out of each letter's context by the
+        # database: not the whole context (owners, facts) of a hundred letters a day.
         rows = s.execute(
-            select(Letter, Case.reference, Case.community)
+            select(
+                Letter.id,
+                Letter.case_id,
+                Letter.kind,
+                Letter.data["title"].as_string(),
+                Letter.number,
+                Letter.addressee,
+                Letter.issued_at,
+                Case.reference,
+                Case.community,
+            )  # fmt: skip
             .join(Case, Letter.case_id == Case.id)
             .where(
                 Letter.issued_at >= datetime.combine(start, time.min),
@@ -34,17 +45,17 @@ def letters_issued(
         ).all()
         return [
             {
-                "id": x.id,
-                "case_id": x.case_id,
+                "id": letter_id,
+                "case_id": case_id,
                 "reference": ref,
                 "community": community,
-                "kind": x.kind,
-                "title": (x.data or {}).get("title", ""),
-                "number": x.number,
-                "addressee": x.addressee,
-                "issued_at": x.issued_at.isoformat(timespec="minutes"),
+                "kind": kind,
+                "title": title or "",
+                "number": number,
+                "addressee": addressee,
+                "issued_at": issued_at.isoformat(timespec="minutes"),
             }
-            for x, ref, community in rows
+            for letter_id, case_id, kind, title, number, addressee, issued_at, ref, community in rows
         ]
 
 
@@ -70,21 +81,36 @@ def accounts(rt: Runtime, actor: Any) -> list[dict[str, Any]]:
         ]
 
 
-_communities: dict[tuple[str, int], tuple[int | None, list[str]]] = {}
-
-
 def communities(rt: Runtime) -> list[str]:
-    """Every community with a case, for the queues' filter; kept until the audit log grows
-    (a new case appends an event), since reading every case's community on each queue page
-    cost more than the page itself at 100,000 cases."""
+    """Every community with a case, for the queues' filter."""
     with rt.db.session() as s:
-        position = log_position(s)
-        hit = _communities.get((rt.db.url, id(rt.db)))
-        if hit is not None and hit[0] == position:
-            return list(hit[1])
-        names = list(s.scalars(select(Case.community).distinct().order_by(Case.community)))
-        _communities[(rt.db.url, id(rt.db))] = (position, names)
-        return list(names)
+        return distinct_values(s, Case.community)
+
+
+def streets(rt: Runtime) -> list[str]:
+    """Every 街道 with a case, for the queues' filter."""
+    with rt.db.session() as s:
+        return distinct_values(s, Case.street)
+
+
+_walks: dict[str, Any] = {}
+
+
+def distinct_values(s: Any, column: Any) -> list[Any]:
+    """Each value of an indexed column of the cases once (NULL left out), in order, by one
+    probe per value (a loose index scan on an index led by the column): `SELECT DISTINCT` read
+    all 100,000 cases' index entries (10 ms on SQLite, 40–90 ms on PostgreSQL, on every queue
+    page the log had moved since); this takes 0.1–1 ms for fifty values, so nothing is kept."""
+    statement = _walks.get(column.key)
+    if statement is None:
+        walk = select(func.min(column).label("value")).cte("walk", recursive=True)
+        following = select(func.min(column)).where(column > walk.c.value)
+        walk = walk.union_all(
+            select(following.scalar_subquery()).select_from(walk).where(walk.c.value.is_not(None))
+        )
+        statement = select(walk.c.value).where(walk.c.value.is_not(None)).order_by(walk.c.value)
+        _walks[column.key] = statement  # built once: it has no parameters
+    return list(s.scalars(statement))
 
 
 _streets: dict[tuple[str, int], tuple[int | None, list[str]]] = {}
@@ -123,16 +149,21 @@ def awaiting_department(rt: Runtime, actor: Any, case_ids: list[int]) -> set[int
         require_role(user, "approver")
         if not case_ids or not user.department:
             return set()
-        rows = s.execute(
-            select(Case.id, Case.review_round).where(
-                Case.id.in_(case_ids), Case.state.in_(states_tagged("opinions"))
+        # One query: the listed cases in joint review with no opinion of the department in
+        # their current round.
+        given = (
+            select(Opinion.id)
+            .where(
+                Opinion.case_id == Case.id,
+                Opinion.review_round == Case.review_round,
+                Opinion.department == user.department,
             )
-        ).all()
-        given = set(
-            s.execute(
-                select(Opinion.case_id, Opinion.review_round).where(
-                    Opinion.case_id.in_(case_ids), Opinion.department == user.department
-                )
-            ).all()
+            .exists()
         )
-        return {cid for cid, rnd in rows if (cid, rnd) not in given}
+        return set(
+            s.scalars(
+                select(Case.id).where(
+                    Case.id.in_(case_ids), Case.state.in_(states_tagged("opinions")), ~given
+                )
+            )
+        )
