@@ -2,7 +2,7 @@
 and from covering indexes
 
 Revision ID: e7a3c5f1b920
-Revises: d4e8a1c7f302
+Revises: e7b3c9d1a4f6
 Create Date: 2026-12-08 09:00:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e7a3c5f1b920"
-down_revision = "d4e8a1c7f302"
+down_revision = "e7b3c9d1a4f6"
 branch_labels = None
 depends_on = None
 

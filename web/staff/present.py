@@ -197,10 +197,6 @@ def queue_args(args: Mapping[str, str]) -> dict[str, Any]:
         # Keyset positions from the pager's links (queries.list_cases); opaque, checked there.
         "after": (args.get("after") or "").strip()[:200] or None,
         "before": (args.get("before") or "").strip()[:200] or None,
-        # Who has it ("me", "none" or a username), its clock ("soon", "overdue"), its 街道.
-        "handler": (args.get("handler") or "").strip()[:64] or None,
-        "due": args.get("due") or None,
-        "street": (args.get("street") or "").strip()[:32] or None,
     }
 
 

@@ -113,25 +113,6 @@ def distinct_values(s: Any, column: Any) -> list[Any]:
     return list(s.scalars(statement))
 
 
-_streets: dict[tuple[str, int], tuple[int | None, list[str]]] = {}
-
-
-def streets(rt: Runtime) -> list[str]:
-    """Every 街道 with a case, for the queues' filter; kept like `communities`."""
-    with rt.db.session() as s:
-        position = log_position(s)
-        hit = _streets.get((rt.db.url, id(rt.db)))
-        if hit is not None and hit[0] == position:
-            return list(hit[1])
-        names = list(
-            s.scalars(
-                select(Case.street).where(Case.street.is_not(None)).distinct().order_by(Case.street)
-            )
-        )
-        _streets[(rt.db.url, id(rt.db))] = (position, names)
-        return list(names)
-
-
 def holiday_rows(rt: Runtime) -> list[dict[str, Any]]:
     """The admin-entered calendar as plain rows (safe to read after the session closes)."""
     with rt.db.session() as s:
