@@ -158,3 +158,37 @@ def test_a_dropped_connection_is_a_503_and_the_next_request_after_it_works(tmp_p
         rt.db.dispose()
     finally:
         proxy.close()
+
+
+def test_a_redis_that_is_down_costs_signing_and_logging_in_nothing_and_guesses_still_count(
+    tmp_path, clock
+):
+    from ..journey import Journey
+
+    # Redis holds the per-address limits and the failed guesses of every host; here it is gone.
+    app = make_app(tmp_path, clock, REDIS_URL="redis://127.0.0.1:1/0", RATELIMIT_ENABLED=True)
+    rt = app.extensions["jiati"]
+    people = make_people(rt)
+    case_id = Journey(rt, people).case_in("consultation")
+    link = services.signing_links(rt, people.owner.id, case_id)[0]
+    client = app.test_client()
+
+    # Wrong passwords are still counted, in this process's memory, until the 429.
+    statuses = [
+        client.post(
+            "/auth/login", data={"username": "housing", "password": "wrong-pass-1"}
+        ).status_code
+        for _ in range(6)
+    ]
+    assert statuses[:5] == [200] * 5 and statuses[5] == 429
+    assert login(client, people.market.username).status_code == 302
+
+    assert client.get(f"/sign/{link['token']}").status_code == 200
+    signed = client.post(
+        f"/api/v1/sign/{link['token']}",
+        json={"owner_name": link["owner_name"], "phone_tail": link["phone"][-4:],
+              "choice": "agree", "signature": link["owner_name"]},
+    )  # fmt: skip
+    assert signed.status_code == 200 and signed.get_json()["voted"]
+    token = client.post("/api/v1/token", json={"username": "clerk", "password": PASSWORD})
+    assert token.status_code == 200
