@@ -1,0 +1,43 @@
+"""The printed result: the faults as they happened, the speed of each page in both phases, and
+one line per check with ✓ or ✗ and its figures."""
+
+from __future__ import annotations
+
+from .faults import SETTLE
+
+
+def print_report(results, rows, windows, timeline, load_end, shared) -> None:
+    print(f"\nfaults (window: injected → every host ready again + {SETTLE} s)")
+    for w in windows:
+        end = f"{w.end:6.1f}" if w.end is not None else "  open"
+        detail = ", ".join(f"{k} {v}" for k, v in w.detail.items())
+        print(f"  {w.start:6.1f} → {end} s  {w.name}" + (f"  ({detail})" if detail else ""))
+
+    print(
+        f"\np95 per page: quiet run {timeline.warm:.0f}–{timeline.quiet_end:.0f} s against the "
+        f"rest of the run {timeline.quiet_end:.0f}–{load_end:.0f} s outside the faults' windows "
+        f"(GET answered 200; nearest-rank p95, ms)"
+    )
+    print(f"  {'page':<44} {'quiet n':>7} {'p95':>7} {'faults n':>8} {'p95':>7} {'ratio':>6}")
+    for route, nq, nl, pq, pl, ratio in rows:
+        if ratio is None:
+            print(f"  {route:<44} {nq:>7} {'':>7} {nl:>8} {'':>7}  (too few to judge)")
+        else:
+            print(f"  {route:<44} {nq:>7} {pq:>7.0f} {nl:>8} {pl:>7.0f} {ratio:>5.2f}×")
+
+    if shared.problems:
+        print(f"\nrefusals the actors met ({len(shared.problems)}; 4xx are the app's answers):")
+        for line in shared.problems[:10]:
+            print(f"  {line}")
+
+    print("\nchecks")
+    group = None
+    for c in results:
+        if c.group != group:
+            group = c.group
+            print(f"  {group}")
+        print(f"    {'✓' if c.ok else '✗'} {c.name}: {c.figures}")
+    missed = [c for c in results if not c.ok]
+    print(
+        f"\n{'PASS' if not missed else 'FAIL'}: {len(results) - len(missed)}/{len(results)} checks"
+    )
