@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from contextlib import contextmanager
 from urllib.parse import urlparse
 
 import pytest
@@ -192,3 +193,44 @@ def test_a_redis_that_is_down_costs_signing_and_logging_in_nothing_and_guesses_s
     assert signed.status_code == 200 and signed.get_json()["voted"]
     token = client.post("/api/v1/token", json={"username": "clerk", "password": PASSWORD})
     assert token.status_code == 200
+
+
+@pytest.mark.postgres
+def test_an_act_done_just_before_the_database_went_away_is_answered_as_done(
+    tmp_path, clock, pg_url
+):
+    from ..journey import Journey
+
+    where = urlparse(pg_url)
+    proxy = Cuttable(where.hostname, where.port or 5432)
+    try:
+        url = pg_url.replace(f"@{where.netloc.split('@')[1]}", f"@127.0.0.1:{proxy.port}", 1)
+        app = make_app(tmp_path, clock, DATABASE_URL=url)
+        rt = app.extensions["jiati"]
+        people = make_people(rt)
+        case_id = Journey(rt, people).case_in("consultation")
+        link = services.signing_links(rt, people.owner.id, case_id)[0]
+        committing = rt.db.transaction
+
+        @contextmanager
+        def then_the_database_restarts():
+            with committing() as s:
+                yield s
+            # The vote is committed; the database goes away before the answer is read back,
+            # and is back two seconds later.
+            proxy.cut()
+            threading.Timer(2.0, proxy.restore).start()
+
+        rt.db.transaction = then_the_database_restarts
+        r = app.test_client().post(
+            f"/api/v1/sign/{link['token']}",
+            json={"owner_name": link["owner_name"], "phone_tail": link["phone"][-4:],
+                  "choice": "agree", "signature": link["owner_name"]},
+        )  # fmt: skip
+        # Not a 503 saying "try again" (the retry would be refused: already voted), but the
+        # answer of the act that was done.
+        assert r.status_code == 200 and r.get_json()["voted"]
+        rt.db.transaction = committing
+        rt.db.dispose()
+    finally:
+        proxy.close()
