@@ -62,7 +62,7 @@ def run(layout, seconds: float, gateway_class) -> int:
     from .cluster import wait_until
     from .faults import Faults, Memory, ready
     from .ledger import Ledger
-    from .load import Shared, actors
+    from .load import OWNERS, PASSWORD, Shared, actors
 
     started = time.monotonic()
     print(f"soak: {seconds:.0f} s of load on loopback, in {layout.root}", flush=True)
@@ -70,7 +70,9 @@ def run(layout, seconds: float, gateway_class) -> int:
     layout.init_postgres()
     layout.start_redis()
     layout.start_s3()
-    for step in (("db", "upgrade"), ("demo",)):
+    applicants = [("user", "create", "--username", phone, "--password", PASSWORD,
+                   "--role", "homeowner", "--name", name) for phone, name in OWNERS]  # fmt: skip
+    for step in (("db", "upgrade"), ("demo",), *applicants):
         out = layout.flask(*step)
         if out.returncode:
             raise_layout(f"flask {' '.join(step)} failed: {out.stderr[-2000:]}")

@@ -18,7 +18,7 @@ from .load import COMMUNITY
 FACTS = ("case_created", "vote", "upload", "opinion")  # acts that leave an event of that kind
 MIN_SAMPLES = 15  # answers of a page in each phase before its p95 is judged
 MEMORY_GROWTH = 0.10
-MIN_SERVICE = 60.0  # seconds a worker must have served for its memory to be judged
+MIN_SERVICE = 120.0  # seconds a worker must have served for its memory to be judged
 P95_RATIO = 2.0
 
 
