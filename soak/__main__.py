@@ -154,7 +154,7 @@ def run(layout, seconds: float, gateway_class) -> int:
     engine.dispose()
     faults.close()
     memory.write(layout.root / "memory.jsonl")
-    report.print_report(results, rows, windows, timeline, load_end, shared)
+    report.print_report(results, rows, windows, timeline, load_end, shared, memory.load)
     return 0 if all(c.ok for c in results) else 1
 
 

@@ -16,7 +16,7 @@ from .ledger import LOST, REFUSED, Entry
 from .load import COMMUNITY
 
 FACTS = ("case_created", "vote", "upload", "opinion")  # acts that leave an event of that kind
-MIN_SAMPLES = 15  # answers of a page in each phase before its p95 is judged
+MIN_SAMPLES = 20  # answers of a page in each phase before its p95 is judged
 MEMORY_GROWTH = 0.10
 MIN_SERVICE = 120.0  # seconds a worker must have served for its memory to be judged
 P95_RATIO = 2.0
@@ -43,7 +43,9 @@ class Timeline:
         time: each waits until the one before has recovered (so a short run lasts longer than
         asked). The web host dies first, so that the workers it starts again serve long enough
         for their memory to be judged."""
-        warm = 15.0  # every page asked a few times: templates compiled, modules imported
+        # Every page asked a few times (templates compiled, modules imported), and every desk
+        # busy: the first cases take half a minute to reach the window and the departments.
+        warm = 30.0
         quiet_end = warm + max(30.0, 0.15 * seconds)
         span = seconds - quiet_end
         at = [quiet_end + f * span for f in (0.03, 0.2, 0.34, 0.46, 0.6)]

@@ -3,11 +3,15 @@ one line per check with ✓ or ✗ and its figures."""
 
 from __future__ import annotations
 
+import os
+
 from .faults import SETTLE
 
 
-def print_report(results, rows, windows, timeline, load_end, shared) -> None:
-    print(f"\nfaults (window: injected → every host ready again + {SETTLE} s)")
+def print_report(results, rows, windows, timeline, load_end, shared, machine) -> None:
+    print(
+        f"\nfaults (window: injected → every host ready, the jobs it held back done, + {SETTLE} s)"
+    )
     for w in windows:
         end = f"{w.end:6.1f}" if w.end is not None else "  open"
         detail = ", ".join(f"{k} {v}" for k, v in w.detail.items())
@@ -18,6 +22,11 @@ def print_report(results, rows, windows, timeline, load_end, shared) -> None:
         f"rest of the run {timeline.quiet_end:.0f}–{load_end:.0f} s outside the faults' windows "
         f"(GET answered 200; nearest-rank p95, ms)"
     )
+    quiet = [x for t, x in machine if timeline.warm <= t < timeline.quiet_end]
+    rest = [x for t, x in machine if t >= timeline.quiet_end]
+    if quiet and rest:
+        print(f"  (this machine's load average, all its tenants: {sum(quiet) / len(quiet):.1f} "
+              f"in the quiet run, {sum(rest) / len(rest):.1f} after; {os.cpu_count()} cores)")  # fmt: skip
     print(f"  {'page':<44} {'quiet n':>7} {'p95':>7} {'faults n':>8} {'p95':>7} {'ratio':>6}")
     for route, nq, nl, pq, pl, ratio in rows:
         if ratio is None:
