@@ -20,6 +20,9 @@ MIN_SAMPLES = 20  # answers of a page in each phase before its p95 is judged
 MEMORY_GROWTH = 0.10
 MIN_SERVICE = 120.0  # seconds a worker must have served for its memory to be judged
 P95_RATIO = 2.0
+# Below this a page's p95 measures the scheduler of a machine shared with other work (a 10 ms
+# page descheduled once for 50 ms), not the page: quiet p95s under it are compared as this.
+NOISE_FLOOR_MS = 50.0
 
 
 @dataclass
@@ -325,13 +328,14 @@ def speed(entries: list[Entry], timeline: Timeline, windows: list[Window], end: 
         if len(q) < MIN_SAMPLES or len(ld) < MIN_SAMPLES:
             rows.append((route, len(q), len(ld), None, None, None))
             continue
-        ratio = p95(ld) / p95(q)
+        ratio = p95(ld) / max(p95(q), NOISE_FLOOR_MS)
         worst = max(worst, ratio)
         judged += 1
         rows.append((route, len(q), len(ld), p95(q), p95(ld), ratio))
     check = Check(
         "speed", f"p95 of each page under faults within {P95_RATIO:.0f}× of the quiet run",
         judged > 0 and worst <= P95_RATIO,
-        f"{judged} pages judged (≥ {MIN_SAMPLES} answers in each phase), worst {worst:.2f}×",
+        f"{judged} pages judged (≥ {MIN_SAMPLES} answers in each phase; a quiet p95 under "
+        f"{NOISE_FLOOR_MS:.0f} ms counts as {NOISE_FLOOR_MS:.0f}), worst {worst:.2f}×",
     )  # fmt: skip
     return [check], rows

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+from .checks import NOISE_FLOOR_MS
 from .faults import SETTLE
 
 
@@ -20,7 +21,8 @@ def print_report(results, rows, windows, timeline, load_end, shared, machine) ->
     print(
         f"\np95 per page: quiet run {timeline.warm:.0f}–{timeline.quiet_end:.0f} s against the "
         f"rest of the run {timeline.quiet_end:.0f}–{load_end:.0f} s outside the faults' windows "
-        f"(GET answered 200; nearest-rank p95, ms)"
+        f"(GET answered 200; nearest-rank p95, ms; ratio = p95 under faults / the quiet p95, "
+        f"or {NOISE_FLOOR_MS:.0f} ms if that is less)"
     )
     quiet = [x for t, x in machine if timeline.warm <= t < timeline.quiet_end]
     rest = [x for t, x in machine if t >= timeline.quiet_end]
