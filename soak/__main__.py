@@ -60,7 +60,7 @@ def run(layout, seconds: float, gateway_class) -> int:
     from . import checks, report
     from .client import Balancer
     from .cluster import wait_until
-    from .faults import Faults, Memory, ready
+    from .faults import Faults, Machine, Memory, ready
     from .ledger import Ledger
     from .load import OWNERS, PASSWORD, Shared, actors
 
@@ -91,6 +91,8 @@ def run(layout, seconds: float, gateway_class) -> int:
     shared, stop, sampling = Shared(), threading.Event(), threading.Event()
     memory = Memory(layout, ledger, sampling)
     memory.start()
+    machine = Machine(ledger, sampling)
+    machine.start()
     people = actors(balancer, ledger, shared, stop)
     for actor in people:
         actor.start()
@@ -144,7 +146,7 @@ def run(layout, seconds: float, gateway_class) -> int:
                                 (verify.stdout.strip() or verify.stderr.strip()).splitlines()[-1][:160]
                                 if (verify.stdout or verify.stderr).strip() else "no output"))  # fmt: skip
     results += checks.memory(memory, load_end)
-    speed, rows = checks.speed(entries, timeline, windows, load_end)
+    speed, rows, slowdown = checks.speed(entries, timeline, windows, load_end, machine.samples)
     results += speed
     problems = [f"{a.name}: {a.failure!r}" for a in [*people, faults] if a.failure is not None]
     results.append(checks.Check("run", "every actor and fault ran to the end", not problems,
@@ -154,7 +156,7 @@ def run(layout, seconds: float, gateway_class) -> int:
     engine.dispose()
     faults.close()
     memory.write(layout.root / "memory.jsonl")
-    report.print_report(results, rows, windows, timeline, load_end, shared, memory.load)
+    report.print_report(results, rows, windows, timeline, load_end, shared, memory.load, slowdown)
     return 0 if all(c.ok for c in results) else 1
 
 

@@ -10,6 +10,7 @@ that /readyz came back to 200 with nobody touching the hosts.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -306,4 +307,25 @@ class Memory(threading.Thread):
             self.stop.wait(2)
 
 
-__all__ = ["Faults", "Memory", "Window", "Probe", "REFUSED", "LOST"]
+class Machine(threading.Thread):
+    """How long a fixed piece of CPU work (SHA-256 of 16 MiB) takes, every half second. The
+    pages share two cores with whatever else runs on this machine; this says how much slower
+    the machine itself was in one phase than in another."""
+
+    WORK = bytes(16 << 20)
+
+    def __init__(self, ledger: Ledger, stop: threading.Event):
+        super().__init__(name="machine", daemon=True)
+        self.ledger, self.stop = ledger, stop
+        self.samples: list[tuple[float, float]] = []  # (t, ms)
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            t = self.ledger.now()
+            start = time.perf_counter()
+            hashlib.sha256(self.WORK).digest()  # the GIL is released: this measures the cores
+            self.samples.append((t, (time.perf_counter() - start) * 1000))
+            self.stop.wait(0.5)
+
+
+__all__ = ["Faults", "Machine", "Memory", "Window", "Probe", "REFUSED", "LOST"]

@@ -9,7 +9,7 @@ from .checks import NOISE_FLOOR_MS
 from .faults import SETTLE
 
 
-def print_report(results, rows, windows, timeline, load_end, shared, machine) -> None:
+def print_report(results, rows, windows, timeline, load_end, shared, machine, slowdown) -> None:
     print(
         f"\nfaults (window: injected → every host ready, the jobs it held back done, + {SETTLE} s)"
     )
@@ -27,14 +27,18 @@ def print_report(results, rows, windows, timeline, load_end, shared, machine) ->
     quiet = [x for t, x in machine if timeline.warm <= t < timeline.quiet_end]
     rest = [x for t, x in machine if t >= timeline.quiet_end]
     if quiet and rest:
-        print(f"  (this machine's load average, all its tenants: {sum(quiet) / len(quiet):.1f} "
-              f"in the quiet run, {sum(rest) / len(rest):.1f} after; {os.cpu_count()} cores)")  # fmt: skip
-    print(f"  {'page':<44} {'quiet n':>7} {'p95':>7} {'faults n':>8} {'p95':>7} {'ratio':>6}")
-    for route, nq, nl, pq, pl, ratio in rows:
+        print(f"  this machine ({os.cpu_count()} cores, shared): load average "
+              f"{sum(quiet) / len(quiet):.1f} in the quiet run, {sum(rest) / len(rest):.1f} after; "
+              f"a fixed piece of CPU work {slowdown:.2f}× as slow after (p95) — the judged ratio "
+              f"is divided by that when above 1")  # fmt: skip
+    print(f"  {'page':<44} {'quiet n':>7} {'p95':>7} {'faults n':>8} {'p95':>7} {'ratio':>6} "
+          f"{'judged':>7}")  # fmt: skip
+    for route, nq, nl, pq, pl, ratio, judged in rows:
         if ratio is None:
             print(f"  {route:<44} {nq:>7} {'':>7} {nl:>8} {'':>7}  (too few to judge)")
         else:
-            print(f"  {route:<44} {nq:>7} {pq:>7.0f} {nl:>8} {pl:>7.0f} {ratio:>5.2f}×")
+            print(f"  {route:<44} {nq:>7} {pq:>7.0f} {nl:>8} {pl:>7.0f} {ratio:>5.2f}× "
+                  f"{judged:>6.2f}×")  # fmt: skip
 
     if shared.problems:
         print(f"\nrefusals the actors met ({len(shared.problems)}; 4xx are the app's answers):")
