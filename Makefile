@@ -11,7 +11,7 @@ SYSTEM_PACKAGES  := $(RUNTIME_PACKAGES) $(TEST_PACKAGES)
 # `make serve`: gunicorn on PORT with WEB_CONCURRENCY workers (see gunicorn.conf.py).
 PORT ?= 8000
 
-.PHONY: install runtime system-packages assets test-provider run serve worker test lint audit format bench clean
+.PHONY: install runtime system-packages assets test-provider run serve worker test lint audit format bench soak clean
 
 # Everything, test tools included (make test, make lint, make bench).
 install: PACKAGES = $(SYSTEM_PACKAGES)
@@ -99,6 +99,11 @@ format: $(VENV)/.installed
 
 bench: install
 	$(BIN)/python -m bench
+
+# Faults under load, on loopback only (README, Reliability): its own PostgreSQL, Redis, S3 API,
+# two gunicorn hosts and a worker; SOAK_SECONDS of load (300). Not part of `make test`.
+soak: install
+	$(BIN)/python -m soak
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts tests/oidc/node_modules

@@ -92,3 +92,18 @@ def test_shared_pages_switch_to_english_and_back(client):
     assert "Register with your mobile number" in remembered  # the choice is kept
     chinese = client.get("/auth/welcome?lang=zh_Hans_CN").get_data(as_text=True)
     assert "用手机号注册" in chinese and 'lang="zh-CN"' in chinese
+
+
+def test_the_sms_gateway_is_read_from_the_environment_like_the_other_backends(env):
+    from workflow.adapters.http_sms import HttpSmsSender
+
+    env.setenv("SMS_GATEWAY_URL", "http://127.0.0.1:9/sms")
+    env.setenv("SMS_GATEWAY_KEY", "gateway-key")
+    env.setenv("SMS_GATEWAY_TIMEOUT", "3")
+    sender = create_app().extensions["jiati"].sms
+    assert isinstance(sender, HttpSmsSender)
+    assert (sender.url, sender.key, sender.timeout) == (
+        "http://127.0.0.1:9/sms",
+        "gateway-key",
+        3.0,
+    )

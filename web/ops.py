@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 from flask import Blueprint, Flask, current_app, g, jsonify, request
 from sqlalchemy import text
 
+from workflow.data.db import begin_unit_of_work
 from workflow.jobs import queue
 
 from .schema import revisions
@@ -102,6 +103,7 @@ def readiness(app: Flask) -> dict[str, dict]:
 
 
 def _start_request() -> None:
+    begin_unit_of_work()
     given = request.headers.get(REQUEST_ID_HEADER, "")
     g.request_id = given if _SAFE_ID.match(given) else uuid.uuid4().hex
     g.request_token = queue.REQUEST_ID.set(g.request_id)

@@ -123,6 +123,10 @@ def init_app(app: Flask) -> None:
         app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # While Redis is down (a restart, a failover) each process counts in its own memory, and
+    # goes back to the shared counts when Redis answers again: limits hold, nobody gets a 500.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
 
     limiter = Limiter(key_func=get_remote_address, app=app, default_limits=[])
     app.extensions["jiati_limiter"] = limiter

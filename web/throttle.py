@@ -22,6 +22,7 @@ journeys) turns it off, except for `/track`, whose lookups are then counted in t
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import time
 from collections.abc import Iterator
@@ -34,6 +35,8 @@ from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter
 
 from workflow.errors import NotAuthenticated, NotFound, WorkflowError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -118,9 +121,31 @@ def _wait(strategy: FixedWindowRateLimiter, item: RateLimitItem, *keys: str) -> 
 
 def check(door: Door, subject: str) -> None:
     """Raise TooManyFailures when this address must wait before trying `subject` again."""
-    strategy, address, who = _strategy(door), _address(), _subject(subject)
+    wait = _counting(door, subject, _wait_for)
+    if wait:
+        raise TooManyFailures(wait)
+
+
+def failed(door: Door, subject: str) -> None:
+    """Count one failure of this address on `subject`."""
+    _counting(door, subject, _hit)
+
+
+def _counting(door: Door, subject: str, count) -> int:
+    """`count` on the shared counts, or on this process's own while their storage (Redis)
+    cannot be reached: guesses are still counted, and no request fails for it."""
+    strategy = _strategy(door)
     if strategy is None:
-        return
+        return 0
+    try:
+        return count(strategy, door, subject)
+    except Exception as exc:  # noqa: BLE001 - the storage's own errors (redis, …)
+        log.warning("throttle counts unreachable, counting in this process: %s", exc)
+        return count(current_app.extensions["jiati_failures"], door, subject)
+
+
+def _wait_for(strategy: FixedWindowRateLimiter, door: Door, subject: str) -> int:
+    address, who = _address(), _subject(subject)
     waits = [_wait(strategy, item, door.name, "pair", who, address) for item in _rates(door.pair)]
     waits += [_wait(strategy, item, door.name, "address", address) for item in _rates(door.address)]
     wait = max(waits, default=0)
@@ -133,21 +158,18 @@ def check(door: Door, subject: str) -> None:
         wait = _wait(strategy, slow, door.name, "slow", who, address)
         if not wait:
             strategy.hit(slow, door.name, "slow", who, address)
-    if wait:
-        raise TooManyFailures(wait)
+    return wait
 
 
-def failed(door: Door, subject: str) -> None:
-    """Count one failure of this address on `subject`."""
-    strategy, address, who = _strategy(door), _address(), _subject(subject)
-    if strategy is None:
-        return
+def _hit(strategy: FixedWindowRateLimiter, door: Door, subject: str) -> int:
+    address, who = _address(), _subject(subject)
     for item in _rates(door.pair):
         strategy.hit(item, door.name, "pair", who, address)
     for item in _rates(door.subject):
         strategy.hit(item, door.name, "subject", who)
     for item in _rates(door.address):
         strategy.hit(item, door.name, "address", address)
+    return 0
 
 
 # What a failed guess looks like at each door: a wrong identity on a signing link or the

@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,42 @@ def test_a_crash_after_commit_leaves_a_letter_that_renders_later(
         assert again.number == letter.number and s.query(Letter).count() == 1
     assert rt.renderer.calls == [letter.number]
     rt.db.dispose()
+
+
+# The child lays out two "letters" on two render processes that each note their pid and wait.
+POOL_CHILD = """
+import os, sys, time
+from web.pdf import batch
+folder = sys.argv[1]
+def slow(item):
+    open(os.path.join(folder, str(os.getpid())), "w").close()
+    time.sleep(120)
+    return b""
+batch._pool_map(slow, [1, 2], 2)
+"""
+
+
+def test_render_processes_end_with_the_job_worker_killed_under_them(tmp_path):
+    child = subprocess.Popen([sys.executable, "-c", POOL_CHILD, str(tmp_path)], cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 60
+        while len(list(tmp_path.iterdir())) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        pids = [int(p.name) for p in tmp_path.iterdir()]
+        assert len(pids) == 2, "the render processes never started"
+    finally:
+        child.kill()  # SIGKILL: the worker has no chance to shut its pool down
+        child.wait()
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(alive(pid) for pid in pids), "render processes outlived their worker"
+
+
+def alive(pid: int) -> bool:
+    """Running, not merely a zombie waiting for init to reap it."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

@@ -277,3 +277,24 @@ def test_a_batch_print_goes_through_the_queue_not_the_request(inline_rt, people,
     with rt.db.session() as s:
         row = s.get(BatchPrint, batch_id)
         assert (row.state, row.done, row.total) == ("done", 2, 2) and row.sha256
+
+
+def test_jobs_a_restarted_redis_lost_are_queued_again_within_a_minute(inline_rt, people, redis_url):
+    from ..journey import Journey
+
+    rt = inline_rt
+    queue = HueyRedisScheduler(redis_url, name="jiati-test")
+    queue.bind(rt)
+    rt.jobs = queue
+    assert "queue_lost" in {t.name for t in queue.huey._registry.periodic_tasks}  # every minute
+    case_id = Journey(rt, people).case_in("review")
+    letter = the_letter(rt, case_id)
+    queue.redis.set(queue._marker, "1")  # as a worker's start leaves it
+    assert queue.recover_lost_queue() is False and len(queue.huey) > 0
+
+    queue.redis.flushdb()  # Redis restarted: its queue and the worker's key are gone
+    assert len(queue.huey) == 0 and letter.sha256 is None
+    assert queue.recover_lost_queue() is True
+    queued = [queue.huey.dequeue() for _ in range(len(queue.huey))]
+    assert ("render_letter", (letter.id,)) in [(t.name, t.args) for t in queued]
+    assert queue.recover_lost_queue() is False  # found once, not at every look

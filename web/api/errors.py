@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, default_excepti
 
 from workflow.errors import Message, WorkflowError
 
+from ..errors import DATABASE_DOWN, unavailable
 from ..security import too_many
 from ..throttle import TooManyFailures
 
@@ -94,6 +95,9 @@ def answer_as_json(bp: Blueprint) -> None:
 
     # Before the catch-all below: a throttled guess is a 429 with its Retry-After.
     bp.register_error_handler(TooManyFailures, too_many)
+    # A database that cannot be reached right now: 503 with Retry-After, not a 500.
+    for down in DATABASE_DOWN:
+        bp.register_error_handler(down, unavailable)
 
     @bp.errorhandler(Exception)
     def unexpected(exc: Exception):

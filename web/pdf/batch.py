@@ -8,19 +8,34 @@ letters were made from; each worker writes its share as one PDF, and the shares 
 
 from __future__ import annotations
 
+import ctypes
 import io
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
 # Workers start by fork: they inherit the loaded fonts and stylesheet, and need no re-import.
 _CONTEXT = multiprocessing.get_context("fork")
+PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 def workers() -> int:
     return max(1, min(len(os.sched_getaffinity(0)), 4))
+
+
+def _die_with(parent: int) -> None:
+    """A render process ends when the process that forked it dies (a job worker killed with
+    SIGKILL): nobody would ever give it work again, and it would keep its memory for ever."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the service manager ends them instead
+        return
+    if os.getppid() != parent:  # it died before the request was made
+        os._exit(1)
 
 
 def _pool_map(
@@ -37,7 +52,9 @@ def _pool_map(
 
     with engine._lock:
         engine._prepared()
-        pool = ProcessPoolExecutor(n, mp_context=_CONTEXT)
+        pool = ProcessPoolExecutor(
+            n, mp_context=_CONTEXT, initializer=_die_with, initargs=(os.getpid(),)
+        )
         futures = [pool.submit(fn, item) for item in items]  # the workers fork here
     try:
         index = {f: i for i, f in enumerate(futures)}

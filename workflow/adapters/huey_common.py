@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from huey import Huey, crontab
 from huey import signals as huey_signals
 
+from ..data.db import begin_unit_of_work
 from ..jobs import queue, registry
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ class HueyScheduler:
         fn = registry.JOBS[job]
 
         def run(*ids: int, request_id: str | None = None) -> None:
+            begin_unit_of_work()
             token = queue.REQUEST_ID.set(request_id)
             try:
                 if job in registry.EXCLUSIVE:

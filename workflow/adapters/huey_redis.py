@@ -8,7 +8,9 @@ bring far more machinery than our handful of kinds of job need, and RQ forks a p
 What Huey does not do is acknowledge a message: a worker killed mid-job loses that message.
 Nothing is lost for all that, because every job can be found again from the database — the
 sweeps (`render_missing_letters`, `print_unfinished_batches`) run when a worker starts and every
-few minutes — and every job can run twice. A per-letter (and per-batch) lock, with an expiry and
+few minutes — and every job can run twice. Redis itself keeps the queue in memory: a restart
+empties it, so each minute a worker looks for the key it left there and, finding it gone, runs
+the same recovery as at its start. A per-letter (and per-batch) lock, with an expiry and
 cleared for dead processes of this host at start, keeps two workers from doing one at once. It is
 redis-py's own lock: released only by the run that holds it (a token compared in Redis), so a run
 that outlived the expiry cannot free the lock a second worker has taken since.
@@ -23,7 +25,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from huey import RedisHuey
+from huey import RedisHuey, crontab
 from redis.exceptions import LockNotOwnedError
 
 from ..jobs import registry
@@ -39,12 +41,28 @@ class HueyRedisScheduler(HueyScheduler):
         self.name = name
         super().__init__(RedisHuey(name, url=url, results=False, utc=True))
         self.redis = self.huey.storage.conn
+        self.huey.periodic_task(crontab(minute="*"), name="queue_lost")(self.recover_lost_queue)
 
     def describe(self) -> str:
         return f"Redis ({self.redis.connection_pool.connection_kwargs.get('host', '?')})"
 
     def check(self) -> None:
         self.redis.ping()
+
+    # --- a Redis that lost its queue (restarted, flushed, failed over without its data)
+
+    @property
+    def _marker(self) -> str:
+        return f"{self.name}:queue-kept"
+
+    def recover_lost_queue(self) -> bool:
+        """Whether the queue was found emptied since the last look (then its jobs are found
+        again from the database, as when a worker starts)."""
+        if self.redis.set(self._marker, "1", nx=True) is None:
+            return False  # still there: nothing was lost
+        log.warning("the Redis queue was emptied (a restart?): finding its jobs again")
+        registry.recover(self.runtime)
+        return True
 
     # --- the per-letter lock --------------------------------------------------------------
 
@@ -93,6 +111,7 @@ class HueyRedisScheduler(HueyScheduler):
         cleared = self.clear_dead_locks()
         if cleared:
             log.info("cleared %d locks of stopped workers", cleared)
+        self.redis.set(self._marker, "1")
         registry.recover(self.runtime)
         consumer = self.huey.create_consumer(workers=threads, worker_type="thread")
         consumer.run()

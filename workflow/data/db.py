@@ -6,8 +6,10 @@ SQLite (WAL, one writer) is the embedded default; PostgreSQL the multi-process d
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -20,6 +22,31 @@ from . import search_index
 from .models import Base
 
 BUSY_TIMEOUT_MS = 10_000
+# Once a unit of work (a request, a job) has committed, its answer is owed: the act is done. If
+# the database goes away right then (a restart), the reads that build the answer wait for it to
+# come back, this long, instead of failing with an error that would tell the user it was not.
+WAIT_AFTER_COMMIT = 20.0
+_COMMITTED: ContextVar[bool] = ContextVar("jiati_committed", default=False)
+
+
+def begin_unit_of_work() -> None:
+    """A request or a job starts: nothing of it has committed yet."""
+    _COMMITTED.set(False)
+
+
+def _connect_after_commit(dialect, _record, cargs, cparams):  # noqa: ANN001 - the event's own
+    """A new connection for a unit of work that has committed: retried until the database
+    answers (or WAIT_AFTER_COMMIT has passed); otherwise the driver's usual single attempt."""
+    if not _COMMITTED.get():
+        return None
+    deadline = time.monotonic() + WAIT_AFTER_COMMIT
+    while True:
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except dialect.loaded_dbapi.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def _sqlite_setup(engine: Engine) -> None:
@@ -70,6 +97,8 @@ class Database:
         os.register_at_fork(after_in_child=lambda: self.engine.dispose(close=False))
         if self.is_sqlite:
             _sqlite_setup(self.engine)
+        else:
+            event.listen(self.engine, "do_connect", _connect_after_commit)
         # Reading needs no transaction of its own on PostgreSQL: under READ COMMITTED each
         # statement sees what was committed when it began, inside a transaction or not, and
         # autocommit saves the BEGIN and ROLLBACK round trips of every page and token check.
@@ -128,6 +157,7 @@ class Database:
                         msg("busy", "系统繁忙，请稍后重试。", "The system is busy; try again.")
                     ) from exc
                 raise
+            _COMMITTED.set(True)
 
     def create_all(self) -> None:
         Base.metadata.create_all(self.engine)
