@@ -234,3 +234,40 @@ def test_an_act_done_just_before_the_database_went_away_is_answered_as_done(
         rt.db.dispose()
     finally:
         proxy.close()
+
+
+def test_a_message_sent_as_the_database_went_away_is_recorded_sent_when_it_is_back(
+    rt, journey, monkeypatch
+):
+    from sqlalchemy.exc import OperationalError
+
+    from workflow.data.models import OutboxMessage
+    from workflow.notify import outbox
+
+    sent = []
+
+    class Gateway:
+        def send(self, phone, text, *, key):
+            sent.append(key)
+
+    rt.sms = Gateway()
+    journey.case_in("consultation")  # each household's signing link waits to be sent
+    with rt.db.session() as s:
+        message = s.query(OutboxMessage).filter_by(status="pending").first().id
+    committing, transactions = rt.db.transaction, []
+
+    @contextmanager
+    def restarting():
+        transactions.append(1)
+        if len(transactions) in (2, 3):  # after the claim and the send: the database is away
+            raise OperationalError("UPDATE outbox_messages", {}, Exception("server closed"))
+        with committing() as s:
+            yield s
+
+    rt.db.transaction = restarting
+    monkeypatch.setattr(outbox.time, "sleep", lambda seconds: None)
+    assert outbox.deliver_outbox(rt, message) is True
+    rt.db.transaction = committing
+    with rt.db.session() as s:
+        assert s.get(OutboxMessage, message).status == "sent"  # not left `sending`, then failed
+    assert sent == [f"outbox-{message}"]

@@ -17,11 +17,13 @@ address or phone (个人信息保护法第六条, minimum necessary).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from ..data.config import current_settings
@@ -46,6 +48,9 @@ MAX_ATTEMPTS = len(BACKOFF) + 1
 REMIND_AFTER = timedelta(days=10)
 # A row claimed this long ago and never recorded belongs to a worker that died mid-send.
 STUCK_AFTER = timedelta(minutes=10)
+# How long the outcome of a send is tried again while the database is away (well within
+# STUCK_AFTER, after which the sweep gives a `sending` row up as failed).
+RECORD_WAIT = timedelta(minutes=1)
 
 
 class SendFailed(Exception):
@@ -446,13 +451,13 @@ def deliver_outbox(rt: Runtime, message_id: int) -> bool:
     except SendFailed as exc:
         _failed_attempt(rt, message_id, attempts, str(exc))
         return False
-    with rt.db.transaction() as s:
-        s.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.status == "sending")
-            .values(status="sent", sent_at=rt.clock(), last_error=None)
-            .execution_options(synchronize_session=False)
-        )
+    _record(
+        rt,
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == "sending")
+        .values(status="sent", sent_at=rt.clock(), last_error=None)
+        .execution_options(synchronize_session=False),
+    )
     log.info("message %s sent", message_id, extra={"event": "sms_sent", "message_id": message_id})
     return True
 
@@ -465,13 +470,13 @@ def _failed_attempt(rt: Runtime, message_id: int, attempts: int, error: str) -> 
     else:
         values["status"] = "pending"
         values["next_attempt_at"] = rt.clock() + BACKOFF[attempts - 1]
-    with rt.db.transaction() as s:
-        s.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.status == "sending")
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
+    _record(
+        rt,
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == "sending")
+        .values(**values)
+        .execution_options(synchronize_session=False),
+    )
     log.warning(
         "message %s not sent (attempt %d%s): %s",
         message_id,
@@ -480,6 +485,23 @@ def _failed_attempt(rt: Runtime, message_id: int, attempts: int, error: str) -> 
         error,
         extra={"event": "sms_failed" if last else "sms_retry", "message_id": message_id},
     )
+
+
+def _record(rt: Runtime, statement) -> None:  # noqa: ANN001 - an UPDATE
+    """What became of a claimed message, once it has left (or failed to): tried again while the
+    database is unreachable (a restart), up to RECORD_WAIT. Given up, the row would stay
+    `sending` and the sweep would later mark a delivered message failed, never to be resent."""
+    deadline = time.monotonic() + RECORD_WAIT.total_seconds()
+    while True:
+        try:
+            with rt.db.transaction() as s:
+                s.execute(statement)
+            return
+        except OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            log.warning("the database is unreachable; recording the message's outcome again")
+            time.sleep(1)
 
 
 def deliver_due_messages(rt: Runtime) -> int:
