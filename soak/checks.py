@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -282,7 +283,8 @@ def memory(mem: Memory, end: float) -> list[Check]:
     """Each worker over the second half of its service: the run's second half for a worker that
     served throughout; the second half of its own time for one that died or started during the
     run (the killed host's), so that loading what its first pages need is not taken for a leak.
-    A worker that served less than MIN_SERVICE seconds is not judged."""
+    A worker that served less than MIN_SERVICE seconds is not judged. Its growth: the median of
+    the last quarter of that half against the median of the first."""
     series: dict[tuple[int, int], list[tuple[float, int]]] = defaultdict(list)
     for t, host, pid, kib in mem.samples:
         if t <= end:
@@ -296,8 +298,11 @@ def memory(mem: Memory, end: float) -> list[Check]:
         points = [p for p in points if p[0] >= middle]
         if len(points) < 6:
             continue
-        first = sum(k for _, k in points[:3]) / 3
-        final = sum(k for _, k in points[-3:]) / 3
+        # Medians of the first and the last quarter: a large answer's memory, given back a
+        # moment later, is not growth; a leak raises the whole quarter.
+        quarter = max(3, len(points) // 4)
+        first = statistics.median(k for _, k in points[:quarter])
+        final = statistics.median(k for _, k in points[-quarter:])
         growth = (final - first) / first
         judged += 1
         worst = max(worst, growth)

@@ -1,7 +1,7 @@
-"""The faults, at set times, each with the window in which it hurts: from the moment it is
-injected until every host says it is ready again (plus a few seconds to settle). Pages measured
-inside a window are not held to the quiet run's speed; every answer, inside or not, is held to
-"no 500".
+"""The faults, at set times and one at a time, each with the window in which it hurts: from the
+moment it is injected until every host says it is ready again and the jobs it held back are done
+(plus SETTLE seconds). Pages measured inside a window are not held to the quiet run's speed;
+every answer, inside or not, is held to "no 500".
 
 While PostgreSQL is down a prober asks each host for a page, the API and /readyz, and records
 what came back: the soak checks that each was a 503 with `Retry-After` (the page in Chinese), and

@@ -196,9 +196,14 @@ def test_a_redis_that_is_down_costs_signing_and_logging_in_nothing_and_guesses_s
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("cut", ["after the commit", "during the read-back"])
 def test_an_act_done_just_before_the_database_went_away_is_answered_as_done(
-    tmp_path, clock, pg_url
+    tmp_path, clock, pg_url, cut
 ):
+    from sqlalchemy import event
+
+    from workflow.data.models import Vote
+
     from ..journey import Journey
 
     where = urlparse(pg_url)
@@ -210,16 +215,30 @@ def test_an_act_done_just_before_the_database_went_away_is_answered_as_done(
         people = make_people(rt)
         case_id = Journey(rt, people).case_in("consultation")
         link = services.signing_links(rt, people.owner.id, case_id)[0]
-        committing = rt.db.transaction
+        committing, armed, restarts = rt.db.transaction, [], []
+
+        def restart() -> None:  # the database goes away, and is back two seconds later
+            restarts.append(cut)
+            proxy.cut()
+            threading.Timer(2.0, proxy.restore).start()
 
         @contextmanager
         def then_the_database_restarts():
             with committing() as s:
                 yield s
-            # The vote is committed; the database goes away before the answer is read back,
-            # and is back two seconds later.
-            proxy.cut()
-            threading.Timer(2.0, proxy.restore).start()
+                voting = any(isinstance(o, Vote) for o in s)
+            if not voting:
+                return
+            if cut == "after the commit":
+                restart()
+            else:
+                armed.append(True)  # as the next statement (the read-back) goes out
+
+        @event.listens_for(rt.db.engine, "before_cursor_execute")
+        def going_out(*args):
+            if armed:
+                armed.clear()
+                restart()
 
         rt.db.transaction = then_the_database_restarts
         r = app.test_client().post(
@@ -230,6 +249,7 @@ def test_an_act_done_just_before_the_database_went_away_is_answered_as_done(
         # Not a 503 saying "try again" (the retry would be refused: already voted), but the
         # answer of the act that was done.
         assert r.status_code == 200 and r.get_json()["voted"]
+        assert restarts == [cut]  # the database did go away, once, where the test says
         rt.db.transaction = committing
         rt.db.dispose()
     finally:

@@ -13,7 +13,7 @@ from contextvars import ContextVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -23,8 +23,9 @@ from .models import Base
 
 BUSY_TIMEOUT_MS = 10_000
 # Once a unit of work (a request, a job) has committed, its answer is owed: the act is done. If
-# the database goes away right then (a restart), the reads that build the answer wait for it to
-# come back, this long, instead of failing with an error that would tell the user it was not.
+# the database goes away right then (a restart), the reads that build the answer are asked again
+# and wait for it to come back, this long, instead of failing with an error that would tell the
+# user it was not done.
 WAIT_AFTER_COMMIT = 20.0
 _COMMITTED: ContextVar[bool] = ContextVar("jiati_committed", default=False)
 
@@ -82,6 +83,21 @@ def _refuse_write_statements(state) -> None:  # noqa: ANN001 - ORMExecuteState
         _refuse_writes(state.session)
 
 
+def _read_again_after_commit(state):  # noqa: ANN001 - ORMExecuteState
+    """A read of a unit of work that has committed, cut off by the database going away (its
+    connection ended in the middle of the statement): read again on a new connection, which
+    waits for the database to come back. Reads commit nothing, so asking again is harmless."""
+    if not _COMMITTED.get() or state.is_relationship_load or state.is_column_load:
+        return None
+    try:
+        return state.invoke_statement()
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+    state.session.rollback()  # lets the dead connection go
+    return state.invoke_statement()
+
+
 class Database:
     def __init__(self, url: str, echo: bool = False):
         self.url = url
@@ -109,6 +125,7 @@ class Database:
         self._read = sessionmaker(reader, expire_on_commit=False)
         event.listen(self._read, "before_flush", _refuse_writes)
         event.listen(self._read, "do_orm_execute", _refuse_write_statements)
+        event.listen(self._read, "do_orm_execute", _read_again_after_commit)
         self._write = sessionmaker(
             self.engine.execution_options(write=True), expire_on_commit=False
         )
