@@ -5,8 +5,13 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, Flask, abort
+from flask import Blueprint, Flask, abort, current_app, flash
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
+
+from workflow.errors import WorkflowError
+
+from ..extensions import say
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -25,6 +30,18 @@ def only(*roles: str):
         return wrapped
 
     return decorate
+
+
+def rt():
+    return current_app.extensions["jiati"]
+
+
+def refused(exc: WorkflowError) -> None:
+    """A refusal's messages, each flashed in the reader's language, on the page shown next."""
+    for m in exc.messages or ():
+        flash(say(m), "error")
+    if not exc.messages:
+        flash(_("操作未完成。"), "error")
 
 
 def init_app(app: Flask) -> None:

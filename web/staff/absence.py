@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -15,14 +15,10 @@ from workflow import services
 from workflow.errors import WorkflowError
 
 from ..extensions import say
-from . import bp, only
+from . import bp, only, rt
 
 # A refusal's code names the field it is about (the API's spelling of the body).
 FIELDS = {"from": "starts_on", "to": "ends_on", "stand_in": "stand_in"}
-
-
-def rt():
-    return current_app.extensions["jiati"]
 
 
 def _page(form: AbsenceForm, status: int = 200):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,25 +15,13 @@ from workflow.data.settings import DESKS
 from workflow.errors import WorkflowError
 from workflow.read import workload as desk_loads
 
-from ..extensions import say
-from . import bp, only
+from . import bp, only, refused, rt
 from .present import filter_query
 
 CLERK, APPROVER = "clerk", "approver"
 # A queue by the name saved filters keep (`SavedView.endpoint`) and its page.
 QUEUES = {"window": "staff.queue", "review": "staff.review_queue"}
 QUEUE_OF_ROLE = {CLERK: "window", APPROVER: "review"}
-
-
-def rt():
-    return current_app.extensions["jiati"]
-
-
-def _refused(exc: WorkflowError) -> None:
-    for m in exc.messages or ():
-        flash(say(m), "error")
-    if not exc.messages:
-        flash(_("操作未完成。"), "error")
 
 
 def own_queue() -> str:
@@ -84,7 +72,7 @@ def handler(case_id: int):
     try:
         services.set_handler(rt(), current_user.id, case_id, username)
     except WorkflowError as exc:
-        _refused(exc)
+        refused(exc)
         return redirect(back, 303)
     flash(done, "success")
     return redirect(back, 303)
@@ -120,7 +108,7 @@ def assign():
     try:
         n = services.assign_many(rt(), current_user.id, ids, username)
     except WorkflowError as exc:
-        _refused(exc)
+        refused(exc)
         return redirect(back, 303)
     flash(_("已指派 %(n)s 件。", n=n), "success")
     if n < len(ids):
@@ -150,7 +138,7 @@ def save_view():
     try:
         services.save_view(rt(), current_user.id, form.name.data, queue, query)
     except WorkflowError as exc:
-        _refused(exc)
+        refused(exc)
         return redirect(page, 303)
     flash(_("已保存筛选“%(name)s”。", name=form.name.data.strip()), "success")
     return redirect(page, 303)

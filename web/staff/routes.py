@@ -48,9 +48,9 @@ from workflow.read import registers, residents
 from workflow.read import workload as desk_loads
 from workflow.services import archive
 
-from ..extensions import in_reader_language, say
+from ..extensions import in_reader_language
 from ..privacy import reveal_reason
-from . import bp, only
+from . import bp, only, refused, rt
 from . import handling as handlers_web
 from .present import (
     case_page,
@@ -62,17 +62,6 @@ from .present import (
 )
 
 CLERK, APPROVER, MEDIATOR = "clerk", "approver", "mediator"
-
-
-def rt():
-    return current_app.extensions["jiati"]
-
-
-def _refused(exc: WorkflowError) -> None:
-    for m in exc.messages or ():
-        flash(say(m), "error")
-    if not exc.messages:
-        flash(_("操作未完成。"), "error")
 
 
 def _show_case(case_id: int, status: int = 200, **forms) -> tuple[str, int]:
@@ -175,7 +164,7 @@ def fire(case_id: int, trigger: str):
             rt(), current_user.account, case_id, trigger, params, expected_version=version
         )
     except WorkflowError as exc:
-        _refused(exc)
+        refused(exc)
         return _show_case(case_id, exc.status)
     flash(
         _("已办理：%(ref)s 现为 %(state)s。", ref=outcome.reference, state=_label(outcome.state)),
@@ -219,7 +208,7 @@ def opinion(case_id: int):
             rt(), current_user.id, case_id, verdict=form.verdict.data, comment=form.comment.data
         )
     except WorkflowError as exc:
-        _refused(exc)
+        refused(exc)
         return _show_case(case_id, exc.status, opinion_form=form)
     flash(_("本部门意见已记录。"), "success")
     return redirect(url_for("staff.case", case_id=case_id), 303)
@@ -254,7 +243,7 @@ def paper_vote(case_id: int):
             proxy_document=_scan(form, "proxy_document") if form.proxy_relationship.data else None,
         )
     except WorkflowError as exc:
-        _refused(exc)
+        refused(exc)
         return _show_case(case_id, exc.status, vote_form=form)
     flash(_("已登记 %(room)s 室的纸质表决。", room=form.room.data), "success")
     return redirect(url_for("staff.case", case_id=case_id) + "#votes", 303)
@@ -280,7 +269,7 @@ def owners(case_id: int):
                 rt(), current_user.id, case_id, request.form.get("room", ""), note
             )
     except WorkflowError as exc:
-        _refused(exc)
+        refused(exc)
         return _show_case(case_id, exc.status, owner_form=form)
     flash(_("业主人数的认定已记录，表决比例已重新计算。"), "success")
     return redirect(url_for("staff.case", case_id=case_id) + "#owners", 303)
@@ -305,7 +294,7 @@ def objection(case_id: int):
             scan_sha256=_scan(form),
         )
     except WorkflowError as exc:
-        _refused(exc)
+        refused(exc)
         return _show_case(case_id, exc.status, objection_form=form)
     flash(_("异议已登记。"), "success")
     return redirect(url_for("staff.case", case_id=case_id) + "#objections", 303)
@@ -321,7 +310,7 @@ def refer(case_id: int, objection_id: int):
     try:
         services.refer(rt(), current_user.id, case_id, objection_id)
     except WorkflowError as exc:
-        _refused(exc)
+        refused(exc)
         return _show_case(case_id, exc.status)
     flash(_("异议已提交调解，已短信告知异议人。"), "success")
     return redirect(url_for("staff.case", case_id=case_id) + "#objections", 303)
@@ -371,7 +360,7 @@ def mediation_session(mid: int):
             notes=form.notes.data,
         )
     except WorkflowError as exc:
-        _refused(exc)
+        refused(exc)
         return _mediation_page(mid, exc.status, session_form=form)
     flash(_("调解记录已保存。"), "success")
     return redirect(url_for("staff.mediation", mid=mid), 303)
@@ -394,7 +383,7 @@ def mediation_outcome(mid: int):
             withdrawal=upload.read() if upload and getattr(upload, "filename", "") else None,
         )
     except WorkflowError as exc:
-        _refused(exc)
+        refused(exc)
         return _mediation_page(mid, exc.status, outcome_form=form)
     flash(_("调解结果已记录，调解意见书已出具。"), "success")
     return redirect(url_for("staff.mediation", mid=mid), 303)
@@ -422,7 +411,7 @@ def rectify(rating_id: int):
     try:
         services.rectify(rt(), current_user.id, rating_id, form.rectification.data)
     except WorkflowError as exc:
-        _refused(exc)
+        refused(exc)
         return redirect(url_for("staff.rectifications"), 303)
     flash(_("整改情况已答复，已请评价人回访评价。"), "success")
     return redirect(url_for("staff.rectifications"), 303)
@@ -439,7 +428,7 @@ def paper_supervisor(case_id: int):
     try:
         services.record_paper_supervisor(rt(), current_user.account, case_id, form.room.data or "")
     except WorkflowError as exc:
-        _refused(exc)
+        refused(exc)
         return _show_case(case_id, exc.status)
     flash(_("已登记：%(room)s 室接受担任居民监督代表。", room=form.room.data), "success")
     return redirect(url_for("staff.case", case_id=case_id, _anchor="residents"), 303)
@@ -508,7 +497,7 @@ def archive_package(case_id: int):
     try:
         archive.export_case(rt(), current_user.id, reference, out)
     except WorkflowError as exc:
-        _refused(exc)
+        refused(exc)
         return redirect(url_for("staff.case", case_id=case_id), 303)
     out.seek(0)
     return send_file(
@@ -603,7 +592,7 @@ def elevator(case_id: int):
         except NotFound:
             raise
         except WorkflowError as exc:
-            _refused(exc)
+            refused(exc)
             status = 400
         else:
             flash(_("已登记定期检验。"), "success")
