@@ -104,6 +104,9 @@ def readiness(app: Flask) -> dict[str, dict]:
 
 def _start_request() -> None:
     begin_unit_of_work()
+    # One read session for the whole request (see Database.reading); ended at teardown.
+    g.reading = current_app.extensions["jiati"].db.reading()
+    g.reading.__enter__()
     given = request.headers.get(REQUEST_ID_HEADER, "")
     g.request_id = given if _SAFE_ID.match(given) else uuid.uuid4().hex
     g.request_token = queue.REQUEST_ID.set(g.request_id)
@@ -127,6 +130,9 @@ def _end_request(response):
 
 
 def _teardown(_exc=None) -> None:
+    reading = g.pop("reading", None)
+    if reading is not None:
+        reading.__exit__(None, None, None)
     token = g.pop("request_token", None)
     if token is not None:
         try:

@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..errors import Conflict, msg
 from . import search_index
-from .models import Base
+from .models import Base, User
 
 BUSY_TIMEOUT_MS = 10_000
 # Once a unit of work (a request, a job) has committed, its answer is owed: the act is done. If
@@ -28,6 +28,37 @@ BUSY_TIMEOUT_MS = 10_000
 # user it was not done.
 WAIT_AFTER_COMMIT = 20.0
 _COMMITTED: ContextVar[bool] = ContextVar("jiati_committed", default=False)
+
+
+class _Reading:
+    """The one read session of a unit of work that reads (a page, an API GET), opened at its
+    first read and shared by every read after it."""
+
+    session: Session | None = None
+
+    def __init__(self) -> None:
+        # The identity map holds its objects weakly: the accounts read (the viewer's, checked by
+        # every service it calls) are held here, so that each is loaded once per unit of work.
+        self.accounts: list[User] = []
+
+    def open(self, maker: sessionmaker) -> Session:
+        if self.session is None:
+            self.session = maker()
+            event.listen(self.session, "loaded_as_persistent", self._hold)
+        return self.session
+
+    def _hold(self, _session: Session, obj: object) -> None:
+        if isinstance(obj, User):
+            self.accounts.append(obj)
+
+    def end(self) -> None:
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+            self.accounts.clear()
+
+
+_READING: ContextVar[_Reading | None] = ContextVar("jiati_reading", default=None)
 
 
 def begin_unit_of_work() -> None:
@@ -131,12 +162,33 @@ class Database:
         )
 
     @contextmanager
+    def reading(self) -> Iterator[None]:
+        """A unit of work that mostly reads: inside it, every `session()` is one and the same
+        session, so a page that asks a dozen services for its parts checks out one connection
+        and loads the viewer's account once (the identity map), not once per service. A write
+        transaction inside it ends that session, so what is read after a write sees the write."""
+        scope = _Reading()
+        token = _READING.set(scope)
+        try:
+            yield
+        finally:
+            scope.end()
+            try:
+                _READING.reset(token)
+            except ValueError:  # ended in another context (a streamed response): just clear it
+                _READING.set(None)
+
+    @contextmanager
     def session(self) -> Iterator[Session]:
         """A session for reading: it writes nothing (a flush or an INSERT, UPDATE or DELETE
         through it raises `ReadSessionWrite`), and what it loaded stays readable after it
-        closes."""
-        with self._read() as s:
-            yield s
+        closes. Inside `reading()` it is the unit of work's shared read session."""
+        scope = _READING.get()
+        if scope is None:
+            with self._read() as s:
+                yield s
+            return
+        yield scope.open(self._read)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -145,6 +197,20 @@ class Database:
         A lost race (stale version, a duplicate unique key such as a second vote or an audit
         sequence taken by another writer) becomes a `Conflict`.
         """
+        # Inside `reading()`, the shared read session ends before and after the write: whatever
+        # is read next sees the write (on SQLite too, where a read transaction is a snapshot).
+        scope = _READING.get()
+        if scope is not None:
+            scope.end()
+        try:
+            with self._write_transaction() as s:
+                yield s
+        finally:
+            if scope is not None:
+                scope.end()
+
+    @contextmanager
+    def _write_transaction(self) -> Iterator[Session]:
         with self._write() as s:
             try:
                 with s.begin():
