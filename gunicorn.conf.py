@@ -24,6 +24,18 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # The Server header names neither the software nor its version: gunicorn writes its own before
 # the application's headers, so it is set here to the name the application sends.
+
+
+def post_worker_init(worker):
+    """The app is loaded: what it made at start-up (modules, templates, mappers) lives as long
+    as the worker, so the garbage collector stops walking it. Without this every full
+    collection walks some 200,000 objects, a few milliseconds taken from whichever request
+    happens to trigger it (gc.freeze, as the Python documentation suggests for servers)."""
+    import gc
+
+    gc.freeze()
+
+
 import gunicorn.http.wsgi  # noqa: E402
 
 gunicorn.http.wsgi.SERVER = "jiati"
