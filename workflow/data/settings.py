@@ -399,7 +399,7 @@ _ROWS = select(Setting.key, Setting.value)
 
 def load(session: Session, base: Settings) -> Settings:
     """`base` (defaults and configuration) overlaid with what an admin saved. Uncached: each
-    process keeps the result for a few seconds in `services.common.current_settings`."""
+    process keeps the result for a few seconds in `data.config.current_settings`."""
     rows = session.execute(_ROWS)
     return _overlay(base, {k: _coerce(k, v) for k, v in rows if k in ADMIN_KEYS})
 
