@@ -135,7 +135,7 @@ class Case(Base):
     management_unit: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     running_cost_fen: Mapped[int | None] = mapped_column(Integer)
     # Construction's planned end (an input of start_construction); the installers' record
-    # compares it with `registered_on`, the day completion was reported.
+    # compares it with `completed_at`, the day the clerk confirmed completion.
     planned_completion: Mapped[date | None] = mapped_column(Date)
     # The maintenance company (维保单位) and its contract, entered when completion is reported.
     maintenance_company: Mapped[str | None] = mapped_column(String(200))
