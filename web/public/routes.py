@@ -92,6 +92,7 @@ def _page(
                 "share": yuan(row["share_fen"]),
                 "paid": yuan(row["compensation_paid_fen"]),
                 "received": yuan(row["compensation_received_fen"]),
+                "running": yuan(row["running_share_fen"]),
             }
             for row in view.table
         ],
