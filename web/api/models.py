@@ -1656,6 +1656,14 @@ class HouseholdMoney(Response):
         Field(description="Last day to apply: PROVIDENT_FUND_MONTHS after the use registration"),
     ]
     certificate: Certificate | None
+    running_share_fen: Annotated[
+        int | None,
+        Field(description="Its yearly part of the elevator's running cost; null until entered"),
+    ] = None
+    running_parts: Annotated[
+        int | None,
+        Field(description="Its parts (份) when the agreement sets its own running-cost shares"),
+    ] = None
 
 
 class Pause(Response):

@@ -230,6 +230,7 @@ def costs(case_id: int):
         {
             **b,
             **{k: yuan(b[k]) for k in money_read.FIGURES},
+            "running": yuan(b["running_share_fen"]) if b["running_share_fen"] is not None else None,
             "certificate_url": _document_url(b["certificate_id"]) if b["certificate_id"] else None,
         }
         for b in money["rows"]

@@ -156,6 +156,7 @@ def money(token: str):
         token=token,
         m=m,
         y={k: yuan(m[k]) for k in money_read.FIGURES},
+        running=yuan(m["running_share_fen"]) if m["running_share_fen"] is not None else None,
     )
 
 
