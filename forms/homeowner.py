@@ -115,6 +115,9 @@ class CostsForm(FlaskForm):
         _l("预计总造价（元）"), render_kw={"inputmode": "decimal", "autocomplete": "off"}
     )
     version = HiddenField()
+    # The owners' agreement may share the yearly running cost by its own parts per room (份)
+    # instead of the building cost's ratios; the parts are typed beside each room.
+    own_running_shares = BooleanField(_l("运行费用按协议约定的份数分摊（不按造价比例）"))
     # Once anyone has voted, new figures restart the consultation: said and confirmed.
     restart = BooleanField(_l("我确认：已有的表决全部作废，各户按新的金额重新表决"))
     reason = StringField(_l("修改原因"), render_kw={"autocomplete": "off"})

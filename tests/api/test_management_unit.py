@@ -60,3 +60,38 @@ def test_report_completion_is_refused_without_the_unit(api, app_journey, app_peo
     body = assert_error(api.fire(case_id, "report_completion", "owner", json=COMPLETION), 422)
     assert [d["code"] for d in body["details"]] == ["management_unit"]
     assert "使用管理单位" in body["details"][0]["message"]
+
+
+def test_the_agreement_sets_its_own_running_cost_shares(api, app_journey):
+    """POST takes the parts with the case, PATCH changes them before anyone votes and, once
+    someone has, only by restarting the consultation; null goes back to the same ratios."""
+    parts = {"301": 1, "401": 1, "501": 1, "601": 1}
+    r = api.post(
+        "/cases", "owner",
+        json={**application_json(), "running_cost": "12000", "running_cost_shares": parts},
+    )  # fmt: skip
+    assert r.status_code == 201, r.get_json()
+    case = r.get_json()
+    assert case["costs"]["running_cost_shares"] == parts
+    assert sorted(case["costs"]["running_shares_fen"].values()) == [0, 0] + [300_000] * 4
+
+    bad = api.post(
+        "/cases", "owner", json={**application_json(), "running_cost_shares": {"701": 1}}
+    )
+    assert [d["code"] for d in assert_error(bad, 400)["details"]] == ["running_cost_shares.701"]
+    bad = api.call(
+        "PATCH", f"/cases/{case['id']}", "owner", json={"running_cost_shares": {"301": 1.5}}
+    )
+    assert_error(bad, 400)
+
+    case_id = app_journey.case_in("consultation")
+    app_journey.sign_all(case_id, ["agree"])
+    r = api.call("PATCH", f"/cases/{case_id}", "owner", json={"running_cost_shares": parts})
+    assert "重新发起意见征询" in assert_error(r, 409)["details"][0]["message"]
+    r = api.call(
+        "PATCH", f"/cases/{case_id}", "owner",
+        json={"running_cost_shares": parts, "restart_consultation": True, "reason": "协议约定"},
+    )  # fmt: skip
+    assert r.status_code == 200 and r.get_json()["costs"]["running_cost_shares"] == parts
+    r = api.call("PATCH", f"/cases/{case_id}", "owner", json={"running_cost_shares": None})
+    assert r.status_code == 200 and r.get_json()["costs"]["running_cost_shares"] is None

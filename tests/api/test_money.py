@@ -46,6 +46,9 @@ def test_the_bill_through_the_link_before_and_after_the_subsidy(api, app_journey
         "provident_fund_max_fen": 15_030_928,
         "provident_fund_deadline": "2027-11-23",
         "certificate": money["certificate"],
+        # 12,000.00 元 a year by the same weights, 90 of 291: 371,134.02 fen.
+        "running_share_fen": 371_134,
+        "running_parts": None,
     }
     assert money["certificate"]["number"].startswith("枣阳住建梯资〔2026〕")
     code = money["certificate"]["verify_url"].rsplit("/", 1)[1]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from workflow.read import cases as queries
 
 from ..journey import MANAGEMENT_UNIT
@@ -70,3 +72,38 @@ def test_the_completion_form_asks_for_the_maintenance_contract(as_owner, app_jou
     assert "维保单位" in html and "维保合同截止日期" in html and 'type="date"' in html
     history = as_owner.get(f"/my/cases/{case_id}/progress").get_data(as_text=True)
     assert "填写电梯使用管理单位" in history and "management_unit_set" not in history
+
+
+def test_the_applicant_types_the_agreements_own_running_cost_parts(
+    as_owner, client, app, app_people, app_journey
+):
+    case_id = app_journey.case_in("draft")  # 12,000 元 a year
+    page = as_owner.get(f"/my/cases/{case_id}/costs").get_data(as_text=True)
+    assert 'name="own_running_shares"' in page and "按与造价相同的比例分摊" in page
+    c = describe(app, app_people, case_id)
+    ids = {h["room"]: str(h["id"]) for h in c["households"]}
+    coefficients = {
+        f"coefficient_{f}": x for f, x in enumerate(["0", "0", "0.7", "0.8", "0.9", "1.0"], 1)
+    }
+    data = {"estimated_cost": "600000", **coefficients, "own_running_shares": "y"}
+    bad = {**data, f"running_part_{ids['301']}": "两份"}
+    r = as_owner.post(f"/my/cases/{case_id}/costs", data=bad)
+    assert r.status_code == 400
+    assert f'id="running_part_{ids["301"]}-error"' in r.get_data(as_text=True)
+    parts = {f"running_part_{ids[room]}": "1" for room in ("101", "201", "301", "401")}
+    r = as_owner.post(f"/my/cases/{case_id}/costs", data={**data, **parts})
+    assert r.status_code == 302
+    c = describe(app, app_people, case_id)
+    assert c["costs"]["running_cost_shares"] == {"101": 1, "201": 1, "301": 1, "401": 1}
+    page = as_owner.get(f"/my/cases/{case_id}/costs").get_data(as_text=True)
+    [box] = re.findall(r'<input[^>]*name="own_running_shares"[^>]*>', page)
+    assert "checked" in box
+    assert "运行费用 1 份 · 每年约 3,000.00 元" in page
+    # The owners see it before they vote: 101 pays a part now, 4 of the 4 parts agreed.
+    app_journey.step(case_id, "consultation")
+    one01 = next(x for x in links_of(app, app_people, case_id) if x["room"] == "101")
+    html = client.get(f"/sign/{one01['token']}").get_data(as_text=True)
+    assert "约 3,000.00 元" in html and "本户 1 份，各户合计 4 份" in html
+    # Unticked, the running cost goes back to the building cost's ratios.
+    as_owner.post(f"/my/cases/{case_id}/costs", data={"estimated_cost": "600000", **coefficients})
+    assert describe(app, app_people, case_id)["costs"]["running_cost_shares"] is None

@@ -67,8 +67,11 @@ def test_my_money_after_approval(client, app, app_people, app_journey):
     assert 'id="pf-deadline">2027-11-23' in page and "不动产权证书" in page
     assert 'id="certificate-download"' in page and "枣阳住建梯资〔2026〕" in page
     assert client.get(f"/sign/{token}").get_data(as_text=True).count("/money") >= 1
+    # Its yearly part of the running cost (12,000.00 元 by the same weights: 90 of 291).
+    assert 'id="bill-running">约 3,711.34 元' in page and "按与造价相同的比例分摊" in page
     ground = client.get(f"/sign/{_links(app, app_people, case_id)['101']}/money")
     assert 'id="certificate-download"' not in ground.get_data(as_text=True)
+    assert 'id="bill-running">不分摊' in ground.get_data(as_text=True)
 
 
 def test_the_applicant_sees_every_households_bill(as_owner, app_journey):
@@ -79,6 +82,7 @@ def test_the_applicant_sees_every_households_bill(as_owner, app_journey):
         and "最终出资 150,309.28 元" in page
         and "出资证明 枣阳住建梯资" in page
     )
+    assert 'id="bill-running-601">每年运行费用约 3,711.34 元' in page
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from workflow.data.models import Event
 from workflow.errors import Forbidden, GuardsFailed, InvalidInput, NotFound
 from workflow.read import installers as record
 
-from ..journey import INSTALLER, pdf_bytes
+from ..journey import COMPLETION, INSTALLER, pdf_bytes
 
 
 def built(journey, clock, start: str, planned: str, days: int, **installer) -> int:
@@ -46,6 +46,55 @@ def test_figures_come_from_the_cases(rt, journey, clock):
     assert row["problems_closed_average_days"] is None  # nothing closed to time
     assert row["acceptance_opinions"] == {
         "satisfied": "100%", "basically_satisfied": "0%", "dissatisfied": "0%"
+    }  # fmt: skip
+
+
+def test_only_a_confirmed_completion_counts_with_its_accepted_round(rt, journey, people, clock):
+    """Reported, returned for rectification, reported again and confirmed five days later: one
+    completion, its days run to the confirmation, and only the accepted round's opinions count.
+    A case whose completion is still being checked is under way; its open round is no verdict."""
+    owner, clerk = people.owner.id, people.clerk.id
+    case_id = journey.case_in("approved")
+    services.upload_document(rt, owner, case_id, "installation_notice", pdf_bytes())
+    journey.representatives_accept(case_id)
+    services.fire(
+        rt, owner, case_id, "start_construction",
+        {**INSTALLER, "start_date": "2026-11-23", "planned_completion": "2027-01-10"},
+    )  # fmt: skip
+    clock.advance(days=40)  # 2027-01-02: completion reported, on time had it been accepted
+    journey.step(case_id, "acceptance")
+    tokens = journey.tokens(case_id)
+    services.give_acceptance_opinion(rt, tokens["401"], "dissatisfied", "候梯厅地砖破损")
+    [row] = record.installers(rt)
+    assert (row["started"], row["completed"], row["average_days"]) == (1, 0, None)
+    assert row["acceptance_opinions"] is None  # the round is still open
+    services.fire(rt, clerk, case_id, "return_for_rectification", {"items": "候梯厅地砖修补"})
+    [row] = record.installers(rt)
+    assert (row["completed"], row["returns_for_rectification"]) == (0, 1)
+    assert row["acceptance_opinions"] is None  # the returned round is no verdict
+
+    clock.advance(days=10)  # 2027-01-12: reported again
+    services.fire(rt, owner, case_id, "report_completion",
+                  {**COMPLETION, "registration_number": "梯11鄂F00002(26)"})  # fmt: skip
+    for room, token in tokens.items():
+        services.give_acceptance_opinion(
+            rt, token, "basically_satisfied" if room == "401" else "satisfied"
+        )
+    assert record.installers(rt)[0]["completed"] == 0  # not yet confirmed
+    clock.advance(days=5)  # 2027-01-17: confirmed
+    services.fire(rt, clerk, case_id, "confirm_completion")
+
+    other = journey.case_in("acceptance")  # a second project, its completion being checked
+    services.give_acceptance_opinion(rt, journey.tokens(other)["501"], "dissatisfied", "噪音大")
+    [row] = record.installers(rt)
+    assert (row["started"], row["completed"], row["on_time"]) == (2, 1, 0)
+    # 2026-11-23 → 2027-01-17 is 55 days; planned 2027-01-10, so 7 days late.
+    assert (row["average_days"], row["average_days_late"]) == ("55.0", "7.0")
+    assert row["on_time_share"] == "0%"
+    assert row["returns_for_rectification"] == 1
+    # The accepted round of the one confirmed case: five 满意, one 基本满意 of six.
+    assert row["acceptance_opinions"] == {
+        "satisfied": "83%", "basically_satisfied": "17%", "dissatisfied": "0%"
     }  # fmt: skip
 
 

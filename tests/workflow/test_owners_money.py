@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.journey import PAYMENT
+from tests.journey import MANAGEMENT_UNIT, PAYMENT
 from workflow import services
 from workflow.data.models import Case, Document, OutboxMessage
 from workflow.errors import GuardsFailed
@@ -26,6 +26,9 @@ SHARES = {"101": 0, "201": 0, "301": 11_276_976, "401": 12_887_973, "501": 16_31
           "601": 18_123_711}  # fmt: skip
 SUBSIDY = {"101": 0, "201": 0, "301": 1_924_399, "401": 2_199_313, "501": 2_783_505,
            "601": 3_092_783}  # fmt: skip
+# The journey's running cost, 12,000.00 元 a year, by the same weights (291): 230,927.84 /
+# 263,917.53 / 334,020.62 / 371,134.02 fen; the two fen left go to 301 (.84) and 501 (.62).
+RUNNING = {"101": 0, "201": 0, "301": 230_928, "401": 263_917, "501": 334_021, "601": 371_134}
 
 
 def _tokens(rt, people, case_id):
@@ -43,6 +46,18 @@ def test_before_approval_the_bill_shows_the_expected_subsidy(rt, people, journey
     assert sum(m["share_fen"] for m in money.values()) == 60_000_000
     assert sum(m["subsidy_fen"] for m in money.values()) == 10_000_000
     assert money["601"]["certificate"] is None
+
+
+def test_each_bill_carries_its_yearly_running_cost_part_once_the_cost_is_entered(
+    rt, people, journey
+):
+    case_id = journey.case_in("subsidy_approved")
+    money = _money(rt, people, case_id)
+    assert {r: m["running_share_fen"] for r, m in money.items()} == RUNNING
+    assert money["601"]["running_parts"] is None  # the same ratios as the building cost
+    other = journey.case_in("consultation")
+    services.set_management_unit(rt, people.owner.id, other, MANAGEMENT_UNIT, None)
+    assert {m["running_share_fen"] for m in _money(rt, people, other).values()} == {None}
 
 
 def test_after_approval_each_household_sees_its_final_bill_and_certificate(rt, people, journey):

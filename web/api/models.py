@@ -344,9 +344,30 @@ RunningCost = Annotated[
 ]
 
 
+RunningCostShares = Annotated[
+    Annotated[
+        dict[
+            Annotated[str, Field(strict=True, min_length=1, max_length=16)],
+            Annotated[int, Field(strict=True, ge=0, le=10_000)],
+        ],
+        Field(max_length=500),
+    ]
+    | None,
+    Field(
+        description="The owners' agreement's own shares of the yearly running cost, room → whole "
+        'parts (份): {"301": 2, "401": 3, "501": 3, "601": 4}; a percentage is parts of 100. '
+        "A room left out (or 0) pays no part; only the households that carry a share of the "
+        "building cost pay. Left out, the running cost is shared by the same ratios as the "
+        "building cost; on PATCH, null goes back to those ratios. Signed with the votes: "
+        "changing it once anyone has voted restarts the consultation"
+    ),
+]
+
+
 class CaseRequest(Request):
     """Three rules JSON Schema cannot say are checked here and described in words: no flat
-    above the top floor, each room once, compensation only for a room of the roster."""
+    above the top floor, each room once, compensation and running-cost parts only for a room
+    of the roster."""
 
     community: Filled(100)
     address: Filled(200)
@@ -359,6 +380,7 @@ class CaseRequest(Request):
     compensations: Compensations = None
     management_unit: ManagementUnitInput | None = None
     running_cost: RunningCost = None
+    running_cost_shares: RunningCostShares = None
 
     @model_validator(mode="after")
     def _no_flat_above_the_top(self) -> CaseRequest:
@@ -376,6 +398,16 @@ class CaseRequest(Request):
                     "policy",
                     "{reason}",
                     {"reason": "补偿的室号不在住户名单中", "field": f"compensations.{room}"},
+                )
+        for room in self.running_cost_shares or {}:
+            if room.strip() not in rooms:
+                raise PydanticCustomError(
+                    "policy",
+                    "{reason}",
+                    {
+                        "reason": "运行费用份数的室号不在住户名单中",
+                        "field": f"running_cost_shares.{room}",
+                    },
                 )
         return self
 
@@ -409,6 +441,7 @@ class CasePatch(Request):
         Field(description='Floor coefficients for cost sharing, 0 to 10, {"3": "0.7", …}'),
     ] = None
     compensations: Compensations = None
+    running_cost_shares: RunningCostShares = None
     restart_consultation: Annotated[
         bool | None,
         Field(description="Confirms that changing the figures after a vote clears every vote"),
@@ -1160,6 +1193,14 @@ class Costs(Response):
         dict[str, int], Field(description="By household id: compensation it receives")
     ]
     compensations: Annotated[dict[str, int], Field(description="By room: compensation received")]
+    running_cost_fen: Annotated[int | None, Field(description="The yearly running cost")] = None
+    running_shares_fen: Annotated[
+        dict[str, int], Field(description="By household id: its part of the yearly running cost")
+    ] = {}
+    running_cost_shares: Annotated[
+        dict[str, int] | None,
+        Field(description="The agreement's own parts by room; null: the same ratios as the cost"),
+    ] = None
 
 
 class Publicity(Response):
@@ -1533,6 +1574,18 @@ class ShareRow(Response):
     own: bool
     compensation_paid_fen: int
     compensation_received_fen: int
+    running_share_fen: Annotated[
+        int, Field(description="This row's part of the yearly running cost, in fen")
+    ] = 0
+    running_parts: Annotated[
+        int | None,
+        Field(description="Its parts (份) when the agreement sets its own running-cost shares"),
+    ] = None
+
+
+class RunningParts(Response):
+    own: Annotated[int, Field(description="This household's parts (份)")]
+    total: Annotated[int, Field(description="Every room's parts together")]
 
 
 class SigningView(Response):
@@ -1560,6 +1613,16 @@ class SigningView(Response):
     compensation_received_fen: Annotated[
         int, Field(description="What this household receives in compensation")
     ]
+    running_cost_fen: Annotated[
+        int | None, Field(description="The elevator's yearly running cost, once entered")
+    ] = None
+    running_share_fen: Annotated[
+        int | None, Field(description="This household's part of it each year, in fen")
+    ] = None
+    running_parts: Annotated[
+        RunningParts | None,
+        Field(description="The agreement's own shares; null: the same ratios as the cost"),
+    ] = None
 
 
 class Certificate(Response):
@@ -1593,6 +1656,14 @@ class HouseholdMoney(Response):
         Field(description="Last day to apply: PROVIDENT_FUND_MONTHS after the use registration"),
     ]
     certificate: Certificate | None
+    running_share_fen: Annotated[
+        int | None,
+        Field(description="Its yearly part of the elevator's running cost; null until entered"),
+    ] = None
+    running_parts: Annotated[
+        int | None,
+        Field(description="Its parts (份) when the agreement sets its own running-cost shares"),
+    ] = None
 
 
 class Pause(Response):

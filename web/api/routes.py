@@ -326,6 +326,13 @@ def _signing_json(view: services.consent.SigningView) -> dict[str, Any]:
         "cost_sharing": view.cost_sharing,
         "shares": list(view.table),
         "owners_explained": view.owners_explained,
+        "running_cost_fen": view.running_cost_fen,
+        "running_share_fen": view.running_share_fen,
+        "running_parts": (
+            {"own": view.running_parts[0], "total": view.running_parts[1]}
+            if view.running_parts
+            else None
+        ),
     }
 
 

@@ -129,6 +129,9 @@ def costs(case_id: int):
         else ""
         for h in c["households"]
     }
+    agreed = c["costs"]["running_cost_shares"] or {}
+    parts = {str(h["id"]): str(agreed.get(h["room"], "") or "") for h in c["households"]}
+    parts_errors: dict[str, str] = {}
     unit_form = ManagementUnitForm()
     unit_open = services.before_completion(c["state"])
     if request.method == "POST" and request.form.get("part") == "unit":
@@ -139,6 +142,7 @@ def costs(case_id: int):
     elif request.method == "POST":
         coefs = {f: request.form.get(f"coefficient_{f}", "") for f in coefs}
         comp = {k: request.form.get(f"compensation_{k}", "").strip() for k in comp}
+        parts = {k: request.form.get(f"running_part_{k}", "").strip() for k in parts}
         try:
             services.set_costs(
                 rt(),
@@ -149,6 +153,12 @@ def costs(case_id: int):
                 restart_consultation=bool(form.restart.data),
                 reason=form.reason.data or "",
                 compensation={h["room"]: comp[str(h["id"])] for h in c["households"]},
+                # Unticked, the running cost goes back to the building cost's ratios.
+                running_shares=(
+                    {h["room"]: parts[str(h["id"])] for h in c["households"]}
+                    if form.own_running_shares.data
+                    else {}
+                ),
             )
         except NotFound:
             raise
@@ -163,6 +173,11 @@ def costs(case_id: int):
                     hid = next((str(h["id"]) for h in c["households"] if h["room"] == room), "")
                     comp_errors[hid] = say(m)
                     summary.append((f"compensation_{hid}", say(m)))
+                elif m.code.startswith("running_cost_shares."):
+                    room = m.code.split(".", 1)[1]
+                    hid = next((str(h["id"]) for h in c["households"] if h["room"] == room), "")
+                    parts_errors[hid] = say(m)
+                    summary.append((f"running_part_{hid}", say(m)))
                 else:
                     summary += show_errors(form, (m,))
         else:
@@ -179,6 +194,7 @@ def costs(case_id: int):
     if request.method == "GET" or request.form.get("part") == "unit":
         fen = c["costs"]["estimated_cost_fen"]
         form.estimated_cost.data = yuan(fen).replace(",", "") if fen else ""
+        form.own_running_shares.data = bool(agreed)
     if request.method == "GET" or request.form.get("part") != "unit":
         unit = c["management_unit"] or {}
         unit_form.unit_kind.data = unit.get("kind", "")
@@ -189,6 +205,7 @@ def costs(case_id: int):
         unit_form.running_cost.data = yuan(running).replace(",", "") if running else ""
     shares = c["costs"]["shares_fen"]
     paid = c["costs"]["compensation_paid_fen"]
+    running = c["costs"]["running_shares_fen"]
     rows = [
         {
             "id": str(h["id"]),
@@ -203,6 +220,8 @@ def costs(case_id: int):
             "coefficient": c["costs"]["coefficients"].get(str(h["floor"]), "0"),
             "share": yuan(shares.get(str(h["id"]), 0)),
             "pays": bool(shares.get(str(h["id"]), 0)),
+            "running": yuan(running[str(h["id"])]) if running.get(str(h["id"])) else None,
+            "running_parts": agreed.get(h["room"], 0) if agreed else None,
         }
         for h in c["households"]
     ]
@@ -211,6 +230,7 @@ def costs(case_id: int):
         {
             **b,
             **{k: yuan(b[k]) for k in money_read.FIGURES},
+            "running": yuan(b["running_share_fen"]) if b["running_share_fen"] is not None else None,
             "certificate_url": _document_url(b["certificate_id"]) if b["certificate_id"] else None,
         }
         for b in money["rows"]
@@ -226,6 +246,8 @@ def costs(case_id: int):
         coef_errors=coef_errors,
         comp=comp,
         comp_errors=comp_errors,
+        parts=parts,
+        parts_errors=parts_errors,
         rows=rows,
         total=yuan(sum(shares.values())),
         estimated=yuan(c["costs"]["estimated_cost_fen"] or 0),

@@ -92,6 +92,7 @@ def _page(
                 "share": yuan(row["share_fen"]),
                 "paid": yuan(row["compensation_paid_fen"]),
                 "received": yuan(row["compensation_received_fen"]),
+                "running": yuan(row["running_share_fen"]),
             }
             for row in view.table
         ],
@@ -155,6 +156,7 @@ def money(token: str):
         token=token,
         m=m,
         y={k: yuan(m[k]) for k in money_read.FIGURES},
+        running=yuan(m["running_share_fen"]) if m["running_share_fen"] is not None else None,
     )
 
 

@@ -131,11 +131,14 @@ class Case(Base):
     agent_document: Mapped[str | None] = mapped_column(String(64))  # sha256 of the authorisation
     # Who runs the elevator once built (使用管理单位, 特种设备安全法第三十二、三十三条), named in
     # the owners' agreement: {"kind", "name", "credit_code", "phone"}; and the yearly running
-    # cost the households share by the same ratios as the building cost.
+    # cost the households share as the agreement says.
     management_unit: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     running_cost_fen: Mapped[int | None] = mapped_column(Integer)
+    # The agreement's own shares of the running cost, room → whole parts (份); None shares it
+    # by the same ratios as the building cost (rules/running_cost.py). Signed with the votes.
+    running_cost_shares: Mapped[dict[str, int] | None] = mapped_column(JSON)
     # Construction's planned end (an input of start_construction); the installers' record
-    # compares it with `registered_on`, the day completion was reported.
+    # compares it with `completed_at`, the day the clerk confirmed completion.
     planned_completion: Mapped[date | None] = mapped_column(Date)
     # The maintenance company (维保单位) and its contract, entered when completion is reported.
     maintenance_company: Mapped[str | None] = mapped_column(String(200))

@@ -9,7 +9,7 @@ from typing import Any
 from ..data import ownership
 from ..data.models import Case, Document
 from ..data.settings import Settings
-from ..rules import bill, cost
+from ..rules import bill, cost, running_cost
 from ..rules.subsidy import subsidy_cap
 from .facts import applicant_facts, case_facts, quorum_figures
 
@@ -213,18 +213,19 @@ def certificate_context(
 
 
 def running_cost_shares(case: Case, rule: str = "agreeing") -> dict[int, int]:
-    """Each household's part in fen of the yearly running cost, by the same ratios as the cost
-    shares (the owners' agreement may set others; none is recorded yet)."""
-    total = case.running_cost_fen or 0
+    """Each household's part in fen of the yearly running cost, as the owners' agreement says:
+    its own parts per room when it sets them, else the same ratios as the cost shares; only the
+    households that pay a share pay (rules/running_cost.py)."""
     coef = coefficients(case)
     payers = paying(case, rule)
-    weights = [
-        (h.id, cost.weight(coef.get(h.floor, Decimal(0)), h.area) if h.id in payers else 0)
-        for h in case.households
-    ]
-    if total == 0 or not any(w for _, w in weights):
-        return {h.id: 0 for h in case.households}
-    return cost.share_costs(total, weights)
+    return running_cost.running_cost_parts(
+        case.running_cost_fen or 0,
+        [
+            (h.id, h.room, cost.weight(coef.get(h.floor, Decimal(0)), h.area), h.id in payers)
+            for h in case.households
+        ],
+        case.running_cost_shares or None,
+    )
 
 
 def document_context(case: Case, kind: str, settings: Settings, today: str) -> dict[str, Any]:
@@ -233,6 +234,8 @@ def document_context(case: Case, kind: str, settings: Settings, today: str) -> d
     shares = cost_shares(case, subsidy, settings.cost_sharing)
     payers = paying(case, settings.cost_sharing)
     paid = compensation_paid(case, settings.cost_sharing)
+    running = running_cost_shares(case, settings.cost_sharing)
+    agreed = case.running_cost_shares or None
     coef = coefficients(case)
     households = []
     for h in case.households:
@@ -252,8 +255,11 @@ def document_context(case: Case, kind: str, settings: Settings, today: str) -> d
                 "share_fen": shares.get(h.id, 0),
                 "compensation_paid_fen": paid.get(h.id, 0),
                 "compensation_received_fen": h.compensation_fen or 0,
+                "running_share_fen": running.get(h.id, 0),
+                "running_parts": agreed.get(h.room, 0) if agreed else None,
             }
         )
+    unit = case.management_unit or {}
     return {
         "kind": kind,
         "title": KINDS[kind].label,
@@ -263,6 +269,15 @@ def document_context(case: Case, kind: str, settings: Settings, today: str) -> d
         "total_cost_fen": case.estimated_cost_fen or 0,
         "subsidy_fen": subsidy,
         "compensation_fen": sum(h.compensation_fen or 0 for h in case.households),
+        # Who runs the elevator and how its yearly running cost is shared (特种设备安全法第三十二、
+        # 三十三条): the agreement's own parts per room, or the same ratios as the cost.
+        "management_unit": (
+            {"kind": UNIT_KINDS.get(unit.get("kind", ""), ("",))[0], "name": unit.get("name", "")}
+            if unit
+            else None
+        ),
+        "running_cost_fen": case.running_cost_fen or 0,
+        "running_parts_total": sum(agreed.values()) if agreed else None,
         "cost_sharing": settings.cost_sharing,
         "owners_count": ownership.explain(case),
         "quorum": quorum_figures(case, settings),
@@ -284,6 +299,16 @@ def document_context(case: Case, kind: str, settings: Settings, today: str) -> d
         "generated_on": today,
     }
 
+
+# The kinds of 使用管理单位 the owners' agreement may name (services/elevators.py checks the
+# input); only the owners themselves (with one named contact) are no organisation and so carry
+# no unified social credit code.
+UNIT_KINDS: dict[str, tuple[str, str]] = {
+    "property": ("物业服务企业", "Property management company"),
+    "entrusted": ("业主委托的管理单位", "Unit entrusted by the owners"),
+    "community": ("社区", "The community"),
+    "owners": ("业主自行管理（指定联系人）", "The owners, with a named contact"),
+}
 
 OPINIONS = {
     "satisfied": ("满意", "Satisfied"),

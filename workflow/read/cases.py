@@ -333,6 +333,8 @@ def costs_of(case: Case, settings: Any) -> dict[str, Any]:
         "running_shares_fen": {
             str(k): v for k, v in documents.running_cost_shares(case, rule).items()
         },
+        # The agreement's own shares (room → parts), or None: the same ratios as the cost.
+        "running_cost_shares": dict(case.running_cost_shares) if case.running_cost_shares else None,
     }
 
 

@@ -79,7 +79,8 @@ OPINIONS = ("satisfied", "basically_satisfied", "dissatisfied")
 def _residents_figures(s: Any) -> dict[str, dict[str, Any]]:
     """Per installer, from what the residents recorded on its cases: problems reported, the
     days their closing took on average, returns for rectification, and the share of each
-    opinion in the last acceptance round of each case."""
+    opinion in the accepted round of each case whose completion the clerk confirmed (a round
+    still open, or one that ended in a return for rectification, is no verdict yet)."""
     code = Case.installer_credit_code
     out: dict[str, dict[str, Any]] = defaultdict(lambda: dict(_NO_RESIDENTS))
     problems = s.execute(
@@ -105,7 +106,11 @@ def _residents_figures(s: Any) -> dict[str, dict[str, Any]]:
     for c, opinion, n in s.execute(
         select(code, AcceptanceOpinion.opinion, func.count(AcceptanceOpinion.id))
         .join(Case, Case.id == AcceptanceOpinion.case_id)
-        .where(code.is_not(None), AcceptanceOpinion.acceptance_round == Case.acceptance_round)
+        .where(
+            code.is_not(None),
+            Case.completed_at.is_not(None),
+            AcceptanceOpinion.acceptance_round == Case.acceptance_round,
+        )
         .group_by(code, AcceptanceOpinion.opinion)
     ):
         counts[c][opinion] = n
@@ -119,7 +124,11 @@ def installers(
     rt: Runtime, sort: str | None = None, today: date | None = None
 ) -> list[dict[str, Any]]:
     """Every installer named at the start of construction, with its figures and any bar in
-    force; sorted by `sort` (one of `SORTS`, best first), by name otherwise."""
+    force; sorted by `sort` (one of `SORTS`, best first), by name otherwise.
+
+    A project counts as completed only once the clerk confirmed its completion
+    (`confirm_completion` records `completed_at`): a case still in the completion check, or
+    returned for rectification, is still under way, and its days run to that confirmation."""
     with rt.db.session() as s:
         today = today or rt.clock().date()
         rows = s.execute(
@@ -128,7 +137,7 @@ def installers(
                 Case.installer_name,
                 Case.construction_start,
                 Case.planned_completion,
-                Case.registered_on,
+                Case.completed_at,
             )
             .where(Case.installer_credit_code.is_not(None), Case.construction_start.is_not(None))
             .order_by(Case.id)
@@ -136,11 +145,12 @@ def installers(
         bars = active_bars(s, today)
         residents = _residents_figures(s)
     tallies: dict[str, _Tally] = defaultdict(_Tally)
-    for code, name, start, planned, done in rows:
+    for code, name, start, planned, confirmed in rows:
         t = tallies[code]
         t.name = name or t.name  # the latest name given
         t.started += 1
-        if done is not None:
+        if confirmed is not None:
+            done = confirmed.date()
             t.completed += 1
             t.days += (done - start).days
             if planned is not None:

@@ -1,5 +1,6 @@
 """Each household's money (我的费用, DESIGN §3.3a): what its link page, the owner's pages and
-`GET /api/v1/sign/{token}/money` show, computed here once for all three."""
+`GET /api/v1/sign/{token}/money` show, computed here once for all three; with its yearly part of
+the elevator's running cost once that cost is entered."""
 
 from __future__ import annotations
 
@@ -50,6 +51,11 @@ def bill_rows(case: Case, settings: Settings) -> list[dict[str, Any]]:
     certs = certificates(case)
     deadline = provident_fund_deadline(case, settings)
     final = documents.subsidy_final(case)
+    # The yearly running cost as the owners' agreement shares it, once its amount is entered.
+    running = (
+        documents.running_cost_shares(case, settings.cost_sharing) if case.running_cost_fen else {}
+    )
+    agreed = case.running_cost_shares or None
     rows = []
     for h in case.households:
         b = bills[h.id]
@@ -69,6 +75,8 @@ def bill_rows(case: Case, settings: Settings) -> list[dict[str, Any]]:
                 "net_fen": b.net_fen,
                 "provident_fund_max_fen": b.provident_fund_max_fen,
                 "provident_fund_deadline": deadline,
+                "running_share_fen": running.get(h.id, 0) if case.running_cost_fen else None,
+                "running_parts": agreed.get(h.room, 0) if agreed else None,
                 "certificate": (
                     {"number": cert.number, "verify_url": verify_url(settings, cert.verify_code)}
                     if cert is not None and cert.verify_code

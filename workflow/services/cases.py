@@ -18,7 +18,13 @@ from ..process.access import actor_of, case_for
 from ..process.states import INITIAL, STATE
 from ..rules import cost
 from ..rules.money import parse_yuan
-from .elevators import parse_management_unit, running_cost_fen, set_management_unit
+from .elevators import (
+    check_running_cost_rooms,
+    parse_management_unit,
+    running_cost_fen,
+    running_cost_shares,
+    set_management_unit,
+)
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 # 居民身份证号码 (GB 11643): 18 characters, the last a digit or X; old cards have 15 digits.
@@ -273,6 +279,9 @@ def create_case(rt: Runtime, actor: User | int, data: Mapping[str, Any]) -> int:
     building, roster = validate_application(data)
     errors: list[Message] = []
     received = compensations(data.get("compensations"), errors)
+    running = running_cost_shares(data.get("running_cost_shares"), errors)
+    if running:
+        errors += check_running_cost_rooms(running, {h["room"] for h in roster})
     if errors:
         raise InvalidInput(*errors)
     with rt.db.transaction() as s:
@@ -287,6 +296,7 @@ def create_case(rt: Runtime, actor: User | int, data: Mapping[str, Any]) -> int:
             created_at=now,
             updated_at=now,
             coefficients={},
+            running_cost_shares=running or None,
             **building,
         )
         _set_roster(case, roster)
@@ -303,7 +313,12 @@ def create_case(rt: Runtime, actor: User | int, data: Mapping[str, Any]) -> int:
             role="applicant",
             case=case,
             to_state=INITIAL,
-            payload={**building, "households": len(roster), "compensations": received or {}},
+            payload={
+                **building,
+                "households": len(roster),
+                "compensations": received or {},
+                "running_cost_shares": running or None,
+            },
         )
         return case.id
 
@@ -361,9 +376,12 @@ def set_costs(
     restart_consultation: bool = False,
     reason: str = "",
     compensation: Mapping[str, Any] | None = None,
+    running_shares: Mapping[str, Any] | None = None,
 ) -> int:
     """The estimated cost, floor coefficients and compensation to the low floors (DESIGN §3.2,
-    §3.3a); `compensation` None leaves it as it is.
+    §3.3a), and the agreement's own shares of the yearly running cost (room → whole parts; an
+    empty mapping goes back to the same ratios as the building cost); `compensation` or
+    `running_shares` None leaves it as it is.
 
     No vote stands on a figure its signer did not see: once a household has voted, the figures
     change only by restarting the consultation, which clears every vote.
@@ -386,12 +404,17 @@ def set_costs(
                 )
             )
     received = compensations(compensation, errors)
+    running = running_cost_shares(running_shares, errors)
     if errors:
         raise InvalidInput(*errors)
     with rt.db.transaction() as s:
         user = actor_of(s, actor)
         case = case_for(s, user, case_id)
         _applicant_only(user, case)
+        if running is None:
+            running = dict(case.running_cost_shares or {})
+        elif unknown := check_running_cost_rooms(running, {h.room for h in case.households}):
+            raise InvalidInput(*unknown)
         if not STATE[case.state].tags & {"editable", "voting"}:
             raise Conflict(
                 msg(
@@ -408,6 +431,7 @@ def set_costs(
             cost_fen != case.estimated_cost_fen
             or _effective(case.floors, coef) != _effective(case.floors, case.coefficients or {})
             or received != _received(case)
+            or running != (case.running_cost_shares or {})
         )
         votes = [h.vote for h in case.households if h.vote is not None]
         if "voting" in STATE[case.state].tags and not cost_fen:
@@ -423,6 +447,7 @@ def set_costs(
         case.estimated_cost_fen = cost_fen
         case.coefficients = coef
         _set_compensations(case, received)
+        case.running_cost_shares = running or None
         case.updated_at = rt.clock()
         s.flush()
         audit.append(
@@ -436,6 +461,7 @@ def set_costs(
                 "estimated_cost_fen": cost_fen,
                 "coefficients": coef,
                 "compensations": received,
+                "running_cost_shares": running or None,
             },
         )
         return case.version
@@ -487,7 +513,12 @@ def _restart_consultation(
     )
 
 
-_COST_KEYS = ("estimated_cost", "coefficients", "compensations", "restart_consultation", "reason")
+_COST_KEYS = (
+    "estimated_cost", "coefficients", "compensations", "running_cost_shares",
+    "restart_consultation", "reason",
+)  # fmt: skip
+# Figures that go to `set_costs` even while the building and roster may still change.
+_FIGURE_KEYS = ("coefficients", "compensations", "running_cost_shares", "restart_consultation")
 
 
 def patch_case(
@@ -498,7 +529,8 @@ def patch_case(
     expected_version: int | None = None,
 ) -> int:
     """Change only what `data` names: the building and roster while the case is editable, the
-    estimate and coefficients also during the consultation (restarting it after a vote)."""
+    estimate, coefficients, compensations and running-cost shares also during the consultation
+    (restarting it after a vote)."""
     if _UNIT_KEYS & set(data):  # until completion is reported, whatever the rest allows
         version = _patch_unit(rt, actor, case_id, data, expected_version)
         data = {k: v for k, v in data.items() if k not in _UNIT_KEYS}
@@ -529,7 +561,7 @@ def patch_case(
         coefficients = dict(case.coefficients or {})
     if any(k not in _COST_KEYS for k in data) or (editable and "estimated_cost" in data):
         version = update_case(rt, actor, case_id, {**current, **data}, expected_version)
-        if not any(k in data for k in ("coefficients", "compensations", "restart_consultation")):
+        if not any(k in data for k in _FIGURE_KEYS):
             return version
     return set_costs(
         rt,
@@ -540,6 +572,10 @@ def patch_case(
         restart_consultation=bool(data.get("restart_consultation")),
         reason=str(data.get("reason") or ""),
         compensation=data.get("compensations"),
+        # null goes back to the same ratios as the building cost; left out, nothing changes
+        running_shares=(
+            (data["running_cost_shares"] or {}) if "running_cost_shares" in data else None
+        ),
     )
 
 

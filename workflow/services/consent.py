@@ -64,7 +64,11 @@ class SigningView:
     # Who will run the elevator (使用管理单位), seen before voting, and this household's part
     # of the yearly running cost.
     management_unit: dict[str, str] | None = None
+    running_cost_fen: int | None = None
     running_share_fen: int | None = None
+    # The agreement's own shares of the running cost: (this household's parts, all parts), or
+    # None when it is shared by the same ratios as the building cost.
+    running_parts: tuple[int, int] | None = None
     # This household's own objections: the objector may withdraw an open one here.
     own_objections: tuple[dict[str, Any], ...] = ()
 
@@ -93,6 +97,7 @@ def signing_view(rt: Runtime, token: str) -> SigningView:
         costs = costs_of(c, current_settings(s, rt.settings))
         owners = explain(c)
         shares = costs["shares_fen"] if costs["estimated_cost_fen"] else {}
+        agreed = costs["running_cost_shares"]
         table = tuple(
             {
                 "room": x.room,
@@ -104,6 +109,10 @@ def signing_view(rt: Runtime, token: str) -> SigningView:
                 "own": x.id == h.id,
                 "compensation_paid_fen": costs["compensation_paid_fen"].get(str(x.id), 0),
                 "compensation_received_fen": x.compensation_fen or 0,
+                # The yearly running cost as the agreement shares it: this row's part, and its
+                # parts (份) when the agreement sets its own.
+                "running_share_fen": costs["running_shares_fen"].get(str(x.id), 0),
+                "running_parts": agreed.get(x.room, 0) if agreed is not None else None,
             }
             for x in c.households
         )
@@ -136,8 +145,12 @@ def signing_view(rt: Runtime, token: str) -> SigningView:
                 if c.management_unit
                 else None
             ),
+            running_cost_fen=c.running_cost_fen,
             running_share_fen=(
                 costs["running_shares_fen"].get(str(h.id)) if c.running_cost_fen else None
+            ),
+            running_parts=(
+                (agreed.get(h.room, 0), sum(agreed.values())) if agreed is not None else None
             ),
             own_objections=tuple(
                 {

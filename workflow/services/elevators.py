@@ -21,21 +21,15 @@ from ..data.config import current_settings
 from ..data.models import Elevator, Inspection, User
 from ..data.runtime import Runtime
 from ..errors import Conflict, Forbidden, InvalidInput, Message, NotFound, msg
+from ..papers.documents import UNIT_KINDS
 from ..process.access import actor_of, case_for, require_role
 from ..process.states import STATE
+from ..rules import running_cost
 from ..rules.credit_code import credit_code_problem, normalise
 from ..rules.money import parse_yuan
 from ..rules.workdays import add_years
 from .files import check_file
 
-# The kinds of 使用管理单位 the owners' agreement may name; only the owners themselves (with one
-# named contact) are no organisation and so carry no unified social credit code.
-UNIT_KINDS: dict[str, tuple[str, str]] = {
-    "property": ("物业服务企业", "Property management company"),
-    "entrusted": ("业主委托的管理单位", "Unit entrusted by the owners"),
-    "community": ("社区", "The community"),
-    "owners": ("业主自行管理（指定联系人）", "The owners, with a named contact"),
-}
 RESULTS = ("合格", "不合格")
 # A mobile number, or a landline with its area code (0710-6221234).
 PHONE = re.compile(r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$")
@@ -122,6 +116,53 @@ def running_cost_fen(value: Any, errors: list[Message]) -> int | None:
     return None
 
 
+def running_cost_shares(value: Any, errors: list[Message]) -> dict[str, int] | None:
+    """The owners' agreement's own shares of the running cost, room → whole parts (份); None
+    when not given (nothing changes), {} when every part is empty or 0 (the same ratios as the
+    building cost again). Rooms with no part are left out."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        errors.append(
+            msg(
+                "running_cost_shares",
+                "运行费用分摊份数应为“室号 → 份数”的对应表。",
+                'running_cost_shares: an object of room → whole parts, e.g. {"301": 2}.',
+            )
+        )
+        return None
+    out: dict[str, int] = {}
+    for room, parts in value.items():
+        room = str(room).strip()
+        try:
+            n = running_cost.parse_parts(parts)
+        except ValueError as exc:
+            errors.append(
+                msg(
+                    f"running_cost_shares.{room}",
+                    f"{room} 室的运行费用份数：{exc}（0 到 {running_cost.MAX_PARTS}）。",
+                    f"Room {room}: parts must be a whole number from 0 to "
+                    f"{running_cost.MAX_PARTS}.",
+                )
+            )
+            continue
+        if n:
+            out[room] = n
+    return out
+
+
+def check_running_cost_rooms(shares: Mapping[str, int], rooms: set[str]) -> list[Message]:
+    """Every room given a part must be on the roster."""
+    return [
+        msg(
+            f"running_cost_shares.{room}",
+            f"住户名单中没有 {room} 室，不能为其设置运行费用份数。",
+            f"Room {room} is not on the roster.",
+        )
+        for room in sorted(set(shares) - rooms)
+    ]
+
+
 def unit_label(kind: str | None) -> str:
     return UNIT_KINDS.get(kind or "", ("—", ""))[0]
 
@@ -135,8 +176,9 @@ def set_management_unit(
     *,
     keep_running_cost: bool = False,
 ) -> int:
-    """Name (or change) who runs the elevator, and the yearly running cost its households share;
-    allowed until completion is reported. Returns the case's version."""
+    """Name (or change) who runs the elevator, and the yearly running cost its households share
+    (the agreement's own shares of it, signed with the votes, are set with the costs:
+    `set_costs`); allowed until completion is reported. Returns the case's version."""
     parsed, errors = parse_management_unit(unit)
     running_fen = None if keep_running_cost else running_cost_fen(running_cost, errors)
     if errors:
