@@ -1036,7 +1036,10 @@ def track():
     "Everything held about the caller (我的信息): only the caller's own",
     "personal data",
     reply=models.PersonalData,
-    reply_text="The caller's account, cases, flats, votes, uploads, messages, requests, views",
+    reply_text=(
+        "The caller's account, cases, flats, votes, representative roles, problems, acceptance"
+        " opinions, ratings, uploads, messages, requests, views"
+    ),
     errors=(),
 )
 @token_required
