@@ -784,6 +784,16 @@ class CaseQuery(Query):
     ] = None
 
 
+class PhotoQuery(Query):
+    reason: Annotated[
+        Text(200) | None,
+        Field(
+            description="Why a staff member needs the photo; recorded with the view (who, "
+            "when, which case) before it is sent"
+        ),
+    ] = None
+
+
 class TrackQuery(Query):
     reference: Annotated[Filled(32), Field(description="The case's reference")]
     phone_tail: Annotated[
