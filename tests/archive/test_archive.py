@@ -154,6 +154,8 @@ def test_a_closed_case_page_offers_its_package_to_staff(client, app_people, app_
     login(client, app_people.clerk.username)
     page = client.get(f"/staff/cases/{case_id}").get_data(as_text=True)
     assert f"/staff/cases/{case_id}/archive/download" in page
+    # The package holds signatures and powers of attorney: a reason first, once per case.
+    client.post(f"/staff/cases/{case_id}/reveal?then=archive", data={"archive-reason": "移交档案"})
     r = client.get(f"/staff/cases/{case_id}/archive/download")
     assert r.mimetype == "application/zip"
     package = tmp_path / "case.zip"

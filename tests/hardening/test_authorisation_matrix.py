@@ -65,7 +65,7 @@ ALLOWED: dict[str, set[str]] = {
     "privacy.my_data_pdf": PUBLIC - {"anonymous"}, "privacy.my_request": PUBLIC - {"anonymous"},
     "privacy.admin_notice": {"admin"}, "privacy.access_log": {"admin"},
     "privacy.request_queue": {"clerk"}, "privacy.answer_request": {"clerk"},
-    "privacy.reveal": {"clerk"}, "staff.archive_package": STAFF,
+    "privacy.reveal": STAFF, "staff.archive_package": STAFF,
     # The residents act through their household's link, like signing (居民监督、居民验收).
     "public.resident_supervisor": PUBLIC, "public.resident_problem": PUBLIC,
     "public.resident_close": PUBLIC, "public.resident_acceptance": PUBLIC,

@@ -118,3 +118,30 @@ def test_every_page_footer_says_who_runs_the_site_and_links_the_notice(tmp_path,
 def test_identifiers_not_set_are_not_shown(client):
     footer = client.get("/auth/login").get_data(as_text=True).split('<footer class="site">')[1]
     assert "主办单位" in footer and "政府网站标识码" not in footer and "ICP" not in footer
+
+
+def identifiers_line(footer: str) -> str:
+    return next(p for p in footer.split("<p>") if "beian" in p).split("</p>")[0]
+
+
+def test_identifiers_without_a_site_id_start_with_no_separator(tmp_path, clock):
+    app = make_app(
+        tmp_path, clock, ICP_NUMBER="鄂ICP备00000000号", PSB_NUMBER="鄂公网安备 42068302000000号"
+    )
+    try:
+        page = app.test_client().get("/auth/login").get_data(as_text=True)
+        line = identifiers_line(page.split('<footer class="site">')[1])
+        assert line.startswith('<a href="https://beian.miit.gov.cn/"')
+        assert line.count('class="sep"') == 1  # one separator, between the two numbers
+    finally:
+        app.extensions["jiati"].db.dispose()
+
+
+def test_a_psb_number_alone_stands_alone(tmp_path, clock):
+    app = make_app(tmp_path, clock, PSB_NUMBER="鄂公网安备 42068302000000号")
+    try:
+        page = app.test_client().get("/auth/login").get_data(as_text=True)
+        line = identifiers_line(page.split('<footer class="site">')[1])
+        assert line.startswith('<a href="https://beian.mps.gov.cn/"') and "sep" not in line
+    finally:
+        app.extensions["jiati"].db.dispose()

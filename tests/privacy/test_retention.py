@@ -7,11 +7,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from workflow import services
-from workflow.data.models import Case, Event, Household, Letter, OutboxMessage
+from workflow.data.integrity import file_problems
+from workflow.data.models import Case, Event, Household, Letter, OutboxMessage, StoredFile, Vote
 from workflow.jobs.registry import PERIODIC, daily_check
 from workflow.process.retention import REMOVED_TEXT, apply_retention
 
-from ..journey import ROSTER, application
+from ..journey import ROSTER, application, pdf_bytes
 
 
 def withdrawn_case(journey, **over):
@@ -93,7 +94,7 @@ def test_running_twice_removes_nothing_twice(journey, clock):
     apply_retention(journey.rt)
     events = len(retention_events(journey.rt))
     assert apply_retention(journey.rt) == dict.fromkeys(
-        ("signing_links", "phones", "id_numbers", "sms_texts"), 0
+        ("signing_links", "phones", "id_numbers", "sms_texts", "identity_papers"), 0
     )
     assert len(retention_events(journey.rt)) == events
 
@@ -123,3 +124,90 @@ def test_the_period_is_a_setting(journey, clock):
     clock.advance(days=31)
     apply_retention(journey.rt)
     assert households(journey.rt, case_id)["501"][0] == "139****0501"
+
+
+POWER_OF_ATTORNEY = pdf_bytes(pages=2)  # bytes of their own: the store keeps one copy of each
+AGENT_AUTHORISATION = pdf_bytes(pages=3)
+
+
+def case_with_identity_papers(journey):
+    """Withdrawn in consultation: filed through an agent, and 101 signed by the owner's
+    daughter with a power of attorney."""
+    rt, p = journey.rt, journey.p
+    case_id = journey.new_case()
+    services.record_agent(
+        rt, p.owner.id, case_id, kind="community", name="翠湖社区居委会",
+        document=AGENT_AUTHORISATION,
+    )  # fmt: skip
+    journey.step(case_id, "consultation")
+    link = next(x for x in services.signing_links(rt, p.owner.id, case_id) if x["room"] == "101")
+    services.sign(
+        rt, link["token"], owner_name=link["owner_name"], phone_tail=link["phone"][-4:],
+        choice="agree", signature="陈小红",
+        proxy=services.Proxy("陈小红", "child", POWER_OF_ATTORNEY),
+    )  # fmt: skip
+    services.fire(rt, p.owner.id, case_id, "withdraw")
+    with rt.db.session() as s:
+        vote = s.scalars(select(Vote).where(Vote.case_id == case_id)).one()
+        return case_id, [vote.proxy_document, s.get(Case, case_id).agent_document]
+
+
+def papers_of(rt, case_id):
+    with rt.db.session() as s:
+        vote = s.scalars(select(Vote).where(Vote.case_id == case_id)).one()
+        return vote.proxy_document, s.get(Case, case_id).agent_document
+
+
+def test_identity_papers_stay_until_the_period_is_over(journey, clock):
+    case_id, shas = case_with_identity_papers(journey)
+    clock.advance(days=179)
+    apply_retention(journey.rt)
+    assert papers_of(journey.rt, case_id) == tuple(shas)
+    assert all(journey.rt.store.exists(sha) for sha in shas)
+
+
+def test_past_the_period_identity_papers_leave_the_file_store(journey, clock):
+    rt = journey.rt
+    case_id, shas = case_with_identity_papers(journey)
+    clock.advance(days=181)
+    counts = apply_retention(rt)
+    assert counts["identity_papers"] == 2
+    assert papers_of(rt, case_id) == (None, None)
+    assert not any(rt.store.exists(sha) for sha in shas)
+    with rt.db.session() as s:
+        assert all(s.get(StoredFile, sha) is None for sha in shas)
+        # Nothing now looks for the removed files, and the rest of the store is whole.
+        assert file_problems(s, rt.store)[1] == []
+        vote = s.scalars(select(Vote).where(Vote.case_id == case_id)).one()
+        assert vote.signed_as.startswith("陈小红（代陈桂兰签署")  # the record of who signed stays
+    (payload,) = [p for p in retention_events(rt) if p.get("identity_papers")]
+    assert payload["identity_papers"] == 2 and not any(sha in str(payload) for sha in shas)
+
+
+def test_a_file_that_is_also_another_cases_document_stays_in_the_store(journey, clock):
+    rt = journey.rt
+    case_id, (proxy, agent) = case_with_identity_papers(journey)
+    other = journey.case_in("consultation")
+    services.upload_document(rt, journey.p.owner.id, other, "design_plan", AGENT_AUTHORISATION)
+    clock.advance(days=181)
+    apply_retention(rt)
+    assert papers_of(rt, case_id) == (None, None)  # the closed case no longer holds it
+    assert rt.store.exists(agent) and not rt.store.exists(proxy)
+
+
+def test_the_archive_package_of_a_case_past_the_period_still_verifies(journey, clock, tmp_path):
+    from workflow.papers import archive as archive_format
+    from workflow.services import archive
+
+    rt = journey.rt
+    case_id, _ = case_with_identity_papers(journey)
+    clock.advance(days=181)
+    apply_retention(rt)
+    with rt.db.session() as s:
+        reference = s.get(Case, case_id).reference
+    package = tmp_path / "case.zip"
+    with open(package, "wb") as out:
+        manifest = archive.write_package(rt, reference, out)
+    assert not [f for f in manifest["files"] if "power_of_attorney" in f["name"]]
+    assert not [f for f in manifest["files"] if "agent_authorisation" in f["name"]]
+    assert archive_format.verify(str(package)) == []

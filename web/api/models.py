@@ -817,6 +817,16 @@ class CaseQuery(Query):
     ] = None
 
 
+class PhotoQuery(Query):
+    reason: Annotated[
+        Text(200) | None,
+        Field(
+            description="Why a staff member needs the photo; recorded with the view (who, "
+            "when, which case) before it is sent"
+        ),
+    ] = None
+
+
 class TrackQuery(Query):
     reference: Annotated[Filled(32), Field(description="The case's reference")]
     phone_tail: Annotated[
@@ -1979,8 +1989,77 @@ class DataView(Response):
     at: str | None
     reference: str
     desk: str
-    fields: list[str]
+    fields: list[Literal["phone", "problem_photo", "archive_package"]]
+    what: Annotated[str, Field(description="What was shown, in words")]
     reason: str
+
+
+class PersonalSupervision(Response):
+    """The household named as residents' representative (居民监督代表)."""
+
+    reference: str
+    room: str
+    proposed_at: str | None
+    accepted_at: str | None
+    accepted_channel: Literal["link", "paper"] | None
+    stepped_down_at: str | None
+    stepped_down_reason: str | None
+
+
+class PersonalProblemReply(Response):
+    kind: Literal["answer", "kept_open", "solved"]
+    by: Annotated[
+        Literal["own", "representative", "applicant"],
+        Field(description="Who replied, by role only: a representative is a neighbour"),
+    ]
+    by_label: str
+    text: str
+    photos: Annotated[int, Field(description="How many photos came with it")]
+    at: str | None
+
+
+class PersonalProblem(Response):
+    """A problem the household reported during construction."""
+
+    reference: str
+    room: str
+    text: str
+    photos: Annotated[int, Field(description="How many photos were sent with it")]
+    reported_at: str | None
+    closed_at: str | None
+    close_reason: str | None
+    replies: list[PersonalProblemReply]
+
+
+class PersonalAcceptance(Response):
+    """The household's opinion in a round of the residents' acceptance (居民验收)."""
+
+    reference: str
+    room: str
+    round: int
+    opinion: Literal["satisfied", "basically_satisfied", "dissatisfied"]
+    opinion_label: str
+    reason: str
+    given_at: str | None
+    answer: Annotated[str | None, Field(description="The applicant's answer")]
+    answered_at: str | None
+
+
+class PersonalRating(Response):
+    """The caller's rating (好差评) of an act on their case, and what followed."""
+
+    reference: str
+    act: str
+    desk: str
+    level: Annotated[int, Field(ge=1, le=5)]
+    level_label: str
+    comment: str
+    rated_at: str | None
+    rectification: str | None
+    rectified_at: str | None
+    followup_level: Annotated[int | None, Field(ge=1, le=5)]
+    followup_label: str | None
+    followup_comment: str | None
 
 
 class PersonalData(Response):
@@ -1994,6 +2073,10 @@ class PersonalData(Response):
     households: list[PersonalHousehold]
     votes: list[PersonalVote]
     objections: list[PersonalObjection]
+    supervision: list[PersonalSupervision]
+    problems: list[PersonalProblem]
+    acceptance: list[PersonalAcceptance]
+    ratings: list[PersonalRating]
     uploads: list[PersonalUpload]
     messages: list[PersonalMessage]
     notices_seen: list[NoticeSeen]

@@ -720,17 +720,19 @@ def case_problems(case_id: int):
 
 @bp.get("/cases/<int:case_id>/problems/<int:problem_id>/photos/<int:number>")
 @described(
-    "A problem's photo, shrunk for display (applicant, staff)",
+    "A problem's photo, shrunk for display (applicant, staff; a staff view is audited)",
     "residents",
+    query=models.PhotoQuery,
     reply="image/jpeg",
     reply_text="The picture",
     errors=CASE_READ,
 )
 @token_required
 def problem_photo(case_id: int, problem_id: int, number: int):
-    data = services.residents.photo(rt(), problem_id, number, actor=caller().id)
+    reason = models.query(models.PhotoQuery, request.args).get("reason") or ""
     if services.residents.problem_case(rt(), problem_id) != case_id:
         raise NotFound(msg("photo", "未找到该照片。", "No such photo."))
+    data = services.residents.photo(rt(), problem_id, number, actor=caller().id, reason=reason)
     return send_file(io.BytesIO(data), mimetype="image/jpeg")
 
 
@@ -1043,7 +1045,10 @@ def track():
     "Everything held about the caller (我的信息): only the caller's own",
     "personal data",
     reply=models.PersonalData,
-    reply_text="The caller's account, cases, flats, votes, uploads, messages, requests, views",
+    reply_text=(
+        "The caller's account, cases, flats, votes, representative roles, problems, acceptance"
+        " opinions, ratings, uploads, messages, requests, views"
+    ),
     errors=(),
 )
 @token_required

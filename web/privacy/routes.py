@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from forms.privacy import AnswerForm, NoticeForm, PrivacyRequestForm, RevealForm
@@ -231,15 +232,31 @@ def answer_request(request_id: int):
 # — a desk's reason before unmasked data ——————————————————————————————————————————
 
 
+# What a reason is for: where the page goes once it is given, or when it is asked again. One
+# reason per case per session covers them all.
+_THEN = {
+    "phones": (
+        "?reveal=phones#votes",
+        "?reveal=phones#votes",
+        _l("请写明查看完整电话号码的事由。"),
+    ),
+    "photos": ("#residents", "?ask=photos#residents", _l("请写明查看居民反映问题照片的事由。")),
+    "archive": ("#archive", "?ask=archive#archive", _l("请写明下载归档包的事由。")),
+}
+
+
 @bp.route("/staff/cases/<int:case_id>/reveal", methods=["POST"])
-@only("clerk")
+@only("clerk", "approver")
 def reveal(case_id: int):
-    form = RevealForm()
+    then = request.args.get("then", "phones")
+    then = then if then in _THEN else "phones"
+    form = RevealForm(prefix="" if then == "phones" else then)
     reason = (form.reason.data or "").strip()[:200]
+    given, asked, missing = _THEN[then]
     if not reason:
-        flash(_("请写明查看完整电话号码的事由。"), "error")
-        return redirect(url_for("staff.case", case_id=case_id) + "?reveal=phones#votes", 303)
+        flash(str(missing), "error")
+        return redirect(url_for("staff.case", case_id=case_id) + asked, 303)
     reasons = dict(session.get(REASONS_KEY) or {})
     reasons[str(case_id)] = reason
     session[REASONS_KEY] = reasons
-    return redirect(url_for("staff.case", case_id=case_id) + "?reveal=phones#votes", 303)
+    return redirect(url_for("staff.case", case_id=case_id) + given, 303)

@@ -71,7 +71,16 @@ def _show_case(case_id: int, status: int = 200, **forms) -> tuple[str, int]:
     data = case_page(
         rt(), current_user, case_id, reveal=asked and bool(reason), reason=reason, **forms
     )
-    data.update(ask_reason=asked and not reason, reveal_form=RevealForm())
+    ask = request.args.get("ask") if not reason else None
+    data.update(
+        ask_reason=asked and not reason,
+        reveal_form=RevealForm(),
+        viewing_reason=bool(reason),
+        ask_photos=ask == "photos",
+        ask_archive=ask == "archive",
+        photos_form=RevealForm(prefix="photos"),
+        archive_form=RevealForm(prefix="archive"),
+    )
     return render_template("staff/case.html", **data), status
 
 
@@ -439,7 +448,12 @@ def paper_supervisor(case_id: int):
 def problem_photo(case_id: int, problem_id: int, number: int):
     if services.residents.problem_case(rt(), problem_id) != case_id:
         abort(404)
-    data = services.residents.photo(rt(), problem_id, number, actor=current_user.account)
+    reason = reveal_reason(case_id)
+    if not reason:  # a photo may show a resident: a reason first, once per case
+        return redirect(url_for("staff.case", case_id=case_id, ask="photos", _anchor="residents"))
+    data = services.residents.photo(
+        rt(), problem_id, number, actor=current_user.account, reason=reason
+    )
     return send_file(io.BytesIO(data), mimetype="image/jpeg")
 
 
@@ -493,9 +507,12 @@ def _batch_url() -> str | None:
 def archive_package(case_id: int):
     """The closed case as its archive package (城建档案): what `flask archive export` writes."""
     reference = queries.describe_case(rt(), current_user.id, case_id)["reference"]
+    reason = reveal_reason(case_id)
+    if not reason:  # every signature and power of attorney, unmasked: a reason first
+        return redirect(url_for("staff.case", case_id=case_id, ask="archive", _anchor="archive"))
     out = io.BytesIO()
     try:
-        archive.export_case(rt(), current_user.id, reference, out)
+        archive.export_case(rt(), current_user.id, reference, out, reason=reason)
     except WorkflowError as exc:
         refused(exc)
         return redirect(url_for("staff.case", case_id=case_id), 303)

@@ -45,3 +45,6 @@ class LocalFolderStore(ContentAddressed):
 
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).is_file()
+
+    def delete(self, sha256: str) -> None:
+        self.path(sha256).unlink(missing_ok=True)

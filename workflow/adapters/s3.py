@@ -60,6 +60,10 @@ class S3Store(ContentAddressed):
     def read(self, sha256: str) -> bytes:
         return self.client.get_object(Bucket=self.bucket, Key=self.key(sha256))["Body"].read()
 
+    def delete(self, sha256: str) -> None:
+        # S3 answers a DELETE of a missing key with success as well.
+        self.client.delete_object(Bucket=self.bucket, Key=self.key(sha256))
+
     def exists(self, sha256: str) -> bool:
         from botocore.exceptions import ClientError
 

@@ -4,20 +4,32 @@ was shown when they acted.
 Until an admin publishes one, the notice is version 1, written from the settings (who
 processes, what, why, how long, the rights and whom to contact); each version the admin
 publishes is kept, never changed.
+
+Staff views of unmasked personal data (a full phone number, a problem's photos, the archive
+package with its signatures and powers of attorney) are recorded in the case's audit chain:
+who, when, which case, why (第五十一条: access controls and their record).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .models import Household, NoticeSeen, PrivacyNotice, User
+from . import audit
+from .models import Case, Household, NoticeSeen, PrivacyNotice, User
 from .settings import Settings
 
 ACTIONS = {"register": "注册账户", "vote": "表决签字", "upload": "上传材料"}
+VIEWED = "personal_data_viewed"
+VIEWED_FIELDS = {
+    "phone": "完整手机号",
+    "problem_photo": "问题照片",
+    "archive_package": "归档包（含签名、授权委托书等材料）",
+}
 
 
 @dataclass(frozen=True)
@@ -55,7 +67,8 @@ def default_text(settings: Settings) -> str:
             "依法在合理范围内处理）。不用于其他目的，不向无关方提供。",
             f"四、保存期限：案件办结（撤回、不予受理、不予批准或补贴发放完毕）后，签字链接立即失效；"
             f"非申请人住户的手机号、短信内容、身份证件号码在 {settings.retention_days} 日后删除"
-            "或去标识化；文书和申请材料作为行政许可档案依法保存。",
+            "或去标识化，授权委托书和代办授权书（可能附身份证件复印件）同期删除；"
+            "文书和申请材料作为行政许可档案依法保存。",
             "五、您的权利：您可以在“我的信息”页面查阅、下载本网站保存的与您有关的全部信息，"
             "并可申请更正或删除；窗口在 "
             f"{settings.privacy_request_workdays} 个工作日内书面答复。法律、行政法规规定应当保存"
@@ -121,3 +134,25 @@ def record_seen(
         )
     )
     return version
+
+
+def record_view(
+    session: Session,
+    user: User,
+    case: Case,
+    fields: list[str],
+    reason: str,
+    at: datetime,
+    **detail: Any,
+) -> None:
+    """A staff member is about to see unmasked personal data of this case: who (the actor),
+    when, which case, what and why go into the case's audit chain before anything is shown."""
+    audit.append(
+        session,
+        kind=VIEWED,
+        at=at,
+        actor=user,
+        role=user.role,
+        case=case,
+        payload={"fields": fields, "reason": reason[:200], **detail},
+    )

@@ -38,6 +38,10 @@ class BlobStore(Protocol):
 
     def record(self, session: Session, data: bytes, content_type: str, now: datetime) -> str: ...
 
+    def delete(self, sha256: str) -> None:
+        """Remove the bytes (once the retention period of what they hold is over); a file
+        already gone is no error."""
+
     def check(self) -> None:
         """Raise if the store cannot be written and read back (for /readyz and `check`)."""
 
@@ -52,6 +56,9 @@ class ContentAddressed:
         raise NotImplementedError
 
     def put(self, data: bytes) -> str:  # pragma: no cover
+        raise NotImplementedError
+
+    def delete(self, sha256: str) -> None:  # pragma: no cover
         raise NotImplementedError
 
     def matches(self, sha256: str) -> bool:

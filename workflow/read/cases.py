@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Select, and_, false, func, or_, select, tuple_, union, union_all
 from sqlalchemy.orm import selectinload
 
-from ..data import audit, ownership, search_index
+from ..data import ownership, privacy, search_index
 from ..data.config import calendar, current_settings
 from ..data.models import Absence, Case, CaseHandler, Event, Household, Letter, Objection, User
 from ..data.runtime import Runtime
@@ -804,13 +804,5 @@ def _phones_shown(rt: Runtime, actor: Any, case_id: int, reveal: bool, reason: s
         case = case_for(s, user, case_id)
         if user.id == case.applicant_id or not (reveal and user.role in REVEAL_ROLES):
             return _masking(user, case)
-        audit.append(
-            s,
-            kind="personal_data_viewed",
-            at=rt.clock(),
-            actor=user,
-            role=user.role,
-            case=case,
-            payload={"fields": ["phone"], "reason": reason[:200]},
-        )
+        privacy.record_view(s, user, case, ["phone"], reason, rt.clock())
     return lambda phone: phone

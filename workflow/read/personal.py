@@ -14,6 +14,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..data.models import (
+    AcceptanceOpinion,
     Case,
     Document,
     Event,
@@ -22,13 +23,19 @@ from ..data.models import (
     Objection,
     OutboxMessage,
     PrivacyRequest,
+    Problem,
+    Rating,
     StoredFile,
+    Supervisor,
     User,
 )
-from ..data.privacy import ACTIONS
+from ..data.privacy import ACTIONS, VIEWED, VIEWED_FIELDS
+from ..data.settings import Settings
 from ..papers import documents
 from ..papers.facts import mask_phone
+from ..process.machine import TRANSITION
 from ..process.states import STATE
+from ..rules.ratings import LEVELS, desk_label
 
 CHOICES = {"agree": "同意", "object": "反对", "abstain": "弃权"}
 DESKS = {"clerk": "窗口受理", "approver": "审批", "admin": "系统管理"}
@@ -48,7 +55,6 @@ LEGAL_REASONS = {
         "经核对，现有信息与登记材料一致，申请更正的内容缺少证明材料（个人信息保护法第四十六条）。"
     ),
 }
-VIEWED = "personal_data_viewed"
 
 
 def mask_name(name: str) -> str:
@@ -142,9 +148,129 @@ def data_views(s: Session, case_ids: list[int]) -> list[dict[str, Any]]:
             "reference": ref,
             "desk": DESKS.get(e.actor_role, e.actor_role),
             "fields": list((e.payload or {}).get("fields", [])),
+            "what": viewed_what(e.payload),
             "reason": (e.payload or {}).get("reason", ""),
         }
         for e, ref in rows
+    ]
+
+
+def viewed_what(payload: dict[str, Any] | None) -> str:
+    """What was shown, in words: 完整手机号、问题照片、归档包…"""
+    fields = (payload or {}).get("fields", [])
+    return "、".join(VIEWED_FIELDS.get(f, f) for f in fields)
+
+
+# — the residents' part: representatives, problems, acceptance; the applicant's ratings ——————
+
+REPLIED_BY = {"own": "本户", "representative": "居民监督代表", "applicant": "申请人"}
+
+
+def _supervision(s: Session, household_ids: list[int]) -> list[dict[str, Any]]:
+    rows = s.scalars(
+        select(Supervisor).where(Supervisor.household_id.in_(household_ids)).order_by(Supervisor.id)
+    )
+    return [
+        {
+            "reference": x.household.case.reference,
+            "room": x.household.room,
+            "proposed_at": _at(x.proposed_at),
+            "accepted_at": _at(x.accepted_at),
+            "accepted_channel": x.accepted_channel,
+            "stepped_down_at": _at(x.stepped_down_at),
+            "stepped_down_reason": x.stepped_down_reason,
+        }
+        for x in rows
+    ]
+
+
+def _problems(s: Session, household_ids: list[int]) -> list[dict[str, Any]]:
+    """Problems this household reported, with what followed; who replied is named by role
+    only: a representative who closed it is a neighbour."""
+    rows = s.scalars(
+        select(Problem).where(Problem.household_id.in_(household_ids)).order_by(Problem.id)
+    )
+
+    def by(p: Problem, household_id: int | None) -> str:
+        if household_id is None:
+            return "applicant"
+        return "own" if household_id == p.household_id else "representative"
+
+    out = []
+    for p in rows:
+        replies = []
+        for r in p.replies:
+            who = by(p, r.household_id)
+            replies.append(
+                {
+                    "kind": r.kind,
+                    "by": who,
+                    "by_label": REPLIED_BY[who],
+                    "text": r.text,
+                    "photos": len(r.photos or []),
+                    "at": _at(r.at),
+                }
+            )
+        out.append(
+            {
+                "reference": p.household.case.reference,
+                "room": p.household.room,
+                "text": p.text,
+                "photos": len(p.photos or []),
+                "reported_at": _at(p.reported_at),
+                "closed_at": _at(p.closed_at),
+                "close_reason": p.close_reason,
+                "replies": replies,
+            }
+        )
+    return out
+
+
+def _acceptance(s: Session, household_ids: list[int]) -> list[dict[str, Any]]:
+    rows = s.scalars(
+        select(AcceptanceOpinion)
+        .where(AcceptanceOpinion.household_id.in_(household_ids))
+        .order_by(AcceptanceOpinion.id)
+    )
+    return [
+        {
+            "reference": o.household.case.reference,
+            "room": o.household.room,
+            "round": o.acceptance_round,
+            "opinion": o.opinion,
+            "opinion_label": documents.OPINIONS[o.opinion][0],
+            "reason": o.reason,
+            "given_at": _at(o.given_at),
+            "answer": o.answer,
+            "answered_at": _at(o.answered_at),
+        }
+        for o in rows
+    ]
+
+
+def _ratings(s: Session, user: User, settings: Settings) -> list[dict[str, Any]]:
+    rows = s.execute(
+        select(Rating, Case.reference)
+        .join(Case, Case.id == Rating.case_id)
+        .where(Rating.rater_id == user.id)
+        .order_by(Rating.id)
+    )
+    return [
+        {
+            "reference": ref,
+            "act": TRANSITION[r.trigger].label if r.trigger in TRANSITION else r.trigger,
+            "desk": desk_label(r.desk, settings),
+            "level": r.level,
+            "level_label": LEVELS[r.level],
+            "comment": r.comment,
+            "rated_at": _at(r.rated_at),
+            "rectification": r.rectification,
+            "rectified_at": _at(r.rectified_at),
+            "followup_level": r.followup_level,
+            "followup_label": LEVELS.get(r.followup_level or 0),
+            "followup_comment": r.followup_comment,
+        }
+        for r, ref in rows
     ]
 
 
@@ -175,7 +301,7 @@ def _seen(s: Session, where: Any) -> list[dict[str, Any]]:
     ]
 
 
-def account_data(s: Session, user: User, now: datetime) -> dict[str, Any]:
+def account_data(s: Session, user: User, now: datetime, settings: Settings) -> dict[str, Any]:
     """The signed-in person's data: their account, their cases, the flats under their phone."""
     phone = user.phone or user.username
     flats = list(
@@ -210,6 +336,10 @@ def account_data(s: Session, user: User, now: datetime) -> dict[str, Any]:
         "households": [_household(h, False) for h in flats],
         "votes": [v for v in (_vote(h, False) for h in flats) if v],
         "objections": [_objection(o) for o in objections],
+        "supervision": _supervision(s, own),
+        "problems": _problems(s, own),
+        "acceptance": _acceptance(s, own),
+        "ratings": _ratings(s, user, settings),
         "uploads": [
             {
                 "reference": ref,
@@ -251,6 +381,10 @@ def household_data(s: Session, h: Household, now: datetime) -> dict[str, Any]:
         "households": [_household(h, True)],
         "votes": [vote] if vote else [],
         "objections": [_objection(o) for o in objections],
+        "supervision": _supervision(s, [h.id]),
+        "problems": _problems(s, [h.id]),
+        "acceptance": _acceptance(s, [h.id]),
+        "ratings": [],  # ratings are the applicant's, given from an account
         "uploads": (
             [{"reference": h.case.reference, "kind": "proxy_document", "label": "授权委托书"}]
             if h.vote is not None and h.vote.proxy_document

@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..data import audit
+from ..data import audit, privacy
 from ..data.config import current_settings
 from ..data.models import Case, Document, Event, Letter, Objection, Vote
 from ..data.runtime import Runtime
@@ -34,10 +34,18 @@ NOT_CLOSED = msg(
 )
 
 
-def export_case(rt: Runtime, actor: Any, reference: str, out: BinaryIO) -> dict[str, Any]:
-    """Write the closed case's package to `out`; returns its manifest (staff and admin only)."""
-    with rt.db.session() as s:
-        require_role(actor_of(s, actor), "clerk", "approver", "admin")
+def export_case(
+    rt: Runtime, actor: Any, reference: str, out: BinaryIO, reason: str = ""
+) -> dict[str, Any]:
+    """Write the closed case's package to `out`; returns its manifest (staff and admin only).
+    The package holds every signature, power of attorney and scan unmasked: the download is
+    recorded with its reason, like any staff view of such data (个人信息保护法第五十一条)."""
+    with rt.db.transaction() as s:
+        user = actor_of(s, actor)
+        require_role(user, "clerk", "approver", "admin")
+        case = s.scalar(select(Case).where(Case.reference == reference.strip()))
+        if case is not None and "final" in STATE[case.state].tags:
+            privacy.record_view(s, user, case, ["archive_package"], reason, rt.clock())
     return write_package(rt, reference, out)
 
 
@@ -74,7 +82,13 @@ def _metadata(s: Session, case: Case) -> dict[str, Any]:
     def day(value: datetime | None) -> str | None:
         return value.date().isoformat() if value else None
 
-    last = s.scalar(select(func.max(Event.at)).where(Event.chain == f"case:{case.id}"))
+    # Closed on the day of its last move into a final state: later events (a staff view of the
+    # package) are not the closing.
+    last = s.scalar(
+        select(func.max(Event.at)).where(
+            Event.chain == f"case:{case.id}", Event.to_state.in_(states_tagged("final"))
+        )
+    )
     return {
         "reference": case.reference,
         "state": case.state,
@@ -175,12 +189,13 @@ def _store_generated(rt: Runtime, document_id: int, pdf: bytes) -> str:
 
 
 def closed_in_year(rt: Runtime, year: int) -> list[str]:
-    """References of the cases that reached a final state in `year` (their last event)."""
+    """References of the cases that reached a final state in `year` (their last move into
+    one)."""
     final = states_tagged("final")
     with rt.db.session() as s:
         last = (
             select(Event.case_id, func.max(Event.at).label("at"))
-            .where(Event.case_id.is_not(None))
+            .where(Event.case_id.is_not(None), Event.to_state.in_(final))
             .group_by(Event.case_id)
             .subquery()
         )

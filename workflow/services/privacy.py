@@ -73,7 +73,8 @@ def publish_notice(rt: Runtime, actor: User | int, text: str) -> int:
 def my_data(rt: Runtime, actor: User | int) -> dict[str, Any]:
     """Everything held about the signed-in person (only theirs)."""
     with rt.db.session() as s:
-        return personal.account_data(s, actor_of(s, actor), rt.clock())
+        settings = current_settings(s, rt.settings)
+        return personal.account_data(s, actor_of(s, actor), rt.clock(), settings)
 
 
 def household_data(rt: Runtime, token: str) -> dict[str, Any]:
@@ -227,6 +228,7 @@ def access_log(rt: Runtime, actor: User | int, limit: int = 500) -> list[dict[st
                 "reference": ref,
                 "case_id": e.case_id,
                 "fields": list((e.payload or {}).get("fields", [])),
+                "what": personal.viewed_what(e.payload),
                 "reason": (e.payload or {}).get("reason", ""),
             }
             for e, ref in rows

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..data import audit
+from ..data import audit, privacy
 from ..data.config import current_settings
 from ..data.models import (
     AcceptanceOpinion,
@@ -539,11 +539,19 @@ def resident_view(rt: Runtime, token: str) -> ResidentView:
 
 
 def photo(
-    rt: Runtime, problem_id: int, n: int, *, actor: User | int | None = None, token: str = ""
+    rt: Runtime,
+    problem_id: int,
+    n: int,
+    *,
+    actor: User | int | None = None,
+    token: str = "",
+    reason: str = "",
 ) -> bytes:
     """A problem's photo (the reporter's, then the answers'), for the case's applicant, staff,
-    and the unit's households through their links."""
-    with rt.db.session() as s:
+    and the unit's households through their links. A photo may show a resident or their home:
+    a staff member's view is recorded with its reason (个人信息保护法第二十八条) before it is
+    shown."""
+    with rt.db.transaction() as s:
         p = s.get(Problem, problem_id)
         if p is None:
             raise NotFound(msg("photo", "未找到该照片。", "No such photo."))
@@ -560,6 +568,10 @@ def photo(
         if not 1 <= n <= len(every):
             raise NotFound(msg("photo", "未找到该照片。", "No such photo."))
         sha = every[n - 1]["display"]
+        if not token and user.is_staff:
+            privacy.record_view(
+                s, user, case, ["problem_photo"], reason, rt.clock(), problem=p.id, photo=n
+            )
     return rt.store.read(sha)  # JPEG, shrunk for display
 
 
