@@ -175,6 +175,10 @@ def check_configuration(app: Flask) -> list[Finding]:
         ))  # fmt: skip
     elif base.scheme != "https":
         out.append(Finding("warning", "PUBLIC_BASE_URL", "not https"))
+    issuer = urlparse(str(cfg.get("OIDC_ISSUER") or "").strip())
+    if issuer.scheme and issuer.scheme != "https":
+        # The code, the client secret and the ID token travel to and from the issuer.
+        out.append(Finding("error", "OIDC_ISSUER", f"{issuer.geturl()} is not https"))
     if not cfg.get("SESSION_COOKIE_SECURE"):
         out.append(
             Finding("warning", "SESSION_COOKIE_SECURE", "cookies also travel over plain http")

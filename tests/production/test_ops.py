@@ -87,6 +87,19 @@ def test_check_passes_a_public_configuration(tmp_path, clock, redis_url):
     assert "0 error(s)" in result.output and "Redis" in result.output
 
 
+def test_check_refuses_a_login_provider_reached_over_plain_http(tmp_path, clock):
+    app = make_app(
+        tmp_path,
+        clock,
+        OIDC_ISSUER="http://zwfw.example.gov.cn/oidc",
+        OIDC_CLIENT_ID="jiati",
+        OIDC_CLIENT_SECRET="s" * 32,
+    )
+    result = app.test_cli_runner().invoke(args=["check"])
+    assert result.exit_code == 1
+    assert "ERROR    OIDC_ISSUER: http://zwfw.example.gov.cn/oidc is not https" in result.output
+
+
 def test_check_says_when_the_schema_is_behind(tmp_path, clock):
     from sqlalchemy import text
 
