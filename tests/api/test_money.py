@@ -74,3 +74,30 @@ def test_the_clerk_records_the_payment_and_a_wrong_amount_names_the_difference(a
 
 def test_application_json_still_opens_without_compensation(api):
     assert open_case(api, **application_json())["costs"]["compensations"] == {}
+
+
+def test_the_lead_approver_corrects_the_subsidy_through_the_transition(api, app_journey):
+    case_id = app_journey.case_in("subsidy_approved")
+    path, _ = sign_path(api, case_id, "601")
+    old = api.get(path + "/money").get_json()["certificate"]
+    assert "correct_subsidy" in {
+        a["trigger"] for a in api.case(case_id, "housing")["actions"] if a["allowed"]
+    }
+    body = assert_error(
+        api.fire(case_id, "correct_subsidy", "housing", json={"amount": "100000.00"}), 422
+    )
+    assert {d["code"] for d in body["details"]} >= {"amount", "reason"}
+    assert_error(api.fire(case_id, "correct_subsidy", "clerk", json={}), 403)
+    r = api.fire(
+        case_id, "correct_subsidy", "housing",
+        json={"amount": "90000.00", "reason": "复核发现部分工程量重复计价"},
+    )  # fmt: skip
+    assert r.status_code == 200, r.get_json()
+    case = api.case(case_id)
+    assert case["state"] == "subsidy_approved" and case["subsidy"]["amount_fen"] == 9_000_000
+    new = api.get(path + "/money").get_json()
+    assert new["subsidy_fen"] == 2_783_505 and new["certificate"]["number"] != old["number"]
+    found = api.get(f"/verify/{old['verify_url'].rsplit('/', 1)[1]}").get_json()
+    assert found["replaced_by"] == new["certificate"]["number"]
+    body = assert_error(api.fire(case_id, "record_payment", "clerk", json=PAYMENT), 422)
+    assert "多 10,000.00 元" in body["details"][0]["message"]

@@ -66,6 +66,14 @@ def test_one_operation_per_trigger_of_the_declaration(doc):
     assert "422" in approve["responses"] and "409" in approve["responses"]
 
 
+def test_a_problems_answer_takes_json_or_multipart_with_photos(doc):
+    answer = doc["paths"]["/cases/{case_id}/problems/{problem_id}/answer"]["post"]
+    content = answer["requestBody"]["content"]
+    assert set(content) == {"application/json", "multipart/form-data"}
+    form = content["multipart/form-data"]["schema"]
+    assert {"text", "photos"} <= set(form["properties"]) and "415" in answer["responses"]
+
+
 def test_enumerations_come_from_the_declaration(doc):
     schemas = doc["components"]["schemas"]
     assert schemas["Case"]["properties"]["state"]["enum"] == [s.name for s in states.STATES]

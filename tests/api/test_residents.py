@@ -7,7 +7,7 @@ import io
 
 from PIL import Image
 
-from ..journey import INSTALLER, pdf_bytes
+from ..journey import COMPLETION, INSTALLER, pdf_bytes
 from .conftest import assert_error
 
 
@@ -112,3 +112,55 @@ def test_problems_only_while_building(api, app_journey):
     token = app_journey.tokens(case_id)["401"]
     assert_error(api.post(f"/sign/{token}/problems", json={"text": "太早"}), 409)
     assert_error(api.post("/sign/nope/problems", json={"text": "x"}), 404)
+
+
+def test_the_answer_to_a_problem_may_carry_photos_as_multipart(api, app_journey):
+    case_id = app_journey.case_in("construction")
+    token = app_journey.tokens(case_id)["401"]
+    r = api.post(f"/sign/{token}/problems", json={"text": "井道渗水"})
+    assert r.status_code == 201, r.get_json()
+    [problem] = api.get(f"/cases/{case_id}/problems", "owner").get_json()["problems"]
+    path = f"/cases/{case_id}/problems/{problem['id']}/answer"
+    r = api.post(
+        path, "owner",
+        data={"text": "已做防水处理", "photos": [(io.BytesIO(jpeg()), "a.jpg"),
+                                                 (io.BytesIO(jpeg()), "b.jpg")]},
+    )  # fmt: skip
+    assert r.status_code == 200, r.get_json()
+    [problem] = api.get(f"/cases/{case_id}/problems", "clerk").get_json()["problems"]
+    [answer] = problem["replies"]
+    assert (answer["kind"], answer["text"], answer["photos"]) == ("answer", "已做防水处理", [1, 2])
+    pic = api.get(f"/cases/{case_id}/problems/{problem['id']}/photos/2", "clerk")
+    assert pic.status_code == 200 and pic.mimetype == "image/jpeg"
+    # Not an image: refused by content, whatever the name says; text alone is still required.
+    not_a_photo = {"text": "再答复", "photos": [(io.BytesIO(b"%PDF-1.4 x"), "c.jpg")]}
+    assert_error(api.post(path, "owner", data=not_a_photo), 415)
+    assert_error(api.post(path, "owner", data={"photos": [(io.BytesIO(jpeg()), "d.jpg")]}), 400)
+    # The JSON form goes on working, and only the applicant (or agent) answers.
+    assert api.post(path, "owner", json={"text": "补充说明"}).status_code == 200
+    assert_error(api.post(path, "clerk", json={"text": "窗口代答"}), 403)
+
+
+def test_return_for_rectification_opens_a_new_round_at_the_next_report(api, app_journey):
+    case_id = app_journey.case_in("acceptance")
+    tokens = app_journey.tokens(case_id)
+    r = api.post(
+        f"/sign/{tokens['601']}/acceptance", json={"opinion": "dissatisfied", "reason": "噪音大"}
+    )
+    assert r.status_code == 200, r.get_json()
+    assert api.case(case_id, "clerk")["acceptance"]["counts"]["dissatisfied"] == 1
+    assert_error(api.fire(case_id, "return_for_rectification", "clerk", json={}), 422)
+    r = api.fire(
+        case_id, "return_for_rectification", "clerk", json={"items": ["轿厢运行噪音超标，请整改"]}
+    )
+    assert r.status_code == 200, r.get_json()
+    assert api.case(case_id)["state"] == "construction"
+    r = api.fire(case_id, "report_completion", "owner", json=COMPLETION)
+    assert r.status_code == 200, r.get_json()
+    acceptance = api.case(case_id, "clerk")["acceptance"]
+    # A new round: the earlier opinions are history, not counted.
+    assert acceptance["counts"]["dissatisfied"] == 0 and acceptance["counts"]["satisfied"] == 0
+    assert acceptance["ready"] is False
+    r = api.post(f"/sign/{tokens['601']}/acceptance", json={"opinion": "satisfied"})
+    assert r.status_code == 200
+    assert api.case(case_id, "clerk")["acceptance"]["counts"]["satisfied"] == 1

@@ -36,6 +36,15 @@ def test_anyone_reads_the_guide_without_an_account(client):
         assert fact in text, fact
 
 
+def test_the_guide_shows_the_subsidy_paid_and_its_correction_from_the_declaration(client):
+    text = _text(client.get("/guide"))
+    # The last step of the happy path ends in 补贴已拨付, recorded by the window.
+    assert re.search(r"登记补贴拨付.{0,200}补贴已拨付", text), "the step 补贴已拨付 is missing"
+    assert "拨付凭证号" in text
+    # A corrected subsidy is among the other steps, with its written notice.
+    assert re.search(r"更正核准补贴.{0,300}财政补贴核定通知书", text)
+
+
 def test_when_an_admin_changes_a_deadline_the_guide_changes_with_it(client, app, app_people):
     assert "10 个工作日" in _text(client.get("/guide"))
     services.change_settings(

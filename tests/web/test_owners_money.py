@@ -124,6 +124,34 @@ def test_the_clerk_records_the_payment_and_the_register_counts_it(
     assert "补贴已拨付" in register and "2026-11-23 已拨付" in register
 
 
+def test_the_lead_approver_corrects_the_subsidy_on_the_case_page(
+    as_housing, app, app_people, app_journey
+):
+    case_id = app_journey.case_in("subsidy_approved")
+    body = as_housing.get(f"/staff/cases/{case_id}").get_data(as_text=True)
+    assert 'id="action-correct_subsidy"' in body and "更正理由" in body
+    assert 'id="correct_subsidy-amount" name="amount" value="100,000.00"' in body
+    version = queries.describe_case(app.extensions["jiati"], app_people.housing.id, case_id)[
+        "version"
+    ]
+    url = f"/staff/cases/{case_id}/actions/correct_subsidy"
+    r = as_housing.post(url, data={"expected_version": version, "amount": "100,000.00"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422 and "无需更正" in page and "请填写更正理由" in page
+    r = as_housing.post(
+        url, data={"expected_version": version, "amount": "90000", "reason": "工程量重复计价"}
+    )
+    assert r.status_code == 303, r.get_data(as_text=True)
+    c = queries.describe_case(app.extensions["jiati"], app_people.housing.id, case_id)
+    assert c["subsidy"]["amount_fen"] == 9_000_000
+    first, corrected = [x for x in c["letters"] if x["kind"] == "subsidy_notice"]
+    notice = as_housing.get(f"/letters/{corrected['id']}").get_data(as_text=True)
+    assert f"{first['number']}《财政补贴核定通知书》" in notice
+    assert "由 100,000.00 元更正为 90,000.00 元" in notice
+    assert "更正理由：工程量重复计价。" in notice
+    assert "行政复议" in notice  # a changed decision names the remedies, as the first did
+
+
 def test_statistics_count_paid_subsidies(as_admin, app_journey):
     app_journey.case_in("subsidy_paid")
     body = as_admin.get("/admin/statistics").get_data(as_text=True)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from workflow import services
 from workflow.read import cases as queries
+from workflow.read import projects
 
 from ..conftest import make_app
-from ..journey import Journey, make_people
+from ..journey import PAYMENT, Journey, make_people
 
 
 def reference_of(app, people, case_id):
@@ -114,3 +116,21 @@ def test_register_and_track_on_postgresql(pg_url, tmp_path, clock):
         assert tracking.track(rt, ref, "0001")["state"] == "approved"
     finally:
         rt.db.dispose()
+
+
+def test_register_shows_the_working_days_from_approval_to_payment(
+    client, app, app_journey, app_people, clock
+):
+    rt = app.extensions["jiati"]
+    cases = [app_journey.case_in("subsidy_approved", building=f"{n}号楼") for n in (1, 2, 3)]
+    app_journey.case_in("subsidy_approved", building="4号楼")  # approved, not yet paid
+    clock.advance(days=11)  # Friday 2026-12-04; the subsidies were approved Monday 2026-11-23
+    # Paid 1, 2 and 9 working days after approval: the median is 2, the average would be 4.
+    for case_id, paid_on in zip(cases, ("2026-11-24", "2026-11-25", "2026-12-04"), strict=True):
+        services.fire(rt, app_people.clerk.id, case_id, "record_payment",
+                      {**PAYMENT, "paid_on": paid_on})  # fmt: skip
+    (year,) = projects.projects(rt)["summary"]
+    assert (year["subsidy_paid"], year["payment_workdays"]) == (3, 2.0)
+    assert projects.projects(rt, street="没有的街道")["summary"] == []
+    page = client.get("/projects").get_data(as_text=True)
+    assert "核准至拨付（工作日，中位数）" in page and '<td class="payment-days">2.0</td>' in page

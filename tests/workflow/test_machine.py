@@ -22,7 +22,7 @@ ALLOWED = {
     "acceptance": {"confirm_completion", "return_for_rectification"},
     "completed": {"apply_subsidy"},
     "subsidy_review": {"approve_subsidy", "return_subsidy"},
-    "subsidy_approved": {"record_payment"},
+    "subsidy_approved": {"record_payment", "correct_subsidy"},
     "subsidy_paid": set(),
     "withdrawn": set(),
 }
@@ -38,6 +38,7 @@ ROLES = {
     "confirm_completion": {"clerk"}, "return_for_rectification": {"clerk"},
     "apply_subsidy": {"applicant"},
     "approve_subsidy": {"lead_approver"}, "return_subsidy": {"lead_approver"},
+    "correct_subsidy": {"lead_approver"},
     "record_payment": {"clerk"}, "withdraw": {"applicant"},
 }  # fmt: skip
 
@@ -72,13 +73,24 @@ def test_the_payment_is_recorded_with_its_date_amount_and_voucher():
     assert "window" in states.STATE["subsidy_approved"].tags
 
 
+def test_a_corrected_subsidy_stays_approved_and_goes_out_in_writing():
+    t = machine.TRANSITION["correct_subsidy"]
+    assert (t.sources, t.dest) == (("subsidy_approved",), "subsidy_approved")
+    assert t.roles == machine.TRANSITION["approve_subsidy"].roles
+    assert [(f.name, f.required) for f in t.fields] == [("amount", True), ("reason", True)]
+    assert [g.name for g in t.guards] == ["subsidy_correction_valid"]
+    # A changed decision is given in writing with its reason, as the approval was.
+    assert t.letter == machine.TRANSITION["approve_subsidy"].letter == "subsidy_notice"
+    assert "issue_funding_certificates" in [e.__name__ for e in t.effects]
+
+
 def test_every_adverse_act_issues_a_letter():
     letters = {t.trigger: t.letter for t in TRANSITIONS}
     assert letters["refuse_acceptance"] == "not_accepted_decision"
     assert letters["request_correction"] == letters["return_for_correction"] == "correction_notice"
     assert letters["reject"] == "rejection_decision"
     assert letters["return_subsidy"] == "subsidy_return_notice"
-    assert letters["approve_subsidy"] == "subsidy_notice"
+    assert letters["approve_subsidy"] == letters["correct_subsidy"] == "subsidy_notice"
     assert [f.name for f in machine.TRANSITION["refuse_acceptance"].fields] == ["reasons"]
 
 
@@ -87,7 +99,7 @@ def test_the_applicant_may_rate_every_act_that_concludes_a_step_for_them():
     assert machine.rateable_triggers() == {
         "accept", "refuse_acceptance", "request_correction", "return_for_correction",
         "extend_review", "approve", "reject", "return_for_rectification", "confirm_completion",
-        "approve_subsidy", "return_subsidy", "record_payment",
+        "approve_subsidy", "correct_subsidy", "return_subsidy", "record_payment",
     }  # fmt: skip
     # The applicant's own steps are not rated: nobody rates themself.
     assert (

@@ -120,3 +120,87 @@ def test_the_payment_is_told_to_the_applicant_and_every_paying_household(rt, peo
         "301", "401", "501", "601",
     ]  # fmt: skip
     assert any(m.user_id == case.applicant_id and "补贴已拨付" in m.text for m in told)
+
+
+# — a corrected subsidy (correct_subsidy) ————————————————————————————————————————————
+
+CORRECTION = {"amount": "90000.00", "reason": "复核发现部分工程量重复计价，相应费用不予补贴"}
+
+
+def test_a_corrected_subsidy_goes_out_in_writing_and_renews_each_certificate(rt, people, journey):
+    case_id = journey.case_in("subsidy_approved")
+    before = _money(rt, people, case_id)
+    services.fire(rt, people.housing.id, case_id, "correct_subsidy", CORRECTION)
+    after = _money(rt, people, case_id)
+    # 90,000.00 元 by the same shares: 1,731,958.77 / 1,979,381.52 / 2,505,154.61 /
+    # 2,783,505.10 → the two fen left go to 301 and 501: 1,731,959 / 1,979,381 / 2,505,155 /
+    # 2,783,505 (sum 9,000,000).
+    assert {r: m["subsidy_fen"] for r, m in after.items() if m["share_fen"]} == {
+        "301": 1_731_959, "401": 1_979_381, "501": 2_505_155, "601": 2_783_505,
+    }  # fmt: skip
+    for room in ("301", "401", "501", "601"):
+        old, new = before[room]["certificate"], after[room]["certificate"]
+        assert new["number"] != old["number"]
+        assert verify(rt, old["verify_url"].rsplit("/", 1)[1]).replaced_by == new["number"]
+    with rt.db.session() as s:
+        case = s.get(Case, case_id)
+        assert case.state == "subsidy_approved" and case.subsidy_fen == 9_000_000
+        notices = [x for x in case.letters if x.kind == "subsidy_notice"]
+        assert len(notices) == 2
+        assert notices[1].data["amount_fen"] == 9_000_000
+        assert notices[1].data["corrects"] == {
+            "number": notices[0].number, "issued_on": "2026-11-23",
+            "amount_fen": 10_000_000, "reason": CORRECTION["reason"],
+        }  # fmt: skip
+        told = s.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.case_id == case_id, OutboxMessage.kind == "correct_subsidy"
+            )
+        ).all()
+        rooms = {h.id: h.room for h in case.households}
+    assert sorted(rooms[m.household_id] for m in told if m.household_id) == [
+        "301", "401", "501", "601",
+    ]  # fmt: skip
+    to_applicant = [m for m in told if m.user_id == case.applicant_id]
+    assert "90,000.00 元（原 100,000.00 元）" in to_applicant[0].text
+
+
+def test_a_correction_without_a_change_or_a_reason_is_refused(rt, people, journey):
+    case_id = journey.case_in("subsidy_approved")
+    with pytest.raises(GuardsFailed) as refused:
+        services.fire(rt, people.housing.id, case_id, "correct_subsidy", {"amount": "100000"})
+    text = " ".join(m.zh for m in refused.value.messages)
+    assert "与现核准金额 100,000.00 元相同" in text and "请填写更正理由" in text
+
+
+def test_a_correction_above_the_rule_is_refused(rt, people, journey):
+    case_id = journey.case_in("subsidy_approved")
+    with pytest.raises(GuardsFailed, match="超过上限 100,000.00 元"):
+        services.fire(rt, people.housing.id, case_id, "correct_subsidy",
+                      {**CORRECTION, "amount": "100000.01"})  # fmt: skip
+
+
+def test_the_payment_is_checked_against_the_corrected_amount(rt, people, journey):
+    case_id = journey.case_in("subsidy_approved")
+    services.fire(rt, people.housing.id, case_id, "correct_subsidy", CORRECTION)
+    with pytest.raises(GuardsFailed, match="多 10,000.00 元"):
+        services.fire(rt, people.clerk.id, case_id, "record_payment", PAYMENT)
+    services.fire(rt, people.clerk.id, case_id, "record_payment",
+                  {**PAYMENT, "amount": "90000.00"})  # fmt: skip
+
+
+def test_a_correction_does_not_restart_the_wait_for_payment_in_the_statistics(
+    rt, people, journey, clock
+):
+    from workflow.read import statistics
+
+    case_id = journey.case_in("subsidy_approved")  # Monday 2026-11-23
+    clock.advance(days=2)
+    services.fire(rt, people.housing.id, case_id, "correct_subsidy", CORRECTION)
+    clock.advance(days=2)  # Friday 2026-11-27: four working days after the approval
+    services.fire(rt, people.clerk.id, case_id, "record_payment",
+                  {**PAYMENT, "paid_on": "2026-11-27", "amount": "90000.00"})  # fmt: skip
+    figures = statistics.refresh_statistics(rt)
+    assert figures.payment_workdays == 4.0
+    waited = next(p for p in figures.phase_workdays if p["state"] == "subsidy_approved")
+    assert waited["count"] == 1

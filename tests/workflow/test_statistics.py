@@ -55,6 +55,8 @@ def python_figures(s, today):
         .order_by(Event.case_id, Event.seq)
     )
     for case_id, src, dest, at in rows:
+        if src == dest:  # an extended review: the stay goes on
+            continue
         if src in statistics.PHASES and (case_id, src) in entered:
             start = entered.pop((case_id, src))
             spans[src].append(cal.workdays_between_daily(start.date(), at.date()))

@@ -861,6 +861,15 @@ class ProblemForm(Query):
     text: Filled(2000)
 
 
+class ProblemAnswerForm(Query):
+    """An answer with photos of what was done: `text`, and up to 6 images as `photos`
+    (checked by content, shrunk for display)."""
+
+    FILES: ClassVar[tuple[str, str, int]] = ("photos", "image/jpeg", 6)
+
+    text: Filled(2000)
+
+
 class UploadForm(Query):
     """The document itself goes as `file` (checked by content)."""
 

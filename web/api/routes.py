@@ -738,18 +738,24 @@ def problem_photo(case_id: int, problem_id: int, number: int):
 
 @bp.post("/cases/<int:case_id>/problems/<int:problem_id>/answer")
 @described(
-    "Answer a problem: what was done (applicant or agent)",
+    "Answer a problem: what was done (applicant or agent); JSON text, or multipart with photos",
     "residents",
     body=models.ProblemAnswerRequest,
+    form=models.ProblemAnswerForm,
     reply=models.Case,
-    reply_text="The case",
+    reply_text="The case; the reporter gets an SMS",
     headers=("ETag",),
-    errors=CASE_WRITE,
+    errors=(*CASE_WRITE, 415),
 )
 @token_required
 def answer_problem(case_id: int, problem_id: int):
-    data = body(models.ProblemAnswerRequest)
-    services.answer_problem(rt(), caller().id, case_id, problem_id, data["text"])
+    if request.mimetype == "multipart/form-data":  # as a problem is reported with its photos
+        f = models.query(models.ProblemAnswerForm, request.form)
+        photos = [p.read() for p in request.files.getlist("photos")]
+        services.answer_problem(rt(), caller().id, case_id, problem_id, f["text"], photos)
+    else:
+        data = body(models.ProblemAnswerRequest)
+        services.answer_problem(rt(), caller().id, case_id, problem_id, data["text"])
     return with_case(case_id)
 
 

@@ -300,12 +300,18 @@ def _letter_view(context: Mapping[str, Any]) -> dict[str, Any]:
     view["reconsideration_body"] = context.get("reconsideration_body") or ""
     view["court"] = context.get("court") or ""
     if kind == "subsidy_notice":
-        view["reduced"] = context["amount_fen"] < context["cap_fen"]
+        corrects = context.get("corrects") or None
+        # A correction states its own reason, which also explains an amount below the cap.
+        view["corrects"] = (
+            {**corrects, "reason": _sentence(corrects.get("reason"))} if corrects else None
+        )
+        view["reduced"] = context["amount_fen"] < context["cap_fen"] and not corrects
         view["payee"] = context.get("payee") or ""
         view["reason"] = _sentence(context.get("reason"))
     else:
         view.setdefault("reduced", False)
         view.setdefault("reason", "")
+        view.setdefault("corrects", None)
     return view
 
 

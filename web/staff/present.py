@@ -334,7 +334,10 @@ def case_page(
         form.expected_version.data = c["version"]
         # Documents to correct are ticked from a list; items to rectify on site are typed.
         checklist = any(f["kind"] == "items" and f["label"] == ITEMS.label for f in a["fields"])
-        actions.append({**a, "form": form, "prefill": prefill, "checklist": checklist})
+        own = prefill
+        if a["trigger"] == "correct_subsidy" and c["subsidy"]["amount_fen"] is not None:
+            own = {**prefill, "amount": _fen(c["subsidy"]["amount_fen"])}  # what is corrected
+        actions.append({**a, "form": form, "prefill": own, "checklist": checklist})
 
     return {
         "case": c,

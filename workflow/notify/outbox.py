@@ -30,6 +30,7 @@ from ..data.config import current_settings
 from ..data.models import Case, Document, Household, OutboxMessage, User
 from ..jobs.queue import schedule
 from ..process import states
+from ..rules.money import yuan
 from .log_sms import LoggingSender
 
 if TYPE_CHECKING:
@@ -163,6 +164,8 @@ def on_transition(
         out.extend(signing_links(s, case, settings, now))
     if trigger == "record_payment":
         out.extend(subsidy_paid(s, case, settings, now))
+    if trigger == "correct_subsidy":
+        out.extend(subsidy_corrected(s, case, settings, now, rate_act))
     if trigger == "report_completion":
         out.extend(acceptance_links(s, case, settings, now))
     if trigger == "approve":  # a small unit's households were all proposed as representatives
@@ -310,6 +313,54 @@ def subsidy_paid(s: Session, case: Case, settings: Settings, now: datetime) -> l
         for h in case.households
         if h.id in paying and h.phone and h.signing_token
     ]
+
+
+def subsidy_corrected(
+    s: Session, case: Case, settings: Settings, now: datetime, rate_act: int | None = None
+) -> list[OutboxMessage]:
+    """A corrected subsidy: the applicant hears the new amount and its reason (the written
+    notice is on the case), and each household whose 出资证明 was issued anew its link to the
+    new one; households whose figures did not change hear nothing."""
+    base = _base(settings)
+    rate = f"请评价本次办理：{base}/my/cases/{case.id}/ratings/{rate_act}；" if rate_act else ""
+    # The notice just issued names what it corrects (letters are loaded by the guard).
+    notice = next((x for x in reversed(case.letters) if x.kind == "subsidy_notice"), None)
+    corrects = ((notice.data or {}) if notice is not None else {}).get("corrects") or {}
+    reason = str(corrects.get("reason") or "")
+    reason = reason if len(reason) <= 60 else reason[:59] + "…"
+    out = [
+        _add(
+            s,
+            now,
+            case=case,
+            kind="correct_subsidy",
+            user_id=case.applicant_id,
+            phone=case.applicant.phone,
+            text=f"{SIGN}您的加梯申请{case.reference}的核准补贴已更正为 "
+            f"{yuan(case.subsidy_fen or 0)} 元（原 {yuan(int(corrects.get('amount_fen') or 0))} "
+            f"元），理由：{reason}。更正后的核定通知书已出具，{rate}请登录查看：{base}/track",
+        )
+    ]
+    renewed = {
+        d.household_id
+        for d in case.documents
+        if d.kind == "funding_certificate" and d.household_id is not None and d.created_at == now
+    }
+    out.extend(
+        _add(
+            s,
+            now,
+            case=case,
+            kind="correct_subsidy",
+            household_id=h.id,
+            phone=h.phone,
+            text=f"{SIGN}{case.reference}加装电梯财政补贴已更正，您家的出资证明已重新出具，原证明作废："
+            f"{base}/sign/{h.signing_token}/money",
+        )
+        for h in case.households
+        if h.id in renewed and h.phone and h.signing_token
+    )
+    return out
 
 
 def signing_links(

@@ -54,6 +54,8 @@ REMEDY_KEYS = ("reconsideration_body", "court")
 OPTIONAL_KEYS: dict[str, tuple[str, ...]] = {
     "approval_decision": ("objections", "weighing"),
     "rejection_decision": ("objections", "weighing"),
+    # A corrected subsidy: the notice it replaces, the amount before and the reason.
+    "subsidy_notice": ("corrects",),
 }
 
 
@@ -188,12 +190,12 @@ def letter_context(
         data["actual_cost_fen"] = case.actual_cost_fen or 0
         # The figure the owners agreed to before voting, beside what was actually spent.
         data["estimated_cost_fen"] = case.estimated_cost_fen or 0
-        data["cap_fen"] = subsidy_cap(
-            case.floors, case.actual_cost_fen or 0, settings.subsidy_tiers_fen
-        )
+        data["cap_fen"] = approval_cap(case, settings)
         data["payee"] = case.payee or ""
         data["reason"] = case.subsidy_reason or ""
         data["registration_number"] = case.registration_number or ""
+        if params.get("corrects"):
+            data["corrects"] = params["corrects"]
     if kind == "review_extension":
         data["days"] = case.review_extended_days
         data["reason"] = params.get("reason", "")
@@ -201,6 +203,20 @@ def letter_context(
         extended = params.get("review_due") or {}
         data["previous_deadline"] = extended.get("from", "")
     return data
+
+
+def approval_cap(case: Case, settings: Settings) -> int:
+    """The most the subsidy may be, as the rule stood when it was approved: the cap the first
+    财政补贴核定通知书 printed (settings may have changed since); before any notice, the rule
+    as it stands now."""
+    first = next((x for x in case.letters if x.kind == "subsidy_notice"), None)
+    if first is not None and (first.data or {}).get("cap_fen") is not None:
+        return int(first.data["cap_fen"])
+    return subsidy_cap(case.floors, case.actual_cost_fen or 0, settings.subsidy_tiers_fen)
+
+
+def latest_subsidy_notice(case: Case) -> Letter | None:
+    return next((x for x in reversed(case.letters) if x.kind == "subsidy_notice"), None)
 
 
 def objection_facts(case: Case) -> list[dict[str, Any]]:

@@ -234,6 +234,23 @@ def record_subsidy(ctx: Context) -> None:
     ctx.case.subsidy_reason = (ctx.params.get("reason") or "").strip() or None
 
 
+def correct_subsidy(ctx: Context) -> None:
+    """A corrected subsidy: the amount changes, and the new 财政补贴核定通知书 (issued after this
+    effect) names the notice it corrects, the amount before and the reason. Kept in the
+    transition's inputs, they are in its audit event too."""
+    case, amount = ctx.case, ctx.params["amount"]
+    previous = letters.latest_subsidy_notice(case)
+    ctx.params["corrects"] = {
+        "number": previous.number if previous is not None else "",
+        "issued_on": previous.issued_at.date().isoformat() if previous is not None else "",
+        "amount_fen": case.subsidy_fen or 0,
+        "reason": ctx.params["reason"].strip(),
+    }
+    below_cap = amount < letters.approval_cap(case, ctx.settings)
+    case.subsidy_fen = amount
+    case.subsidy_reason = ctx.params["reason"].strip() if below_cap else None
+
+
 def issue_funding_certificates(ctx: Context) -> None:
     """Each paying household's 出资证明 (DESIGN §3.3a), numbered and verifiable like a letter.
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from ..data import ownership
 from ..data.models import InstallerBar
 from ..errors import Message, msg
-from ..papers import documents
+from ..papers import documents, letters
 from ..rules import quorum, subsidy
 from ..rules.credit_code import credit_code_problem, normalise
 from ..rules.money import yuan
@@ -510,6 +510,39 @@ def subsidy_within_rule(ctx: Context) -> list[Message]:
     if amount is None:
         amount = cap
     return [msg("amount", m) for m in subsidy.check_grant(amount, cap, ctx.params.get("reason"))]
+
+
+@guard(needs_input=True)
+def subsidy_correction_valid(ctx: Context) -> list[Message]:
+    """A corrected subsidy: a different amount, within the rule as it stood at approval, and
+    the reason the decision changes (a changed decision is given in writing with its reason)."""
+    out = []
+    amount, approved = ctx.params.get("amount"), ctx.case.subsidy_fen or 0
+    reason = (ctx.params.get("reason") or "").strip()
+    if amount is None:
+        out.append(msg("amount", "请填写更正后的核准金额。", "Give the corrected amount."))
+    elif amount == approved:
+        out.append(
+            msg(
+                "amount",
+                f"更正后的金额与现核准金额 {yuan(approved)} 元相同，无需更正。",
+                f"The corrected amount equals the {yuan(approved)} yuan approved: nothing to correct.",
+            )
+        )
+    else:
+        cap = letters.approval_cap(ctx.case, ctx.settings)
+        # The correction's reason also explains an amount below the cap; a missing one is
+        # named once, below, not twice.
+        out.extend(msg("amount", m) for m in subsidy.check_grant(amount, cap, reason or "-"))
+    if not reason:
+        out.append(
+            msg(
+                "reason",
+                "请填写更正理由：变更已作出的补贴核定须书面说明理由。",
+                "Give the reason: a changed subsidy decision is given in writing with its reason.",
+            )
+        )
+    return out
 
 
 @guard(needs_input=True)

@@ -160,6 +160,17 @@ TRANSITIONS: tuple[Transition, ...] = (
                        Field("reason", "text", "低于标准的理由", "Reason for a lower amount", False)),
                effects=(effects.record_subsidy, effects.issue_funding_certificates),
                letter="subsidy_notice", rateable=True),
+    # A figure of the approved subsidy corrected before it is paid: the decision changes only in
+    # writing, with its reason and the remedies (a new 财政补贴核定通知书 naming the one it
+    # corrects), and each paying household whose figures changed gets a new 出资证明; the old
+    # one's code then verifies as replaced by the new number.
+    Transition("correct_subsidy", ("subsidy_approved",), "subsidy_approved", tags("lead_approver"),
+               "更正核准补贴", "Correct the approved subsidy",
+               guards=(guards.subsidy_correction_valid,),
+               fields=(Field("amount", "money", "更正后的核准金额（元）", "Corrected amount (yuan)"),
+                       Field("reason", "text", "更正理由", "Reason for the correction")),
+               effects=(effects.correct_subsidy, effects.issue_funding_certificates),
+               letter="subsidy_notice", confirm=True, rateable=True),
     # 补贴拨付: the clerk records the finance bureau's payment of exactly the approved amount.
     Transition("record_payment", ("subsidy_approved",), "subsidy_paid", tags("clerk"),
                "登记补贴拨付", "Record the subsidy payment",

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Date, case, cast, delete, func, literal_column, select
+from sqlalchemy import Date, case, cast, delete, func, literal_column, or_, select
 
 from ..data.config import calendar
 from ..data.models import Case, Event, StatisticsCheckpoint
@@ -43,10 +43,15 @@ from ..process.states import STATE, STATES, states_tagged
 
 # The phases whose length we report, each from entering the state to leaving it.
 PHASES = states_tagged("timed")
-# The moves into and out of those phases, and what the months count.
+# The moves into and out of those phases, and what the months count. A trigger that leaves the
+# case where it was (a review extended, a subsidy corrected) neither ends a stay nor starts one.
 MOVES = frozenset(
-    t.trigger for t in TRANSITIONS if t.dest in PHASES or set(t.sources) & set(PHASES)
+    t.trigger
+    for t in TRANSITIONS
+    if t.sources != (t.dest,) and (t.dest in PHASES or set(t.sources) & set(PHASES))
 )
+# Which moves a checkpoint's tallies counted: one made under another rule is counted afresh.
+TALLY_RULE = 2
 MONTHLY = {"submit": "applications", "approve": "approved"}
 COUNTED = tuple(sorted(MOVES | set(MONTHLY)))
 # A checkpoint holds the events of the days before the day before its computation: an event
@@ -197,7 +202,7 @@ class Tallies:
             if kind in MONTHLY:
                 d = date.fromordinal(day)
                 self.months[(kind, f"{d.year:04d}-{d.month:02d}")] += n
-            if kind in MOVES and dest is not None:
+            if kind in MOVES and dest is not None and src != dest:
                 if src in PHASES:
                     self.left[src][day] += n
                 if dest in PHASES:
@@ -207,6 +212,7 @@ class Tallies:
         """Each day's counts as one run of numbers from the first day (a few thousand days per
         phase): a tenth of the text of (day, count) pairs, read as fast."""
         return {
+            "rule": TALLY_RULE,
             "months": [[k, m, n] for (k, m), n in sorted(self.months.items())],
             "left": {p: _run(c) for p, c in self.left.items() if c},
             "entered": {p: _run(c) for p, c in self.entered.items() if c},
@@ -252,6 +258,8 @@ def log_tallies(
         .order_by(StatisticsCheckpoint.up_to_event.desc(), StatisticsCheckpoint.id.desc())
         .limit(1)
     )
+    if checkpoint is not None and (checkpoint.tallies or {}).get("rule") != TALLY_RULE:
+        checkpoint = None  # counted under an earlier rule: count the whole log again, once
     if checkpoint is None:
         rows = _tally(s, Event.id <= up_to)
         total, settled = Tallies(), Tallies()
@@ -352,7 +360,13 @@ def _phase_workdays(s: Any, cal: Any, tallies: Tallies) -> list[dict[str, Any]]:
     day = _day_of(s, Event.at)
     latest = (
         select(day)
-        .where(Event.case_id == Case.id, Event.to_state.is_not(None), Event.to_state == Case.state)
+        .where(
+            Event.case_id == Case.id,
+            Event.to_state.is_not(None),
+            Event.to_state == Case.state,
+            # the move that entered the state, not one that left the case in it
+            or_(Event.from_state.is_(None), Event.from_state != Event.to_state),
+        )
         .order_by(Event.seq.desc())
         .limit(1)
         .scalar_subquery()
