@@ -157,9 +157,10 @@ def as_the_cases_have_it(case, real_id, rooms: dict[int, list[str]], positive: b
     if positive and "file" in body:
         body["file"] = pdf_bytes()  # the document says PDF; a generator makes only bytes
     known = rooms.get(path.get("case_id"))
-    comp = body.get("compensations")
-    if positive and known and isinstance(comp, dict) and "households" not in body:
-        body["compensations"] = {known[i % len(known)]: v for i, v in enumerate(comp.values())}
+    for by_room in ("compensations", "running_cost_shares"):
+        given = body.get(by_room)
+        if positive and known and isinstance(given, dict) and "households" not in body:
+            body[by_room] = {known[i % len(known)]: v for i, v in enumerate(given.values())}
     if (
         positive
         and known
@@ -174,8 +175,8 @@ def as_the_cases_have_it(case, real_id, rooms: dict[int, list[str]], positive: b
 
 def describable(case) -> bool:
     """Rules a JSON Schema cannot state (the model checks them, the document says them in
-    words): no flat above the top floor, each room once, compensation only for a room of the
-    roster; an organisation running the elevator carries a unified social credit code whose check
+    words): no flat above the top floor, each room once, compensation and running-cost parts
+    only for a room of the roster; an organisation running the elevator carries a unified social credit code whose check
     character holds; an inspection took place on a real day, not in the future."""
     body = case.body if isinstance(case.body, dict) else {}
     if case.operation.path.endswith("/inspections") and "inspected_on" in body:
@@ -195,9 +196,11 @@ def describable(case) -> bool:
     top = whole(body.get("floors")) or FLOORS
     rooms = [str(r.get("room", "")).strip() for r in rows]
     floors_ok = all((whole(r.get("floor")) or 0) <= top for r in rows)
-    comp = body.get("compensations")
-    comp_ok = not isinstance(comp, dict) or {str(k).strip() for k in comp} <= set(rooms)
-    return floors_ok and comp_ok and len(set(rooms)) == len(rooms)
+    by_room_ok = all(
+        not isinstance(given, dict) or {str(k).strip() for k in given} <= set(rooms)
+        for given in (body.get("compensations"), body.get("running_cost_shares"))
+    )
+    return floors_ok and by_room_ok and len(set(rooms)) == len(rooms)
 
 
 def _needs_token(operation) -> bool:

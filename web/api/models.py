@@ -348,7 +348,7 @@ RunningCostShares = Annotated[
     Annotated[
         dict[
             Annotated[str, Field(strict=True, min_length=1, max_length=16)],
-            Annotated[int, Field(strict=True, ge=0, le=10_000)],
+            Whole(ge=0, le=10_000),
         ],
         Field(max_length=500),
     ]
@@ -356,7 +356,8 @@ RunningCostShares = Annotated[
     Field(
         description="The owners' agreement's own shares of the yearly running cost, room → whole "
         'parts (份): {"301": 2, "401": 3, "501": 3, "601": 4}; a percentage is parts of 100. '
-        "A room left out (or 0) pays no part; only the households that carry a share of the "
+        "Each room must be one of the roster; a room left out (or 0) pays no part; only the "
+        "households that carry a share of the "
         "building cost pay. Left out, the running cost is shared by the same ratios as the "
         "building cost; on PATCH, null goes back to those ratios. Signed with the votes: "
         "changing it once anyone has voted restarts the consultation"
