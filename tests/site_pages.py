@@ -19,6 +19,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from workflow.demo.seed import PASSWORD
 
+from .conftest import migrate
+
 ROLES = (
     "13800000001", "13800000002", "clerk", "housing", "planning", "market", "admin", "mediator3",
 )  # fmt: skip
@@ -39,7 +41,6 @@ def demo_app(folder: Path) -> Any:
     production: CSRF tokens in every form, jobs run, letters rendered. A page with several
     forms then shows all their tokens, which is where repeated ids would hide."""
     from web import create_app
-    from web.schema import upgrade_database
     from workflow.demo.seed import load
 
     url = f"sqlite:///{folder / 'demo.sqlite3'}"
@@ -57,7 +58,7 @@ def demo_app(folder: Path) -> Any:
         )
     finally:
         os.environ.pop("ELEVATOR_INSTANCE_PATH", None)
-    upgrade_database(url)
+    migrate(url)
     load(app.extensions["jiati"])
     stand_in_for_the_clerk(app.extensions["jiati"])
     return app
