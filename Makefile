@@ -77,7 +77,8 @@ worker: runtime
 	$(BIN)/flask --app web worker
 
 # The suite runs on every core (pytest-xdist); one module's tests stay on one worker, so a
-# module's shared fixtures (the demo site, the crawl) are built once. TEST_WORKERS=0: serially.
+# module's shared fixtures are built once, and the demo site with its crawl once per run (the
+# first worker to ask builds it, the others copy it). TEST_WORKERS=0: serially.
 TEST_WORKERS ?= auto
 test: install lint
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope

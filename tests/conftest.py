@@ -3,9 +3,15 @@ builders that take cases through the real use cases."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import sqlite3
+import tempfile
 import uuid
+from contextlib import closing
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -79,10 +85,39 @@ def immediate_jobs(rt: Runtime, folder) -> SqliteScheduler:
     return jobs
 
 
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    """scrypt's cost is for attackers, not for tests; the stored hash records its own cost."""
-    monkeypatch.setattr("workflow.rules.passwords.N", 2**8)
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing():
+    """scrypt's cost is for attackers, not for tests; the stored hash records its own cost.
+    For the whole session, so that module fixtures (the demo site and its logins) have it too."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("workflow.rules.passwords.N", 2**8)
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def url_builders_compiled_once():
+    """Werkzeug compiles two small Python functions for each URL rule every time an app is
+    made (about 60 ms of CPU for our 180 rules), and the suite makes an app for most tests.
+    A builder depends only on the rule's parts and defaults, so each is compiled once per
+    process and bound to every rule like it. A default standing in for a variable part is
+    converted into the code: such rules are compiled as before."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = Rule._compile_builder
+    builders: dict[tuple, object] = {}
+
+    def once(self, append_unknown: bool = True):
+        defaults = self.defaults or {}
+        if any(dynamic and part in defaults for dynamic, part in self._trace):
+            return compile_builder(self, append_unknown)
+        key = (tuple(self._trace), tuple(sorted(defaults)), append_unknown)
+        if key not in builders:
+            builders[key] = compile_builder(self, append_unknown)
+        return builders[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Rule, "_compile_builder", once)
+        yield
 
 
 @pytest.fixture
@@ -112,12 +147,44 @@ def journey(rt, people) -> Journey:
     return Journey(rt, people)
 
 
+_MIGRATED: list[Path] = []
+
+
+def _migrated_template() -> Path:
+    """A SQLite file made by the migrations, once per test process."""
+    if not _MIGRATED:
+        from web.schema import upgrade_database
+
+        folder = Path(tempfile.mkdtemp(prefix="jiati-schema-"))
+        atexit.register(shutil.rmtree, folder, True)
+        upgrade_database(f"sqlite:///{folder / 'migrated.sqlite3'}")
+        _MIGRATED.append(folder / "migrated.sqlite3")
+    return _MIGRATED[0]
+
+
+def migrate(url: str) -> None:
+    """What `flask --app web db upgrade` does to a test's database. A SQLite database with no
+    tables yet gets a copy of one the migrations made earlier in this process: Alembic's 20
+    migrations cost about 0.4 s, and the suite makes an app for most of its tests. Anything
+    else (PostgreSQL, a database already holding a schema) runs the migrations."""
+    from web.schema import upgrade_database
+
+    plain_file = url.startswith("sqlite:///") and "?" not in url
+    path = url.removeprefix("sqlite:///") if plain_file else ":memory:"
+    if path != ":memory:":
+        with closing(sqlite3.connect(path)) as target:
+            if not target.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                with closing(sqlite3.connect(_migrated_template())) as template:
+                    template.backup(target)
+                return
+    upgrade_database(url)
+
+
 def make_app(tmp_path, clock, **overrides):
     """The Flask app on a temporary instance folder and SQLite database (publicity 0 days,
     through the explicit demo setting),
-    its schema made by the migrations."""
+    its schema made by the migrations (see `migrate`)."""
     from web import create_app
-    from web.schema import upgrade_database
 
     instance = tmp_path / "instance"
     os.environ["ELEVATOR_INSTANCE_PATH"] = str(instance)
@@ -139,7 +206,7 @@ def make_app(tmp_path, clock, **overrides):
         )
     finally:
         os.environ.pop("ELEVATOR_INSTANCE_PATH", None)
-    upgrade_database(app.config["DATABASE_URL"])
+    migrate(app.config["DATABASE_URL"])
     app.extensions["jiati"].clock = clock
     return app
 
@@ -197,3 +264,14 @@ def as_housing(client, app_people):
 def as_admin(client, app_people):
     login(client, app_people.admin.username)
     return client
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory):
+    """The demo app (configured as in production) and every page its roles reach, shared by the
+    modules that look at the whole site (tests/site_pages.py)."""
+    from .site_pages import shared_demo
+
+    app, pages = shared_demo(tmp_path_factory)
+    yield app, pages
+    app.extensions["jiati"].db.dispose()

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from ..conftest import migrate
 from ..journey import Clock, Journey, make_people
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -61,7 +62,6 @@ class LiveServer:
 def live_server(tmp_path):
     """The app on a free local port: SQLite migrated by Alembic, real CSRF, real PDFs."""
     from web import create_app
-    from web.schema import upgrade_database
 
     instance = tmp_path / "instance"
     instance.mkdir()
@@ -85,7 +85,7 @@ def live_server(tmp_path):
         )
     finally:
         os.environ.pop("ELEVATOR_INSTANCE_PATH", None)
-    upgrade_database(url_db)
+    migrate(url_db)
     clock = Clock()
     app.extensions["jiati"].clock = clock
     # A free port, or a fixed one where the machine's ports are shared out (BROWSER_TEST_PORT).

@@ -2,7 +2,11 @@
 event, on a seeded data set of a few hundred cases, on SQLite and PostgreSQL; and the figures
 from a checkpoint of the log plus the events since equal those from the whole log."""
 
+import shutil
+import sqlite3
 from collections import Counter, defaultdict
+from contextlib import closing
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -16,24 +20,48 @@ from workflow.read import statistics
 from workflow.read.cases import deadline_of
 
 from ..conftest import make_runtime
-from ..journey import Journey, make_people
+from ..journey import Clock, Journey, make_people
+
+
+def seed(rt):
+    people = make_people(rt)
+    journey = Journey(rt, people)
+    journey.case_in("subsidy_approved")
+    journey.case_in("submitted")
+    generate(rt, 400, seed=7)
+    return people
+
+
+@pytest.fixture(scope="module")
+def seeded_sqlite(tmp_path_factory):
+    """The seeded set on SQLite, made once for the module: each test gets its own copy of the
+    database and files, and a clock where seeding left it."""
+    folder = tmp_path_factory.mktemp("stats")
+    clock = Clock()
+    rt = make_runtime(f"sqlite:///{folder / 'stats.sqlite3'}", folder, clock)
+    people = seed(rt)
+    rt.db.dispose()
+    return folder, people, clock()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def seeded(request, tmp_path, clock):
     if request.param == "sqlite":
+        folder, people, now = request.getfixturevalue("seeded_sqlite")
+        shutil.copytree(folder / "files", tmp_path / "files")
+        with closing(sqlite3.connect(folder / "stats.sqlite3")) as source:
+            with closing(sqlite3.connect(tmp_path / "stats.sqlite3")) as target:
+                source.backup(target)
+        clock.now = now
         rt = make_runtime(f"sqlite:///{tmp_path / 'stats.sqlite3'}", tmp_path, clock)
+        people = replace(people, extra={})
     else:
         from web.schema import upgrade_database
 
         url = request.getfixturevalue("pg_url")
         upgrade_database(url)
         rt = make_runtime(url, tmp_path, clock)
-    people = make_people(rt)
-    journey = Journey(rt, people)
-    journey.case_in("subsidy_approved")
-    journey.case_in("submitted")
-    generate(rt, 400, seed=7)
+        people = seed(rt)
     yield rt, people
     rt.db.dispose()
 
