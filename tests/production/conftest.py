@@ -15,7 +15,6 @@ from workflow.adapters.s3 import S3Store
 REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 # Parallel test workers (pytest-xdist) each get their own Redis databases and S3 port.
 WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-S3_PORT = int(os.environ.get("TEST_S3_PORT", "5150")) + WORKER
 
 
 def _unreachable(reason: str):
@@ -51,9 +50,12 @@ def s3_endpoint():
     """moto's S3 API on loopback, for the whole session."""
     from moto.server import ThreadedMotoServer
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=S3_PORT, verbose=False)
+    # Port 0: the system picks a free one, so two runs on one machine never wait on each other
+    # (a taken port leaves moto's start() waiting for ever).
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
-    yield f"http://127.0.0.1:{S3_PORT}"
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
     server.stop()
 
 
