@@ -264,14 +264,3 @@ def as_housing(client, app_people):
 def as_admin(client, app_people):
     login(client, app_people.admin.username)
     return client
-
-
-@pytest.fixture(scope="session")
-def demo_site(tmp_path_factory):
-    """The demo app (configured as in production) and every page its roles reach, shared by the
-    modules that look at the whole site (tests/site_pages.py)."""
-    from .site_pages import shared_demo
-
-    app, pages = shared_demo(tmp_path_factory)
-    yield app, pages
-    app.extensions["jiati"].db.dispose()

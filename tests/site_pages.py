@@ -36,11 +36,10 @@ STATE = re.compile(r'class="badge[^"]*\bstate-(\w+)"')
 TOKEN = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*\bvalue="([^"]+)"')
 
 
-def demo_app(folder: Path, load_demo: bool = True) -> Any:
+def demo_app(folder: Path) -> Any:
     """The app on a fresh SQLite database in `folder` with the demo loaded, configured as in
     production: CSRF tokens in every form, jobs run, letters rendered. A page with several
-    forms then shows all their tokens, which is where repeated ids would hide. Without
-    `load_demo`, the app on a copy of such a folder (see `shared_demo`)."""
+    forms then shows all their tokens, which is where repeated ids would hide."""
     from web import create_app
     from workflow.demo.seed import load
 
@@ -59,44 +58,10 @@ def demo_app(folder: Path, load_demo: bool = True) -> Any:
         )
     finally:
         os.environ.pop("ELEVATOR_INSTANCE_PATH", None)
-    if load_demo:
-        migrate(url)
-        load(app.extensions["jiati"])
-        stand_in_for_the_clerk(app.extensions["jiati"])
+    migrate(url)
+    load(app.extensions["jiati"])
+    stand_in_for_the_clerk(app.extensions["jiati"])
     return app
-
-
-def shared_demo(tmp_path_factory: Any) -> tuple[Any, list[Page]]:
-    """The demo site and its crawl, made once for the whole run and copied into each test
-    process's own folder: loading the demo (its letters rendered as in production) and crawling
-    it take most of a minute, and three modules (valid HTML, phone-sized pages, the register's
-    pages) look at the same site. The first process to ask builds it under a lock in the
-    run's shared temporary folder; the others wait for it and copy."""
-    import fcntl
-    import json
-    import shutil
-    import sqlite3
-    from contextlib import closing
-
-    base = tmp_path_factory.getbasetemp()
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    built = shared / "demo-site"
-    with (shared / "demo-site.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        if not (built / "pages.json").exists():
-            built.mkdir(exist_ok=True)
-            app = demo_app(built)
-            pages = [p.__dict__ for p in crawl(app)]
-            app.extensions["jiati"].db.dispose()
-            (built / "pages.tmp").write_text(json.dumps(pages, ensure_ascii=False))
-            (built / "pages.tmp").rename(built / "pages.json")
-    mine = tmp_path_factory.mktemp("demo-copy")
-    shutil.copytree(built / "files", mine / "files")
-    with closing(sqlite3.connect(built / "demo.sqlite3")) as source:
-        with closing(sqlite3.connect(mine / "demo.sqlite3")) as target:
-            source.backup(target)
-    pages = [Page(**p) for p in json.loads((built / "pages.json").read_text())]
-    return demo_app(mine, load_demo=False), pages
 
 
 def stand_in_for_the_clerk(rt: Any) -> None:

@@ -17,7 +17,7 @@ from workflow.demo.seed import PASSWORD
 from workflow.process.machine import TRANSITION
 from workflow.process.states import STATE
 
-from ..site_pages import ROLES, representatives
+from ..site_pages import ROLES, crawl, demo_app, representatives
 from .conftest import no_horizontal_scroll
 
 EVENT_KINDS = {
@@ -70,15 +70,17 @@ SMALL_TARGETS = """() => {
 
 
 @pytest.fixture(scope="module")
-def demo_site(demo_site):
+def demo_site(tmp_path_factory):
     """The demo data served on a local port, and the pages worth a look, by role."""
-    app, pages = demo_site
+    app = demo_app(tmp_path_factory.mktemp("demo-site"))
+    pages = representatives(crawl(app))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", representatives(pages)
+    yield f"http://127.0.0.1:{server.server_port}", pages
     server.shutdown()
     thread.join(timeout=5)
+    app.extensions["jiati"].db.dispose()
 
 
 def _problems(page, path: str, minimum: int, axe) -> list[str]:

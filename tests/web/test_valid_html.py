@@ -14,11 +14,20 @@ from pathlib import Path
 
 import pytest
 
+from ..site_pages import crawl
+from ..site_pages import demo_app as demo_app_in
+
 
 @pytest.fixture(scope="module")
-def pages(demo_site):
-    """Every page of the demo's crawl (tests/site_pages.py), made once for the run."""
-    return demo_site[1]
+def demo_app(tmp_path_factory):
+    app = demo_app_in(tmp_path_factory.mktemp("demo"))
+    yield app
+    app.extensions["jiati"].db.dispose()
+
+
+@pytest.fixture(scope="module")
+def pages(demo_app):
+    return crawl(demo_app)
 
 
 def vnu_jar() -> str:
