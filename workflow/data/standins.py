@@ -19,7 +19,15 @@ STAFF_ROLES = ("clerk", "approver")
 
 
 def stood_in_for(s: Session, stand_in_id: int, day: date) -> list[User]:
-    """The people whose absence covers `day` with `stand_in_id` as their stand-in."""
+    """The people whose absence covers `day` with `stand_in_id` as their stand-in. Kept for the
+    session: a queue page asks three times (the rows' handlers, the filter, the menu)."""
+    key = ("stood_in_for", stand_in_id, day)
+    if key not in s.info:
+        s.info[key] = _stood_in_for(s, stand_in_id, day)
+    return list(s.info[key])
+
+
+def _stood_in_for(s: Session, stand_in_id: int, day: date) -> list[User]:
     return list(
         s.scalars(
             select(User)

@@ -12,8 +12,9 @@ from sqlalchemy.orm import selectinload
 
 from ..data import ownership, privacy, search_index
 from ..data.config import calendar, current_settings
-from ..data.models import Absence, Case, CaseHandler, Event, Household, Letter, Objection, User
+from ..data.models import Case, CaseHandler, Event, Household, Letter, Objection, User
 from ..data.runtime import Runtime
+from ..data.standins import stood_in_for
 from ..errors import InvalidInput, NotFound, msg
 from ..papers import documents, facts
 from ..process import clocks
@@ -715,7 +716,7 @@ def handled_by(s: Any, user: User, handler: str, today: date) -> Any:
             taken = taken.where(CaseHandler.desk == desk)
         return ~taken.exists()
     if handler == "me":
-        ids = [user.id, *standing_in_for(s, user.id, today)]
+        ids = [user.id, *(u.id for u in stood_in_for(s, user.id, today))]
         return (
             select(CaseHandler.case_id)
             .where(CaseHandler.case_id == Case.id, CaseHandler.user_id.in_(ids))
@@ -726,17 +727,6 @@ def handled_by(s: Any, user: User, handler: str, today: date) -> Any:
         .join(User, User.id == CaseHandler.user_id)
         .where(CaseHandler.case_id == Case.id, User.username == handler)
         .exists()
-    )
-
-
-def standing_in_for(s: Any, user_id: int, today: date) -> list[int]:
-    """The people `user_id` stands in for today."""
-    return list(
-        s.scalars(
-            select(Absence.user_id).where(
-                Absence.stand_in_id == user_id, Absence.starts_on <= today, Absence.ends_on >= today
-            )
-        )
     )
 
 
