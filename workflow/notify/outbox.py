@@ -178,11 +178,20 @@ def on_transition(
 
 
 def _to_household(
-    s: Session, case: Case, h: Household, settings: Settings, now: datetime, kind: str, what: str
+    s: Session,
+    case: Case,
+    h: Household,
+    settings: Settings,
+    now: datetime,
+    kind: str,
+    what: str,
+    page: str = "",
 ) -> OutboxMessage | None:
+    """A household's message with its own link (`page` under it, e.g. "/money"), to its own
+    phone; None for a household without either."""
     if not h.signing_token or not h.phone:
         return None
-    link = f"{_base(settings)}/sign/{h.signing_token}"
+    link = f"{_base(settings)}/sign/{h.signing_token}{page}"
     return _add(
         s,
         now,
@@ -289,7 +298,6 @@ def stand_in_ended(
 def subsidy_paid(s: Session, case: Case, settings: Settings, now: datetime) -> list[OutboxMessage]:
     """Each paying household (one that holds a 出资证明) hears that the subsidy was paid, with
     its link to 我的费用 and the certificate."""
-    base = _base(settings)
     paying = set(
         s.scalars(
             select(Document.household_id).where(
@@ -299,20 +307,13 @@ def subsidy_paid(s: Session, case: Case, settings: Settings, now: datetime) -> l
             )
         )
     )
-    return [
-        _add(
-            s,
-            now,
-            case=case,
-            kind="record_payment",
-            household_id=h.id,
-            phone=h.phone,
-            text=f"{SIGN}{case.reference}加装电梯财政补贴已拨付。您家的费用和出资证明（可用于提取"
-            f"住房公积金）：{base}/sign/{h.signing_token}/money",
-        )
+    paid = "加装电梯财政补贴已拨付。您家的费用和出资证明（可用于提取住房公积金）"
+    told = (
+        _to_household(s, case, h, settings, now, "record_payment", paid, "/money")
         for h in case.households
-        if h.id in paying and h.phone and h.signing_token
-    ]
+        if h.id in paying
+    )
+    return [m for m in told if m is not None]
 
 
 def subsidy_corrected(
@@ -346,20 +347,13 @@ def subsidy_corrected(
         for d in case.documents
         if d.kind == "funding_certificate" and d.household_id is not None and d.created_at == now
     }
-    out.extend(
-        _add(
-            s,
-            now,
-            case=case,
-            kind="correct_subsidy",
-            household_id=h.id,
-            phone=h.phone,
-            text=f"{SIGN}{case.reference}加装电梯财政补贴已更正，您家的出资证明已重新出具，原证明作废："
-            f"{base}/sign/{h.signing_token}/money",
-        )
+    corrected = "加装电梯财政补贴已更正，您家的出资证明已重新出具，原证明作废"
+    told = (
+        _to_household(s, case, h, settings, now, "correct_subsidy", corrected, "/money")
         for h in case.households
-        if h.id in renewed and h.phone and h.signing_token
+        if h.id in renewed
     )
+    out.extend(m for m in told if m is not None)
     return out
 
 
